@@ -1,0 +1,19 @@
+import "@cloudscape-design/global-styles/index.css";
+import type { Metadata } from "next";
+import type { ReactNode } from "react";
+import { AppShell } from "@/components/app-shell";
+
+export const metadata: Metadata = {
+  title: { default: "Fleet Doctor", template: "%s · Fleet Doctor" },
+  description: "Find and fix EC2 container instances whose ECS agent failed to start.",
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <AppShell>{children}</AppShell>
+      </body>
+    </html>
+  );
+}

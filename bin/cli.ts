@@ -1,0 +1,60 @@
+import { readFileSync } from "node:fs";
+import { exitCodeFor, isFleetDoctorError } from "../lib/errors.ts";
+
+/** A subcommand: `run` gets the arguments after its name and returns the exit code. */
+export type Command = { run(argv: string[]): Promise<number> };
+
+type Entry = { summary: string; usage: string; load: () => Promise<Command> };
+
+/** Every subcommand, loaded only when used so `--help` stays instant. Add new ones here. */
+const COMMANDS: Record<string, Entry> = {};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+function help(): string {
+  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length), 20);
+  const lines = Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
+  return [
+    "fleet-doctor: find and fix EC2 container instances whose ECS agent failed to start",
+    "",
+    "Usage: fleet-doctor <command> [options]",
+    "",
+    "Commands:",
+    ...lines,
+    "",
+    "Options:",
+    "  -h, --help     show this help (or `fleet-doctor <command> --help`)",
+    "  -v, --version  print the version",
+    "",
+    "Exit codes: 0 ok (nothing needs attention), 1 something needs attention, 2 bad input, 3 AWS unreachable.",
+  ].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "-h" || name === "--help" || name === "help") {
+    console.log(help());
+    return 0;
+  }
+  if (name === "-v" || name === "--version") {
+    console.log(version());
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    console.error(`fleet-doctor: unknown command '${name}'. Run 'fleet-doctor --help' for the list.`);
+    return 2;
+  }
+  try {
+    const command = await entry.load();
+    return await command.run(rest);
+  } catch (e) {
+    console.error(`fleet-doctor ${name}: ${isFleetDoctorError(e) ? e.message : String((e as Error)?.message ?? e)}`);
+    return exitCodeFor(e);
+  }
+}
+
+export const commandNames = () => Object.keys(COMMANDS);

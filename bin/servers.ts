@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+
+/** The project root: one folder up from bin/. */
+export const ROOT = path.resolve(import.meta.dirname, "..");
+
+export type Server = { url: string; pid: number; child: ChildProcess; stop(): Promise<void> };
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      srv.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export function chromiumPath(): string {
+  return process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+}
+
+/** Stops a child by its PID: SIGTERM, then SIGKILL if it has not gone within `graceMs`. */
+function stopper(child: ChildProcess, graceMs = 5_000) {
+  return () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill("SIGTERM");
+    });
+}
+
+/**
+ * Starts a program and resolves once a line of its output matches `ready` (the first capture group is the URL),
+ * or rejects with the output so far if it exits or takes longer than `timeoutMs`.
+ */
+export function startServer(opts: {
+  name: string;
+  command: string;
+  args: string[];
+  env?: Record<string, string | undefined>;
+  ready: RegExp;
+  url?: string;
+  timeoutMs?: number;
+  echo?: boolean;
+}): Promise<Server> {
+  const child = spawn(opts.command, opts.args, {
+    cwd: ROOT,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const stop = stopper(child);
+  let output = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`${opts.name} did not start within ${opts.timeoutMs ?? 60_000} ms:\n${output}`));
+    }, opts.timeoutMs ?? 60_000);
+    let settled = false;
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      if (opts.echo) process.stderr.write(`[${opts.name}] ${text}`);
+      if (settled) return;
+      output += text;
+      const match = opts.ready.exec(output);
+      if (match) {
+        settled = true;
+        clearTimeout(timer);
+        resolve({ url: opts.url ?? match[1] ?? "", pid: child.pid!, child, stop });
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code, signal) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(new Error(`${opts.name} exited (${code ?? signal}) before it was ready:\n${output}`));
+    });
+  });
+}
+
+/** `next start` from node_modules/.bin so the PID we hold is the server's own. */
+export async function startNext(env: Record<string, string | undefined>, port?: number, echo = false): Promise<Server> {
+  const p = port ?? (await freePort());
+  const nextBin = path.join(ROOT, "node_modules", ".bin", "next");
+  if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+    throw new Error("No production build found: run `npm run build` first.");
+  }
+  return startServer({
+    name: "next",
+    command: nextBin,
+    args: ["start", "--hostname", "127.0.0.1", "--port", String(p)],
+    env,
+    ready: /Ready in|started server on|Local:/i,
+    url: `http://127.0.0.1:${p}`,
+    echo,
+  });
+}

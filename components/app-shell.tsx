@@ -1,0 +1,83 @@
+"use client";
+
+import AppLayout from "@cloudscape-design/components/app-layout";
+import SideNavigation, { type SideNavigationProps } from "@cloudscape-design/components/side-navigation";
+import TopNavigation from "@cloudscape-design/components/top-navigation";
+import { applyMode, Mode } from "@cloudscape-design/global-styles";
+import { usePathname, useRouter } from "next/navigation";
+import { type ReactNode, useEffect, useState } from "react";
+
+const NAV_ITEMS: SideNavigationProps.Item[] = [
+  { type: "link", text: "Fleet", href: "/" },
+  { type: "link", text: "Instances", href: "/instances" },
+  { type: "link", text: "Scans", href: "/scans" },
+  { type: "link", text: "Activity", href: "/activity" },
+];
+
+const MODE_KEY = "fleet-doctor:mode";
+
+/** Which side-navigation entry a path belongs to: the longest href that prefixes it. */
+function activeHref(pathname: string): string {
+  const hrefs = NAV_ITEMS.flatMap((i) => ("href" in i && i.href ? [i.href] : []));
+  return (
+    hrefs
+      .filter((h) => h === pathname || (h !== "/" && pathname.startsWith(`${h}/`)))
+      .sort((a, b) => b.length - a.length)[0] ?? "/"
+  );
+}
+
+export function AppShell({ children }: { children: ReactNode }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const [dark, setDark] = useState(false);
+
+  // The mode is read after mount so server and client render the same first frame.
+  useEffect(() => {
+    setDark(window.localStorage.getItem(MODE_KEY) === "dark");
+  }, []);
+  useEffect(() => {
+    applyMode(dark ? Mode.Dark : Mode.Light);
+  }, [dark]);
+
+  const follow = (event: CustomEvent<{ href?: string; external?: boolean }>) => {
+    const href = event.detail.href;
+    if (!href || event.detail.external) return;
+    event.preventDefault();
+    router.push(href);
+  };
+
+  return (
+    <>
+      <div id="top-nav" style={{ position: "sticky", top: 0, zIndex: 1002 }}>
+        <TopNavigation
+          identity={{ href: "/", title: "Fleet Doctor", onFollow: follow }}
+          utilities={[
+            {
+              type: "button",
+              text: dark ? "Light mode" : "Dark mode",
+              ariaLabel: dark ? "Switch to light mode" : "Switch to dark mode",
+              onClick: () => {
+                const next = !dark;
+                window.localStorage.setItem(MODE_KEY, next ? "dark" : "light");
+                setDark(next);
+              },
+            },
+          ]}
+        />
+      </div>
+      <AppLayout
+        headerSelector="#top-nav"
+        toolsHide
+        navigation={
+          <SideNavigation
+            header={{ href: "/", text: "Fleet Doctor" }}
+            activeHref={activeHref(pathname)}
+            items={NAV_ITEMS}
+            onFollow={follow}
+          />
+        }
+        content={children}
+      />
+    </>
+  );
+}

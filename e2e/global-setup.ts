@@ -1,0 +1,31 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { FullConfig } from "@playwright/test";
+import { startNext } from "../bin/servers.ts";
+
+/**
+ * Starts the production build on a free port with a throw-away database. Safety rail: it refuses to run when the
+ * environment points at anything but a local endpoint, so an e2e run can never touch a real AWS account.
+ */
+export default async function globalSetup(_config: FullConfig) {
+  for (const name of ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_AUTO_SCALING"]) {
+    const value = process.env[name];
+    if (value && !/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(value)) {
+      throw new Error(`Refusing to run end-to-end tests with ${name}=${value}: only a local simulator is allowed.`);
+    }
+  }
+  const dataDir = mkdtempSync(path.join(tmpdir(), "fleet-doctor-e2e-"));
+  const app = await startNext({
+    FLEET_DOCTOR_DB: path.join(dataDir, "e2e.db"),
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+  });
+  process.env.FLEET_DOCTOR_E2E_URL = app.url;
+
+  return async () => {
+    await app.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}

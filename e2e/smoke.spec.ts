@@ -1,0 +1,22 @@
+import { expect, test } from "@playwright/test";
+
+test("the home page loads with no console errors and the navigation works", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(e.message));
+
+  await page.goto("/");
+  await expect(page.getByRole("heading", { level: 1, name: "Fleet" })).toBeVisible();
+  await expect(page.getByText("What Fleet Doctor does")).toBeVisible();
+
+  const nav = page.getByRole("navigation").filter({ has: page.getByRole("link", { name: "Scans" }) });
+  await nav.getByRole("link", { name: "Scans" }).click();
+  await expect(page).toHaveURL(/\/scans$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Scans" })).toBeVisible();
+
+  await nav.getByRole("link", { name: "Activity" }).click();
+  await expect(page).toHaveURL(/\/activity$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Activity" })).toBeVisible();
+
+  expect(errors).toEqual([]);
+});

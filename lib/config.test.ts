@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "./config.ts";
+import { FleetDoctorError } from "./errors.ts";
+
+describe("parseConfig", () => {
+  it("applies defaults for an empty environment", () => {
+    const c = parseConfig({});
+    expect(c).toMatchObject({ region: "us-east-1", dbPath: "./data/fleet-doctor.db", auth: "none", sendRate: 5 });
+  });
+
+  it("prefers AWS_REGION over AWS_DEFAULT_REGION", () => {
+    expect(parseConfig({ AWS_REGION: "eu-west-1", AWS_DEFAULT_REGION: "us-west-2" }).region).toBe("eu-west-1");
+    expect(parseConfig({ AWS_DEFAULT_REGION: "us-west-2" }).region).toBe("us-west-2");
+  });
+
+  it.each([
+    ["FLEET_DOCTOR_AUTH", "oidc"],
+    ["FLEET_DOCTOR_SEND_RATE", "fast"],
+    ["FLEET_DOCTOR_PROBE_TIMEOUT", "5"],
+    ["FLEET_DOCTOR_DELIVERY_TIMEOUT", "10"],
+  ])("names %s when its value %j is wrong", (name, value) => {
+    try {
+      parseConfig({ [name]: value });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(FleetDoctorError);
+      expect((e as Error).message).toContain(name);
+    }
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * The one error type of Fleet Doctor. Every failure the engine expects is a FleetDoctorError with a fixed code;
+ * faces (HTTP routes, CLI) map the code to a status or exit code with the tables below and never show a stack.
+ */
+export const ERROR_CODES = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PRECONDITION_FAILED: 412,
+  UNPROCESSABLE: 422,
+  AWS_ERROR: 502,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class FleetDoctorError extends Error {
+  readonly code: ErrorCode;
+  /** Safe, structured context for the client (e.g. which field was wrong, the id of a conflicting scan). */
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "FleetDoctorError";
+    this.code = code;
+    this.details = details;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code];
+  }
+}
+
+export function isFleetDoctorError(e: unknown): e is FleetDoctorError {
+  return e instanceof FleetDoctorError;
+}
+
+/** CLI exit codes: 2 for anything the user can fix (bad input, config), 3 for trouble reaching AWS, 4 otherwise. */
+export function exitCodeFor(e: unknown): number {
+  if (!isFleetDoctorError(e)) return 4;
+  if (e.code === "AWS_ERROR" || e.code === "UNAVAILABLE") return 3;
+  return e.code === "INTERNAL" ? 4 : 2;
+}
