@@ -1,0 +1,110 @@
+/**
+ * The product's vocabulary: verdicts, evidence and remedies. Shared by the engine, the API, the CLI and the
+ * dashboard (client components may import this file: it holds types and constants only).
+ */
+
+export const VERDICTS = [
+  "healthy",
+  "lifecycle-404:ready",
+  "lifecycle-404:blocked",
+  "lifecycle-404:warmed",
+  "waiting",
+  "at-risk",
+  "agent-failed",
+  "imds-unreachable",
+  "ssm-unreachable",
+  "probe-failed",
+  "unknown",
+] as const;
+
+export type Verdict = (typeof VERDICTS)[number];
+
+/** Named sub-causes of `agent-failed` (facts/ecs-agent.md, "Other startup failures"). */
+export const AGENT_FAILURE_CAUSES = [
+  "imds-region",
+  "credentials",
+  "registration",
+  "state-mismatch",
+  "task-engine",
+  "docker",
+  "cgroups",
+  "cloud-init",
+  "lifecycle-other",
+  "exited",
+] as const;
+
+export type AgentFailureCause = (typeof AGENT_FAILURE_CAUSES)[number];
+
+/** Whether a verdict needs a person: everything but healthy (and, for the CLI's exit code, nothing else). */
+export const NEEDS_ATTENTION: Record<Verdict, boolean> = {
+  healthy: false,
+  "lifecycle-404:ready": true,
+  "lifecycle-404:blocked": true,
+  "lifecycle-404:warmed": true,
+  waiting: true,
+  "at-risk": true,
+  "agent-failed": true,
+  "imds-unreachable": true,
+  "ssm-unreachable": true,
+  "probe-failed": true,
+  unknown: true,
+};
+
+/** Where a piece of evidence came from, so a person can check it. */
+export type EvidenceSource =
+  | { kind: "log"; file: string; line?: number; time?: string }
+  | { kind: "imds"; path: string; httpCode: number | null }
+  | { kind: "config"; file: string; key: string }
+  | { kind: "service"; unit: string; property: string }
+  | { kind: "introspection"; url: string; field?: string }
+  | { kind: "package"; name: string }
+  | { kind: "api"; api: string; field: string }
+  | { kind: "probe"; field: string };
+
+export type Evidence = {
+  /** One short sentence: what this fact says. */
+  label: string;
+  /** The raw value or line, as read (untrusted: render as text, already capped in length). */
+  value: string;
+  /** The part of `value` that matched the rule, as [start, end) offsets, for highlighting. */
+  match?: [number, number];
+  source: EvidenceSource;
+};
+
+export type RemedyId =
+  | "restart"
+  | "disable-check-and-restart"
+  | "upgrade-agent"
+  | "attach-to-group"
+  | "wait-for-scale-out"
+  | "check-ssm-agent"
+  | "check-imds"
+  | "check-credentials"
+  | "check-docker"
+  | "clear-checkpoint"
+  | "investigate";
+
+export type Remedy = {
+  id: RemedyId;
+  title: string;
+  /** Why this remedy applies here, in one sentence. */
+  why: string;
+  /** The exact command to run on the instance, if any. */
+  command?: string;
+  /** The exact config line to set, if any. */
+  configLine?: string;
+  /** Whether Fleet Doctor can carry this out itself (restart actions). */
+  automated: boolean;
+};
+
+export type Diagnosis = {
+  verdict: Verdict;
+  /** For `agent-failed`: which startup failure. */
+  cause?: AgentFailureCause;
+  /** One sentence a person can act on. */
+  summary: string;
+  evidence: Evidence[];
+  remedies: Remedy[];
+  /** True when a plain restart of the agent is expected to succeed. */
+  restartWillWork: boolean;
+};

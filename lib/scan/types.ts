@@ -1,0 +1,58 @@
+import type { Diagnosis, Verdict } from "../diagnosis/types.ts";
+
+/** Which instances a scan or a listing covers. */
+export type Targets =
+  | { kind: "all" }
+  | { kind: "tag"; key: string; value: string }
+  | { kind: "group"; name: string }
+  | { kind: "ids"; ids: string[] };
+
+/** One instance as inventory sees it, before any probe: SSM joined with Auto Scaling. */
+export type Target = {
+  instanceId: string;
+  pingStatus: "Online" | "ConnectionLost" | "Inactive" | "Unknown";
+  lastPingAt?: string;
+  platform?: string;
+  platformVersion?: string;
+  computerName?: string;
+  ipAddress?: string;
+  /** Auto Scaling membership: absent when the instance is in no group (DescribeAutoScalingInstances leaves it out). */
+  group?: string;
+  lifecycleState?: string;
+  inWarmPool?: boolean;
+};
+
+/** What SSM said about one invocation of the probe. */
+export type InvocationOutcome = {
+  commandId?: string;
+  status: string;
+  statusDetails?: string;
+  responseCode?: number;
+  output: string;
+  /** True when the plugin Output had a truncation marker and the full output could not be read. */
+  truncated: boolean;
+};
+
+/** One instance's result in a scan: inventory, SSM outcome, the parsed report's key facts, the diagnosis. */
+export type InstanceResult = {
+  scanId: string;
+  instanceId: string;
+  target: Target;
+  outcome: InvocationOutcome;
+  diagnosis: Diagnosis;
+  verdict: Verdict;
+  agentVersion?: string;
+  probedAt: string;
+};
+
+export type ScanStatus = "running" | "completed" | "cancelled" | "failed" | "interrupted";
+
+/** Progress events of a scan, in the order they happen; each is stored before it is yielded. */
+export type ScanEvent =
+  | { type: "scan-started"; scanId: string; targets: Targets; at: string }
+  | { type: "inventory"; total: number; online: number; offline: number; at: string }
+  | { type: "batch-sent"; commandId: string; instanceIds: string[]; at: string }
+  | { type: "batch-failed"; instanceIds: string[]; error: string; at: string }
+  | { type: "instance"; result: InstanceResult; at: string }
+  | { type: "warning"; kind: "throttled" | "vanished" | "truncated" | "retry"; message: string; instanceId?: string; at: string }
+  | { type: "scan-finished"; status: ScanStatus; counts: Partial<Record<Verdict, number>>; at: string };
