@@ -93,7 +93,7 @@ export function startServer(opts: {
 export async function startNext(env: Record<string, string | undefined>, port?: number, echo = false): Promise<Server> {
   const p = port ?? (await freePort());
   const nextBin = path.join(ROOT, "node_modules", ".bin", "next");
-  if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+  if (!existsSync(path.join(ROOT, process.env.NEXT_DIST_DIR || ".next", "BUILD_ID"))) {
     throw new Error("No production build found: run `npm run build` first.");
   }
   return startServer({

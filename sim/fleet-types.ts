@@ -1,0 +1,99 @@
+/**
+ * The seam between the simulator's two halves: the AWS-facing server (sim/server.ts, sim/ssm/, sim/autoscaling/,
+ * sim/control.ts) and the fleet of simulated hosts (sim/fleet/). The server speaks the wire protocols and keeps
+ * commands and invocations; the fleet owns hosts, groups, ECS agents, sandboxes and execution.
+ *
+ * The simulator never imports the app (lib/, app/): it is AWS and the instances, not Fleet Doctor.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+export type PingStatus = "Online" | "ConnectionLost" | "Inactive";
+
+/** What SSM's DescribeInstanceInformation knows of a host. */
+export type HostInfo = {
+  instanceId: string;
+  pingStatus: PingStatus;
+  lastPingAt: Date;
+  ssmAgentVersion: string;
+  platformType: "Linux";
+  platformName: string;
+  platformVersion: string;
+  computerName: string;
+  ipAddress: string;
+  tags: Record<string, string>;
+  /** A stopped host is not listed by SSM and is not a valid SendCommand target. */
+  stopped: boolean;
+};
+
+export type GroupInstance = {
+  instanceId: string;
+  lifecycleState: string;
+  healthStatus: "Healthy" | "Unhealthy";
+  availabilityZone: string;
+  protectedFromScaleIn: boolean;
+  instanceType: string;
+  launchTemplate?: { id: string; name: string; version: string };
+};
+
+export type GroupInfo = {
+  name: string;
+  arn: string;
+  minSize: number;
+  maxSize: number;
+  desiredCapacity: number;
+  availabilityZones: string[];
+  createdAt: Date;
+  tags: Record<string, string>;
+  /** In-service and other non-warm instances (DescribeAutoScalingGroups leaves warm-pool ones out). */
+  instances: GroupInstance[];
+  warmPool?: {
+    poolState: "Stopped" | "Running" | "Hibernated";
+    minSize: number;
+    maxGroupPreparedCapacity?: number;
+    status?: string;
+    instances: GroupInstance[];
+  };
+};
+
+export type ExecResult = { exitCode: number; stdout: string; stderr: string; timedOut: boolean };
+
+export type RunOptions = {
+  /** AWS-RunShellScript executionTimeout, seconds: the script is killed after it (TimedOut / ExecutionTimedOut). */
+  executionTimeoutSeconds: number;
+  /** Aborted when the command is cancelled. */
+  signal?: AbortSignal;
+  workingDirectory?: string;
+};
+
+/** Per-host timing from the scenario: how long SSM takes to hand an invocation to the host's agent. */
+export type HostTiming = { deliveryMs: number };
+
+export interface Fleet {
+  hosts(): HostInfo[];
+  host(instanceId: string): HostInfo | undefined;
+  groups(): GroupInfo[];
+  /** The group and lifecycle state of a host, or undefined when it is in no group. */
+  membership(instanceId: string): { group: string; lifecycleState: string; inWarmPool: boolean } | undefined;
+  /** AttachInstances: throws FleetError("ValidationError", ...) for unknown group or hosts. */
+  attach(groupName: string, instanceIds: string[]): void;
+  /** DetachInstances. */
+  detach(groupName: string, instanceIds: string[], decrementDesiredCapacity: boolean): void;
+  /** Runs the `commands` of AWS-RunShellScript on a host (bash in its sandbox, or the in-process model). */
+  run(instanceId: string, commands: string[], options: RunOptions): Promise<ExecResult>;
+  timing(instanceId: string): HostTiming;
+  /** Everything the simulator knows about a host, for GET /_sim/hosts (JSON-serialisable). */
+  describe(instanceId: string): Record<string, unknown> | undefined;
+  /** Serves the per-host IMDS and introspection endpoints under /_hosts/<id>/...; returns false if not its path. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  close(): Promise<void>;
+}
+
+export class FleetError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "FleetError";
+  }
+}
