@@ -54,5 +54,11 @@ export type ScanEvent =
   | { type: "batch-sent"; commandId: string; instanceIds: string[]; at: string }
   | { type: "batch-failed"; instanceIds: string[]; error: string; at: string }
   | { type: "instance"; result: InstanceResult; at: string }
-  | { type: "warning"; kind: "throttled" | "vanished" | "truncated" | "retry"; message: string; instanceId?: string; at: string }
+  | {
+      type: "warning";
+      kind: "throttled" | "vanished" | "truncated" | "retry";
+      message: string;
+      instanceId?: string;
+      at: string;
+    }
   | { type: "scan-finished"; status: ScanStatus; counts: Partial<Record<Verdict, number>>; at: string };
