@@ -19,6 +19,24 @@ const schema = z.object({
   /** Seconds SSM may take to deliver a command (SendCommand TimeoutSeconds, at least 30). */
   FLEET_DOCTOR_DELIVERY_TIMEOUT: z.coerce.number().int().min(30).max(2_592_000).default(60),
   FLEET_DOCTOR_MAX_ATTEMPTS: positiveInt(6),
+  /** auth=alb: the load balancer's ARN; the `signer` of every x-amzn-oidc-data token must equal it. */
+  FLEET_DOCTOR_ALB_ARN: z
+    .string()
+    .regex(/^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:loadbalancer\/app\/[\w./-]+$/, "expected an ALB ARN")
+    .optional(),
+  /** auth=alb: where the ALB's public keys are fetched by `kid` (default: the regional AWS endpoint). */
+  FLEET_DOCTOR_ALB_KEY_URL: z.url().optional(),
+  /** auth=alb: comma list of e-mails or `group:<name>` that may act (restart), and that may read (`*` = anyone signed in). */
+  FLEET_DOCTOR_OPERATORS: z.string().default(""),
+  FLEET_DOCTOR_VIEWERS: z.string().default(""),
+  /** auth=alb: the claim of the OIDC user data that holds the user's groups (Cognito: `cognito:groups`). */
+  FLEET_DOCTOR_GROUPS_CLAIM: z.string().min(1).default("groups"),
+  /** The app's own origin (scheme://host[:port]) as browsers see it; mutations must carry it as Origin. */
+  FLEET_DOCTOR_ORIGIN: z.url().optional(),
+  /** Seconds a diagnosis stays recent enough to restart on. */
+  FLEET_DOCTOR_RESTART_MAX_AGE: z.coerce.number().int().min(30).max(86_400).default(900),
+  /** Seconds the restart script waits on the instance for the agent to register or fail again. */
+  FLEET_DOCTOR_RESTART_WAIT: z.coerce.number().int().min(10).max(900).default(90),
 });
 
 export type Config = {
@@ -29,7 +47,21 @@ export type Config = {
   probeTimeoutSeconds: number;
   deliveryTimeoutSeconds: number;
   maxAttempts: number;
+  alb: { arn?: string; keyUrl: string; groupsClaim: string };
+  /** Role lists (auth=alb): lower-cased e-mails, `group:<name>` entries, or `*`. */
+  operators: string[];
+  viewers: string[];
+  origin?: string;
+  restartMaxAgeSeconds: number;
+  restartWaitSeconds: number;
 };
+
+const list = (s: string) =>
+  s
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map((x) => (x.startsWith("group:") ? x : x.toLowerCase()));
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = schema.safeParse(env);
@@ -41,14 +73,37 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     });
   }
   const e = result.data;
+  if (e.FLEET_DOCTOR_AUTH === "alb" && !e.FLEET_DOCTOR_ALB_ARN) {
+    throw new FleetDoctorError(
+      "BAD_REQUEST",
+      "Invalid environment variable FLEET_DOCTOR_ALB_ARN: required when FLEET_DOCTOR_AUTH=alb",
+      {
+        variable: "FLEET_DOCTOR_ALB_ARN",
+      },
+    );
+  }
+  const region = e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? "us-east-1";
   return {
-    region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? "us-east-1",
+    region,
     dbPath: e.FLEET_DOCTOR_DB,
     auth: e.FLEET_DOCTOR_AUTH,
     sendRate: e.FLEET_DOCTOR_SEND_RATE,
     probeTimeoutSeconds: e.FLEET_DOCTOR_PROBE_TIMEOUT,
     deliveryTimeoutSeconds: e.FLEET_DOCTOR_DELIVERY_TIMEOUT,
     maxAttempts: e.FLEET_DOCTOR_MAX_ATTEMPTS,
+    alb: {
+      arn: e.FLEET_DOCTOR_ALB_ARN,
+      keyUrl: (e.FLEET_DOCTOR_ALB_KEY_URL ?? `https://public-keys.auth.elb.${region}.amazonaws.com`).replace(
+        /\/+$/,
+        "",
+      ),
+      groupsClaim: e.FLEET_DOCTOR_GROUPS_CLAIM,
+    },
+    operators: list(e.FLEET_DOCTOR_OPERATORS),
+    viewers: list(e.FLEET_DOCTOR_VIEWERS),
+    origin: e.FLEET_DOCTOR_ORIGIN ? new URL(e.FLEET_DOCTOR_ORIGIN).origin : undefined,
+    restartMaxAgeSeconds: e.FLEET_DOCTOR_RESTART_MAX_AGE,
+    restartWaitSeconds: e.FLEET_DOCTOR_RESTART_WAIT,
   };
 }
 
