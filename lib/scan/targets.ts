@@ -3,6 +3,7 @@ import { INSTANCE_ID } from "../aws/ids.ts";
 import type { Targets } from "./types.ts";
 
 // No control characters in names that end up in API filters and in the dashboard.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point here.
 const printable = /^[^\u0000-\u001f\u007f]*$/;
 
 /** The wire shape of scan targets, validated before any AWS call (POST /api/scans, the CLI). */

@@ -70,7 +70,13 @@ describe("store", () => {
     const order: string[] = [];
     const steps = [
       { id: "a", up: () => order.push("a") },
-      { id: "b", up: (d: Database.Database) => (order.push("b"), d.exec("CREATE TABLE t (x)")) },
+      {
+        id: "b",
+        up: (d: Database.Database) => {
+          order.push("b");
+          d.exec("CREATE TABLE t (x)");
+        },
+      },
     ];
     expect(migrate(db, steps)).toEqual(["a", "b"]);
     expect(migrate(db, steps)).toEqual([]);
