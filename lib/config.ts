@@ -19,6 +19,8 @@ const schema = z.object({
   /** Seconds SSM may take to deliver a command (SendCommand TimeoutSeconds, at least 30). */
   FLEET_DOCTOR_DELIVERY_TIMEOUT: z.coerce.number().int().min(30).max(2_592_000).default(60),
   FLEET_DOCTOR_MAX_ATTEMPTS: positiveInt(6),
+  /** ListCommandInvocations / GetCommandInvocation calls per second a scan allows itself while collecting. */
+  FLEET_DOCTOR_POLL_RATE: z.coerce.number().positive().max(200).default(10),
   /** auth=alb: the load balancer's ARN; the `signer` of every x-amzn-oidc-data token must equal it. */
   FLEET_DOCTOR_ALB_ARN: z
     .string()
@@ -47,6 +49,7 @@ export type Config = {
   probeTimeoutSeconds: number;
   deliveryTimeoutSeconds: number;
   maxAttempts: number;
+  pollRate: number;
   alb: { arn?: string; keyUrl: string; groupsClaim: string };
   /** Role lists (auth=alb): lower-cased e-mails, `group:<name>` entries, or `*`. */
   operators: string[];
@@ -91,6 +94,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     probeTimeoutSeconds: e.FLEET_DOCTOR_PROBE_TIMEOUT,
     deliveryTimeoutSeconds: e.FLEET_DOCTOR_DELIVERY_TIMEOUT,
     maxAttempts: e.FLEET_DOCTOR_MAX_ATTEMPTS,
+    pollRate: e.FLEET_DOCTOR_POLL_RATE,
     alb: {
       arn: e.FLEET_DOCTOR_ALB_ARN,
       keyUrl: (e.FLEET_DOCTOR_ALB_KEY_URL ?? `https://public-keys.auth.elb.${region}.amazonaws.com`).replace(
