@@ -1,0 +1,57 @@
+import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import type { Config } from "../config.ts";
+import { errorName } from "./errors.ts";
+
+/** One attempt of one AWS call that failed (the SDK may retry it): for counting throttling and 5xx per scan. */
+export type AttemptError = { operation: string; code: string; status?: number };
+export type AttemptObserver = (e: AttemptError) => void;
+
+export type Clients = {
+  ssm: SSMClient;
+  autoscaling: AutoScalingClient;
+  /** Watches every failed attempt (retried or not) until the returned function is called. */
+  observe(fn: AttemptObserver): () => void;
+};
+
+/**
+ * The SDK clients, from config: region, adaptive retry (client-side rate limiting on throttling) and the attempt
+ * budget. Endpoints are not set here: the SDK reads AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_SSM /
+ * AWS_ENDPOINT_URL_AUTO_SCALING itself, which is how the simulator is reached with no code path of its own.
+ */
+export function createClients(config: Pick<Config, "region" | "maxAttempts">): Clients {
+  const common = { region: config.region, maxAttempts: config.maxAttempts, retryMode: "adaptive" as const };
+  const ssm = new SSMClient(common);
+  const autoscaling = new AutoScalingClient(common);
+  const observers = new Set<AttemptObserver>();
+  for (const client of [ssm, autoscaling] as const) {
+    // In the deserialize step, inside the retry loop: it sees every attempt's parsed error, not just the last one.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        try {
+          return await next(args);
+        } catch (e) {
+          if (observers.size > 0) {
+            const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+            const event: AttemptError = {
+              operation: context.commandName?.replace(/Command$/, "") ?? "unknown",
+              code: errorName(e),
+              ...(status ? { status } : {}),
+            };
+            for (const fn of observers) fn(event);
+          }
+          throw e;
+        }
+      },
+      { step: "deserialize", name: "fleetDoctorAttemptObserver", priority: "high" },
+    );
+  }
+  return {
+    ssm,
+    autoscaling,
+    observe(fn) {
+      observers.add(fn);
+      return () => observers.delete(fn);
+    },
+  };
+}

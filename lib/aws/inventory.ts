@@ -1,0 +1,202 @@
+import {
+  type AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  paginateDescribeAutoScalingInstances,
+  paginateDescribeWarmPool,
+} from "@aws-sdk/client-auto-scaling";
+import {
+  type InstanceInformation,
+  type InstanceInformationStringFilter,
+  paginateDescribeInstanceInformation,
+  type SSMClient,
+} from "@aws-sdk/client-ssm";
+import { FleetDoctorError } from "../errors.ts";
+import type { Target, Targets } from "../scan/types.ts";
+import type { Clients } from "./clients.ts";
+import { awsError } from "./errors.ts";
+import { assertInstanceIds } from "./ids.ts";
+
+export type Membership = { group: string; lifecycleState: string; inWarmPool: boolean };
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const PING = new Set(["Online", "ConnectionLost", "Inactive"]);
+
+function toTarget(info: InstanceInformation): Target | undefined {
+  if (!info.InstanceId) return undefined;
+  const ping = info.PingStatus && PING.has(info.PingStatus) ? (info.PingStatus as Target["pingStatus"]) : "Unknown";
+  return {
+    instanceId: info.InstanceId,
+    pingStatus: ping,
+    ...(info.LastPingDateTime ? { lastPingAt: info.LastPingDateTime.toISOString() } : {}),
+    ...(info.PlatformName ? { platform: info.PlatformName } : {}),
+    ...(info.PlatformVersion ? { platformVersion: info.PlatformVersion } : {}),
+    ...(info.ComputerName ? { computerName: info.ComputerName } : {}),
+    ...(info.IPAddress ? { ipAddress: info.IPAddress } : {}),
+  };
+}
+
+/** SSM's managed instances matching the filters, all pages of 50. */
+export async function describeManagedInstances(
+  ssm: SSMClient,
+  filters: InstanceInformationStringFilter[],
+  signal?: AbortSignal,
+): Promise<Target[]> {
+  const out: Target[] = [];
+  try {
+    const pages = paginateDescribeInstanceInformation(
+      { client: ssm, pageSize: 50 },
+      { ...(filters.length ? { Filters: filters } : {}), MaxResults: 50 },
+    );
+    for await (const page of pages) {
+      signal?.throwIfAborted();
+      for (const info of page.InstanceInformationList ?? []) {
+        const t = toTarget(info);
+        if (t) out.push(t);
+      }
+    }
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    throw awsError("DescribeInstanceInformation", e);
+  }
+  return out;
+}
+
+/** SSM's view of these ids (50 per call, the InstanceIds filter). Ids SSM does not know are absent. */
+export async function describeManagedIds(ssm: SSMClient, ids: readonly string[], signal?: AbortSignal) {
+  assertInstanceIds(ids);
+  const out: Target[] = [];
+  for (const batch of chunks([...new Set(ids)], 50)) {
+    out.push(...(await describeManagedInstances(ssm, [{ Key: "InstanceIds", Values: batch }], signal)));
+  }
+  return out;
+}
+
+/** Auto Scaling membership of these ids, 50 per call; an id in no group is simply absent from the map. */
+export async function describeMembership(
+  autoscaling: AutoScalingClient,
+  ids: readonly string[],
+  signal?: AbortSignal,
+): Promise<Map<string, Membership>> {
+  const out = new Map<string, Membership>();
+  try {
+    for (const batch of chunks(ids, 50)) {
+      const pages = paginateDescribeAutoScalingInstances(
+        { client: autoscaling, pageSize: 50 },
+        { InstanceIds: batch, MaxRecords: 50 },
+      );
+      for await (const page of pages) {
+        signal?.throwIfAborted();
+        for (const i of page.AutoScalingInstances ?? []) {
+          if (!i.InstanceId || !i.AutoScalingGroupName) continue;
+          const state = i.LifecycleState ?? "Unknown";
+          out.set(i.InstanceId, {
+            group: i.AutoScalingGroupName,
+            lifecycleState: state,
+            inWarmPool: state.startsWith("Warmed:"),
+          });
+        }
+      }
+    }
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    throw awsError("DescribeAutoScalingInstances", e);
+  }
+  return out;
+}
+
+/** Every instance of one group, warm pool included (DescribeAutoScalingGroups leaves warm-pool instances out). */
+export async function describeGroupMembers(
+  autoscaling: AutoScalingClient,
+  name: string,
+  signal?: AbortSignal,
+): Promise<Map<string, Membership>> {
+  const out = new Map<string, Membership>();
+  let warm = false;
+  try {
+    const res = await autoscaling.send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name], MaxRecords: 1 }),
+      { abortSignal: signal },
+    );
+    const group = res.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === name);
+    if (!group) throw new FleetDoctorError("NOT_FOUND", `No Auto Scaling group named ${name}`, { group: name });
+    for (const i of group.Instances ?? []) {
+      if (!i.InstanceId) continue;
+      const state = i.LifecycleState ?? "Unknown";
+      out.set(i.InstanceId, { group: name, lifecycleState: state, inWarmPool: state.startsWith("Warmed:") });
+    }
+    warm = Boolean(group.WarmPoolConfiguration);
+  } catch (e) {
+    if (signal?.aborted || e instanceof FleetDoctorError) throw e;
+    throw awsError("DescribeAutoScalingGroups", e);
+  }
+  if (!warm) return out;
+  try {
+    const pages = paginateDescribeWarmPool(
+      { client: autoscaling, pageSize: 50 },
+      { AutoScalingGroupName: name, MaxRecords: 50 },
+    );
+    for await (const page of pages) {
+      signal?.throwIfAborted();
+      for (const i of page.Instances ?? []) {
+        if (!i.InstanceId) continue;
+        out.set(i.InstanceId, { group: name, lifecycleState: i.LifecycleState ?? "Warmed:Unknown", inWarmPool: true });
+      }
+    }
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    throw awsError("DescribeWarmPool", e);
+  }
+  return out;
+}
+
+function withMembership(t: Target, m: Membership | undefined): Target {
+  return m ? { ...t, group: m.group, lifecycleState: m.lifecycleState, inWarmPool: m.inWarmPool } : t;
+}
+
+/**
+ * The instances a scan covers: SSM's managed instances joined with their Auto Scaling membership. Instances asked
+ * for by id or group that SSM does not list (stopped, not managed, agent never registered) are kept with ping
+ * status `Unknown`, so they are reported rather than silently dropped.
+ */
+export async function listTargets(
+  clients: Pick<Clients, "ssm" | "autoscaling">,
+  targets: Targets,
+  signal?: AbortSignal,
+) {
+  const { ssm, autoscaling } = clients;
+  switch (targets.kind) {
+    case "all":
+    case "tag": {
+      const filters: InstanceInformationStringFilter[] =
+        targets.kind === "tag" ? [{ Key: `tag:${targets.key}`, Values: [targets.value] }] : [];
+      const found = await describeManagedInstances(ssm, filters, signal);
+      const members = await describeMembership(
+        autoscaling,
+        found.map((t) => t.instanceId),
+        signal,
+      );
+      return found.map((t) => withMembership(t, members.get(t.instanceId)));
+    }
+    case "ids": {
+      const ids = [...new Set(targets.ids)];
+      const found = new Map((await describeManagedIds(ssm, ids, signal)).map((t) => [t.instanceId, t]));
+      const members = await describeMembership(autoscaling, ids, signal);
+      return ids.map((id) =>
+        withMembership(found.get(id) ?? { instanceId: id, pingStatus: "Unknown" as const }, members.get(id)),
+      );
+    }
+    case "group": {
+      const members = await describeGroupMembers(autoscaling, targets.name, signal);
+      const ids = [...members.keys()];
+      const found = new Map((await describeManagedIds(ssm, ids, signal)).map((t) => [t.instanceId, t]));
+      return ids.map((id) =>
+        withMembership(found.get(id) ?? { instanceId: id, pingStatus: "Unknown" as const }, members.get(id)),
+      );
+    }
+  }
+}
