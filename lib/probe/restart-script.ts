@@ -1,0 +1,46 @@
+import { readFileSync } from "node:fs";
+import { FleetDoctorError } from "../errors.ts";
+
+/** The two remedies Fleet Doctor can carry out on an instance. */
+export const ACTION_KINDS = ["restart", "disable-check-and-restart"] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+
+let source: string[] | undefined;
+
+function lines(): string[] {
+  source ??= readFileSync(new URL("./restart.sh", import.meta.url), "utf8")
+    .replace(/\n$/, "")
+    .split("\n");
+  return source;
+}
+
+/**
+ * The `commands` of AWS-RunShellScript for a remedy: restart.sh, line by line. Only lines 2-4 change, to one of
+ * two fixed mode constants and a wait that must be an integer in range: no request text ever reaches the script.
+ */
+export function restartCommands(kind: ActionKind, opts: { waitSeconds: number }): string[] {
+  if (!ACTION_KINDS.includes(kind)) throw new FleetDoctorError("BAD_REQUEST", `Unknown remedy ${String(kind)}.`);
+  const wait = opts.waitSeconds;
+  if (!Number.isInteger(wait) || wait < 10 || wait > 900) {
+    throw new FleetDoctorError("BAD_REQUEST", "The restart wait must be an integer from 10 to 900 seconds.");
+  }
+  const out = [...lines()];
+  if (
+    out[1] !== "# fleet-doctor-restart schema=1 mode=restart" ||
+    out[2] !== "FD_MODE=restart" ||
+    out[3] !== "FD_WAIT=90"
+  ) {
+    throw new FleetDoctorError("INTERNAL", "restart.sh does not start with its expected header.");
+  }
+  out[1] = `# fleet-doctor-restart schema=1 mode=${kind}`;
+  out[2] = `FD_MODE=${kind}`;
+  out[3] = `FD_WAIT=${wait}`;
+  return out;
+}
+
+/** The command a person reads in the confirmation dialog: what the script does, in shell they know. */
+export function describeRemedy(kind: ActionKind): string {
+  return kind === "restart"
+    ? "systemctl restart ecs   # (stop ecs; start ecs under Upstart), then wait for the agent to register"
+    : "set ECS_WARM_POOLS_CHECK=false in /etc/ecs/ecs.config (dated backup kept); systemctl restart ecs; wait for the agent to register";
+}
