@@ -118,7 +118,12 @@ function run(
       path.join(box.bin, "bash"),
       [script],
       {
-        env: { PATH: box.bin, FLEET_DOCTOR_ROOT: box.root, FLEET_DOCTOR_AGENT_URL: `file://${box.root}/agent` },
+        env: {
+          NODE_ENV: "test",
+          PATH: box.bin,
+          FLEET_DOCTOR_ROOT: box.root,
+          FLEET_DOCTOR_AGENT_URL: `file://${box.root}/agent`,
+        },
         timeout: 30_000,
       },
       (error, stdout, stderr) => {
