@@ -7,7 +7,23 @@ export type Command = { run(argv: string[]): Promise<number> };
 type Entry = { summary: string; usage: string; load: () => Promise<Command> };
 
 /** Every subcommand, loaded only when used so `--help` stays instant. Add new ones here. */
-const COMMANDS: Record<string, Entry> = {};
+const COMMANDS: Record<string, Entry> = {
+  scan: {
+    summary: "probe instances through SSM, diagnose them, print a triage table",
+    usage: "scan [--tag K=V | --group NAME | --ids i-..,i-..] [--json]",
+    load: () => import("./commands/scan.ts").then((m) => m.default),
+  },
+  instances: {
+    summary: "the latest diagnosis of every instance, from the store",
+    usage: "instances [--verdict V] [--group NAME] [--json]",
+    load: () => import("./commands/instances.ts").then((m) => m.default),
+  },
+  diagnose: {
+    summary: "diagnose one probe output (raw JSON line or SSM Output)",
+    usage: "diagnose [FILE|-] [--json]",
+    load: () => import("./commands/diagnose.ts").then((m) => m.default),
+  },
+};
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };

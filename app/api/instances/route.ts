@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { currentActor } from "@/lib/auth/index.ts";
+import { VERDICTS } from "@/lib/diagnosis/types.ts";
+import { handle, json, readQuery } from "@/lib/http/respond.ts";
+import { getStore } from "@/lib/store/index.ts";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+const text = (max: number) => z.string().min(1).max(max);
+const query = z.object({
+  // `?verdict=a,b` or `?verdict=a&verdict=b`
+  verdict: z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(",")).filter(Boolean))
+    .pipe(z.array(z.enum(VERDICTS)).max(VERDICTS.length))
+    .optional(),
+  group: text(255).optional(),
+  version: text(32).optional(),
+  q: text(100).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
+});
+
+/** The latest diagnosis of every instance, filtered and paginated, with the fleet's verdict counts. */
+export const GET = handle(async (request: Request) => {
+  await currentActor(request);
+  const q = readQuery(request, query);
+  const store = getStore();
+  const { total, items } = store.latestResults({
+    ...(q.verdict?.length ? { verdict: q.verdict } : {}),
+    ...(q.group ? { group: q.group } : {}),
+    ...(q.version ? { agentVersion: q.version } : {}),
+    ...(q.q ? { q: q.q } : {}),
+    limit: q.limit ?? 100,
+    offset: q.offset ?? 0,
+  });
+  return json({ total, items, counts: store.verdictCounts() });
+});

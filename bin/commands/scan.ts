@@ -1,0 +1,163 @@
+import { parseArgs } from "node:util";
+import { createClients } from "../../lib/aws/clients.ts";
+import { config } from "../../lib/config.ts";
+import { FleetDoctorError } from "../../lib/errors.ts";
+import { runScan } from "../../lib/scan/run-scan.ts";
+import { targetsSchema } from "../../lib/scan/targets.ts";
+import { countVerdicts, formatTriage, needsAttention, type TriageRow, triageRow } from "../../lib/scan/triage.ts";
+import type { ScanStatus, Targets } from "../../lib/scan/types.ts";
+import { openStore } from "../../lib/store/store.ts";
+import type { Command } from "../cli.ts";
+
+const USAGE = `Usage: fleet-doctor scan [--tag KEY=VALUE | --group NAME | --ids i-...,i-...] [--json]
+
+Probes the instances (all SSM-managed ones by default) read-only through SSM Run Command, diagnoses each, stores
+the results in FLEET_DOCTOR_DB and prints a triage table grouped by verdict.
+
+  --tag KEY=VALUE   instances with this tag
+  --group NAME      the instances of this Auto Scaling group (warm pool included)
+  --ids LIST        these instance ids, comma-separated
+  --json            print {scanId, status, counts, instances: [...]} instead of the table
+
+Exit codes: 0 nothing needs attention, 1 something does, 2 error (bad input, scan failed or cancelled).`;
+
+export function targetsFromArgs(values: { tag?: string; group?: string; ids?: string }): Targets {
+  const given = [values.tag, values.group, values.ids].filter((v) => v !== undefined).length;
+  if (given > 1) throw new FleetDoctorError("BAD_REQUEST", "Give at most one of --tag, --group and --ids.");
+  let raw: unknown = { kind: "all" };
+  if (values.tag !== undefined) {
+    const eq = values.tag.indexOf("=");
+    if (eq <= 0) throw new FleetDoctorError("BAD_REQUEST", "--tag must be KEY=VALUE.");
+    raw = { kind: "tag", key: values.tag.slice(0, eq), value: values.tag.slice(eq + 1) };
+  } else if (values.group !== undefined) {
+    raw = { kind: "group", name: values.group };
+  } else if (values.ids !== undefined) {
+    raw = {
+      kind: "ids",
+      ids: values.ids
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    };
+  }
+  const parsed = targetsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const flag = values.tag !== undefined ? "--tag" : values.group !== undefined ? "--group" : "--ids";
+    const where = issue.path.length > 1 ? ` (${issue.path.slice(1).join(".")})` : "";
+    throw new FleetDoctorError("BAD_REQUEST", `${flag}${where}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+function progressLine(done: number, total: number | undefined, sent: number): string {
+  if (total === undefined) return "inventory…";
+  const width = 30;
+  const filled = total === 0 ? width : Math.round((done / total) * width);
+  return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} diagnosed, ${sent} sent`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      tag: { type: "string" },
+      group: { type: "string" },
+      ids: { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const targets = targetsFromArgs(values);
+  const cfg = config();
+  const store = openStore(cfg.dbPath);
+  const clients = createClients(cfg);
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write("\ncancelling (Ctrl-C again to quit at once)…\n");
+    controller.abort(new Error("interrupted"));
+  };
+  process.on("SIGINT", onSigint);
+  const tty = process.stderr.isTTY === true;
+  const rows: TriageRow[] = [];
+  let scanId = "";
+  let status: ScanStatus = "running";
+  let total: number | undefined;
+  let sent = 0;
+  let failure: string | undefined;
+  try {
+    for await (const event of runScan(targets, { clients, store, config: cfg, signal: controller.signal })) {
+      switch (event.type) {
+        case "scan-started":
+          scanId = event.scanId;
+          break;
+        case "inventory":
+          total = event.total;
+          break;
+        case "batch-sent":
+          sent += event.instanceIds.length;
+          break;
+        case "instance": {
+          const r = event.result;
+          rows.push(
+            triageRow({
+              instanceId: r.instanceId,
+              verdict: r.verdict,
+              ...(r.diagnosis.cause ? { cause: r.diagnosis.cause } : {}),
+              summary: r.diagnosis.summary,
+              ...(r.target.group ? { group: r.target.group } : {}),
+              ...(r.target.lifecycleState ? { lifecycleState: r.target.lifecycleState } : {}),
+              ...(r.agentVersion ? { agentVersion: r.agentVersion } : {}),
+              pingStatus: r.target.pingStatus,
+              probedAt: r.probedAt,
+              scanId: r.scanId,
+              restartWillWork: r.diagnosis.restartWillWork,
+            }),
+          );
+          break;
+        }
+        case "warning":
+          if (!values.json && event.kind !== "throttled")
+            process.stderr.write(`${tty ? "\r\x1b[K" : ""}warning: ${event.message}\n`);
+          break;
+        case "batch-failed":
+          process.stderr.write(
+            `${tty ? "\r\x1b[K" : ""}warning: a batch of ${event.instanceIds.length} failed: ${event.error}\n`,
+          );
+          break;
+        case "scan-finished":
+          status = event.status;
+          failure = store.getScan(scanId)?.error;
+          break;
+      }
+      if (tty) process.stderr.write(`\r\x1b[K${progressLine(rows.length, total, sent)}`);
+    }
+  } finally {
+    if (tty) process.stderr.write("\r\x1b[K");
+    process.off("SIGINT", onSigint);
+    clients.ssm.destroy();
+    clients.autoscaling.destroy();
+    store.close();
+  }
+  if (values.json) {
+    console.log(JSON.stringify({ scanId, status, counts: countVerdicts(rows), instances: rows }, null, 2));
+  } else {
+    console.log(formatTriage(rows, process.stdout.columns || 120));
+    console.log(`scan ${scanId}: ${status}`);
+  }
+  if (status === "failed") {
+    process.stderr.write(`fleet-doctor scan: the scan failed: ${failure ?? "unknown error"}\n`);
+    return 2;
+  }
+  if (status !== "completed") return 2;
+  return needsAttention(rows) ? 1 : 0;
+}
+
+export default { run } satisfies Command;

@@ -1,0 +1,61 @@
+import { type DiagnosisFacts, diagnose } from "../diagnosis/diagnose.ts";
+import type { Diagnosis } from "../diagnosis/types.ts";
+import { agentVersionOf } from "../diagnosis/versions.ts";
+import { parseProbeOutput } from "../probe/report.ts";
+import { NOT_DELIVERED } from "./output.ts";
+import type { InstanceResult, InvocationOutcome, Target } from "./types.ts";
+
+/** Whether the probe ran on the instance (so its output, even empty, is a finding) or SSM never delivered it. */
+function probeRan(outcome: InvocationOutcome, raw: string): boolean {
+  if (outcome.status === "NotSent") return false;
+  if (outcome.statusDetails && NOT_DELIVERED.has(outcome.statusDetails)) return false;
+  return raw.length > 0 || (outcome.responseCode ?? -1) >= 0 || outcome.statusDetails === "ExecutionTimedOut";
+}
+
+/** Parse and diagnose one instance: SSM's outcome + the probe's report + Auto Scaling membership from inventory. */
+export function buildResult(scanId: string, target: Target, outcome: InvocationOutcome, raw: string): InstanceResult {
+  const parsed = probeRan(outcome, raw) ? parseProbeOutput(raw) : undefined;
+  const facts: DiagnosisFacts = {
+    probe: parsed ? (parsed.ok ? { ok: true, report: parsed.report } : { ok: false, error: parsed.error }) : undefined,
+    ssm: {
+      pingStatus: target.pingStatus,
+      ...(outcome.status !== "NotSent" ? { status: outcome.status } : {}),
+      ...(outcome.statusDetails ? { statusDetails: outcome.statusDetails } : {}),
+      ...(outcome.responseCode !== undefined ? { responseCode: outcome.responseCode } : {}),
+      output: outcome.output,
+    },
+    ...(target.group
+      ? {
+          membership: {
+            group: target.group,
+            lifecycleState: target.lifecycleState ?? "Unknown",
+            ...(target.inWarmPool !== undefined ? { inWarmPool: target.inWarmPool } : {}),
+          },
+        }
+      : {}),
+  };
+  let diagnosis: Diagnosis;
+  try {
+    diagnosis = diagnose(facts);
+  } catch (e) {
+    // diagnose is pure and should never throw; if it does, one instance says so instead of the scan failing.
+    diagnosis = {
+      verdict: "unknown",
+      summary: `Diagnosis failed: ${String((e as Error)?.message ?? e).slice(0, 200)}`,
+      evidence: [],
+      remedies: [],
+      restartWillWork: false,
+    };
+  }
+  const agentVersion = parsed?.ok ? agentVersionOf(parsed.report) : undefined;
+  return {
+    scanId,
+    instanceId: target.instanceId,
+    target,
+    outcome,
+    diagnosis,
+    verdict: diagnosis.verdict,
+    ...(agentVersion ? { agentVersion } : {}),
+    probedAt: new Date().toISOString(),
+  };
+}

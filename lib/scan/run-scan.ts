@@ -1,0 +1,400 @@
+import type { CommandInvocation } from "@aws-sdk/client-ssm";
+import pLimit from "p-limit";
+import type { Clients } from "../aws/clients.ts";
+import { cancelCommand, getInvocation, listInvocations, RUN_SHELL_PLUGIN, sendShellCommand } from "../aws/commands.ts";
+import { errorName, isThrottling, isTransient } from "../aws/errors.ts";
+import { chunks, describeManagedIds, listTargets } from "../aws/inventory.ts";
+import type { Config } from "../config.ts";
+import { probeCommands } from "../probe/scripts.ts";
+import { requireScan, type Store } from "../store/store.ts";
+import { channel } from "./channel.ts";
+import { combineOutput, hasTruncationMarker, normaliseStatus, TERMINAL_STATUSES } from "./output.ts";
+import { pacer, sleep } from "./pace.ts";
+import { buildResult } from "./result.ts";
+import type { InvocationOutcome, ScanEvent, Target, Targets } from "./types.ts";
+
+export type ScanTuning = {
+  /** Wait after SendCommand before the first look at a command. */
+  firstPollMs: number;
+  /** Poll interval while results are arriving; it grows by half each round nothing changes, up to maxPollMs. */
+  minPollMs: number;
+  maxPollMs: number;
+  /** ListCommandInvocations calls in flight at once (on top of the pollRate pacing). */
+  pollConcurrency: number;
+};
+
+export const DEFAULT_TUNING: ScanTuning = { firstPollMs: 1500, minPollMs: 1000, maxPollMs: 8000, pollConcurrency: 4 };
+
+export type ScanContext = {
+  clients: Clients;
+  store: Store;
+  config: Pick<Config, "sendRate" | "pollRate" | "probeTimeoutSeconds" | "deliveryTimeoutSeconds">;
+  signal?: AbortSignal;
+  /** A scan row created beforehand (startScan does, to answer with its id at once); otherwise one is created. */
+  scanId?: string;
+  actor?: string;
+  tuning?: Partial<ScanTuning>;
+};
+
+type Pending = {
+  ids: Set<string>;
+  sentAt: number;
+  nextPollAt: number;
+  interval: number;
+  lastStatus: Map<string, string>;
+};
+
+const SEND_ATTEMPTS = 3;
+const WARN_EVERY_MS = 5_000;
+const now = () => new Date().toISOString();
+
+/**
+ * One scan as an async generator of events (each stored before it is yielded): inventory; SendCommand of the probe
+ * in batches of <= 50 online instances, paced under config.sendRate; collection with ListCommandInvocations
+ * (Details=true, pages of 50) whose interval adapts, GetCommandInvocation only for truncated output; parse and
+ * diagnose; one `instance` event per instance as its result arrives. Offline instances are diagnosed from SSM's
+ * facts without a send. Throttling, failed batches and vanished instances are reported and never end the scan.
+ * Aborting `ctx.signal` cancels the outstanding commands and ends the scan `cancelled`.
+ */
+export async function* runScan(targets: Targets, ctx: ScanContext): AsyncGenerator<ScanEvent> {
+  const { store } = ctx;
+  const scanId = ctx.scanId
+    ? requireScan(store, ctx.scanId).id
+    : store.createScan({ targets, ...(ctx.actor ? { actor: ctx.actor } : {}) }).id;
+  const out = channel<ScanEvent>();
+  const internal = new AbortController();
+  const onAbort = () => internal.abort(ctx.signal?.reason);
+  if (ctx.signal?.aborted) onAbort();
+  else ctx.signal?.addEventListener("abort", onAbort, { once: true });
+
+  const emit = (event: ScanEvent, write?: () => void) => {
+    store.transaction(() => {
+      write?.();
+      store.appendEvent(scanId, event);
+    });
+    out.push(event);
+  };
+
+  let finished = false;
+  const work = execute(scanId, targets, ctx, internal.signal, emit).finally(() => {
+    finished = true;
+    out.close();
+  });
+  try {
+    yield* out.drain();
+    await work;
+  } finally {
+    // The consumer stopped early (break / return): treat it as a cancel so nothing keeps running unseen.
+    if (!finished) internal.abort(new Error("scan consumer stopped"));
+    await work.catch(() => {});
+    ctx.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+type Emit = (event: ScanEvent, write?: () => void) => void;
+
+async function execute(scanId: string, targets: Targets, ctx: ScanContext, signal: AbortSignal, emit: Emit) {
+  const { store, clients, config } = ctx;
+  const tuning = { ...DEFAULT_TUNING, ...ctx.tuning };
+  const pending = new Map<string, Pending>();
+  const done = new Set<string>();
+  let byId = new Map<string, Target>();
+
+  // Throttling and 5xx, per operation, across every attempt the SDK made (it retries them itself).
+  const trouble = new Map<string, number>();
+  let troubleTotal = 0;
+  let lastWarnAt = 0;
+  let lastWarnTotal = 0;
+  const troubleText = () =>
+    `${troubleTotal} AWS call attempts throttled or failed with 5xx so far (${[...trouble]
+      .map(([op, n]) => `${op} ${n}`)
+      .join(", ")}); retried`;
+  const unobserve = clients.observe((a) => {
+    if (!isThrottling({ name: a.code }) && !(a.status !== undefined && a.status >= 500)) return;
+    trouble.set(a.operation, (trouble.get(a.operation) ?? 0) + 1);
+    troubleTotal++;
+    if (Date.now() - lastWarnAt >= WARN_EVERY_MS) {
+      lastWarnAt = Date.now();
+      lastWarnTotal = troubleTotal;
+      emit({ type: "warning", kind: "throttled", message: troubleText(), at: now() });
+    }
+  });
+
+  const finish = (target: Target, outcome: InvocationOutcome, rawOutput = "") => {
+    if (done.has(target.instanceId)) return;
+    done.add(target.instanceId);
+    const result = buildResult(scanId, target, outcome, rawOutput);
+    emit({ type: "instance", result, at: result.probedAt }, () => store.saveResult(result, rawOutput));
+  };
+  const targetOf = (id: string): Target => byId.get(id) ?? { instanceId: id, pingStatus: "Unknown" };
+  const notSent = (statusDetails: string): InvocationOutcome => ({
+    status: "NotSent",
+    statusDetails,
+    output: "",
+    truncated: false,
+  });
+  const end = (status: "completed" | "cancelled" | "failed", error?: string) => {
+    if (troubleTotal > lastWarnTotal) emit({ type: "warning", kind: "throttled", message: troubleText(), at: now() });
+    const counts = store.transaction(() => {
+      store.finishScan(scanId, status, undefined, error);
+      return store.getScan(scanId)?.counts ?? {};
+    });
+    emit({ type: "scan-finished", status, counts, at: now() });
+  };
+
+  try {
+    emit({ type: "scan-started", scanId, targets, at: now() });
+    const inventory = await listTargets(clients, targets, signal);
+    byId = new Map(inventory.map((t) => [t.instanceId, t]));
+    const online = inventory.filter((t) => t.pingStatus === "Online").map((t) => t.instanceId);
+    emit(
+      {
+        type: "inventory",
+        total: inventory.length,
+        online: online.length,
+        offline: inventory.length - online.length,
+        at: now(),
+      },
+      () => store.setTotal(scanId, inventory.length),
+    );
+    for (const t of inventory) if (t.pingStatus !== "Online") finish(t, notSent(t.pingStatus));
+
+    const commands = probeCommands();
+    const sendPace = pacer(config.sendRate);
+    const readPace = pacer(config.pollRate);
+    const queue = chunks(online, 50).map((ids) => ({ ids, attempts: 0 }));
+    const deadlineMs = (config.deliveryTimeoutSeconds + config.probeTimeoutSeconds + 60) * 1000;
+    let sending = true;
+
+    const onSendError = async (batch: { ids: string[]; attempts: number }, e: unknown) => {
+      const code = errorName(e);
+      if (code === "InvalidInstanceId") {
+        // One id SSM no longer accepts fails the whole call: find which, report them, send the rest again.
+        let known: Map<string, Target>;
+        try {
+          known = new Map((await describeManagedIds(clients.ssm, batch.ids, signal)).map((t) => [t.instanceId, t]));
+        } catch (err) {
+          signal.throwIfAborted();
+          known = new Map();
+          emit({
+            type: "warning",
+            kind: "retry",
+            message: `DescribeInstanceInformation failed (${errorName(err)})`,
+            at: now(),
+          });
+        }
+        const gone = batch.ids.filter((id) => known.get(id)?.pingStatus !== "Online");
+        for (const id of gone) {
+          emit({
+            type: "warning",
+            kind: "vanished",
+            instanceId: id,
+            message: `${id} is no longer an online managed instance (InvalidInstanceId)`,
+            at: now(),
+          });
+          const t = targetOf(id);
+          finish({ ...t, pingStatus: known.get(id)?.pingStatus ?? "Unknown" }, notSent("InvalidInstanceId"));
+        }
+        const rest = batch.ids.filter((id) => !gone.includes(id));
+        if (gone.length > 0) {
+          if (rest.length > 0) queue.unshift({ ids: rest, attempts: batch.attempts });
+          return;
+        }
+      } else if (isTransient(e) && batch.attempts + 1 < SEND_ATTEMPTS) {
+        batch.attempts++;
+        emit({
+          type: "warning",
+          kind: "retry",
+          message: `SendCommand failed (${code}); will send these ${batch.ids.length} again`,
+          at: now(),
+        });
+        queue.push(batch);
+        return;
+      }
+      const message = `${code}: ${String((e as Error)?.message ?? e).slice(0, 300)}`;
+      emit({ type: "batch-failed", instanceIds: batch.ids, error: message, at: now() });
+      for (const id of batch.ids) {
+        finish(
+          targetOf(id),
+          { status: "Failed", statusDetails: "SendCommandFailed", output: message, truncated: false },
+          "",
+        );
+      }
+    };
+
+    const sender = (async () => {
+      try {
+        while (queue.length > 0) {
+          const batch = queue.shift()!;
+          await sendPace.take(signal);
+          try {
+            const commandId = await sendShellCommand(clients.ssm, {
+              instanceIds: batch.ids,
+              commands,
+              deliveryTimeoutSeconds: config.deliveryTimeoutSeconds,
+              executionTimeoutSeconds: config.probeTimeoutSeconds,
+              comment: `fleet-doctor scan ${scanId}`,
+              signal,
+            });
+            const t = Date.now();
+            pending.set(commandId, {
+              ids: new Set(batch.ids),
+              sentAt: t,
+              nextPollAt: t + tuning.firstPollMs,
+              interval: tuning.minPollMs,
+              lastStatus: new Map(),
+            });
+            emit({ type: "batch-sent", commandId, instanceIds: batch.ids, at: now() });
+          } catch (e) {
+            signal.throwIfAborted();
+            await onSendError(batch, e);
+          }
+        }
+      } finally {
+        sending = false;
+      }
+    })();
+
+    // Awaited below; this only keeps a cancel (which rejects it) from counting as an unhandled rejection.
+    sender.catch(() => {});
+
+    const collect = async (commandId: string, inv: CommandInvocation, status: string) => {
+      const id = inv.InstanceId!;
+      const plugin = inv.CommandPlugins?.find((p) => p.Name === RUN_SHELL_PLUGIN) ?? inv.CommandPlugins?.[0];
+      const output = plugin?.Output ?? "";
+      let raw = output;
+      let truncated = false;
+      if (hasTruncationMarker(output)) {
+        truncated = true;
+        for (let attempt = 0; attempt < 3; attempt++) {
+          try {
+            await readPace.take(signal);
+            const full = await getInvocation(clients.ssm, commandId, id, signal);
+            raw = combineOutput(full.StandardOutputContent ?? "", full.StandardErrorContent ?? "");
+            truncated = hasTruncationMarker(raw);
+            break;
+          } catch (e) {
+            signal.throwIfAborted();
+            // Right after a command, GetCommandInvocation may not know the invocation yet: that means "not yet".
+            if (errorName(e) !== "InvocationDoesNotExist" && !isTransient(e)) break;
+            await sleep(tuning.minPollMs, signal);
+          }
+        }
+        if (truncated) {
+          emit({
+            type: "warning",
+            kind: "truncated",
+            instanceId: id,
+            message: `${id}: probe output was truncated and the full output could not be read`,
+            at: now(),
+          });
+        }
+      }
+      const details = normaliseStatus(plugin?.StatusDetails ?? inv.StatusDetails);
+      finish(
+        targetOf(id),
+        {
+          commandId,
+          status,
+          ...(details ? { statusDetails: details } : {}),
+          ...(plugin?.ResponseCode !== undefined ? { responseCode: plugin.ResponseCode } : {}),
+          output,
+          truncated,
+        },
+        raw,
+      );
+    };
+
+    const poll = async (commandId: string, c: Pending) => {
+      let invocations: CommandInvocation[];
+      try {
+        await readPace.take(signal);
+        invocations = await listInvocations(clients.ssm, commandId, signal);
+      } catch (e) {
+        signal.throwIfAborted();
+        emit({
+          type: "warning",
+          kind: "retry",
+          message: `ListCommandInvocations ${commandId}: ${errorName(e)}; will look again`,
+          at: now(),
+        });
+        c.interval = Math.min(c.interval * 2, tuning.maxPollMs);
+        c.nextPollAt = Date.now() + c.interval;
+        return;
+      }
+      let changed = false;
+      for (const inv of invocations) {
+        const id = inv.InstanceId;
+        if (!id || !c.ids.has(id)) continue;
+        const status = normaliseStatus(inv.Status) ?? "Pending";
+        if (c.lastStatus.get(id) !== status) changed = true;
+        c.lastStatus.set(id, status);
+        if (!TERMINAL_STATUSES.has(status)) continue;
+        c.ids.delete(id);
+        await collect(commandId, inv, status);
+      }
+      if (c.ids.size > 0 && Date.now() - c.sentAt > deadlineMs) {
+        // SSM should have ended every invocation by now (delivery + execution timeouts): stop waiting.
+        for (const id of c.ids) {
+          finish(
+            targetOf(id),
+            {
+              commandId,
+              status: c.lastStatus.get(id) ?? "Pending",
+              statusDetails: "NoResult",
+              output: "",
+              truncated: false,
+            },
+            "",
+          );
+        }
+        c.ids.clear();
+      }
+      if (c.ids.size === 0) {
+        pending.delete(commandId);
+        return;
+      }
+      c.interval = changed ? tuning.minPollMs : Math.min(c.interval * 1.5, tuning.maxPollMs);
+      c.nextPollAt = Date.now() + c.interval;
+    };
+
+    const limit = pLimit(tuning.pollConcurrency);
+    const inFlight = new Map<string, Promise<void>>();
+    let failure: unknown;
+    while (sending || pending.size > 0) {
+      if (failure) throw failure;
+      signal.throwIfAborted();
+      const t = Date.now();
+      const due = [...pending]
+        .filter(([id, c]) => c.nextPollAt <= t && !inFlight.has(id))
+        .sort((a, b) => a[1].nextPollAt - b[1].nextPollAt);
+      for (const [id, c] of due) {
+        const p = limit(() => poll(id, c))
+          .catch((e) => {
+            failure ??= e;
+          })
+          .finally(() => inFlight.delete(id));
+        inFlight.set(id, p);
+      }
+      let nextDue = Number.POSITIVE_INFINITY;
+      for (const [id, c] of pending) if (!inFlight.has(id)) nextDue = Math.min(nextDue, c.nextPollAt);
+      await sleep(Math.max(20, Math.min(nextDue - Date.now(), 250)), signal);
+      if (!sending && pending.size > 0 && inFlight.size === pending.size) await Promise.race(inFlight.values());
+    }
+    await Promise.all(inFlight.values());
+    await sender;
+    if (failure) throw failure;
+    end("completed");
+  } catch (e) {
+    if (signal.aborted) {
+      // Cancel what is still running on instances; a cancel that fails must not hide the scan's end.
+      await Promise.allSettled([...pending.keys()].map((id) => cancelCommand(clients.ssm, id)));
+      end("cancelled");
+      return;
+    }
+    const message = String((e as Error)?.message ?? e).slice(0, 500);
+    end("failed", message);
+  } finally {
+    unobserve();
+  }
+}
