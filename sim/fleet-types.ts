@@ -23,6 +23,9 @@ export type HostInfo = {
   tags: Record<string, string>;
   /** A stopped host is not listed by SSM and is not a valid SendCommand target. */
   stopped: boolean;
+  /** How an invocation ends while the SSM agent is offline (ConnectionLost): Undeliverable at once, or
+   * DeliveryTimedOut once the command's TimeoutSeconds passes. Default "undeliverable". */
+  whenOffline?: "undeliverable" | "delivery-timeout";
 };
 
 export type GroupInstance = {
@@ -55,6 +58,7 @@ export type GroupInfo = {
   };
 };
 
+/** exitCode is -1 when the script was killed (executionTimeout: timedOut true; or cancelled through the signal). */
 export type ExecResult = { exitCode: number; stdout: string; stderr: string; timedOut: boolean };
 
 export type RunOptions = {

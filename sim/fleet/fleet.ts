@@ -1,0 +1,287 @@
+/**
+ * createFleet: the hosts of a scenario, their groups, and the Fleet interface the simulator's server uses.
+ */
+import { mkdirSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import pLimit from "p-limit";
+import {
+  type ExecResult,
+  type Fleet,
+  FleetError,
+  type GroupInfo,
+  type HostInfo,
+  type HostTiming,
+  type RunOptions,
+} from "../fleet-types.ts";
+import { runBash } from "./exec-bash.ts";
+import { type FleetContext, Host } from "./host.ts";
+import { handleHostRequest } from "./host-http.ts";
+import { parseScenario } from "./load-scenario.ts";
+import { renderProbe } from "./model-probe.ts";
+import { hashString } from "./random.ts";
+import type { Scenario, ScenarioGroup } from "./scenario-schema.ts";
+
+export type FleetOptions = {
+  /** `bash` runs every script for real; `model` renders the probe in-process (other scripts still run in bash). */
+  exec: "bash" | "model";
+  /** Where the hosts' folders go (`<sandboxRoot>/<instance id>/`). */
+  sandboxRoot: string;
+  /** The simulator's own URL (`http://127.0.0.1:<port>`), which serves Fleet.handle under /_hosts/. */
+  baseUrl: string;
+  /** How many bash processes may run at once (default 8). */
+  maxProcesses?: number;
+};
+
+/** The line by which model mode recognises the probe script (lib/probe/probe.sh, 2nd line). */
+export const PROBE_MARKER = "# fleet-doctor-probe schema=1";
+
+type GroupState = { spec: ScenarioGroup; arn: string; desiredCapacity: number; maxSize: number; createdAt: number };
+
+export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Promise<Fleet> {
+  const scenario = parseScenario(scenarioIn, scenarioIn?.name ?? "scenario");
+  const createdAt = Date.now();
+  mkdirSync(opts.sandboxRoot, { recursive: true });
+  const groupSpecs = new Map(scenario.groups.map((g) => [g.name, g]));
+  const ctx: FleetContext = {
+    region: scenario.region,
+    accountId: scenario.accountId,
+    timing: scenario.timing,
+    createdAt,
+    baseUrl: opts.baseUrl.replace(/\/+$/, ""),
+    sandboxRoot: opts.sandboxRoot,
+    availabilityZones: (g) =>
+      (g && groupSpecs.get(g)?.availabilityZones) || [
+        `${scenario.region}a`,
+        `${scenario.region}b`,
+        `${scenario.region}c`,
+      ],
+    instanceTypeOf: (g) => (g && groupSpecs.get(g)?.instanceType) || "m5.large",
+  };
+  const hosts = new Map<string, Host>();
+  for (const spec of scenario.hosts) {
+    const host = new Host(spec, ctx);
+    host.boot();
+    hosts.set(spec.id, host);
+    if (opts.exec === "bash") host.materialize();
+  }
+  const groups = new Map<string, GroupState>();
+  for (const g of scenario.groups) {
+    const members = [...hosts.values()].filter((h) => {
+      const m = h.membership(createdAt);
+      return m && m.group === g.name && !m.inWarmPool;
+    }).length;
+    const desiredCapacity = g.desiredCapacity ?? members;
+    groups.set(g.name, {
+      spec: g,
+      arn: `arn:aws:autoscaling:${scenario.region}:${scenario.accountId}:autoScalingGroup:${uuidFrom(g.name)}:autoScalingGroupName/${g.name}`,
+      desiredCapacity,
+      maxSize: Math.max(g.maxSize, desiredCapacity),
+      createdAt: createdAt - g.createdAgo * 1000,
+    });
+  }
+  const limit = pLimit(opts.maxProcesses ?? 8);
+  const held = new Set<Socket>();
+  let closed = false;
+
+  const need = (id: string): Host => {
+    const h = hosts.get(id);
+    if (!h) throw new FleetError("InvalidInstanceId", `unknown instance ${id}`);
+    return h;
+  };
+  const needGroup = (name: string): GroupState => {
+    const g = groups.get(name);
+    if (!g)
+      throw new FleetError("ValidationError", `AutoScalingGroup name not found - AutoScalingGroup '${name}' not found`);
+    return g;
+  };
+
+  const info = (h: Host): HostInfo => {
+    const now = Date.now();
+    const ssm = h.spec.ssm;
+    const online = ssm.pingStatus === "Online";
+    const lastPingAt = online
+      ? new Date(now - (hashString(`${h.id}/ping`) % 240_000))
+      : new Date(createdAt - (ssm.lastPingAgo ?? Math.min(h.spec.launchedAgo, 3 * 3600)) * 1000);
+    const m = h.membership(now);
+    const tags: Record<string, string> = { ...h.spec.tags };
+    if (h.spec.name) tags.Name = h.spec.name;
+    if (m) tags["aws:autoscaling:groupName"] = m.group;
+    return {
+      instanceId: h.id,
+      pingStatus: ssm.pingStatus,
+      lastPingAt,
+      ssmAgentVersion: ssm.agentVersion,
+      platformType: "Linux",
+      platformName: "Amazon Linux",
+      platformVersion: h.spec.os === "al2023" ? "2023" : "2",
+      computerName: `ip-${h.privateIp.replaceAll(".", "-")}.${scenario.region === "us-east-1" ? "ec2.internal" : `${scenario.region}.compute.internal`}`,
+      ipAddress: h.privateIp,
+      tags,
+      stopped: h.spec.stopped,
+      whenOffline: ssm.whenOffline,
+    };
+  };
+
+  const fleet: Fleet = {
+    hosts: () => [...hosts.values()].map(info),
+    host: (id) => {
+      const h = hosts.get(id);
+      return h ? info(h) : undefined;
+    },
+    groups: () => {
+      const now = Date.now();
+      return [...groups.values()].map((g): GroupInfo => {
+        const members = [...hosts.values()].filter((h) => h.membership(now)?.group === g.spec.name);
+        const inst = (h: Host) => h.groupInstance(now, g.spec.launchTemplate)!;
+        const warm = members.filter((h) => h.membership(now)!.inWarmPool);
+        return {
+          name: g.spec.name,
+          arn: g.arn,
+          minSize: g.spec.minSize,
+          maxSize: g.maxSize,
+          desiredCapacity: g.desiredCapacity,
+          availabilityZones: g.spec.availabilityZones,
+          createdAt: new Date(g.createdAt),
+          tags: g.spec.tags,
+          instances: members.filter((h) => !h.membership(now)!.inWarmPool).map(inst),
+          warmPool: g.spec.warmPool
+            ? {
+                poolState: g.spec.warmPool.poolState,
+                minSize: g.spec.warmPool.minSize,
+                maxGroupPreparedCapacity: g.spec.warmPool.maxGroupPreparedCapacity,
+                instances: warm.map(inst),
+              }
+            : undefined,
+        };
+      });
+    },
+    membership: (id) => hosts.get(id)?.membership(Date.now()),
+    attach: (groupName, ids) => {
+      const g = needGroup(groupName);
+      const now = Date.now();
+      for (const id of ids) {
+        const h = hosts.get(id);
+        if (!h) throw new FleetError("ValidationError", `The instance ID '${id}' does not exist`);
+        if (h.spec.stopped) throw new FleetError("ValidationError", `Instance ${id} is not in correct state`);
+        const m = h.membership(now);
+        if (m)
+          throw new FleetError(
+            "ValidationError",
+            `The instance ${id} is already part of Auto Scaling group ${m.group}`,
+          );
+      }
+      if (g.desiredCapacity + ids.length > g.maxSize) {
+        throw new FleetError(
+          "ValidationError",
+          `New SetDesiredCapacity value ${g.desiredCapacity + ids.length} is above max value ${g.maxSize} for the AutoScalingGroup.`,
+        );
+      }
+      for (const id of ids) need(id).attach(groupName, now);
+      g.desiredCapacity += ids.length;
+    },
+    detach: (groupName, ids, decrement) => {
+      const g = needGroup(groupName);
+      const now = Date.now();
+      for (const id of ids) {
+        const m = hosts.get(id)?.membership(now);
+        if (!m || m.group !== groupName)
+          throw new FleetError("ValidationError", `The instance ${id} is not part of Auto Scaling group ${groupName}.`);
+        if (m.inWarmPool)
+          throw new FleetError(
+            "ValidationError",
+            `The instance ${id} is in the warm pool of ${groupName} and cannot be detached.`,
+          );
+      }
+      for (const id of ids) need(id).detach(now);
+      if (decrement) g.desiredCapacity = Math.max(g.spec.minSize, g.desiredCapacity - ids.length);
+    },
+    run: (id, commands, options: RunOptions): Promise<ExecResult> => {
+      const h = need(id);
+      if (closed) return Promise.reject(new FleetError("Closed", "the fleet is closed"));
+      if (opts.exec === "model" && commands[1] === PROBE_MARKER) {
+        const rendered = renderProbe(h, commands);
+        if (rendered) return Promise.resolve(rendered);
+      }
+      return limit(() => runBash(h, commands, options));
+    },
+    timing: (id): HostTiming => {
+      const h = need(id);
+      const { min, max } = scenario.timing.deliveryMs;
+      const spread = Math.max(0, max - min);
+      return { deliveryMs: h.spec.latencyMs ?? min + (spread ? hashString(`${id}/latency`) % (spread + 1) : 0) };
+    },
+    describe: (id) => {
+      const h = hosts.get(id);
+      if (!h) return undefined;
+      const now = h.sync();
+      const a = h.agent;
+      const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+      return {
+        instanceId: h.id,
+        name: h.spec.name,
+        expect: h.spec.expect,
+        note: h.spec.note,
+        agentVersion: h.spec.agentVersion,
+        os: h.spec.os,
+        instanceType: h.instanceType,
+        availabilityZone: h.availabilityZone,
+        privateIp: h.privateIp,
+        launchedAt: iso(h.launchedAt),
+        stopped: h.spec.stopped,
+        imds: h.spec.imds,
+        failure: h.spec.failure,
+        ssm: h.spec.ssm,
+        membership: h.membership(now),
+        targetLifecycleState: h.lifecycleAt(now) ?? null,
+        stints: h.stints.map((s) => ({
+          group: s.group,
+          state: s.state,
+          joinedAt: iso(s.joinedAt),
+          publishedAt: iso(s.publishedAt),
+          leftAt: iso(s.leftAt),
+        })),
+        service: {
+          ...h.service,
+          execMainStartAt: iso(h.service.execMainStartAt),
+          execMainExitAt: iso(h.service.execMainExitAt),
+          activeEnterAt: iso(h.service.activeEnterAt),
+          activeExitAt: iso(h.service.activeExitAt),
+          inactiveEnterAt: iso(h.service.inactiveEnterAt),
+          inactiveExitAt: iso(h.service.inactiveExitAt),
+          stateChangeAt: iso(h.service.stateChangeAt),
+        },
+        agent: {
+          phase: a.phase,
+          runningVersion: a.runningVersion,
+          checkEnabled: a.checkEnabled,
+          cluster: a.cluster,
+          containerInstanceArn: a.containerInstanceArn,
+          registeredAt: iso(a.registeredAt),
+          startedAt: iso(a.startedAt),
+          lastExit: a.lastExit ? { code: a.lastExit.code, at: iso(a.lastExit.at) } : undefined,
+        },
+        ecsConfig: h.etcConfig,
+        instanceEcsConfig: h.varLibConfig,
+        sandbox: h.sandbox,
+        logFiles: [...h.agentLog.files(), ...h.initLog.files()].map((f) => f.name),
+      };
+    },
+    handle: (req: IncomingMessage, res: ServerResponse) =>
+      handleHostRequest(req, res, { host: (id) => hosts.get(id), held }),
+    close: async () => {
+      closed = true;
+      for (const h of hosts.values()) h.close();
+      for (const s of held) s.destroy();
+      held.clear();
+      limit.clearQueue();
+    },
+  };
+  return fleet;
+}
+
+function uuidFrom(s: string): string {
+  const h = (n: number) => hashString(`${s}/${n}`).toString(16).padStart(8, "0");
+  const x = h(1) + h(2) + h(3) + h(4);
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-4${x.slice(13, 16)}-a${x.slice(17, 20)}-${x.slice(20, 32)}`;
+}

@@ -1,0 +1,343 @@
+/**
+ * One simulated EC2 instance: its identity, its Auto Scaling history, its ecs.config, the `ecs` systemd unit, its
+ * log files and its sandbox folder. The ECS agent that runs on it lives in agent.ts.
+ *
+ * Time: every state change happens at an instant. At load, the host's past (launch until now) is replayed at once
+ * with the scenario's instants, so its logs carry real past timestamps; after that, events fire on timers in real
+ * time, and anything that observes the host first catches it up to `Date.now()`.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { GroupInstance } from "../fleet-types.ts";
+import { Agent } from "./agent.ts";
+import { parseEcsConfig, renderEcsConfig } from "./ecs-config.ts";
+import { hashString, type Rng, rng } from "./random.ts";
+import { type Rollover, RotatingLog } from "./rotating-log.ts";
+import type { ScenarioHost, ScenarioTiming } from "./scenario-schema.ts";
+import { shimScripts } from "./shims.ts";
+import { defaultRollover } from "./versions.ts";
+
+export type FleetContext = {
+  region: string;
+  accountId: string;
+  timing: ScenarioTiming;
+  /** When the fleet was created: every `...Ago` in the scenario counts back from here. */
+  createdAt: number;
+  baseUrl: string;
+  sandboxRoot: string;
+  availabilityZones: (group?: string) => string[];
+  instanceTypeOf: (group?: string) => string;
+};
+
+/** A stretch of time in one group: attached (or launched by it), state published, maybe left. */
+export type Stint = { group: string; state: string; joinedAt: number; publishedAt: number; leftAt?: number };
+
+export type ServiceState = {
+  activeState: "active" | "failed" | "inactive";
+  subState: "running" | "failed" | "dead";
+  result: "success" | "exit-code";
+  execMainStatus: number;
+  /** 0 while running, 1 (CLD_EXITED) once the main process exited. */
+  execMainCode: number;
+  mainPid: number;
+  execMainPid: number;
+  preStartPid: number;
+  nRestarts: number;
+  execMainStartAt?: number;
+  execMainExitAt?: number;
+  activeEnterAt?: number;
+  activeExitAt?: number;
+  inactiveEnterAt?: number;
+  inactiveExitAt?: number;
+  stateChangeAt?: number;
+};
+
+const OS_RELEASE: Record<ScenarioHost["os"], string> = {
+  al2023: `NAME="Amazon Linux"
+VERSION="2023"
+ID="amzn"
+ID_LIKE="fedora"
+VERSION_ID="2023"
+PLATFORM_ID="platform:al2023"
+PRETTY_NAME="Amazon Linux 2023.6.20250128"
+ANSI_COLOR="0;33"
+CPE_NAME="cpe:2.3:o:amazon:amazon_linux:2023"
+HOME_URL="https://aws.amazon.com/linux/amazon-linux-2023/"
+DOCUMENTATION_URL="https://docs.aws.amazon.com/linux/"
+SUPPORT_URL="https://aws.amazon.com/premiumsupport/"
+BUG_REPORT_URL="https://github.com/amazonlinux/amazon-linux-2023"
+VENDOR_NAME="AWS"
+VENDOR_URL="https://aws.amazon.com/"
+SUPPORT_END="2029-06-30"
+`,
+  al2: `NAME="Amazon Linux"
+VERSION="2"
+ID="amzn"
+ID_LIKE="centos rhel fedora"
+VERSION_ID="2"
+PRETTY_NAME="Amazon Linux 2"
+ANSI_COLOR="0;33"
+CPE_NAME="cpe:2.3:o:amazon:amazon_linux:2"
+HOME_URL="https://amazonlinux.com/"
+SUPPORT_END="2026-06-30"
+`,
+};
+
+export class Host {
+  readonly id: string;
+  readonly rng: Rng;
+  readonly launchedAt: number;
+  readonly privateIp: string;
+  readonly availabilityZone: string;
+  readonly instanceType: string;
+  readonly amiId: string;
+  stints: Stint[] = [];
+  etcConfig: string;
+  varLibConfig: string | undefined;
+  readonly agentLog: RotatingLog;
+  readonly initLog: RotatingLog;
+  readonly agent: Agent;
+  service: ServiceState;
+  dockerActive: boolean;
+  sandbox: string | undefined;
+  /** IMDSv2 tokens this host has handed out, with their expiry (ms). */
+  readonly tokens = new Map<string, number>();
+  private nextEvent: { at: number; fn: (at: number) => void } | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private live = false;
+  private closed = false;
+
+  constructor(
+    readonly spec: ScenarioHost,
+    readonly ctx: FleetContext,
+  ) {
+    this.id = spec.id;
+    this.rng = rng(hashString(spec.id));
+    this.launchedAt = ctx.createdAt - spec.launchedAgo * 1000;
+    const n = hashString(`${spec.id}/ip`);
+    this.privateIp = spec.privateIp ?? `10.0.${(n >>> 8) % 64}.${(n % 250) + 4}`;
+    const zones = ctx.availabilityZones(spec.group?.name);
+    this.availabilityZone = spec.availabilityZone ?? zones[n % zones.length]!;
+    this.instanceType = spec.instanceType ?? ctx.instanceTypeOf(spec.group?.name);
+    this.amiId = `ami-0${(hashString(spec.agentVersion) >>> 0).toString(16).padStart(8, "0")}e1c2d3a4`;
+    this.etcConfig = renderEcsConfig(spec.configAtStart ?? spec.ecsConfig);
+    this.varLibConfig = spec.instanceEcsConfig === undefined ? undefined : renderEcsConfig(spec.instanceEcsConfig);
+    this.dockerActive = spec.failure !== "docker";
+    const rollover = this.rolloverFor(parseEcsConfig(this.varLibConfig, this.etcConfig));
+    this.agentLog = new RotatingLog("ecs-agent.log", rollover);
+    this.initLog = new RotatingLog("ecs-init.log", { type: "date" });
+    this.service = {
+      activeState: "inactive",
+      subState: "dead",
+      result: "success",
+      execMainStatus: 0,
+      execMainCode: 0,
+      mainPid: 0,
+      execMainPid: 0,
+      preStartPid: 0,
+      nRestarts: 0,
+    };
+    if (spec.group) {
+      const joinedAt = ctx.createdAt - (spec.group.joinedAgo ?? spec.launchedAgo) * 1000;
+      this.stints.push({
+        group: spec.group.name,
+        state: spec.group.state,
+        joinedAt,
+        // A group that launches the host publishes its state before anything boots; an attach takes a moment.
+        publishedAt: spec.group.joinedAgo === undefined ? joinedAt : joinedAt + ctx.timing.publishDelaySeconds * 1000,
+        leftAt: spec.group.detachedAgo === undefined ? undefined : ctx.createdAt - spec.group.detachedAgo * 1000,
+      });
+    }
+    this.agent = new Agent(this);
+  }
+
+  /** Replays the host's past up to the fleet's creation, then switches to real time. */
+  boot() {
+    if (!this.spec.stopped) {
+      this.schedule(this.launchedAt + this.ctx.timing.bootSeconds * 1000, (at) => this.agent.startService(at, "boot"));
+    }
+    this.advance(this.ctx.createdAt);
+    // From now on ecs.config is the scenario's current file (configAtStart, if any, was what the agent started with).
+    this.etcConfig = renderEcsConfig(this.spec.ecsConfig);
+    this.live = true;
+    this.armTimer();
+  }
+
+  // --- time -------------------------------------------------------------------------------------------------
+
+  schedule(at: number, fn: (at: number) => void) {
+    this.nextEvent = { at, fn };
+    if (this.live) this.armTimer();
+  }
+
+  cancelScheduled() {
+    this.nextEvent = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  hasScheduled(): boolean {
+    return this.nextEvent !== undefined;
+  }
+
+  /** Runs every event due at or before `until`, each at its own instant. */
+  advance(until: number) {
+    for (let guard = 0; this.nextEvent && this.nextEvent.at <= until; guard++) {
+      if (guard > 1_000_000) throw new Error(`${this.id}: runaway agent events`);
+      const ev = this.nextEvent;
+      this.nextEvent = undefined;
+      ev.fn(ev.at);
+    }
+  }
+
+  /** Catches the host up with the wall clock; call before observing or changing it. */
+  sync(): number {
+    const now = Date.now();
+    this.advance(now);
+    if (this.live) this.armTimer();
+    return now;
+  }
+
+  private armTimer() {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.nextEvent || this.closed) return;
+    const delay = Math.max(0, Math.min(this.nextEvent.at - Date.now(), 2 ** 31 - 1));
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.sync();
+    }, delay);
+    this.timer.unref();
+  }
+
+  close() {
+    this.closed = true;
+    this.cancelScheduled();
+  }
+
+  // --- membership -------------------------------------------------------------------------------------------
+
+  currentStint(): Stint | undefined {
+    const last = this.stints.at(-1);
+    return last && last.leftAt === undefined ? last : undefined;
+  }
+
+  /** What IMDS answers at `at` for target-lifecycle-state; undefined means 404. */
+  lifecycleAt(at: number): string | undefined {
+    for (const s of this.stints) {
+      if (at >= s.publishedAt && (s.leftAt === undefined || at < s.leftAt)) return s.state;
+    }
+    return undefined;
+  }
+
+  /** The group's view of this host (DescribeAutoScalingInstances), or undefined when in no group. */
+  membership(now: number): { group: string; lifecycleState: string; inWarmPool: boolean } | undefined {
+    const s = this.currentStint();
+    if (!s) return undefined;
+    const warm = s.state.startsWith("Warmed:");
+    const lifecycleState = now < s.publishedAt ? (warm ? "Warmed:Pending" : "Pending") : s.state;
+    return { group: s.group, lifecycleState, inWarmPool: warm };
+  }
+
+  groupInstance(now: number, launchTemplate?: GroupInstance["launchTemplate"]): GroupInstance | undefined {
+    const m = this.membership(now);
+    if (!m) return undefined;
+    return {
+      instanceId: this.id,
+      lifecycleState: m.lifecycleState,
+      healthStatus: "Healthy",
+      availabilityZone: this.availabilityZone,
+      protectedFromScaleIn: false,
+      instanceType: this.instanceType,
+      launchTemplate,
+    };
+  }
+
+  attach(group: string, now: number) {
+    this.sync();
+    this.stints.push({
+      group,
+      state: "InService",
+      joinedAt: now,
+      publishedAt: now + this.ctx.timing.publishDelaySeconds * 1000,
+    });
+  }
+
+  detach(now: number) {
+    this.sync();
+    const s = this.currentStint();
+    if (s) s.leftAt = now;
+  }
+
+  // --- configuration ----------------------------------------------------------------------------------------
+
+  /** The effective ecs.config as ecs-init reads it now: from the sandbox files when they exist (a script may edit them). */
+  effectiveConfig(): Map<string, string> {
+    if (this.sandbox) {
+      const read = (rel: string) => {
+        try {
+          return readFileSync(path.join(this.sandbox!, rel), "utf8");
+        } catch {
+          return undefined;
+        }
+      };
+      this.varLibConfig = read("var/lib/ecs/ecs.config");
+      this.etcConfig = read("etc/ecs/ecs.config") ?? "";
+    }
+    return parseEcsConfig(this.varLibConfig, this.etcConfig);
+  }
+
+  rolloverFor(config: Map<string, string>): Rollover {
+    const type = config.get("ECS_LOG_ROLLOVER_TYPE")?.trim();
+    const kind = type === "size" || type === "date" ? type : defaultRollover(this.spec.agentVersion);
+    if (kind === "date") return { type: "date" };
+    const mb = Number(config.get("ECS_LOG_MAX_FILE_SIZE_MB") ?? "");
+    return { type: "size", maxBytes: Math.round((Number.isFinite(mb) && mb > 0 ? mb : 5) * 1024 * 1024) };
+  }
+
+  // --- sandbox ----------------------------------------------------------------------------------------------
+
+  shimDir(): string {
+    return path.join(this.sandboxPath(), ".sim", "bin");
+  }
+
+  sandboxPath(): string {
+    return path.join(this.ctx.sandboxRoot, this.id);
+  }
+
+  hostUrl(): string {
+    return `${this.ctx.baseUrl}/_hosts/${this.id}`;
+  }
+
+  /** Creates the host's folder (once) and keeps it current from then on. */
+  materialize(): string {
+    if (this.sandbox) return this.sandbox;
+    const root = this.sandboxPath();
+    for (const d of ["etc/ecs", "var/lib/ecs/data", "var/log/ecs", "tmp", "proc", ".sim/bin", ".sim/run"]) {
+      mkdirSync(path.join(root, d), { recursive: true });
+    }
+    writeFileSync(path.join(root, "etc/os-release"), OS_RELEASE[this.spec.os]);
+    writeFileSync(path.join(root, "etc/ecs/ecs.config"), this.etcConfig);
+    if (this.varLibConfig !== undefined) writeFileSync(path.join(root, "var/lib/ecs/ecs.config"), this.varLibConfig);
+    this.agentLog.attach(path.join(root, "var/log/ecs"));
+    this.initLog.attach(path.join(root, "var/log/ecs"));
+    for (const [name, text] of Object.entries(shimScripts(this.hostUrl()))) {
+      writeFileSync(path.join(root, ".sim/bin", name), text, { mode: 0o755 });
+    }
+    this.sandbox = root;
+    this.refreshProc(Date.now());
+    return root;
+  }
+
+  /** /proc/uptime and /proc/stat's btime, for scripts that ask how long the host has been up. */
+  refreshProc(now: number) {
+    if (!this.sandbox) return;
+    const up = Math.max(0, (now - this.launchedAt) / 1000);
+    writeFileSync(path.join(this.sandbox, "proc/uptime"), `${up.toFixed(2)} ${(up * 1.9).toFixed(2)}\n`);
+    writeFileSync(path.join(this.sandbox, "proc/stat"), `btime ${Math.floor(this.launchedAt / 1000)}\n`);
+  }
+
+  osRelease(): string {
+    return OS_RELEASE[this.spec.os];
+  }
+}

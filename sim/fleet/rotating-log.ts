@@ -1,0 +1,92 @@
+/**
+ * A log file family (`ecs-agent.log` and its rotated files) kept in memory and, once the host's sandbox exists,
+ * written through to disk as it grows, so bash sees it change in real time.
+ * Rotation as the agent does it: hourly (`ecs-agent.log.2025-02-04-07`, renamed on the first write of a new hour) or
+ * by size (`ecs-agent.log.1` newest), keeping 24 files.
+ */
+import { appendFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+export type Rollover = { type: "date" } | { type: "size"; maxBytes: number };
+
+const KEEP = 24;
+
+function hourKey(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)}-${iso.slice(11, 13)}`;
+}
+
+export class RotatingLog {
+  private lines: string[] = [];
+  private bytes = 0;
+  private hour: string | undefined;
+  /** Oldest first. */
+  private rotated: { name: string; text: string }[] = [];
+  private dir: string | undefined;
+
+  constructor(
+    readonly base: string,
+    private rollover: Rollover,
+  ) {}
+
+  setRollover(r: Rollover) {
+    this.rollover = r;
+  }
+
+  write(at: number, line: string) {
+    const text = `${line}\n`;
+    if (this.rollover.type === "date") {
+      const key = hourKey(at);
+      if (this.hour !== undefined && key !== this.hour && this.lines.length > 0)
+        this.rotate(`${this.base}.${this.hour}`);
+      this.hour = key;
+    } else if (this.bytes > 0 && this.bytes + text.length > this.rollover.maxBytes) {
+      this.rotateNumbered();
+    }
+    this.lines.push(line);
+    this.bytes += text.length;
+    if (this.dir) appendFileSync(path.join(this.dir, this.base), text);
+  }
+
+  private rotate(name: string) {
+    this.rotated.push({ name, text: this.currentText() });
+    if (this.dir) renameSync(path.join(this.dir, this.base), path.join(this.dir, name));
+    this.lines = [];
+    this.bytes = 0;
+    while (this.rotated.length > KEEP) {
+      const old = this.rotated.shift()!;
+      if (this.dir) rmSync(path.join(this.dir, old.name), { force: true });
+    }
+  }
+
+  private rotateNumbered() {
+    // `.1` is the newest: shift every older file up by one, dropping the one past KEEP.
+    if (this.dir) {
+      for (let i = this.rotated.length; i >= 1; i--) {
+        const from = path.join(this.dir, `${this.base}.${i}`);
+        if (i + 1 > KEEP) rmSync(from, { force: true });
+        else renameSync(from, path.join(this.dir, `${this.base}.${i + 1}`));
+      }
+      renameSync(path.join(this.dir, this.base), path.join(this.dir, `${this.base}.1`));
+    }
+    const all = [...this.rotated, { name: "", text: this.currentText() }].slice(-KEEP);
+    this.rotated = all.map((f, j) => ({ name: `${this.base}.${all.length - j}`, text: f.text }));
+    this.lines = [];
+    this.bytes = 0;
+  }
+
+  currentText(): string {
+    return this.lines.length ? `${this.lines.join("\n")}\n` : "";
+  }
+
+  /** Every file of the family, oldest first, the current one last. */
+  files(): { name: string; text: string }[] {
+    return [...this.rotated, { name: this.base, text: this.currentText() }];
+  }
+
+  /** From now on, mirror the family into `dir` (writing what exists so far). */
+  attach(dir: string) {
+    this.dir = dir;
+    for (const f of this.files()) writeFileSync(path.join(dir, f.name), f.text);
+  }
+}

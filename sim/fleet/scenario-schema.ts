@@ -1,0 +1,219 @@
+/**
+ * The scenario file format: a fleet of hosts, the Auto Scaling groups they belong to, and timing. Validated at load
+ * so a bad file gets an error naming the field. Durations are relative to the moment the fleet is created
+ * ("launched 3 hours ago"), so a scenario never goes stale.
+ */
+import { z } from "zod";
+import { parseDuration } from "./duration.ts";
+import { parseVersion } from "./versions.ts";
+
+/** The design's verdicts (design.md), repeated here because sim/ never imports lib/. */
+export const EXPECTED_VERDICTS = [
+  "healthy",
+  "lifecycle-404:ready",
+  "lifecycle-404:blocked",
+  "lifecycle-404:warmed",
+  "waiting",
+  "at-risk",
+  "agent-failed",
+  "imds-unreachable",
+  "ssm-unreachable",
+  "probe-failed",
+  "unknown",
+] as const;
+
+/** Target lifecycle states an instance can have in a group (the ones IMDS can publish, plus the transitional ones). */
+export const LIFECYCLE_STATES = [
+  "Pending",
+  "InService",
+  "Standby",
+  "Detached",
+  "Terminated",
+  "Warmed:Pending",
+  "Warmed:Stopped",
+  "Warmed:Running",
+  "Warmed:Hibernated",
+  "Warmed:Terminated",
+] as const;
+
+export const FAILURE_KINDS = [
+  "credentials",
+  "docker",
+  "registration",
+  "state-mismatch",
+  "cgroups",
+  "cloud-init",
+] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+/** How the host's IMDS behaves: tokens optional (v1 allowed), required (v2 only), or off (hangs / refuses). */
+export const IMDS_MODES = ["optional", "required", "hang", "refuse"] as const;
+export type ImdsMode = (typeof IMDS_MODES)[number];
+
+const duration = z
+  .union([z.number(), z.string()])
+  .refine((v) => parseDuration(v) !== undefined, {
+    message: "expected a duration: seconds, or like 90s, 5m, 2h, 1h30m, 3d",
+  })
+  .transform((v) => parseDuration(v)!);
+
+const version = z.string().refine((v) => parseVersion(v) !== undefined, { message: "expected a version like 1.89.3" });
+
+const ecsConfig = z.union([z.string(), z.record(z.string(), z.string())]);
+const tags = z.record(z.string(), z.string());
+
+const timingSchema = z.strictObject({
+  /** Between `Waiting for instance to go InService` and the critical 404 line of an affected agent (real: ~5 s). */
+  lifecycleFailureSeconds: z.number().min(0).max(600).default(5),
+  /** After AttachInstances, how long until IMDS publishes the target lifecycle state. */
+  publishDelaySeconds: z.number().min(0).max(3600).default(30),
+  /** From launch to ecs-init starting the agent. */
+  bootSeconds: z.number().min(0).max(3600).default(20),
+  /** A fixed agent's polling period while it waits for InService (real: 60 s). */
+  pollSeconds: z.number().min(0.01).max(3600).default(60),
+  /** How many 404 rounds a fixed agent waits before giving up (real: 120, about two hours). */
+  maxPollRounds: z.number().int().min(1).max(10000).default(120),
+  /** ecs-init's retry back-off cap after a non-terminal agent exit. */
+  initRetryMaxSeconds: z.number().min(0.01).max(3600).default(60),
+  /** Default SSM delivery latency spread, for hosts that do not set their own. */
+  deliveryMs: z
+    .strictObject({ min: z.number().int().min(0).max(600_000), max: z.number().int().min(0).max(600_000) })
+    .default({ min: 150, max: 900 }),
+});
+
+const warmPoolSchema = z.strictObject({
+  poolState: z.enum(["Stopped", "Running", "Hibernated"]).default("Running"),
+  minSize: z.number().int().min(0).default(0),
+  maxGroupPreparedCapacity: z.number().int().min(-1).optional(),
+});
+
+const groupSchema = z.strictObject({
+  name: z.string().regex(/^[\w\-.:/@ ]{1,255}$/, "expected 1-255 letters, digits, spaces or -_.:/@"),
+  minSize: z.number().int().min(0).default(0),
+  maxSize: z.number().int().min(0).default(100),
+  /** Defaults to the number of members (not counting the warm pool). */
+  desiredCapacity: z.number().int().min(0).optional(),
+  availabilityZones: z.array(z.string().min(1)).min(1).default(["us-east-1a", "us-east-1b", "us-east-1c"]),
+  instanceType: z.string().default("m5.large"),
+  launchTemplate: z.strictObject({ id: z.string(), name: z.string(), version: z.string() }).optional(),
+  createdAgo: duration.default(30 * 86400),
+  tags: tags.default({}),
+  warmPool: warmPoolSchema.optional(),
+});
+
+const membershipSchema = z.strictObject({
+  name: z.string(),
+  /** The state the group publishes for this host (IMDS target-lifecycle-state); `Warmed:*` puts it in the warm pool. */
+  state: z.enum(LIFECYCLE_STATES).default("InService"),
+  /** When the host was attached; omitted means the group launched it (state published before the agent starts). */
+  joinedAgo: duration.optional(),
+  /** When it was detached; it is then in no group and IMDS answers 404 again. */
+  detachedAgo: duration.optional(),
+});
+
+const ssmSchema = z.strictObject({
+  pingStatus: z.enum(["Online", "ConnectionLost", "Inactive"]).default("Online"),
+  /** How an invocation ends when the SSM agent is offline. */
+  whenOffline: z.enum(["undeliverable", "delivery-timeout"]).default("undeliverable"),
+  agentVersion: z.string().default("3.3.1611.0"),
+  /** Since when the SSM agent has not pinged (ConnectionLost hosts). */
+  lastPingAgo: duration.optional(),
+});
+
+const hostSchema = z.strictObject({
+  id: z.string().regex(/^i-([0-9a-f]{8}|[0-9a-f]{17})$/, "expected an instance id like i-0123456789abcdef0"),
+  /** The Name tag. */
+  name: z.string().optional(),
+  agentVersion: version,
+  os: z.enum(["al2023", "al2"]).default("al2023"),
+  arch: z.enum(["x86_64", "aarch64"]).default("x86_64"),
+  instanceType: z.string().optional(),
+  availabilityZone: z.string().optional(),
+  privateIp: z.ipv4().optional(),
+  launchedAgo: duration,
+  /** /etc/ecs/ecs.config: raw text (kept byte for byte: CRLF, quotes, comments) or key/value pairs. */
+  ecsConfig: ecsConfig.default({ ECS_CLUSTER: "default" }),
+  /** /var/lib/ecs/ecs.config (read first, overridden by /etc/ecs/ecs.config). */
+  instanceEcsConfig: ecsConfig.optional(),
+  /** The /etc/ecs/ecs.config the running agent was started with, when the file has changed since. */
+  configAtStart: ecsConfig.optional(),
+  group: membershipSchema.optional(),
+  imds: z.enum(IMDS_MODES).default("required"),
+  /** A startup failure other than the lifecycle check. */
+  failure: z.enum(FAILURE_KINDS).optional(),
+  ssm: ssmSchema.default({ pingStatus: "Online", whenOffline: "undeliverable", agentVersion: "3.3.1611.0" }),
+  stopped: z.boolean().default(false),
+  /** SSM delivery latency for this host (ms); defaults to a value in timing.deliveryMs. */
+  latencyMs: z.number().int().min(0).max(600_000).optional(),
+  tags: tags.default({}),
+  /** The verdict the design expects Fleet Doctor to reach for this host. */
+  expect: z.enum(EXPECTED_VERDICTS).optional(),
+  /** Free text: why this host is in the scenario. */
+  note: z.string().optional(),
+});
+
+export const scenarioSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "expected a region like us-east-1")
+      .default("us-east-1"),
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/, "expected 12 digits")
+      .default("123456789012"),
+    timing: timingSchema.default(timingSchema.parse({})),
+    groups: z.array(groupSchema).default([]),
+    hosts: z.array(hostSchema),
+  })
+  .superRefine((s, ctx) => {
+    const groups = new Map(s.groups.map((g) => [g.name, g]));
+    const seenGroups = new Set<string>();
+    s.groups.forEach((g, i) => {
+      if (seenGroups.has(g.name))
+        ctx.addIssue({ code: "custom", path: ["groups", i, "name"], message: `duplicate group '${g.name}'` });
+      seenGroups.add(g.name);
+      if (g.minSize > g.maxSize)
+        ctx.addIssue({ code: "custom", path: ["groups", i, "minSize"], message: "must not exceed maxSize" });
+    });
+    const seen = new Set<string>();
+    s.hosts.forEach((h, i) => {
+      if (seen.has(h.id))
+        ctx.addIssue({ code: "custom", path: ["hosts", i, "id"], message: `duplicate host '${h.id}'` });
+      seen.add(h.id);
+      if (!h.group) return;
+      const g = groups.get(h.group.name);
+      if (!g) {
+        ctx.addIssue({ code: "custom", path: ["hosts", i, "group", "name"], message: `no group '${h.group.name}'` });
+        return;
+      }
+      if (h.group.state.startsWith("Warmed:") && !g.warmPool)
+        ctx.addIssue({
+          code: "custom",
+          path: ["hosts", i, "group", "state"],
+          message: `group '${g.name}' has no warm pool`,
+        });
+      if (h.group.joinedAgo !== undefined && h.group.joinedAgo > h.launchedAgo)
+        ctx.addIssue({
+          code: "custom",
+          path: ["hosts", i, "group", "joinedAgo"],
+          message: "must not exceed launchedAgo",
+        });
+      const joined = h.group.joinedAgo ?? h.launchedAgo;
+      if (h.group.detachedAgo !== undefined && h.group.detachedAgo > joined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["hosts", i, "group", "detachedAgo"],
+          message: "must not exceed joinedAgo (or launchedAgo)",
+        });
+    });
+  });
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type ScenarioHost = Scenario["hosts"][number];
+export type ScenarioGroup = Scenario["groups"][number];
+export type ScenarioTiming = Scenario["timing"];
+export type ExpectedVerdict = (typeof EXPECTED_VERDICTS)[number];

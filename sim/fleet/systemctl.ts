@@ -1,0 +1,290 @@
+/**
+ * What `systemctl` and `rpm` print on a simulated host, from its model. Only what scripts on an ECS host need:
+ * the `ecs` and `docker` units (show, is-active, is-failed, status, start, stop, restart) and `rpm -q`.
+ */
+import type { Host, ServiceState } from "./host.ts";
+
+export type ToolResult = { code: number; stdout: string; stderr: string };
+
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+/** systemd's timestamp format: `Tue 2025-02-04 07:02:21 UTC`; empty when it never happened. */
+export function systemdTime(ms: number | undefined): string {
+  if (ms === undefined) return "";
+  const d = new Date(ms);
+  const iso = d.toISOString();
+  return `${DAYS[d.getUTCDay()]} ${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+}
+
+function ecsProperties(host: Host): [string, string][] {
+  const s: ServiceState = host.service;
+  const al2 = host.spec.os === "al2";
+  return [
+    ["Type", "simple"],
+    ["Restart", "on-failure"],
+    ["RestartUSec", "10s"],
+    ["MainPID", String(s.mainPid)],
+    ["ExecMainStartTimestamp", systemdTime(s.execMainStartAt)],
+    ["ExecMainExitTimestamp", systemdTime(s.execMainExitAt)],
+    ["ExecMainPID", String(s.execMainPid)],
+    ["ExecMainCode", String(s.execMainCode)],
+    ["ExecMainStatus", String(s.execMainStatus)],
+    ["NRestarts", String(s.nRestarts)],
+    ["Result", s.result],
+    ["Id", "ecs.service"],
+    ["Names", "ecs.service"],
+    ["Description", "Amazon Elastic Container Service - container agent"],
+    ["LoadState", "loaded"],
+    ["ActiveState", s.activeState],
+    ["SubState", s.subState],
+    ["FragmentPath", al2 ? "/usr/lib/systemd/system/ecs.service" : "/usr/lib/systemd/system/ecs.service"],
+    ["UnitFileState", "enabled"],
+    ["UnitFilePreset", "disabled"],
+    ["StateChangeTimestamp", systemdTime(s.stateChangeAt)],
+    ["InactiveExitTimestamp", systemdTime(s.inactiveExitAt)],
+    ["ActiveEnterTimestamp", systemdTime(s.activeEnterAt)],
+    ["ActiveExitTimestamp", systemdTime(s.activeExitAt)],
+    ["InactiveEnterTimestamp", systemdTime(s.inactiveEnterAt)],
+    ["CanStart", "yes"],
+    ["CanStop", "yes"],
+    ["CanRestart", "yes"],
+    ["RestartPreventExitStatus", "5"],
+  ];
+}
+
+function dockerProperties(host: Host): [string, string][] {
+  const up = host.dockerActive;
+  const t = systemdTime(host.launchedAt + 8000);
+  return [
+    ["Type", "notify"],
+    ["MainPID", up ? "1893" : "0"],
+    ["Result", up ? "success" : "exit-code"],
+    ["Id", "docker.service"],
+    ["Names", "docker.service"],
+    ["Description", "Docker Application Container Engine"],
+    ["LoadState", "loaded"],
+    ["ActiveState", up ? "active" : "failed"],
+    ["SubState", up ? "running" : "failed"],
+    ["UnitFileState", "enabled"],
+    ["ActiveEnterTimestamp", t],
+    ["NRestarts", up ? "0" : "3"],
+  ];
+}
+
+function missingProperties(unit: string): [string, string][] {
+  return [
+    ["Id", unit],
+    ["Names", unit],
+    ["LoadState", "not-found"],
+    ["ActiveState", "inactive"],
+    ["SubState", "dead"],
+    ["MainPID", "0"],
+    ["NRestarts", "0"],
+    ["Result", "success"],
+  ];
+}
+
+function unitName(arg: string): string {
+  return arg.includes(".") ? arg : `${arg}.service`;
+}
+
+function propsFor(host: Host, unit: string): [string, string][] {
+  if (unit === "ecs.service") return ecsProperties(host);
+  if (unit === "docker.service") return dockerProperties(host);
+  return missingProperties(unit);
+}
+
+function activeOf(host: Host, unit: string): string {
+  return propsFor(host, unit).find(([k]) => k === "ActiveState")?.[1] ?? "inactive";
+}
+
+function ago(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}min ${s % 60}s`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h ${m % 60}min`;
+  return `${Math.floor(h / 24)} days ${h % 24}h`;
+}
+
+function status(host: Host, unit: string, now: number): ToolResult {
+  if (unit !== "ecs.service") {
+    if (unit === "docker.service") {
+      const a = activeOf(host, unit);
+      return {
+        code: a === "active" ? 0 : 3,
+        stdout: `${a === "active" ? "●" : "×"} docker.service - Docker Application Container Engine\n     Loaded: loaded (/usr/lib/systemd/system/docker.service; enabled; preset: disabled)\n     Active: ${a === "active" ? "active (running)" : "failed (Result: exit-code)"}\n`,
+        stderr: "",
+      };
+    }
+    return { code: 4, stdout: "", stderr: `Unit ${unit} could not be found.\n` };
+  }
+  const s = host.service;
+  const dot = s.activeState === "active" ? "●" : s.activeState === "failed" ? "×" : "○";
+  const since = s.stateChangeAt ?? host.launchedAt;
+  const active =
+    s.activeState === "active"
+      ? "active (running)"
+      : s.activeState === "failed"
+        ? `failed (Result: ${s.result})`
+        : "inactive (dead)";
+  const lines = [
+    `${dot} ecs.service - Amazon Elastic Container Service - container agent`,
+    "     Loaded: loaded (/usr/lib/systemd/system/ecs.service; enabled; preset: disabled)",
+    `     Active: ${active} since ${systemdTime(since)}; ${ago(now - since)} ago`,
+  ];
+  if (s.preStartPid)
+    lines.push(
+      `    Process: ${s.preStartPid} ExecStartPre=/usr/libexec/amazon-ecs-init pre-start (code=exited, status=0/SUCCESS)`,
+    );
+  if (s.activeState === "active") {
+    lines.push(`   Main PID: ${s.mainPid} (amazon-ecs-init)`);
+  } else if (s.execMainPid) {
+    const st = s.execMainStatus === 5 ? "5/NOTINSTALLED" : s.execMainStatus === 0 ? "0/SUCCESS" : `${s.execMainStatus}`;
+    lines.push(
+      `    Process: ${s.execMainPid} ExecStart=/usr/libexec/amazon-ecs-init start (code=exited, status=${st})`,
+      `   Main PID: ${s.execMainPid} (code=exited, status=${st})`,
+    );
+  }
+  return { code: s.activeState === "active" ? 0 : 3, stdout: `${lines.join("\n")}\n`, stderr: "" };
+}
+
+export function systemctl(host: Host, args: string[], now: number): ToolResult {
+  const props: string[] = [];
+  let valueOnly = false;
+  let quiet = false;
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "-p" || a === "--property") props.push(...(args[++i] ?? "").split(","));
+    else if (a.startsWith("--property=")) props.push(...a.slice("--property=".length).split(","));
+    else if (a.startsWith("-p") && a.length > 2) props.push(...a.slice(2).split(","));
+    else if (a === "--value") valueOnly = true;
+    else if (a === "-q" || a === "--quiet") quiet = true;
+    else if (a.startsWith("-"))
+      continue; // --no-pager, --no-legend, --plain, -l, --full, --all ...
+    else rest.push(a);
+  }
+  const [verb, ...unitArgs] = rest;
+  const units = unitArgs.map(unitName);
+  switch (verb) {
+    case "show": {
+      const out: string[] = [];
+      for (const unit of units.length ? units : ["ecs.service"]) {
+        const all = propsFor(host, unit);
+        const wanted = props.filter((p) => p !== "");
+        const chosen = wanted.length
+          ? wanted.map((p) => [p, all.find(([k]) => k === p)?.[1] ?? ""] as [string, string])
+          : all;
+        for (const [k, v] of chosen) out.push(valueOnly ? v : `${k}=${v}`);
+      }
+      return { code: 0, stdout: out.length ? `${out.join("\n")}\n` : "", stderr: "" };
+    }
+    case "is-active": {
+      const states = units.map((u) => activeOf(host, u));
+      const ok = states.some((s) => s === "active");
+      return { code: ok ? 0 : 3, stdout: quiet ? "" : states.map((s) => `${s}\n`).join(""), stderr: "" };
+    }
+    case "is-failed": {
+      const states = units.map((u) => activeOf(host, u));
+      const failed = states.some((s) => s === "failed");
+      return { code: failed ? 0 : 1, stdout: quiet ? "" : states.map((s) => `${s}\n`).join(""), stderr: "" };
+    }
+    case "is-enabled":
+      return {
+        code: units.every((u) => u === "ecs.service" || u === "docker.service") ? 0 : 1,
+        stdout: quiet
+          ? ""
+          : units.map((u) => (u === "ecs.service" || u === "docker.service" ? "enabled\n" : "")).join(""),
+        stderr: "",
+      };
+    case "status":
+      return status(host, units[0] ?? "ecs.service", now);
+    case "start":
+    case "stop":
+    case "restart":
+    case "try-restart":
+    case "reset-failed": {
+      if (units.length === 0) return { code: 1, stdout: "", stderr: `Too few arguments.\n` };
+      for (const unit of units) {
+        if (unit === "docker.service") continue;
+        if (unit !== "ecs.service") {
+          return { code: 5, stdout: "", stderr: `Failed to ${verb} ${unit}: Unit ${unit} not found.\n` };
+        }
+        const agent = host.agent;
+        if (verb === "start") agent.startService(now, "start");
+        else if (verb === "stop") agent.stopService(now);
+        else if (verb === "restart") agent.restartService(now);
+        else if (verb === "try-restart") {
+          if (host.service.activeState === "active") agent.restartService(now);
+        } else if (verb === "reset-failed" && host.service.activeState === "failed") {
+          host.service.activeState = "inactive";
+          host.service.subState = "dead";
+          host.service.result = "success";
+        }
+      }
+      return { code: 0, stdout: "", stderr: "" };
+    }
+    case "daemon-reload":
+    case "enable":
+    case "disable":
+      return { code: 0, stdout: "", stderr: "" };
+    case undefined:
+      return { code: 1, stdout: "", stderr: "systemctl: this simulated host only knows unit commands\n" };
+    default:
+      return { code: 1, stdout: "", stderr: `Unknown command verb ${verb}.\n` };
+  }
+}
+
+export function rpm(host: Host, args: string[]): ToolResult {
+  let format: string | undefined;
+  let all = false;
+  let query = false;
+  const names: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--qf" || a === "--queryformat") format = args[++i] ?? "";
+    else if (a.startsWith("--qf=") || a.startsWith("--queryformat=")) format = a.slice(a.indexOf("=") + 1);
+    else if (a === "-qa") {
+      query = true;
+      all = true;
+    } else if (a === "-q" || a === "--query") query = true;
+    else if (a === "-a" || a === "--all") all = true;
+    else if (a.startsWith("-")) continue;
+    else names.push(a);
+  }
+  if (!query) return { code: 1, stdout: "", stderr: "rpm: only queries (-q) are simulated\n" };
+  const release = host.spec.os === "al2023" ? "1.amzn2023" : "1.amzn2";
+  const packages: Record<string, { version: string; release: string; arch: string }> = {
+    "ecs-init": { version: host.spec.agentVersion, release, arch: host.spec.arch },
+    docker: {
+      version: "25.0.8",
+      release: host.spec.os === "al2023" ? "1.amzn2023.0.1" : "1.amzn2.0.1",
+      arch: host.spec.arch,
+    },
+    "amazon-ssm-agent": { version: host.spec.ssm.agentVersion, release: "1", arch: host.spec.arch },
+  };
+  const render = (name: string) => {
+    const p = packages[name]!;
+    if (format === undefined) return `${name}-${p.version}-${p.release}.${p.arch}\n`;
+    return format
+      .replace(/%\{NAME\}/g, name)
+      .replace(/%\{VERSION\}/g, p.version)
+      .replace(/%\{RELEASE\}/g, p.release)
+      .replace(/%\{ARCH\}/g, p.arch)
+      .replace(/\\n/g, "\n")
+      .replace(/\\t/g, "\t");
+  };
+  if (all && names.length === 0) return { code: 0, stdout: Object.keys(packages).map(render).join(""), stderr: "" };
+  let code = 0;
+  let stdout = "";
+  for (const n of names) {
+    if (packages[n]) stdout += render(n);
+    else {
+      stdout += `package ${n} is not installed\n`;
+      code = 1;
+    }
+  }
+  return { code, stdout, stderr: "" };
+}
