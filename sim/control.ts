@@ -1,0 +1,167 @@
+/**
+ * The control API under /_sim/ (JSON): reset, load a scenario, inspect hosts, attach or detach a host, set faults,
+ * and read the log of AWS calls so that tests wait on calls, not on sleeps. Errors use the same AWS JSON shape.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type Faults, normalise } from "./faults.ts";
+import { type Fleet, FleetError } from "./fleet-types.ts";
+import type { CallLog } from "./protocol/calls.ts";
+
+export type ScenarioSpec = { name?: string; path?: string; scenario?: unknown };
+
+export interface ControlRuntime {
+  fleet(): Fleet;
+  faults: Faults;
+  calls: CallLog;
+  /** Fresh fleet from the current scenario, no commands, no calls, the start-up faults. */
+  reset(): Promise<void>;
+  /** Replaces the fleet with another scenario (by name, path or inline object). */
+  loadScenario(spec: ScenarioSpec): Promise<void>;
+}
+
+class ControlError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown, requestId: string): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "Content-Type": "application/json",
+    "x-amzn-RequestId": requestId,
+    "Content-Length": String(Buffer.byteLength(text)),
+  });
+  res.end(text);
+}
+
+function parseJson(body: Buffer): Record<string, unknown> {
+  const text = body.toString("utf8");
+  if (text.trim() === "") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ControlError("SerializationException", "The request body is not valid JSON.");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new ControlError("SerializationException", "The request body must be a JSON object.");
+  return parsed as Record<string, unknown>;
+}
+
+function hostOr404(fleet: Fleet, id: string): Record<string, unknown> {
+  const d = fleet.describe(id);
+  if (!d) throw new ControlError("NotFound", `No host ${id}.`, 404);
+  return d;
+}
+
+function intParam(url: URL, name: string): number | undefined {
+  const v = url.searchParams.get(name);
+  if (v === null || v === "") return undefined;
+  if (!/^\d+$/.test(v)) throw new ControlError("ValidationException", `${name} must be a non-negative integer.`);
+  return Number(v);
+}
+
+async function dispatch(rt: ControlRuntime, method: string, parts: string[], url: URL, body: Buffer): Promise<unknown> {
+  const [first, id] = parts;
+  const route = `${method} ${parts.map((p, i) => (first === "hosts" && i === 1 ? ":id" : p)).join("/")}`;
+  switch (route) {
+    case "GET health":
+      return { ok: true, hosts: rt.fleet().hosts().length };
+    case "POST reset":
+      await rt.reset();
+      return { ok: true, hosts: rt.fleet().hosts().length };
+    case "POST scenario": {
+      const b = parseJson(body);
+      const spec: ScenarioSpec = {};
+      if (typeof b.name === "string") spec.name = b.name;
+      else if (typeof b.path === "string") spec.path = b.path;
+      else if (b.scenario && typeof b.scenario === "object") spec.scenario = b.scenario;
+      else
+        throw new ControlError("ValidationException", "Give one of name (string), path (string) or scenario (object).");
+      await rt.loadScenario(spec);
+      return { ok: true, hosts: rt.fleet().hosts().length };
+    }
+    case "GET hosts": {
+      const fleet = rt.fleet();
+      return { hosts: fleet.hosts().map((h) => fleet.describe(h.instanceId) ?? { instanceId: h.instanceId }) };
+    }
+    case "GET hosts/:id":
+      return hostOr404(rt.fleet(), id!);
+    case "POST hosts/:id/attach": {
+      const fleet = rt.fleet();
+      hostOr404(fleet, id!);
+      const b = parseJson(body);
+      if (typeof b.group !== "string" || b.group === "")
+        throw new ControlError("ValidationException", "group (string) is required.");
+      fleet.attach(b.group, [id!]);
+      return hostOr404(fleet, id!);
+    }
+    case "POST hosts/:id/detach": {
+      const fleet = rt.fleet();
+      hostOr404(fleet, id!);
+      const b = parseJson(body);
+      const group = typeof b.group === "string" ? b.group : fleet.membership(id!)?.group;
+      if (!group) throw new ControlError("ValidationException", `Host ${id} is in no group.`);
+      fleet.detach(group, [id!], b.decrement === true);
+      return hostOr404(fleet, id!);
+    }
+    case "GET faults":
+      return rt.faults.get();
+    case "POST faults": {
+      try {
+        rt.faults.set(normalise(parseJson(body)));
+      } catch (e) {
+        if (e instanceof ControlError) throw e;
+        throw new ControlError("ValidationException", (e as Error).message);
+      }
+      return rt.faults.get();
+    }
+    case "GET calls": {
+      const since = intParam(url, "since");
+      const limit = intParam(url, "limit");
+      const op = url.searchParams.get("op") ?? undefined;
+      return { calls: rt.calls.list({ since, op, limit }), lastSeq: rt.calls.lastSeq() };
+    }
+    case "DELETE calls":
+      rt.calls.clear();
+      return { ok: true, lastSeq: rt.calls.lastSeq() };
+    default:
+      throw new ControlError("NotFound", `No control endpoint ${method} /_sim/${parts.join("/")}.`, 404);
+  }
+}
+
+export async function handleControl(
+  rt: ControlRuntime,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  body: Buffer,
+  requestId: string,
+): Promise<void> {
+  const parts = url.pathname
+    .replace(/^\/_sim\/?/, "")
+    .split("/")
+    .filter(Boolean)
+    .map((p) => decodeURIComponent(p));
+  try {
+    json(res, 200, await dispatch(rt, req.method ?? "GET", parts, url, body), requestId);
+  } catch (e) {
+    if (e instanceof ControlError) return json(res, e.status, { __type: e.code, message: e.message }, requestId);
+    if (e instanceof FleetError) return json(res, 400, { __type: e.code, message: e.message }, requestId);
+    console.error(`[sim] control request ${requestId} failed:`, e);
+    json(
+      res,
+      500,
+      {
+        __type: "InternalServerError",
+        message: `Internal error (request ${requestId}): ${(e as Error)?.message ?? e}`,
+      },
+      requestId,
+    );
+  }
+}

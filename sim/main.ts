@@ -1,0 +1,148 @@
+/**
+ * Starts the fleet simulator: one HTTP server on 127.0.0.1 serving SSM, Auto Scaling, the control API and the
+ * hosts' endpoints, over a fleet built from a scenario in a sandbox folder that is removed on close.
+ *
+ *   const sim = await startSimulator({ scenario: "demo" });   // sim.url = http://127.0.0.1:<port>
+ *   ...; await sim.close();
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { ScenarioSpec } from "./control.ts";
+import { type FaultSettings, Faults } from "./faults.ts";
+import type { Fleet } from "./fleet-types.ts";
+import { CallLog } from "./protocol/calls.ts";
+import { AwsError } from "./protocol/errors.ts";
+import { createSimServer, type SimRuntime } from "./server.ts";
+import { CommandStore } from "./ssm/invocations.ts";
+
+export type SimulatorOptions<S = unknown> = {
+  /** 0 or undefined: a free port. */
+  port?: number;
+  /** A scenario name (sim/scenarios/<name>.json), a path, or a scenario object. */
+  scenario: string | S;
+  exec?: "bash" | "model";
+  /** Where host sandboxes go; a temp folder (removed on close) when not given. */
+  sandboxRoot?: string;
+  faults?: FaultSettings;
+  /** How long after SendCommand GetCommandInvocation answers InvocationDoesNotExist (ms, default 250). */
+  invisibleMs?: number;
+  /** Upper bound on concurrently running bash processes (passed to the fleet). */
+  maxProcesses?: number;
+};
+
+export type Simulator = { url: string; port: number; close(): Promise<void> };
+
+/** What the simulator needs from the fleet module (sim/fleet): resolving scenarios and building fleets. */
+export type FleetFactory<S> = {
+  /** A scenario from a name, a path or an inline object (validated). */
+  resolve(spec: ScenarioSpec): Promise<S>;
+  create(
+    scenario: S,
+    opts: { exec: "bash" | "model"; sandboxRoot: string; baseUrl: string; maxProcesses?: number },
+  ): Promise<Fleet>;
+};
+
+/** The simulator over any fleet factory (tests may pass a small one); `startSimulator` uses the real fleet. */
+export async function createSimulator<S>(opts: SimulatorOptions<S>, factory: FleetFactory<S>): Promise<Simulator> {
+  const ownSandbox = !opts.sandboxRoot;
+  const root = opts.sandboxRoot ?? (await mkdtemp(path.join(tmpdir(), "fleet-doctor-sim-")));
+  const exec = opts.exec ?? "bash";
+  const startFaults = opts.faults ?? {};
+  let scenario: S = await factory
+    .resolve(typeof opts.scenario === "string" ? specFor(opts.scenario) : { scenario: opts.scenario })
+    .catch(async (e) => {
+      if (ownSandbox) await rm(root, { recursive: true, force: true });
+      throw e;
+    });
+  let fleet: Fleet | undefined;
+  let store: CommandStore | undefined;
+  let generation = 0;
+  const generations: string[] = [];
+  let swapping: Promise<void> = Promise.resolve();
+  let baseUrl = "";
+  let closed = false;
+
+  const notReady = () => new AwsError("ServiceUnavailable", "The simulator is starting.", 503);
+
+  async function build(next: S): Promise<void> {
+    const dir = path.join(root, `fleet-${++generation}`);
+    const newFleet = await factory.create(next, { exec, sandboxRoot: dir, baseUrl, maxProcesses: opts.maxProcesses });
+    const old = { fleet, store, dir: generations.at(-1) };
+    generations.push(dir);
+    fleet = newFleet;
+    store = new CommandStore(newFleet, { invisibleMs: opts.invisibleMs });
+    scenario = next;
+    old.store?.close();
+    await old.fleet?.close();
+    if (old.dir) await rm(old.dir, { recursive: true, force: true }).catch(() => {});
+  }
+
+  /** Swaps run one at a time, so two resets in a row do not interleave. */
+  const swap = (next: () => Promise<S>) => {
+    const run = swapping.then(async () => build((await next()) as S));
+    swapping = run.catch(() => {});
+    return run;
+  };
+
+  const runtime: SimRuntime = {
+    fleet: () =>
+      fleet ??
+      (() => {
+        throw notReady();
+      })(),
+    store: () =>
+      store ??
+      (() => {
+        throw notReady();
+      })(),
+    faults: new Faults(startFaults),
+    calls: new CallLog(),
+    async reset() {
+      runtime.calls.clear();
+      runtime.faults.set(startFaults);
+      await swap(async () => scenario);
+    },
+    async loadScenario(spec) {
+      await swap(() => factory.resolve(spec));
+    },
+  };
+
+  const server = createSimServer(runtime);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  baseUrl = `http://127.0.0.1:${port}`;
+
+  async function close(): Promise<void> {
+    if (closed) return;
+    closed = true;
+    await swapping;
+    store?.close();
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await stopped;
+    await fleet?.close();
+    if (ownSandbox) await rm(root, { recursive: true, force: true }).catch(() => {});
+    else for (const dir of generations) await rm(dir, { recursive: true, force: true }).catch(() => {});
+  }
+
+  try {
+    await swap(async () => scenario);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { url: baseUrl, port, close };
+}
+
+/** "demo" is a name; anything with a slash or a .json ending is a path. */
+function specFor(nameOrPath: string): ScenarioSpec {
+  return /[\\/]|\.json$/i.test(nameOrPath) ? { path: nameOrPath } : { name: nameOrPath };
+}
