@@ -1,9 +1,37 @@
+import Alert from "@cloudscape-design/components/alert";
 import Box from "@cloudscape-design/components/box";
 import ColumnLayout from "@cloudscape-design/components/column-layout";
 import Container from "@cloudscape-design/components/container";
 import ContentLayout from "@cloudscape-design/components/content-layout";
 import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
+import { Suspense } from "react";
+import { LastScan } from "@/components/overview/last-scan.tsx";
+import { VerdictCharts } from "@/components/overview/verdict-charts.tsx";
+import { VerdictCounts } from "@/components/overview/verdict-counts.tsx";
+import { ScanLauncher } from "@/components/scans/scan-launcher.tsx";
+import { WidgetSkeleton } from "@/components/states/skeletons.tsx";
+import { loadOverview } from "./_data/fleet.ts";
+
+export const dynamic = "force-dynamic";
+
+async function FleetSummary() {
+  const o = await loadOverview();
+  return (
+    <SpaceBetween size="l">
+      {o.total === 0 ? (
+        <Alert type="info" header="No instances scanned yet">
+          Press Scan fleet to probe every instance Systems Manager knows and see which ones need attention.
+        </Alert>
+      ) : (
+        <VerdictCounts counts={o.counts} total={o.total} />
+      )}
+      <ScanLauncher runningScanId={o.running?.id} groups={o.groups} />
+      <LastScan scan={o.lastScan} />
+      {o.total > 0 ? <VerdictCharts byGroup={o.byGroup} byVersion={o.byVersion} /> : null}
+    </SpaceBetween>
+  );
+}
 
 export default function HomePage() {
   return (
@@ -18,6 +46,16 @@ export default function HomePage() {
       }
     >
       <SpaceBetween size="l">
+        <Suspense
+          fallback={
+            <SpaceBetween size="l">
+              <WidgetSkeleton title="Fixable now" lines={2} />
+              <WidgetSkeleton title="Instances by verdict" lines={3} />
+            </SpaceBetween>
+          }
+        >
+          <FleetSummary />
+        </Suspense>
         <Container header={<Header variant="h2">What Fleet Doctor does</Header>}>
           <ColumnLayout columns={3} variant="text-grid">
             <div>

@@ -1,11 +1,15 @@
 "use client";
 
 import AppLayout from "@cloudscape-design/components/app-layout";
+import { I18nProvider } from "@cloudscape-design/components/i18n";
+import enMessages from "@cloudscape-design/components/i18n/messages/all.en";
 import SideNavigation, { type SideNavigationProps } from "@cloudscape-design/components/side-navigation";
+import SplitPanel from "@cloudscape-design/components/split-panel";
 import TopNavigation from "@cloudscape-design/components/top-navigation";
 import { applyMode, Mode } from "@cloudscape-design/global-styles";
 import { usePathname, useRouter } from "next/navigation";
 import { type ReactNode, useEffect, useState } from "react";
+import { type SplitPanelSlot, SplitPanelSlotContext } from "./shell/split-panel-slot.tsx";
 
 const NAV_ITEMS: SideNavigationProps.Item[] = [
   { type: "link", text: "Fleet", href: "/" },
@@ -30,10 +34,14 @@ export function AppShell({ children }: { children: ReactNode }) {
   const router = useRouter();
   const pathname = usePathname();
   const [dark, setDark] = useState(false);
+  const [slot, setSlot] = useState<SplitPanelSlot | null>(null);
+  const [mounted, setMounted] = useState(false);
+  const [splitSize, setSplitSize] = useState(420);
 
   // The mode is read after mount so server and client render the same first frame.
   useEffect(() => {
     setDark(window.localStorage.getItem(MODE_KEY) === "dark");
+    setMounted(true);
   }, []);
   useEffect(() => {
     applyMode(dark ? Mode.Dark : Mode.Light);
@@ -46,38 +54,71 @@ export function AppShell({ children }: { children: ReactNode }) {
     router.push(href);
   };
 
+  const splitOpen = mounted && slot !== null;
+
   return (
-    <>
-      <div id="top-nav" style={{ position: "sticky", top: 0, zIndex: 1002 }}>
-        <TopNavigation
-          identity={{ href: "/", title: "Fleet Doctor", onFollow: follow }}
-          utilities={[
-            {
-              type: "button",
-              text: dark ? "Light mode" : "Dark mode",
-              ariaLabel: dark ? "Switch to light mode" : "Switch to dark mode",
-              onClick: () => {
-                const next = !dark;
-                window.localStorage.setItem(MODE_KEY, next ? "dark" : "light");
-                setDark(next);
+    // English defaults for every component's screen-reader and control strings (filter, pagination, preferences...).
+    <I18nProvider locale="en" messages={[enMessages]}>
+      <SplitPanelSlotContext.Provider value={setSlot}>
+        <div id="top-nav" style={{ position: "sticky", top: 0, zIndex: 1002 }}>
+          <TopNavigation
+            identity={{ href: "/", title: "Fleet Doctor", onFollow: follow }}
+            utilities={[
+              {
+                type: "button",
+                text: dark ? "Light mode" : "Dark mode",
+                ariaLabel: dark ? "Switch to light mode" : "Switch to dark mode",
+                onClick: () => {
+                  const next = !dark;
+                  window.localStorage.setItem(MODE_KEY, next ? "dark" : "light");
+                  setDark(next);
+                },
               },
-            },
-          ]}
-        />
-      </div>
-      <AppLayout
-        headerSelector="#top-nav"
-        toolsHide
-        navigation={
-          <SideNavigation
-            header={{ href: "/", text: "Fleet Doctor" }}
-            activeHref={activeHref(pathname)}
-            items={NAV_ITEMS}
-            onFollow={follow}
+            ]}
           />
-        }
-        content={children}
-      />
-    </>
+        </div>
+        <AppLayout
+          headerSelector="#top-nav"
+          toolsHide
+          ariaLabels={{
+            navigation: "Side navigation",
+            navigationClose: "Close side navigation",
+            navigationToggle: "Open side navigation",
+          }}
+          navigation={
+            <SideNavigation
+              header={{ href: "/", text: "Fleet Doctor" }}
+              activeHref={activeHref(pathname)}
+              items={NAV_ITEMS}
+              onFollow={follow}
+            />
+          }
+          splitPanel={
+            slot ? (
+              <SplitPanel
+                header={slot.header}
+                closeBehavior="hide"
+                hidePreferencesButton
+                i18nStrings={{
+                  closeButtonAriaLabel: "Close instance details",
+                  openButtonAriaLabel: "Open instance details",
+                  resizeHandleAriaLabel: "Resize instance details",
+                }}
+              >
+                {slot.content}
+              </SplitPanel>
+            ) : undefined
+          }
+          splitPanelOpen={splitOpen}
+          splitPanelSize={splitSize}
+          splitPanelPreferences={{ position: "bottom" }}
+          onSplitPanelResize={(e) => setSplitSize(e.detail.size)}
+          onSplitPanelToggle={(e) => {
+            if (!e.detail.open) slot?.onClose();
+          }}
+          content={children}
+        />
+      </SplitPanelSlotContext.Provider>
+    </I18nProvider>
   );
 }

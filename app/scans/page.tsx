@@ -1,8 +1,10 @@
-import ContentLayout from "@cloudscape-design/components/content-layout";
-import Header from "@cloudscape-design/components/header";
+import { ScansTable } from "@/components/scans/scans-table.tsx";
+import { loadScans } from "../_data/fleet.ts";
 
 export const metadata = { title: "Scans" };
+export const dynamic = "force-dynamic";
 
-export default function ScansPage() {
-  return <ContentLayout header={<Header variant="h1">Scans</Header>}>{null}</ContentLayout>;
+export default async function ScansPage() {
+  const scans = await loadScans(200);
+  return <ScansTable scans={scans} />;
 }

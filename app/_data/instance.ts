@@ -1,0 +1,62 @@
+import "server-only";
+import type { InstanceView } from "@/components/instance/types.ts";
+import { isInstanceId } from "@/lib/aws/ids.ts";
+import { type ProbeReport, probeReportSchema } from "@/lib/probe/report-schema.ts";
+import { getStore } from "@/lib/store/index.ts";
+import { currentViewer } from "./viewer.ts";
+
+export type { InstanceView };
+
+/** Most raw output the page carries (the store keeps it whole; a page needs the start to check the reasoning). */
+const RAW_CAP = 20_000;
+
+/**
+ * The probe report in the raw output: the last line that is a valid schema-1 report. The scan stored the diagnosis
+ * already; this re-reads the report only to show IMDS, config and service facts beside it.
+ */
+export function reportOf(raw: string): ProbeReport | undefined {
+  const lines = raw.split("\n");
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i]!.trim();
+    if (!line.startsWith("{")) continue;
+    try {
+      const parsed = probeReportSchema.safeParse(JSON.parse(line));
+      if (parsed.success) return parsed.data;
+    } catch {
+      // not JSON: keep looking
+    }
+  }
+  return undefined;
+}
+
+export async function loadInstance(instanceId: string): Promise<InstanceView | undefined> {
+  await currentViewer();
+  if (!isInstanceId(instanceId)) return undefined;
+  const store = getStore();
+  const latest = store.latestResult(instanceId);
+  if (!latest) return undefined;
+  const history = store.instanceHistory(instanceId, 50).map((r) => ({
+    scanId: r.scanId,
+    verdict: r.verdict,
+    summary: r.diagnosis.summary,
+    probedAt: r.probedAt,
+    agentVersion: r.agentVersion,
+    lifecycleState: r.target.lifecycleState,
+    group: r.target.group,
+  }));
+  const raw = latest.rawOutput || latest.outcome.output || "";
+  const { output: _output, ...outcome } = latest.outcome;
+  return {
+    instanceId: latest.instanceId,
+    scanId: latest.scanId,
+    probedAt: latest.probedAt,
+    verdict: latest.verdict,
+    agentVersion: latest.agentVersion,
+    target: latest.target,
+    outcome,
+    diagnosis: latest.diagnosis,
+    rawOutput: raw.length > RAW_CAP ? `${raw.slice(0, RAW_CAP)}\n… [${raw.length - RAW_CAP} more characters]` : raw,
+    report: reportOf(raw),
+    history,
+  };
+}

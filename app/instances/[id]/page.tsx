@@ -1,0 +1,51 @@
+import ContentLayout from "@cloudscape-design/components/content-layout";
+import Header from "@cloudscape-design/components/header";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { InstanceDetail } from "@/components/instance/instance-detail.tsx";
+import { Breadcrumbs } from "@/components/shell/breadcrumbs.tsx";
+import { cap } from "@/components/text/cap.ts";
+import { loadInstance } from "../../_data/instance.ts";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { id } = await params;
+  return { title: cap(decodeURIComponent(id), 64) };
+}
+
+export default async function InstancePage({ params }: Props) {
+  const { id } = await params;
+  const view = await loadInstance(decodeURIComponent(id));
+  if (!view) notFound();
+  return (
+    <ContentLayout
+      breadcrumbs={
+        <Breadcrumbs
+          items={[
+            { text: "Fleet", href: "/" },
+            { text: "Instances", href: "/instances" },
+            { text: view.instanceId, href: `/instances/${encodeURIComponent(view.instanceId)}` },
+          ]}
+        />
+      }
+      header={
+        <Header
+          variant="h1"
+          description={cap(view.diagnosis.summary, 600)}
+          // ACTIONS: put the "Restart agent" button for this instance here (actions={<RestartButton ... />}).
+          actions={undefined}
+        >
+          {view.instanceId}
+        </Header>
+      }
+    >
+      <SpaceBetween size="l">
+        <InstanceDetail view={view} />
+      </SpaceBetween>
+    </ContentLayout>
+  );
+}

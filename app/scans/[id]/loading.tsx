@@ -1,0 +1,5 @@
+import { DetailSkeleton } from "@/components/states/skeletons.tsx";
+
+export default function Loading() {
+  return <DetailSkeleton />;
+}

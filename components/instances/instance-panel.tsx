@@ -1,0 +1,68 @@
+"use client";
+
+import Alert from "@cloudscape-design/components/alert";
+import Box from "@cloudscape-design/components/box";
+import Link from "@cloudscape-design/components/link";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import Spinner from "@cloudscape-design/components/spinner";
+import { useEffect, useState } from "react";
+import { InstanceDetail } from "@/components/instance/instance-detail.tsx";
+import type { InstanceView } from "@/components/instance/types.ts";
+
+export type LoadInstance = (instanceId: string) => Promise<InstanceView | null>;
+
+type State =
+  | { id: string; status: "loading" }
+  | { id: string; status: "ok"; view: InstanceView | null }
+  | { id: string; status: "error" };
+
+/** The split panel's content: one instance's detail, read through the page's server function. */
+export function InstancePanel({ instanceId, load }: { instanceId: string; load: LoadInstance }) {
+  const [state, setState] = useState<State>({ id: instanceId, status: "loading" });
+
+  useEffect(() => {
+    let live = true;
+    setState({ id: instanceId, status: "loading" });
+    load(instanceId).then(
+      (view) => live && setState({ id: instanceId, status: "ok", view }),
+      () => live && setState({ id: instanceId, status: "error" }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [instanceId, load]);
+
+  const fullPage = (
+    <Link href={`/instances/${encodeURIComponent(instanceId)}`} variant="primary">
+      Open the full page of {instanceId}
+    </Link>
+  );
+
+  if (state.status === "loading" || state.id !== instanceId) {
+    return (
+      <Box padding="l" textAlign="center">
+        <Spinner size="large" /> <Box variant="span">Loading {instanceId}…</Box>
+      </Box>
+    );
+  }
+  if (state.status === "error") {
+    return (
+      <Alert type="error" header="Could not load this instance">
+        The server did not answer. Try again, or {fullPage}.
+      </Alert>
+    );
+  }
+  if (!state.view) {
+    return (
+      <Alert type="warning" header="No result for this instance">
+        It has not been scanned, or its id is not valid.
+      </Alert>
+    );
+  }
+  return (
+    <SpaceBetween size="m">
+      {fullPage}
+      <InstanceDetail view={state.view} />
+    </SpaceBetween>
+  );
+}

@@ -1,0 +1,20 @@
+import Box from "@cloudscape-design/components/box";
+import StatusIndicator from "@cloudscape-design/components/status-indicator";
+import type { ScanRowLike } from "@/components/scans/progress.ts";
+import { describeTargets } from "@/components/scans/targets-text.ts";
+import { AppLink } from "@/components/shell/app-link.tsx";
+import { formatTime } from "@/components/text/time.ts";
+import type { Targets } from "@/lib/scan/types.ts";
+
+/** When the fleet was last looked at, so nobody acts on stale verdicts without knowing. */
+export function LastScan({ scan }: { scan?: ScanRowLike & { targets: Targets } }) {
+  if (!scan) return <Box color="text-status-inactive">No scan has run yet.</Box>;
+  return (
+    <Box data-testid="last-scan">
+      Last scan:{" "}
+      <StatusIndicator type={scan.status === "completed" ? "success" : "warning"}>{scan.status}</StatusIndicator>{" "}
+      {formatTime(scan.finishedAt ?? scan.startedAt)}, {describeTargets(scan.targets)}, {scan.done} instances.{" "}
+      <AppLink href={`/scans/${encodeURIComponent(scan.id)}`}>Open scan</AppLink>
+    </Box>
+  );
+}

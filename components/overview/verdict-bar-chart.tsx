@@ -1,0 +1,41 @@
+"use client";
+
+import BarChart from "@cloudscape-design/components/bar-chart";
+import Box from "@cloudscape-design/components/box";
+import { VERDICT_ORDER, VERDICT_STYLE } from "@/components/verdict/verdicts.ts";
+import type { Verdict } from "@/lib/diagnosis/types.ts";
+
+export type Breakdown = { key: string; counts: Partial<Record<Verdict, number>>; total: number }[];
+
+/** Verdicts stacked per group (or per agent version): one bar per key, one colour per verdict. */
+export default function VerdictBarChart({ data, by }: { data: Breakdown; by: string }) {
+  const keys = data.map((d) => d.key);
+  const present = VERDICT_ORDER.filter((v) => data.some((d) => (d.counts[v] ?? 0) > 0));
+  return (
+    <BarChart
+      stackedBars
+      horizontalBars
+      hideFilter
+      height={Math.max(120, keys.length * 34)}
+      xScaleType="categorical"
+      xDomain={keys}
+      xTitle={by}
+      yTitle="Instances"
+      ariaLabel={`Verdicts by ${by.toLowerCase()}`}
+      series={present.map((v) => ({
+        title: VERDICT_STYLE[v].label,
+        type: "bar" as const,
+        color: VERDICT_STYLE[v].chart,
+        data: data.map((d) => ({ x: d.key, y: d.counts[v] ?? 0 })),
+      }))}
+      empty={
+        <Box textAlign="center" color="inherit">
+          <b>No data</b>
+          <Box variant="p" color="inherit">
+            Run a scan to see verdicts here.
+          </Box>
+        </Box>
+      }
+    />
+  );
+}

@@ -1,0 +1,72 @@
+import Box from "@cloudscape-design/components/box";
+import ColumnLayout from "@cloudscape-design/components/column-layout";
+import Container from "@cloudscape-design/components/container";
+import Header from "@cloudscape-design/components/header";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import { AppLink as Link } from "@/components/shell/app-link.tsx";
+import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
+import { VERDICT_ORDER, VERDICT_STYLE } from "@/components/verdict/verdicts.ts";
+import type { Verdict } from "@/lib/diagnosis/types.ts";
+
+const FIXABLE: Verdict = "lifecycle-404:ready";
+
+const hrefFor = (v: Verdict) => `/instances?verdict=${encodeURIComponent(v)}`;
+
+/**
+ * The first thing on the page: how many instances are in each state. The count a person can fix right now (restart
+ * will work) is set apart and largest; every count links to the table filtered by it.
+ */
+export function VerdictCounts({ counts, total }: { counts: Record<Verdict, number>; total: number }) {
+  const fixable = counts[FIXABLE] ?? 0;
+  const needAttention = total - (counts.healthy ?? 0);
+  const others = VERDICT_ORDER.filter((v) => v !== FIXABLE);
+  return (
+    <SpaceBetween size="l">
+      <Container
+        header={
+          <Header
+            variant="h2"
+            description={`${needAttention} of ${total} instances need attention. ${VERDICT_STYLE[FIXABLE].description}`}
+          >
+            Fixable now
+          </Header>
+        }
+      >
+        <div data-testid="fixable-count">
+          <Link href={hrefFor(FIXABLE)} ariaLabel={`${fixable} instances: ${VERDICT_STYLE[FIXABLE].label}. Show them.`}>
+            <Box variant="awsui-value-large" tagOverride="span" color="text-status-info">
+              {fixable}
+            </Box>
+          </Link>
+          <Box>
+            <VerdictStatus verdict={FIXABLE} withCode /> — a restart of the ECS agent will bring these back.
+          </Box>
+        </div>
+      </Container>
+      <Container
+        header={
+          <Header variant="h2" counter={`(${total})`}>
+            Instances by verdict
+          </Header>
+        }
+      >
+        <ColumnLayout columns={5} variant="text-grid" minColumnWidth={150}>
+          {others.map((v) => (
+            <div key={v} data-testid={`count-${v}`}>
+              <VerdictStatus verdict={v} />
+              <Box>
+                <Link
+                  href={hrefFor(v)}
+                  fontSize="display-l"
+                  ariaLabel={`${counts[v] ?? 0} instances: ${VERDICT_STYLE[v].label}. Show them.`}
+                >
+                  {counts[v] ?? 0}
+                </Link>
+              </Box>
+            </div>
+          ))}
+        </ColumnLayout>
+      </Container>
+    </SpaceBetween>
+  );
+}

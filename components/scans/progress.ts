@@ -1,0 +1,149 @@
+import type { Verdict } from "@/lib/diagnosis/types.ts";
+import type { InstanceResult, ScanEvent, ScanStatus } from "@/lib/scan/types.ts";
+
+export const ERROR_KINDS = ["undeliverable", "throttled", "failed", "timed-out"] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+export const ERROR_KIND_LABEL: Record<ErrorKind, string> = {
+  undeliverable: "Undeliverable",
+  throttled: "Throttled",
+  failed: "Failed",
+  "timed-out": "Timed out",
+};
+
+export type InstanceProgress = {
+  instanceId: string;
+  state: "sent" | "done" | "failed";
+  verdict?: Verdict;
+  /** SSM's status for the probe invocation, or why the batch failed. */
+  detail?: string;
+  group?: string;
+};
+
+export type ScanError = { kind: ErrorKind; instanceId?: string; message: string };
+
+/** What a page knows about a scan's progress, built from its event stream (or from polling its row). */
+export type ScanProgress = {
+  scanId: string;
+  status: ScanStatus;
+  total?: number;
+  online?: number;
+  offline?: number;
+  done: number;
+  counts: Partial<Record<Verdict, number>>;
+  instances: Map<string, InstanceProgress>;
+  errors: ScanError[];
+  lastSeq: number;
+  startedAt?: string;
+  finishedAt?: string;
+};
+
+export function emptyProgress(scanId: string, status: ScanStatus = "running"): ScanProgress {
+  return { scanId, status, done: 0, counts: {}, instances: new Map(), errors: [], lastSeq: 0 };
+}
+
+const MAX_ERRORS = 5_000;
+
+/** Which error group a finished instance belongs to, if any (from SSM's invocation status, then the verdict). */
+export function errorKindOf(r: Pick<InstanceResult, "outcome" | "verdict">): ErrorKind | undefined {
+  const status = `${r.outcome.status} ${r.outcome.statusDetails ?? ""}`;
+  if (/Undeliverable|ConnectionLost|Terminated|InvalidPlatform/i.test(status)) return "undeliverable";
+  if (/TimedOut|Timeout/i.test(status)) return "timed-out";
+  if (/Failed|Cancel/i.test(status)) return "failed";
+  if (r.verdict === "ssm-unreachable") return "undeliverable";
+  if (r.verdict === "probe-failed") return "failed";
+  return undefined;
+}
+
+function pushError(p: ScanProgress, e: ScanError) {
+  if (p.errors.length < MAX_ERRORS) p.errors.push(e);
+}
+
+/**
+ * Applies one stored event to the progress, in place (a 10,000-instance scan sends 10,000 events: copying the
+ * state each time would cost more than the render). Events at or below `lastSeq` were seen already and are skipped,
+ * so a reconnect that replays some is harmless.
+ */
+export function applyEvent(p: ScanProgress, seq: number, event: ScanEvent, trackInstances = true): boolean {
+  if (seq > 0 && seq <= p.lastSeq) return false;
+  if (seq > 0) p.lastSeq = seq;
+  switch (event.type) {
+    case "scan-started":
+      p.startedAt = event.at;
+      break;
+    case "inventory":
+      p.total = event.total;
+      p.online = event.online;
+      p.offline = event.offline;
+      break;
+    case "batch-sent":
+      if (trackInstances) {
+        for (const id of event.instanceIds) {
+          if (!p.instances.has(id)) p.instances.set(id, { instanceId: id, state: "sent" });
+        }
+      }
+      break;
+    case "batch-failed":
+      for (const id of event.instanceIds) {
+        if (trackInstances) p.instances.set(id, { instanceId: id, state: "failed", detail: event.error.slice(0, 300) });
+      }
+      pushError(p, { kind: "failed", message: `${event.instanceIds.length} instances: ${event.error.slice(0, 300)}` });
+      break;
+    case "instance": {
+      const r = event.result;
+      p.done++;
+      p.counts[r.verdict] = (p.counts[r.verdict] ?? 0) + 1;
+      const detail = [r.outcome.status, r.outcome.statusDetails].filter(Boolean).join(": ").slice(0, 200);
+      if (trackInstances) {
+        p.instances.set(r.instanceId, {
+          instanceId: r.instanceId,
+          state: "done",
+          verdict: r.verdict,
+          detail,
+          group: r.target.group,
+        });
+      }
+      const kind = errorKindOf(r);
+      if (kind) pushError(p, { kind, instanceId: r.instanceId, message: detail || r.diagnosis.summary.slice(0, 300) });
+      break;
+    }
+    case "warning":
+      if (event.kind === "throttled")
+        pushError(p, { kind: "throttled", instanceId: event.instanceId, message: event.message.slice(0, 300) });
+      break;
+    case "scan-finished":
+      p.status = event.status;
+      p.finishedAt = event.at;
+      p.counts = { ...event.counts };
+      p.done = Object.values(event.counts).reduce((a, b) => a + (b ?? 0), 0);
+      break;
+  }
+  return true;
+}
+
+/** The row GET /api/scans/:id returns, as far as polling needs it. */
+export type ScanRowLike = {
+  id: string;
+  status: ScanStatus;
+  total?: number;
+  done: number;
+  counts: Partial<Record<Verdict, number>>;
+  startedAt?: string;
+  finishedAt?: string;
+};
+
+/** Polling fallback: the scan's row replaces the totals (per-instance detail then comes only from the stream). */
+export function applyRow(p: ScanProgress, row: ScanRowLike) {
+  p.status = row.status;
+  if (row.total !== undefined && row.total !== null) p.total = row.total;
+  p.done = row.done;
+  p.counts = { ...row.counts };
+  p.startedAt ??= row.startedAt;
+  if (row.finishedAt) p.finishedAt = row.finishedAt;
+}
+
+export function groupErrors(errors: readonly ScanError[]): Record<ErrorKind, ScanError[]> {
+  const out = { undeliverable: [], throttled: [], failed: [], "timed-out": [] } as Record<ErrorKind, ScanError[]>;
+  for (const e of errors) out[e.kind].push(e);
+  return out;
+}

@@ -1,0 +1,105 @@
+"use client";
+
+import { useCollection } from "@cloudscape-design/collection-hooks";
+import Box from "@cloudscape-design/components/box";
+import Header from "@cloudscape-design/components/header";
+import Pagination from "@cloudscape-design/components/pagination";
+import StatusIndicator, { type StatusIndicatorProps } from "@cloudscape-design/components/status-indicator";
+import Table from "@cloudscape-design/components/table";
+import { AppLink } from "@/components/shell/app-link.tsx";
+import { cap } from "@/components/text/cap.ts";
+import { formatDuration, formatTime } from "@/components/text/time.ts";
+import type { ScanStatus, Targets } from "@/lib/scan/types.ts";
+import { describeTargets } from "./targets-text.ts";
+
+export type ScanListRow = {
+  id: string;
+  status: ScanStatus;
+  targets: Targets;
+  actor?: string;
+  startedAt: string;
+  finishedAt?: string;
+  total?: number;
+  done: number;
+  counts: Record<string, number | undefined>;
+};
+
+export const SCAN_STATUS: Record<ScanStatus, { type: StatusIndicatorProps.Type; label: string }> = {
+  running: { type: "in-progress", label: "Running" },
+  completed: { type: "success", label: "Completed" },
+  cancelled: { type: "stopped", label: "Cancelled" },
+  failed: { type: "error", label: "Failed" },
+  interrupted: { type: "warning", label: "Interrupted" },
+};
+
+export function ScansTable({ scans }: { scans: ScanListRow[] }) {
+  const { items, collectionProps, paginationProps } = useCollection(scans, {
+    pagination: { pageSize: 25 },
+    sorting: {},
+  });
+  return (
+    <Table<ScanListRow>
+      {...collectionProps}
+      variant="full-page"
+      header={
+        <Header variant="awsui-h1-sticky" counter={`(${scans.length})`} description="Every scan, newest first.">
+          Scans
+        </Header>
+      }
+      ariaLabels={{ tableLabel: "Scans" }}
+      items={items}
+      trackBy="id"
+      pagination={<Pagination {...paginationProps} />}
+      empty={
+        <Box textAlign="center" color="inherit">
+          <Box variant="strong" color="inherit">
+            No scans yet
+          </Box>
+          <Box variant="p" color="inherit">
+            Start one from the <AppLink href="/">Fleet</AppLink> page.
+          </Box>
+        </Box>
+      }
+      columnDefinitions={[
+        {
+          id: "startedAt",
+          header: "Started",
+          cell: (s) => <AppLink href={`/scans/${encodeURIComponent(s.id)}`}>{formatTime(s.startedAt)}</AppLink>,
+          sortingField: "startedAt",
+          isRowHeader: true,
+        },
+        {
+          id: "status",
+          header: "Status",
+          cell: (s) => (
+            <StatusIndicator type={SCAN_STATUS[s.status].type}>{SCAN_STATUS[s.status].label}</StatusIndicator>
+          ),
+          sortingField: "status",
+        },
+        { id: "targets", header: "Targets", cell: (s) => describeTargets(s.targets) },
+        {
+          id: "done",
+          header: "Instances",
+          cell: (s) => (s.total !== undefined && s.total !== null ? `${s.done} of ${s.total}` : String(s.done)),
+          sortingField: "done",
+        },
+        {
+          id: "fixable",
+          header: "Restart will fix",
+          cell: (s) => s.counts["lifecycle-404:ready"] ?? 0,
+        },
+        {
+          id: "attention",
+          header: "Need attention",
+          cell: (s) => s.done - (s.counts.healthy ?? 0),
+        },
+        {
+          id: "duration",
+          header: "Took",
+          cell: (s) => (s.finishedAt ? formatDuration(Date.parse(s.finishedAt) - Date.parse(s.startedAt)) : "-"),
+        },
+        { id: "actor", header: "Started by", cell: (s) => cap(s.actor ?? "-", 100) },
+      ]}
+    />
+  );
+}

@@ -1,0 +1,118 @@
+"use client";
+
+import { useEffect, useRef, useState } from "react";
+import type { ScanEvent } from "@/lib/scan/types.ts";
+import { applyEvent, applyRow, emptyProgress, type ScanProgress, type ScanRowLike } from "./progress.ts";
+
+const EVENT_TYPES = ["scan-started", "inventory", "batch-sent", "batch-failed", "instance", "warning", "scan-finished"];
+const POLL_MS = 1_500;
+/** Consecutive stream errors without a message in between before the page gives up on the stream and polls. */
+const MAX_STREAM_ERRORS = 3;
+
+function eventOf(data: string): ScanEvent | undefined {
+  try {
+    const parsed = JSON.parse(data) as ScanEvent | { event?: ScanEvent };
+    if (parsed && typeof parsed === "object" && "type" in parsed) return parsed as ScanEvent;
+    if (parsed && typeof parsed === "object" && "event" in parsed && parsed.event) return parsed.event;
+  } catch {
+    // a comment or keep-alive line: nothing to apply
+  }
+  return undefined;
+}
+
+/**
+ * Live progress of one scan: the server-sent event stream (`GET /api/scans/:id/events`, which replays from the
+ * start, or from `after`, and resumes with Last-Event-ID), falling back to polling `GET /api/scans/:id` when the
+ * stream cannot be used. Renders are batched to one per animation frame. Stops on unmount.
+ */
+export function useScanProgress(
+  scanId: string | undefined,
+  opts: { initial?: ScanProgress; trackInstances?: boolean } = {},
+): { progress: ScanProgress | undefined; mode: "stream" | "polling" | "idle" } {
+  const model = useRef<ScanProgress | undefined>(opts.initial);
+  const [, setVersion] = useState(0);
+  const [mode, setMode] = useState<"stream" | "polling" | "idle">("idle");
+  const track = opts.trackInstances ?? true;
+  const initial = opts.initial;
+
+  useEffect(() => {
+    if (!scanId) {
+      model.current = undefined;
+      setMode("idle");
+      setVersion((v) => v + 1);
+      return;
+    }
+    if (!model.current || model.current.scanId !== scanId) model.current = initial ?? emptyProgress(scanId);
+    const p = model.current;
+    setVersion((v) => v + 1);
+    if (p.status !== "running") return;
+
+    let frame = 0;
+    const render = () => {
+      if (frame) return;
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        setVersion((v) => v + 1);
+      });
+    };
+
+    let stopped = false;
+    let pollTimer: ReturnType<typeof setTimeout> | undefined;
+    const abort = new AbortController();
+    const poll = async () => {
+      if (stopped) return;
+      setMode("polling");
+      try {
+        const res = await fetch(`/api/scans/${encodeURIComponent(scanId)}`, {
+          signal: abort.signal,
+          cache: "no-store",
+        });
+        if (res.ok) {
+          const body = (await res.json()) as ScanRowLike | { scan: ScanRowLike };
+          applyRow(p, "scan" in body ? body.scan : body);
+          render();
+        }
+      } catch {
+        // network trouble: try again at the next tick
+      }
+      if (!stopped && p.status === "running") pollTimer = setTimeout(poll, POLL_MS);
+    };
+
+    let source: EventSource | undefined;
+    if (typeof EventSource === "undefined") {
+      void poll();
+    } else {
+      const after = p.lastSeq > 0 ? `?after=${p.lastSeq}` : "";
+      source = new EventSource(`/api/scans/${encodeURIComponent(scanId)}/events${after}`);
+      setMode("stream");
+      let errors = 0;
+      const onMessage = (e: MessageEvent<string>) => {
+        errors = 0;
+        const event = eventOf(e.data);
+        if (!event) return;
+        const seq = Number.parseInt(e.lastEventId, 10);
+        if (applyEvent(p, Number.isFinite(seq) ? seq : 0, event, track)) render();
+        if (event.type === "scan-finished") source?.close();
+      };
+      source.onmessage = onMessage;
+      for (const t of EVENT_TYPES) source.addEventListener(t, onMessage as EventListener);
+      source.onerror = () => {
+        errors++;
+        if (source!.readyState === EventSource.CLOSED || errors >= MAX_STREAM_ERRORS) {
+          source!.close();
+          void poll();
+        }
+      };
+    }
+
+    return () => {
+      stopped = true;
+      source?.close();
+      abort.abort();
+      if (pollTimer) clearTimeout(pollTimer);
+      if (frame) cancelAnimationFrame(frame);
+    };
+  }, [scanId, track, initial]);
+
+  return { progress: model.current, mode };
+}
