@@ -23,6 +23,11 @@ const COMMANDS: Record<string, Entry> = {
     usage: "diagnose [FILE|-] [--json]",
     load: () => import("./commands/diagnose.ts").then((m) => m.default),
   },
+  sim: {
+    summary: "run the AWS-compatible fleet simulator (SSM + Auto Scaling) on 127.0.0.1",
+    usage: "sim [--port 0] [--scenario demo|PATH] [--hosts N] [--exec bash|model]",
+    load: () => import("./commands/sim.ts"),
+  },
 };
 
 function version(): string {

@@ -1,0 +1,201 @@
+import type { HttpResult, ProbeReport } from "../probe/report-schema.ts";
+import type { Observations } from "./observe.ts";
+import type { Evidence } from "./types.ts";
+
+/** Builders of evidence items: each names where its value came from, so a person can check it. */
+
+export const LOG_DIR = "/var/log/ecs";
+export const LIFECYCLE_PATH = "latest/meta-data/autoscaling/target-lifecycle-state";
+export const INTROSPECTION_URL = "http://localhost:51678/v1/metadata";
+
+/** The matching part of each kind of log line, for highlighting. */
+export const LINE_PATTERNS = {
+  lifecycle:
+    /Could not determine target lifecycle of instance: .*?StatusCode: (\d+)|Could not determine target lifecycle of instance/,
+  waiting: /Waiting for instance to go InService/,
+  registered: /Instance registration completed successfully|Restored from checkpoint file/,
+  started: /Amazon ECS agent Version: *v?[\d.]+/,
+  init: /agent exited with terminal exit code: *\d+|Agent exited with code \d+|ECS Agent failed to start, retrying/i,
+  "imds-region": /Unable to communicate with EC2 Metadata service to infer region|Missing required fields: AWSRegion/,
+  credentials:
+    /Error getting valid credentials|no EC2 IMDS role found|failed to refresh cached credentials|NoCredentialProviders: no valid providers in chain|NoCredentialProviders|failed to get API token/,
+  registration:
+    /Agent will terminally exit, unable to register container instance|Unable to register as a container instance with ECS|Error registering container instance|unable to register container instance/,
+  "state-mismatch":
+    /Data mismatch; saved cluster '[^']*' does not match configured cluster '[^']*'|Data mismatch; saved cluster/,
+  "task-engine": /Unable to initialize new task engine/,
+  docker: /Could not get supported docker versions\.?|Cannot connect to the Docker daemon/,
+  cgroups: /Unable to initialize cgroup root for ECS/,
+  "cloud-init": /Cloud-init failure detected/,
+  error:
+    /level="?(crit|critical|error|fatal)\b|"level": ?"(crit|critical|error|fatal)"|\[(CRIT|CRITICAL|ERROR|FATAL)\]/,
+} as const;
+
+export function matchOf(text: string, pattern: RegExp | undefined): [number, number] | undefined {
+  if (!pattern) return undefined;
+  const m = pattern.exec(text);
+  return m ? [m.index, m.index + m[0].length] : undefined;
+}
+
+type LineItem = { file: string; n: number; t?: string | null; text?: string };
+
+export function logEvidence(
+  label: string,
+  item: LineItem,
+  pattern?: RegExp,
+  fallbackValue?: string,
+  tailed = false,
+): Evidence {
+  const value = item.text ?? fallbackValue ?? "";
+  const match = item.text ? matchOf(item.text, pattern) : undefined;
+  return {
+    label: tailed ? `${label} (line counted from the last 16 MB of the file)` : label,
+    value,
+    ...(match ? { match } : {}),
+    source: { kind: "log", file: `${LOG_DIR}/${item.file}`, line: item.n, ...(item.t ? { time: item.t } : {}) },
+  };
+}
+
+export function isTailed(report: ProbeReport, file: string): boolean {
+  return report.logs.tailed?.includes(file) ?? false;
+}
+
+export function httpText(code: HttpResult | "ok"): string {
+  if (code === "ok") return "token issued";
+  if (typeof code === "number") return `HTTP ${code}`;
+  return {
+    timeout: "no answer (timed out)",
+    refused: "connection refused",
+    error: "request failed",
+    skipped: "not asked (out of time)",
+  }[code];
+}
+
+export function imdsEvidence(o: Observations): Evidence {
+  const { imds } = o.report;
+  const code = typeof imds.lcCode === "number" ? imds.lcCode : null;
+  let label: string;
+  let value: string;
+  if (o.imds.kind === "state") {
+    label =
+      o.imds.state === "InService"
+        ? "IMDS now publishes InService: a restarted agent will get past the check"
+        : `IMDS now publishes ${o.imds.state}: an agent with the check on keeps waiting`;
+    value = o.imds.state;
+  } else if (o.imds.kind === "no-state") {
+    label = "IMDS has no lifecycle state for this instance (404): it is not in an Auto Scaling group (yet)";
+    value = "404 Not Found";
+  } else {
+    label = `IMDS did not answer the lifecycle-state path: ${o.imds.why}`;
+    value = httpText(imds.lcCode);
+  }
+  return { label, value, match: [0, value.length], source: { kind: "imds", path: LIFECYCLE_PATH, httpCode: code } };
+}
+
+export function tokenEvidence(report: ProbeReport): Evidence {
+  const t = report.imds.token;
+  return {
+    label: t === "ok" ? "IMDSv2 token request succeeded" : "IMDSv2 token request failed",
+    value: httpText(t),
+    source: { kind: "imds", path: "latest/api/token", httpCode: typeof t === "number" ? t : t === "ok" ? 200 : null },
+  };
+}
+
+export function checkEvidence(o: Observations): Evidence | undefined {
+  const { check } = o;
+  if (check.raw === undefined) {
+    return {
+      label: "ECS_WARM_POOLS_CHECK is not set: the check is off (default false)",
+      value: "(not set)",
+      source: {
+        kind: "config",
+        file: o.report.config.files.at(-1) ?? "/etc/ecs/ecs.config",
+        key: "ECS_WARM_POOLS_CHECK",
+      },
+    };
+  }
+  const value = `ECS_WARM_POOLS_CHECK=${check.raw}`;
+  const label =
+    check.parsed === true
+      ? "The warm-pool check is on"
+      : check.parsed === false
+        ? "The warm-pool check is off"
+        : "ECS_WARM_POOLS_CHECK is not a Go boolean (quotes or a comment?): the agent ignores it and the check is off";
+  return {
+    label: check.line ? `${label} (line ${check.line})` : label,
+    value,
+    match: [0, value.length],
+    source: { kind: "config", file: check.file ?? "/etc/ecs/ecs.config", key: "ECS_WARM_POOLS_CHECK" },
+  };
+}
+
+export function serviceEvidence(report: ProbeReport): Evidence | undefined {
+  const s = report.service;
+  if (s.init === "unknown" && !s.active) return undefined;
+  if (s.init === "upstart") {
+    return {
+      label: "Upstart reports the ecs job",
+      value: s.sub ?? s.active ?? "unknown",
+      source: { kind: "service", unit: "ecs", property: "status" },
+    };
+  }
+  const parts = [`ActiveState=${s.active ?? "?"}`, `SubState=${s.sub ?? "?"}`];
+  if (s.result) parts.push(`Result=${s.result}`);
+  if (s.status !== null && s.status !== undefined) parts.push(`ExecMainStatus=${s.status}`);
+  if (s.restarts !== null && s.restarts !== undefined) parts.push(`NRestarts=${s.restarts}`);
+  if (s.exited) parts.push(`ExecMainExitTimestamp=${s.exited}`);
+  const value = parts.join(" ");
+  const label =
+    s.status === 5 && s.active !== "active"
+      ? "The ecs service exited with status 5 (terminal): systemd will not restart it"
+      : s.active === "active"
+        ? "The ecs service is running"
+        : `The ecs service is ${s.active ?? "in an unknown state"}`;
+  return { label, value, source: { kind: "service", unit: "ecs", property: "ActiveState" } };
+}
+
+export function introspectionEvidence(report: ProbeReport): Evidence {
+  const a = report.agent;
+  if (a.code === 200 && a.arn) {
+    return {
+      label: "The agent is registered (introspection returns a ContainerInstanceArn)",
+      value: a.arn,
+      match: [0, a.arn.length],
+      source: { kind: "introspection", url: INTROSPECTION_URL, field: "ContainerInstanceArn" },
+    };
+  }
+  return {
+    label:
+      a.code === "refused"
+        ? "The agent is not registered: introspection refuses connections"
+        : "The agent is not registered: introspection has no ContainerInstanceArn",
+    value: httpText(a.code),
+    source: { kind: "introspection", url: INTROSPECTION_URL, field: "ContainerInstanceArn" },
+  };
+}
+
+export function versionEvidence(o: Observations): Evidence | undefined {
+  const r = o.report;
+  if (!o.version) return undefined;
+  const label = o.affected
+    ? `Agent ${o.version} is affected (1.89.3 to 1.91.0 treat the first 404 as fatal)`
+    : o.fixed
+      ? `Agent ${o.version} has the fix (1.91.1 or later)`
+      : `Agent ${o.version} predates the regression`;
+  if (r.agent.version && r.agent.code === 200) {
+    return {
+      label,
+      value: r.agent.version,
+      source: { kind: "introspection", url: INTROSPECTION_URL, field: "Version" },
+    };
+  }
+  if (r.logs.started?.version) {
+    return logEvidence(
+      label,
+      r.logs.started,
+      LINE_PATTERNS.started,
+      `Amazon ECS agent Version: ${r.logs.started.version}`,
+    );
+  }
+  return { label, value: r.ecsInit ?? o.version, source: { kind: "package", name: "ecs-init" } };
+}

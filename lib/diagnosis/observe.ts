@@ -1,0 +1,117 @@
+import type { ProbeReport } from "../probe/report-schema.ts";
+import { agentVersionOf, isAffectedVersion, isFixedVersion } from "./versions.ts";
+
+/**
+ * What a probe report says, reduced to the questions the rules ask. Pure: no I/O, no clock.
+ */
+
+/** Go's strconv.ParseBool after strings.TrimSpace, as the agent reads ECS_WARM_POOLS_CHECK. */
+export function parseGoBool(raw: string | undefined): boolean | "invalid" | undefined {
+  if (raw === undefined) return undefined;
+  const v = raw.trim();
+  if (["1", "t", "T", "true", "TRUE", "True"].includes(v)) return true;
+  if (["0", "f", "F", "false", "FALSE", "False"].includes(v)) return false;
+  return "invalid";
+}
+
+export type LogItem = { file: string; n: number; t?: string | null; text?: string };
+
+/** Where an agent log item sits in the files read: [file order, line]. Unknown files sort first. */
+export function position(report: ProbeReport, item: LogItem | undefined): [number, number] | undefined {
+  if (!item) return undefined;
+  return [report.logs.files.indexOf(item.file), item.n];
+}
+
+/** True when `a` was logged after `b` (both present). */
+export function after(report: ProbeReport, a: LogItem | undefined, b: LogItem | undefined): boolean {
+  const pa = position(report, a);
+  const pb = position(report, b);
+  if (!pa || !pb) return false;
+  return pa[0] > pb[0] || (pa[0] === pb[0] && pa[1] > pb[1]);
+}
+
+export type ImdsView =
+  /** IMDS answered the lifecycle path. */
+  | { kind: "state"; state: string }
+  | { kind: "no-state" }
+  /** IMDS could not be read (no answer, or 401 without a token, or another error). */
+  | { kind: "unreachable"; why: string };
+
+export type Observations = {
+  report: ProbeReport;
+  version?: string;
+  affected: boolean;
+  fixed: boolean;
+  /** ECS_WARM_POOLS_CHECK as the agent sees it: on only for a valid true. */
+  check: { on: boolean; raw?: string; parsed: boolean | "invalid" | undefined; file?: string; line?: number };
+  imds: ImdsView;
+  registered: boolean;
+  /** The agent process is up, as far as the service manager says (active/activating/reloading). */
+  serviceUp: boolean;
+  /** The service manager says the agent is down (failed or inactive). */
+  serviceDown: boolean;
+  /** The lifecycle failure line is the current state, not history. */
+  lifecycleCurrent: boolean;
+  /** The named failure line is the current state, not history. */
+  failureCurrent: boolean;
+  /** The last "Waiting for instance to go InService" belongs to the current agent run. */
+  waitingCurrent: boolean;
+};
+
+const UP = new Set(["active", "activating", "reloading"]);
+const DOWN = new Set(["failed", "inactive", "deactivating"]);
+
+export function observe(report: ProbeReport): Observations {
+  const version = agentVersionOf(report);
+  const checkEntry = report.config.keys.ECS_WARM_POOLS_CHECK;
+  const parsed = parseGoBool(checkEntry?.[0]);
+  const check = {
+    on: parsed === true,
+    raw: checkEntry?.[0],
+    parsed,
+    file: checkEntry ? report.config.files[checkEntry[1]] : undefined,
+    line: checkEntry?.[2],
+  };
+
+  const { imds } = report;
+  let view: ImdsView;
+  if (imds.lcCode === 200 && imds.lcState) view = { kind: "state", state: imds.lcState };
+  else if (imds.lcCode === 404) view = { kind: "no-state" };
+  else if (imds.lcCode === 401) view = { kind: "unreachable", why: "401 Unauthorized (IMDSv2 required and no token)" };
+  else if (typeof imds.lcCode === "number") view = { kind: "unreachable", why: `HTTP ${imds.lcCode}` };
+  else view = { kind: "unreachable", why: imds.lcCode === "skipped" ? "not asked (out of time)" : imds.lcCode };
+
+  const registered = report.agent.code === 200 && !!report.agent.arn;
+  const active = report.service.active ?? undefined;
+  const serviceUp = !!active && UP.has(active);
+  const serviceDown = !!active && DOWN.has(active);
+
+  const logs = report.logs;
+  const { lifecycle, registered: regLine, started, failure, waiting } = logs;
+  // A failure is history when the agent registered after it, or when a newer agent run is up now.
+  const history = (line: LogItem | undefined) =>
+    !line || after(report, regLine, line) || (serviceUp && after(report, started, line));
+  const lifecycleCurrent = !registered && !!lifecycle && !history(lifecycle);
+  const failureCurrent = !registered && !!failure && !history(failure);
+  const waitingCurrent =
+    !registered &&
+    !!waiting &&
+    !after(report, regLine, waiting) &&
+    !after(report, lifecycle, waiting) &&
+    !after(report, started, waiting);
+
+  return {
+    report,
+    version,
+    affected: isAffectedVersion(version),
+    fixed: isFixedVersion(version),
+    check,
+    imds: view,
+    registered,
+    serviceUp,
+    serviceDown,
+    lifecycleCurrent,
+    failureCurrent,
+    waitingCurrent,
+  };
+}

@@ -1,0 +1,417 @@
+#!/bin/bash
+# fleet-doctor-probe schema=1
+# Fleet Doctor's instance probe: read-only, prints ONE line of JSON (< 2,400 bytes) describing why the ECS agent did
+# or did not start. bash, coreutils, grep, sed, awk, curl, systemctl and rpm only. Bounded: about 9 s at most.
+# Field meanings: lib/probe/README.md. Test hooks (defaults = the real instance): FLEET_DOCTOR_ROOT (file prefix),
+# FLEET_DOCTOR_IMDS_URL, FLEET_DOCTOR_AGENT_URL.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
+set -u
+export LC_ALL=C
+# Stderr would eat into the 2,500 characters SSM keeps of the output: keep it quiet.
+exec 2>/dev/null
+
+ROOT="${FLEET_DOCTOR_ROOT:-}"
+IMDS="${FLEET_DOCTOR_IMDS_URL:-http://169.254.169.254}"
+IMDS="${IMDS%/}"
+AGENT="${FLEET_DOCTOR_AGENT_URL:-http://localhost:51678}"
+AGENT="${AGENT%/}"
+LOG_DIR="$ROOT/var/log/ecs"
+# Bytes read from the end of each log file: the lines that matter are the last ones, and a 200 MB log stays cheap.
+TAIL_BYTES=16777216
+
+now_ms() { date +%s%3N; }
+START_MS=$(now_ms)
+# Everything is done by START + 8.5 s; the rest of the 10 s is for rendering and process start.
+DEADLINE_MS=$((START_MS + 8500))
+left_ms() { echo $((DEADLINE_MS - $(now_ms))); }
+
+# One fact per line, "name<TAB>value", read by the renderer at the end. Newlines in values become spaces.
+rec() {
+  local v="${2-}"
+  v="${v//$'\n'/ }"
+  printf '%s\t%s\n' "$1" "$v"
+}
+
+skip() { rec skipped "$1"; }
+
+# Seconds (with decimals) a step may take: its own cap, or what is left of the budget, whichever is less.
+budget_s() {
+  local cap_ms=$1 left
+  left=$(left_ms)
+  [ "$left" -lt "$cap_ms" ] && cap_ms=$left
+  if [ "$cap_ms" -lt 200 ]; then echo 0; return; fi
+  printf '%d.%03d' $((cap_ms / 1000)) $((cap_ms % 1000))
+}
+
+# http METHOD URL CAP_MS [curl args...]: sets HTTP_CODE (status number, or timeout/refused/error/skipped) and HTTP_BODY.
+http() {
+  local method=$1 url=$2 cap=$3 t out rc
+  shift 3
+  HTTP_BODY=""
+  t=$(budget_s "$cap")
+  if [ "$t" = 0 ]; then HTTP_CODE=skipped; return; fi
+  out=$(curl -s --noproxy '*' -X "$method" --connect-timeout 1 --max-time "$t" --max-filesize 65536 \
+    -w '\n%{http_code}' "$@" "$url")
+  rc=$?
+  case $rc in
+    0)
+      HTTP_CODE="${out##*$'\n'}"
+      HTTP_BODY="${out%$'\n'*}"
+      case $HTTP_CODE in '' | *[!0-9]*) HTTP_CODE=error ;; esac
+      ;;
+    7) HTTP_CODE=refused ;;
+    28) HTTP_CODE=timeout ;;
+    *) HTTP_CODE=error ;;
+  esac
+}
+
+collect() {
+  rec at "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+
+  # --- IMDS: token (v2), then the lifecycle state and the instance id, with or without the token (v1 fallback).
+  local token="" hdr=()
+  http PUT "$IMDS/latest/api/token" 2000 -H "X-aws-ec2-metadata-token-ttl-seconds: 60"
+  if [ "$HTTP_CODE" = 200 ] && [ -n "$HTTP_BODY" ]; then
+    rec imds.token ok
+    token="$HTTP_BODY"
+    hdr=(-H "X-aws-ec2-metadata-token: $token")
+  else
+    rec imds.token "$HTTP_CODE"
+  fi
+  local lc_cap=2000
+  [ "$HTTP_CODE" = timeout ] && lc_cap=1500
+  http GET "$IMDS/latest/meta-data/autoscaling/target-lifecycle-state" "$lc_cap" ${hdr[@]+"${hdr[@]}"}
+  rec imds.lc "$HTTP_CODE"
+  [ "$HTTP_CODE" = 200 ] && rec imds.state "$(printf '%s' "$HTTP_BODY" | tr -cd 'A-Za-z0-9:_.-' | head -c 48)"
+  if [ "$HTTP_CODE" = timeout ]; then
+    # IMDS is not answering: do not spend another 2 s on the instance id.
+    rec imds.id skipped
+    skip imds.id
+  else
+    http GET "$IMDS/latest/meta-data/instance-id" 1500 ${hdr[@]+"${hdr[@]}"}
+    rec imds.id "$HTTP_CODE"
+    [ "$HTTP_CODE" = 200 ] && rec id "$(printf '%s' "$HTTP_BODY" | tr -cd 'A-Za-z0-9-' | head -c 32)"
+  fi
+
+  # --- Service state.
+  local init=unknown out t
+  if [ -d "$ROOT/run/systemd/system" ] || command -v systemctl >/dev/null; then
+    t=$(budget_s 3000)
+    if [ "$t" != 0 ]; then
+      out=$(timeout "$t" systemctl show ecs --no-pager \
+        --property=LoadState,ActiveState,SubState,Result,ExecMainStatus,NRestarts,ExecMainStartTimestamp,ExecMainExitTimestamp,StateChangeTimestamp)
+      if printf '%s\n' "$out" | grep -q '^ActiveState='; then
+        init=systemd
+        printf '%s\n' "$out" | sed -n 's/^\([A-Za-z]*\)=\(.*\)$/svc.\1\t\2/p' | head -n 20
+      fi
+    else
+      skip service
+    fi
+    [ "$init" = unknown ] && [ -d "$ROOT/run/systemd/system" ] && init=systemd
+  fi
+  if [ "$init" = unknown ] && command -v initctl >/dev/null; then
+    init=upstart
+    t=$(budget_s 3000)
+    if [ "$t" != 0 ]; then
+      out=$(timeout "$t" initctl status ecs | head -n 1)
+      rec svc.upstart "$out"
+    fi
+  fi
+  rec svc.init "$init"
+
+  # --- Installed ecs-init.
+  if command -v rpm >/dev/null; then
+    t=$(budget_s 3000)
+    if [ "$t" != 0 ]; then
+      out=$(timeout "$t" rpm -q ecs-init | head -n 1)
+      case $out in ecs-init-[0-9]*) rec ecsinit "$out" ;; esac
+    fi
+  fi
+
+  # --- ecs.config, read as ecs-init reads it (docker.go getEnvVars): /var/lib/ecs/ecs.config, then /etc/ecs/ecs.config;
+  # each line trimmed and split at the first "="; no unquoting, no comment stripping; the last occurrence wins.
+  local files=() f i=0
+  for f in /var/lib/ecs/ecs.config /etc/ecs/ecs.config; do
+    if [ -f "$ROOT$f" ] && [ -r "$ROOT$f" ]; then
+      rec cfg.file "$f"
+      files+=("$ROOT$f")
+    fi
+  done
+  if [ ${#files[@]} -gt 0 ]; then
+    for f in "${files[@]}"; do
+      printf '\036%d\n' "$i"
+      head -c 262144 "$f" | tr -d '\000'
+      printf '\n'
+      i=$((i + 1))
+    done | awk '
+      BEGIN {
+        split("ECS_CLUSTER ECS_WARM_POOLS_CHECK ECS_ENABLE_SPOT_INSTANCE_DRAINING ECS_IMAGE_PULL_BEHAVIOR ECS_LOGLEVEL ECS_LOG_OUTPUT_FORMAT ECS_LOG_ROLLOVER_TYPE ECS_CHECKPOINT AWS_DEFAULT_REGION", a, " ")
+        for (k in a) allow[a[k]] = 1
+      }
+      /^\036[0-9]+$/ { fi = substr($0, 2); ln = 0; next }
+      {
+        ln++
+        s = $0
+        gsub(/^[ \t\r\v\f]+|[ \t\r\v\f]+$/, "", s)
+        p = index(s, "=")
+        if (p == 0) next
+        k = substr(s, 1, p - 1)
+        if (k in allow) { val[k] = substr(s, p + 1); vf[k] = fi; vl[k] = ln; next }
+        if (k == "") next
+        seen[k] = 1
+        u = toupper(k)
+        sub(/^EXPORT[ \t]+/, "", u)
+        gsub(/^["\047 \t]+|["\047 \t]+$/, "", u)
+        if (substr(k, 1, 1) != "#" && (u in allow)) odd[u] = 1
+      }
+      END {
+        n = 0
+        for (k in seen) n++
+        print "cfg.other\t" n
+        for (k in val) print "cfg.key\t" k "\t" vf[k] "\t" vl[k] "\t" substr(val[k], 1, 400)
+        for (k in odd) print "cfg.odd\t" k
+      }'
+  else
+    rec cfg.other 0
+  fi
+
+  # --- Logs: the newest few rotated agent files (hourly or size-rotated, by mtime), the current one, then ecs-init's.
+  local agent_files=() init_files=() name tailed size list
+  list=$(ls -1td -- "$LOG_DIR"/ecs-agent.log.* | grep -v -E '\.(gz|xz|bz2|zst)$' | head -n 3)
+  while IFS= read -r f; do [ -n "$f" ] && agent_files=("$f" ${agent_files[@]+"${agent_files[@]}"}); done <<<"$list"
+  [ -f "$LOG_DIR/ecs-agent.log" ] && agent_files+=("$LOG_DIR/ecs-agent.log")
+  list=$(ls -1td -- "$LOG_DIR"/ecs-init.log.* | grep -v -E '\.(gz|xz|bz2|zst)$' | head -n 1)
+  [ -n "$list" ] && init_files+=("$list")
+  [ -f "$LOG_DIR/ecs-init.log" ] && init_files+=("$LOG_DIR/ecs-init.log")
+
+  local pat='Could not determine target lifecycle|Waiting for instance to go InService|Instance registration completed successfully|Restored from checkpoint file|Amazon ECS agent Version|level="?(crit|critical|error|fatal)|"level": ?"(crit|critical|error|fatal)"|\[(CRIT|CRITICAL|ERROR|FATAL)\]|infer region|Missing required fields: AWSRegion|valid credentials|IMDS role found|refresh cached credentials|NoCredentialProviders|failed to get API token|register as a container instance|registering container instance|register container instance|new task engine|Data mismatch; saved cluster|supported docker versions|Cannot connect to the Docker daemon|cgroup root|Cloud-init failure detected|xited with code|terminal exit code|ECS Agent failed to start'
+  local kind
+  {
+    for kind in agent init; do
+      if [ "$kind" = agent ]; then set -- ${agent_files[@]+"${agent_files[@]}"}; else set -- ${init_files[@]+"${init_files[@]}"}; fi
+      for f in "$@"; do
+        [ -f "$f" ] && [ -r "$f" ] || continue
+        t=$(budget_s 3000)
+        if [ "$t" = 0 ]; then
+          printf 'skip\tlogs\n'
+          break 2
+        fi
+        name="${f##*/}"
+        size=$(stat -c %s -- "$f")
+        tailed=0
+        [ "${size:-0}" -gt "$TAIL_BYTES" ] && tailed=1
+        printf '@FILE\t%s\t%s\t%s\n' "$kind" "$tailed" "$name"
+        tail -c "$TAIL_BYTES" -- "$f" | tr -d '\000' | timeout "$t" grep -a -n -E "$pat" |
+          grep -a -v -F 'health check [HEAD' | cut -c 1-4000
+      done
+    done
+  } | awk '
+    function ts(s) {
+      if (match(s, /[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][T ][0-9][0-9]:[0-9][0-9]:[0-9][0-9](\.[0-9]+)?(Z|[+-][0-9][0-9]:?[0-9][0-9])?/))
+        return substr(s, RSTART, RLENGTH)
+      return ""
+    }
+    function put(k, withText) {
+      out[k ".file"] = file; out[k ".n"] = n; out[k ".t"] = ts(line)
+      if (withText) out[k ".text"] = line
+      has[k] = 1
+    }
+    function num(re, s) {
+      if (match(s, re)) { s = substr(s, RSTART, RLENGTH); gsub(/[^0-9]/, "", s); return s }
+      return ""
+    }
+    function kindOf(s) {
+      if (s ~ /Data mismatch; saved cluster/) return "state-mismatch"
+      if (s ~ /to infer region|Missing required fields: AWSRegion/) return "imds-region"
+      if (s ~ /Error getting valid credentials|no EC2 IMDS role found|failed to refresh cached credentials|NoCredentialProviders|failed to get API token/) return "credentials"
+      if (s ~ /Cloud-init failure detected/) return "cloud-init"
+      if (s ~ /Unable to initialize cgroup root/) return "cgroups"
+      if (s ~ /Could not get supported docker versions|Cannot connect to the Docker daemon/) return "docker"
+      if (s ~ /Unable to initialize new task engine/) return "task-engine"
+      if (s ~ /Unable to register as a container instance|Error registering container instance|unable to register container instance/) return "registration"
+      return ""
+    }
+    /^@FILE\t/ {
+      split($0, a, "\t"); kind = a[2]; tailed = a[3]; file = substr($0, length(a[1] a[2] a[3]) + 4)
+      print "logs.file\t" file
+      if (tailed == 1) print "logs.tailed\t" file
+      next
+    }
+    /^skip\t/ { print "skipped\tlogs"; next }
+    {
+      p = index($0, ":"); n = substr($0, 1, p - 1) + 0; line = substr($0, p + 1)
+      sub(/\r$/, "", line)
+      if (tailed == 1 && n == 1) next
+      if (kind == "init") {
+        if (line ~ /xited with code|terminal exit code|ECS Agent failed to start/) {
+          put("init", 1); out["init.code"] = num("(exit code|exited with code):? *[0-9]+", line)
+        }
+        next
+      }
+      if (line ~ /Could not determine target lifecycle of instance/) {
+        put("lifecycle", 1); out["lifecycle.code"] = num("StatusCode: *[0-9]+", line); lcCount++
+        next
+      }
+      if (line ~ /Waiting for instance to go InService/) { put("waiting", 0); next }
+      if (line ~ /Instance registration completed successfully|Restored from checkpoint file/) { put("registered", 1); next }
+      if (line ~ /Amazon ECS agent Version/) {
+        put("started", 0)
+        if (match(line, /Amazon ECS agent Version: *v?[0-9]+\.[0-9]+\.[0-9]+/)) {
+          v = substr(line, RSTART, RLENGTH); sub(/.*Version: *v?/, "", v); out["started.version"] = v
+        }
+        next
+      }
+      k = kindOf(line)
+      if (k != "") { put("failure", 1); out["failure.kind"] = k }
+      if (line ~ /level="?(crit|critical|error|fatal)([^a-z]|$)|"level": ?"(crit|critical|error|fatal)"|\[(CRIT|CRITICAL|ERROR|FATAL)\]/)
+        put("error", 1)
+    }
+    END {
+      if (lcCount) out["lifecycle.count"] = lcCount
+      for (k in out) print "logs." k "\t" out[k]
+    }'
+
+  # --- OS and boot time.
+  if [ -r "$ROOT/etc/os-release" ]; then
+    sed -n -e 's/^ID=\(.*\)$/os.id\t\1/p' -e 's/^VERSION_ID=\(.*\)$/os.version\t\1/p' "$ROOT/etc/os-release" |
+      tr -d "\"'" | head -n 2
+  fi
+  local btime
+  btime=$(sed -n 's/^btime \([0-9][0-9]*\)$/\1/p' "$ROOT/proc/stat" | head -n 1)
+  [ -n "$btime" ] && rec os.boot "$(date -u -d "@$btime" +%Y-%m-%dT%H:%M:%SZ)"
+
+  # --- Introspection: only answers once the agent has registered.
+  http GET "$AGENT/v1/metadata" 2000
+  rec agent.code "$HTTP_CODE"
+  if [ "$HTTP_CODE" = 200 ]; then
+    local body="${HTTP_BODY:0:4096}"
+    rec agent.cluster "$(printf '%s' "$body" | sed -n 's/.*"Cluster"[ ]*:[ ]*"\([^"]*\)".*/\1/p' | head -n 1)"
+    rec agent.arn "$(printf '%s' "$body" | sed -n 's/.*"ContainerInstanceArn"[ ]*:[ ]*"\([^"]*\)".*/\1/p' | head -n 1)"
+    rec agent.version "$(printf '%s' "$body" | sed -n 's/.*"Version"[ ]*:[ ]*"\([^"]*\)".*/\1/p' | head -n 1)"
+  fi
+  rec ms $(($(now_ms) - START_MS))
+}
+
+# The renderer: facts in, one JSON line out. Every string is escaped (quotes, backslashes, control characters, ANSI
+# escapes removed, invalid UTF-8 replaced by "?") and capped; caps shrink until the line fits in MAX bytes.
+render() {
+  awk -v MAX=2390 '
+    BEGIN { for (i = 1; i < 256; i++) ord[sprintf("%c", i)] = i; FS = "\n" }
+    {
+      p = index($0, "\t"); if (p == 0) next
+      k = substr($0, 1, p - 1); val = substr($0, p + 1)
+      if (k == "cfg.file" || k == "cfg.key" || k == "cfg.odd" || k == "logs.file" || k == "logs.tailed" || k == "skipped") {
+        if (k == "skipped") { if (val in seenSkip) next; seenSkip[val] = 1 }
+        list[k, ++cnt[k]] = val
+      } else v[k] = val
+    }
+    function esc(s, cap,   n, i, b, t, adv, len, k, cb, ok, lo, hi, out, used, cut, tok, tn) {
+      gsub(/\033\[[0-9;?]*[ -\/]*[@-~]/, "", s)
+      gsub(/\033\][^\007\033]*(\007|\033\\)/, "", s)
+      gsub(/\033[@-_]/, "", s)
+      if (cap < 4) cap = 4
+      n = length(s); if (n > cap + 8) n = cap + 8
+      i = 1; used = 0; cut = 0; tn = 0
+      while (i <= n) {
+        b = ord[substr(s, i, 1)]; adv = 1
+        if (b == 34) t = "\\\""
+        else if (b == 92) t = "\\\\"
+        else if (b == 9) t = "\\t"
+        else if (b < 32 || b == 127) t = sprintf("\\u%04x", b)
+        else if (b < 128) t = substr(s, i, 1)
+        else {
+          len = (b >= 194 && b <= 223) ? 2 : (b >= 224 && b <= 239) ? 3 : (b >= 240 && b <= 244) ? 4 : 0
+          ok = len > 0 && i + len - 1 <= length(s)
+          for (k = 1; ok && k < len; k++) {
+            cb = ord[substr(s, i + k, 1)]; lo = 128; hi = 191
+            if (k == 1 && b == 224) lo = 160
+            if (k == 1 && b == 237) hi = 159
+            if (k == 1 && b == 240) lo = 144
+            if (k == 1 && b == 244) hi = 143
+            if (cb < lo || cb > hi) ok = 0
+          }
+          if (ok) { t = substr(s, i, len); adv = len } else t = "?"
+        }
+        if (used + length(t) > cap) { cut = 1; break }
+        tok[++tn] = t; used += length(t); i += adv
+      }
+      if (!cut && i <= length(s)) cut = 1
+      if (cut) { while (tn > 0 && used + 3 > cap) { used -= length(tok[tn]); tn-- } }
+      out = ""
+      for (k = 1; k <= tn; k++) out = out tok[k]
+      if (cut) out = out "\342\200\246"
+      return "\"" out "\""
+    }
+    function str(k, cap) { return (k in v) && v[k] != "" ? esc(v[k], cap) : "null" }
+    function num(s) { return s ~ /^-?[0-9]+$/ && length(s) < 10 ? s + 0 : "null" }
+    function http(s) {
+      if (s ~ /^[0-9]+$/ && length(s) <= 3) return s + 0
+      if (s == "timeout" || s == "refused" || s == "skipped") return "\"" s "\""
+      return "\"error\""
+    }
+    function item(name, fields, sc,   o) {
+      if (!(("logs." name ".n") in v)) return ""
+      o = ",\"" name "\":{\"file\":" esc(v["logs." name ".file"], 64) ",\"n\":" num(v["logs." name ".n"])
+      if (v["logs." name ".t"] != "") o = o ",\"t\":" esc(v["logs." name ".t"], 40)
+      if (fields ~ /code/) o = o ",\"code\":" num(v["logs." name ".code"])
+      if (fields ~ /count/) o = o ",\"count\":" (num(v["logs." name ".count"]) == "null" ? 1 : num(v["logs." name ".count"]))
+      if (fields ~ /kind/) o = o ",\"kind\":" esc(v["logs." name ".kind"], 20)
+      if (fields ~ /version/ && v["logs." name ".version"] != "") o = o ",\"version\":" esc(v["logs." name ".version"], 32)
+      if (fields ~ /text/) o = o ",\"text\":" esc(v["logs." name ".text"], int(sc))
+      return o "}"
+    }
+    function arr(k, cap,   o, i) {
+      o = "["
+      for (i = 1; i <= cnt[k] && i <= 8; i++) o = o (i > 1 ? "," : "") esc(list[k, i], cap)
+      return o "]"
+    }
+    function render(sc, vc,   o, i, f, m, svc, st) {
+      o = "{\"schema\":1,\"at\":" str("at", 40) ",\"ms\":" num(v["ms"]) ",\"instanceId\":" str("id", 32)
+      o = o ",\"imds\":{\"token\":" (v["imds.token"] == "ok" ? "\"ok\"" : http(v["imds.token"]))
+      o = o ",\"idCode\":" http(v["imds.id"]) ",\"lcCode\":" http(v["imds.lc"]) ",\"lcState\":" str("imds.state", 48) "}"
+      o = o ",\"config\":{\"files\":" arr("cfg.file", 64) ",\"keys\":{"
+      for (i = 1; i <= cnt["cfg.key"]; i++) {
+        split(list["cfg.key", i], f, "\t")
+        m = length(f[1] f[2] f[3]) + 4
+        o = o (i > 1 ? "," : "") "\"" f[1] "\":[" esc(substr(list["cfg.key", i], m), (f[1] == "ECS_CLUSTER" ? 2 : 1) * vc) "," num(f[2]) "," num(f[3]) "]"
+      }
+      o = o "},\"other\":" (num(v["cfg.other"]) == "null" ? 0 : num(v["cfg.other"]))
+      if (cnt["cfg.odd"] > 0) o = o ",\"odd\":" arr("cfg.odd", 48)
+      o = o "}"
+      o = o ",\"service\":{\"init\":" esc(v["svc.init"] == "" ? "unknown" : v["svc.init"], 8)
+      if (v["svc.init"] == "upstart") {
+        st = v["svc.upstart"]
+        o = o ",\"active\":" (st ~ /start\/running/ ? "\"active\"" : st == "" ? "null" : "\"inactive\"") ",\"sub\":" str("svc.upstart", 40)
+      } else {
+        o = o ",\"load\":" str("svc.LoadState", 40) ",\"active\":" str("svc.ActiveState", 40) ",\"sub\":" str("svc.SubState", 40)
+        o = o ",\"result\":" str("svc.Result", 40) ",\"status\":" num(v["svc.ExecMainStatus"]) ",\"restarts\":" num(v["svc.NRestarts"])
+        o = o ",\"started\":" str("svc.ExecMainStartTimestamp", 48) ",\"exited\":" str("svc.ExecMainExitTimestamp", 48)
+        o = o ",\"changed\":" str("svc.StateChangeTimestamp", 48)
+      }
+      o = o "},\"ecsInit\":" str("ecsinit", 80)
+      o = o ",\"agent\":{\"code\":" http(v["agent.code"])
+      if (v["agent.cluster"] != "") o = o ",\"cluster\":" esc(v["agent.cluster"], vc * 2)
+      if (v["agent.arn"] != "") o = o ",\"arn\":" esc(v["agent.arn"], 200)
+      if (v["agent.version"] != "") o = o ",\"version\":" esc(v["agent.version"], 80)
+      o = o "},\"logs\":{\"files\":" arr("logs.file", 64)
+      if (cnt["logs.tailed"] > 0) o = o ",\"tailed\":" arr("logs.tailed", 64)
+      o = o item("lifecycle", "code count text", sc) item("waiting", "", sc) item("registered", "text", sc * 0.6)
+      o = o item("started", "version", sc) item("error", "text", sc) item("failure", "kind text", sc)
+      o = o item("init", "code text", sc * 0.6) "}"
+      o = o ",\"os\":{\"id\":" str("os.id", 32) ",\"version\":" str("os.version", 32) ",\"boot\":" str("os.boot", 40) "}"
+      if (cnt["skipped"] > 0) o = o ",\"skipped\":" arr("skipped", 32)
+      return o "}"
+    }
+    END {
+      sc = 300; vc = 64
+      line = render(sc, vc)
+      while (length(line) > MAX && sc > 16) {
+        sc = int(sc * 0.7); if (vc > 16) vc = int(vc * 0.8)
+        line = render(sc, vc)
+      }
+      print line
+    }'
+}
+
+collect | render
+exit 0
