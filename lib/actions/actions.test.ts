@@ -1,0 +1,169 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LOCAL_ACTOR } from "../auth/roles.ts";
+import { createClients } from "../aws/clients.ts";
+import { parseConfig } from "../config.ts";
+import { FleetDoctorError } from "../errors.ts";
+import { runScan } from "../scan/run-scan.ts";
+import { openStore, type Store } from "../store/store.ts";
+import { actionStore } from "./action-store.ts";
+import { preflight } from "./preflight.ts";
+import { requestAction } from "./request-action.ts";
+import { type ActionContext, runAction } from "./run-action.ts";
+import { restartSends, simEnv, startSim } from "./test-sim.ts";
+import type { ActionEvent } from "./types.ts";
+
+const HEALTHY = "i-0a000000000000001";
+const BLOCKED = "i-0a000000000000002";
+const READY = "i-0a000000000000003";
+const WARMED = "i-0a000000000000004";
+const OFFLINE = "i-0a000000000000007";
+
+let sim: Awaited<ReturnType<typeof startSim>>;
+let dir: string;
+let store: Store;
+let ctx: ActionContext & { config: ReturnType<typeof parseConfig> };
+
+beforeAll(async () => {
+  sim = await startSim("small");
+  Object.assign(process.env, simEnv(sim.url));
+  dir = mkdtempSync(path.join(tmpdir(), "fd-actions-"));
+  store = openStore(path.join(dir, "a.db"));
+  const config = parseConfig({ ...process.env, FLEET_DOCTOR_RESTART_WAIT: "20" });
+  ctx = { clients: createClients(config), store, config, pollMs: 300 };
+  for await (const _ of runScan(
+    { kind: "all" },
+    { ...ctx, tuning: { firstPollMs: 200, minPollMs: 200, maxPollMs: 500 } },
+  )) {
+    // stored
+  }
+}, 120_000);
+
+afterAll(async () => {
+  store?.close();
+  await sim?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function drain(actionId: string): Promise<ActionEvent[]> {
+  const events: ActionEvent[] = [];
+  for await (const e of runAction(actionId, ctx)) events.push(e);
+  return events;
+}
+
+describe("preflight", () => {
+  it("passes lifecycle-404:ready and refuses the others with their reason", () => {
+    expect(store.latestResult(READY)?.verdict).toBe("lifecycle-404:ready");
+    const checks = preflight("restart", [READY, BLOCKED, HEALTHY, OFFLINE, "i-0fffffffffffffff0"], ctx);
+    expect(checks.map((c) => c.ok)).toEqual([true, false, false, false, false]);
+    expect(checks[1]!.reason).toMatch(/^lifecycle-404:blocked/);
+    expect(checks[3]).toMatchObject({ hard: true });
+    expect(checks[4]!.reason).toMatch(/Never diagnosed/);
+  });
+
+  it("refuses a diagnosis older than the limit", () => {
+    const later = Date.now() + 3600_000;
+    const [c] = preflight("restart", [READY], { ...ctx, now: later });
+    expect(c).toMatchObject({ ok: false });
+    expect(c!.reason).toMatch(/old/);
+  });
+
+  it("allows turning the check off only outside a group, forced or not", () => {
+    const [blocked, warmed] = preflight("disable-check-and-restart", [BLOCKED, WARMED], ctx);
+    expect(blocked!.ok).toBe(true);
+    expect(warmed).toMatchObject({ ok: false, hard: true });
+  });
+});
+
+describe("requestAction", () => {
+  it("validates before anything: ids, count, types, unknown fields, operator, forced reason", () => {
+    const bad = [
+      { kind: "restart", instanceIds: ["i-123; rm -rf /"] },
+      { kind: "restart", instanceIds: [] },
+      { kind: "restart", instanceIds: Array.from({ length: 51 }, (_, n) => `i-${n.toString(16).padStart(17, "0")}`) },
+      { kind: "reboot", instanceIds: [READY] },
+      { kind: "restart", instanceIds: READY },
+      { kind: "restart", instanceIds: [READY], force: "yes" },
+      { kind: "restart", instanceIds: [READY], command: "id" },
+    ];
+    for (const body of bad) expect(() => requestAction(body, LOCAL_ACTOR, ctx)).toThrow();
+    expect(() => requestAction({ kind: "restart", instanceIds: [READY] }, { id: "v", role: "viewer" }, ctx)).toThrow(
+      /operator/,
+    );
+    expect(() =>
+      requestAction({ kind: "restart", instanceIds: [BLOCKED], force: true, reason: "short" }, LOCAL_ACTOR, ctx),
+    ).toThrow(FleetDoctorError);
+    expect(actionStore(store).list()).toHaveLength(0);
+  });
+
+  it("records a refused request for the audit and sends nothing", async () => {
+    const before = (await restartSends(sim.url)).length;
+    const a = requestAction({ kind: "restart", instanceIds: [BLOCKED] }, LOCAL_ACTOR, ctx);
+    expect(a).toMatchObject({ created: true, accepted: [], refused: [{ instanceId: BLOCKED, hard: false }] });
+    const events = await drain(a.actionId);
+    expect(events.at(-1)).toMatchObject({ type: "action-finished", status: "refused" });
+    expect((await restartSends(sim.url)).length).toBe(before);
+  });
+});
+
+describe("restart a lifecycle-404:ready instance", () => {
+  it("sends once, joins a second request, verifies registered and healthy, and audits it append-only", async () => {
+    const first = requestAction({ kind: "restart", instanceIds: [READY], reason: "incident 42" }, LOCAL_ACTOR, ctx);
+    expect(first).toMatchObject({ created: true, accepted: [READY] });
+    // A double click: the same instance again while the first is under way joins it.
+    const second = requestAction({ kind: "restart", instanceIds: [READY] }, LOCAL_ACTOR, ctx);
+    expect(second).toMatchObject({
+      created: false,
+      actionId: first.actionId,
+      joined: [{ instanceId: READY, actionId: first.actionId }],
+    });
+
+    const events = await drain(first.actionId);
+    const types = events.map((e) => e.type);
+    expect(types).toContain("batch-sent");
+    expect(types.at(-1)).toBe("action-finished");
+    const detail = actionStore(store).detail(first.actionId)!;
+    expect(detail).toMatchObject({
+      status: "completed",
+      actor: "local",
+      reason: "incident 42",
+      counts: { registered: 1 },
+    });
+    expect(detail.outcomes[0]).toMatchObject({ instanceId: READY, outcome: "registered", verdictAfter: "healthy" });
+    expect(detail.outcomes[0]!.report?.containerInstanceArn).toBeTruthy();
+    expect(detail.commands).toHaveLength(1);
+    expect(store.latestResult(READY)?.verdict).toBe("healthy");
+    expect(await restartSends(sim.url, READY)).toHaveLength(1);
+    // After it finished, the instance is free again: a new request is a new action (refused now: it is healthy).
+    const third = requestAction({ kind: "restart", instanceIds: [READY] }, LOCAL_ACTOR, ctx);
+    expect(third).toMatchObject({ created: true, accepted: [] });
+
+    expect(() => store.db.prepare("UPDATE actions SET actor = 'mallory'").run()).toThrow(/append-only/);
+    expect(() => store.db.prepare("DELETE FROM action_outcomes").run()).toThrow(/append-only/);
+    expect(() => store.db.prepare("DELETE FROM action_events").run()).toThrow(/append-only/);
+  }, 90_000);
+});
+
+describe("disable-check-and-restart on a standalone host", () => {
+  it("turns the check off, restarts, and the agent registers", async () => {
+    const a = requestAction({ kind: "disable-check-and-restart", instanceIds: [BLOCKED] }, LOCAL_ACTOR, ctx);
+    expect(a.accepted).toEqual([BLOCKED]);
+    await drain(a.actionId);
+    const o = actionStore(store).detail(a.actionId)!.outcomes[0]!;
+    expect(o).toMatchObject({ outcome: "registered", verdictAfter: "healthy" });
+    expect(o.report?.config).toMatchObject({ previous: "true", value: "false", changed: true });
+    expect(o.report?.config?.backup).toMatch(/^\/etc\/ecs\/ecs\.config\.bak\.\d{8}T\d{6}Z/);
+  }, 90_000);
+
+  it("is refused for a group member even when forced", () => {
+    const a = requestAction(
+      { kind: "disable-check-and-restart", instanceIds: [WARMED], force: true, reason: "trying to force it" },
+      LOCAL_ACTOR,
+      ctx,
+    );
+    expect(a.accepted).toEqual([]);
+    expect(a.refused[0]).toMatchObject({ instanceId: WARMED, hard: true });
+  });
+});

@@ -1,0 +1,68 @@
+import type { Config } from "../config.ts";
+import type { Verdict } from "../diagnosis/types.ts";
+import type { Store } from "../store/store.ts";
+import type { ActionKind, PreflightCheck } from "./types.ts";
+
+/** Verdicts for which turning the warm-pool check off is the fix (an instance in no group). */
+const DISABLE_CHECK_VERDICTS: ReadonlySet<Verdict> = new Set(["lifecycle-404:blocked", "waiting", "at-risk"]);
+
+const minutes = (s: number) => (s < 120 ? `${s} s` : `${Math.round(s / 60)} min`);
+
+/**
+ * Whether a remedy will work on each instance, from its latest stored diagnosis (no AWS call): the diagnosis must
+ * be recent, SSM must reach the instance, and the verdict must be one the remedy fixes. A restart needs
+ * `restartWillWork` (lifecycle-404:ready, and the agent-failed causes a restart clears). Turning the check off needs
+ * an instance in no Auto Scaling group; for a group member it is refused outright, forced or not: the group's warm
+ * pool relies on the check.
+ */
+export function preflight(
+  kind: ActionKind,
+  instanceIds: string[],
+  ctx: { store: Store; config: Pick<Config, "restartMaxAgeSeconds">; now?: number },
+): PreflightCheck[] {
+  const now = ctx.now ?? Date.now();
+  return instanceIds.map((instanceId): PreflightCheck => {
+    const latest = ctx.store.latestResult(instanceId);
+    if (!latest) return { instanceId, ok: false, reason: "Never diagnosed: scan this instance first." };
+    const d = latest.diagnosis;
+    const ageSeconds = Math.max(0, Math.round((now - Date.parse(latest.probedAt)) / 1000));
+    const group = latest.target.group;
+    const base: PreflightCheck = {
+      instanceId,
+      ok: false,
+      verdict: latest.verdict,
+      summary: d.summary,
+      probedAt: latest.probedAt,
+      ageSeconds,
+      pingStatus: latest.target.pingStatus,
+      ...(group ? { group } : {}),
+    };
+    if (latest.target.pingStatus !== "Online") {
+      return {
+        ...base,
+        hard: true,
+        reason: `SSM reports the instance ${latest.target.pingStatus}: a command would not reach it.`,
+      };
+    }
+    if (kind === "disable-check-and-restart" && group) {
+      return {
+        ...base,
+        hard: true,
+        reason: `In Auto Scaling group ${group}: its warm pool needs the check on. Restart once the group has published InService instead.`,
+      };
+    }
+    if (ageSeconds > ctx.config.restartMaxAgeSeconds) {
+      return {
+        ...base,
+        reason: `The diagnosis is ${minutes(ageSeconds)} old (at most ${minutes(ctx.config.restartMaxAgeSeconds)}): scan again first.`,
+      };
+    }
+    if (kind === "restart") {
+      if (d.restartWillWork) return { ...base, ok: true };
+      return { ...base, reason: `${latest.verdict}: a restart is not expected to work. ${d.summary}` };
+    }
+    const remedy = d.remedies.some((r) => r.id === "disable-check-and-restart");
+    if (remedy || DISABLE_CHECK_VERDICTS.has(latest.verdict)) return { ...base, ok: true };
+    return { ...base, reason: `${latest.verdict}: turning the warm-pool check off is not the fix here. ${d.summary}` };
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * Test helper (never imported by the app): the fleet simulator in this process, and its call log. Lives here so
+ * the actions' tests and their crash child share it; it is the only file of lib/actions that knows sim/ exists.
+ */
+import { createFleet, loadScenario, parseScenario } from "../../sim/fleet/index.ts";
+import { createSimulator, type Simulator } from "../../sim/main.ts";
+
+export async function startSim(scenario = "small"): Promise<Simulator> {
+  return createSimulator(
+    { scenario, exec: "bash" },
+    {
+      resolve: async (spec) =>
+        spec.scenario !== undefined ? parseScenario(spec.scenario) : loadScenario(spec.name ?? spec.path ?? "small"),
+      create: (s, opts) => createFleet(s, opts),
+    },
+  );
+}
+
+export type SimCall = { seq: number; op: string; at: string; params: Record<string, unknown> };
+
+export async function simCalls(url: string, op?: string): Promise<SimCall[]> {
+  const res = await fetch(`${url}/_sim/calls${op ? `?op=${op}` : ""}`);
+  return ((await res.json()) as { calls: SimCall[] }).calls;
+}
+
+/** SendCommand calls that carried the restart script (its marker line), optionally for one instance. */
+export async function restartSends(url: string, instanceId?: string): Promise<SimCall[]> {
+  const sends = await simCalls(url, "SendCommand");
+  return sends.filter((c) => {
+    const p = c.params as { Parameters?: { commands?: string[] }; InstanceIds?: string[] };
+    const isRestart = p.Parameters?.commands?.[1]?.startsWith("# fleet-doctor-restart") ?? false;
+    return isRestart && (!instanceId || (p.InstanceIds ?? []).includes(instanceId));
+  });
+}
+
+export function simEnv(url: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: url,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  };
+}
