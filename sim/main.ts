@@ -4,6 +4,8 @@
  *
  *   const sim = await startSimulator({ scenario: "demo" });   // sim.url = http://127.0.0.1:<port>
  *   ...; await sim.close();
+ *
+ * `createSimulator` is the same over any fleet factory; `startSimulator` uses the real fleet of sim/fleet.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
@@ -11,6 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ScenarioSpec } from "./control.ts";
 import { type FaultSettings, Faults } from "./faults.ts";
+import { createFleet, loadScenario, parseScenario, type Scenario } from "./fleet/index.ts";
 import type { Fleet } from "./fleet-types.ts";
 import { CallLog } from "./protocol/calls.ts";
 import { AwsError } from "./protocol/errors.ts";
@@ -145,4 +148,18 @@ export async function createSimulator<S>(opts: SimulatorOptions<S>, factory: Fle
 /** "demo" is a name; anything with a slash or a .json ending is a path. */
 function specFor(nameOrPath: string): ScenarioSpec {
   return /[\\/]|\.json$/i.test(nameOrPath) ? { path: nameOrPath } : { name: nameOrPath };
+}
+
+/** The real fleet (sim/fleet): scenarios by name from sim/scenarios/, by path, or inline (validated). */
+export const realFleet: FleetFactory<Scenario> = {
+  async resolve(spec) {
+    if (spec.name !== undefined) return loadScenario(spec.name);
+    if (spec.path !== undefined) return loadScenario(spec.path);
+    return parseScenario(spec.scenario, "scenario");
+  },
+  create: (scenario, opts) => createFleet(scenario, opts),
+};
+
+export function startSimulator(opts: SimulatorOptions<Scenario>): Promise<Simulator> {
+  return createSimulator(opts, realFleet);
 }
