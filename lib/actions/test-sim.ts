@@ -2,18 +2,10 @@
  * Test helper (never imported by the app): the fleet simulator in this process, and its call log. Lives here so
  * the actions' tests and their crash child share it; it is the only file of lib/actions that knows sim/ exists.
  */
-import { createFleet, loadScenario, parseScenario } from "../../sim/fleet/index.ts";
-import { createSimulator, type Simulator } from "../../sim/main.ts";
+import { type Simulator, startSimulator } from "../../sim/main.ts";
 
-export async function startSim(scenario = "small"): Promise<Simulator> {
-  return createSimulator(
-    { scenario, exec: "bash" },
-    {
-      resolve: async (spec) =>
-        spec.scenario !== undefined ? parseScenario(spec.scenario) : loadScenario(spec.name ?? spec.path ?? "small"),
-      create: (s, opts) => createFleet(s, opts),
-    },
-  );
+export function startSim(scenario = "small"): Promise<Simulator> {
+  return startSimulator({ scenario, exec: "bash" });
 }
 
 export type SimCall = { seq: number; op: string; at: string; params: Record<string, unknown> };

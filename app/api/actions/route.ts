@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { actionStore } from "@/lib/actions/action-store.ts";
+import { defaultActionContext, ensureResumed } from "@/lib/actions/context.ts";
+import { requestAction, startInBackground } from "@/lib/actions/request-action.ts";
+import { checkOrigin, currentActor, requireRole } from "@/lib/auth/index.ts";
+import { INSTANCE_ID } from "@/lib/aws/ids.ts";
+import { handle, json, readJson, readQuery } from "@/lib/http/respond.ts";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+/**
+ * Restarts agents (or turns the warm-pool check off and restarts): operator only, same-origin only. Body
+ * `{kind: "restart" | "disable-check-and-restart", instanceIds: string[1..50], force?, reason?, maxConcurrency?,
+ * maxErrors?}`. 202 `{actionId, accepted, refused, joined}` when something will be sent; 200 with `created: false`
+ * when every instance was already being restarted (the caller joins that action); 422 when the preflight refused
+ * them all (the refusal is recorded too). Nothing reaches SSM before every check has passed.
+ */
+export const POST = handle(async (request: Request) => {
+  const actor = await currentActor(request);
+  checkOrigin(request);
+  requireRole(actor, "operator");
+  ensureResumed();
+  const body = await readJson(request, z.unknown());
+  const ctx = defaultActionContext();
+  const answer = requestAction(body, actor, ctx);
+  if (answer.created && answer.accepted.length > 0) {
+    startInBackground(answer.actionId, ctx);
+    return json(answer, 202, { location: `/api/actions/${answer.actionId}` });
+  }
+  if (!answer.created) return json(answer, 200);
+  // Recorded as refused; still drive it so the audit shows it finished.
+  startInBackground(answer.actionId, ctx);
+  return json(
+    {
+      error: {
+        code: "UNPROCESSABLE",
+        message: `Refused: ${answer.refused.map((r) => `${r.instanceId}: ${r.reason}`).join(" ")}`.slice(0, 2000),
+        details: { actionId: answer.actionId, refused: answer.refused },
+      },
+    },
+    422,
+  );
+});
+
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  instanceId: z.string().regex(INSTANCE_ID).optional(),
+});
+
+/** Actions, newest first (`?instanceId=` for one instance's). */
+export const GET = handle(async (request: Request) => {
+  await currentActor(request);
+  ensureResumed();
+  const q = readQuery(request, listQuery);
+  const { store } = defaultActionContext();
+  return json({
+    actions: actionStore(store).list({ limit: q.limit ?? 50, ...(q.instanceId ? { instanceId: q.instanceId } : {}) }),
+  });
+});
