@@ -1,10 +1,11 @@
 /**
- * `npm run demo`: builds the dashboard when the build is missing or older than the sources, starts it against
- * the embedded simulator when there is one, prints the URL, and stops everything on Ctrl-C.
+ * `npm run demo`: builds the dashboard when the build is missing or older than the sources, starts the fleet
+ * simulator (scenario `demo`) and the dashboard against it, prints the URL, and stops both on Ctrl-C.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { type Simulator, startSimulator } from "../sim/main.ts";
 import { ROOT, type Server, startNext } from "./servers.ts";
 
 function newestMtime(dir: string): number {
@@ -26,27 +27,47 @@ function buildIsStale(): boolean {
   );
 }
 
+let sim: Simulator | undefined;
+
 async function main() {
   if (buildIsStale()) {
     console.log("Building the dashboard (once; about a minute)...");
     execFileSync(path.join(ROOT, "node_modules", ".bin", "next"), ["build"], { cwd: ROOT, stdio: "inherit" });
   }
   const servers: Server[] = [];
+  let stopping = false;
   const stopAll = async () => {
+    if (stopping) return;
+    stopping = true;
     await Promise.all(servers.map((s) => s.stop()));
+    await sim?.close();
     process.exit(0);
   };
   process.on("SIGINT", stopAll);
   process.on("SIGTERM", stopAll);
 
+  // The simulator runs in this process (its sandbox is a temp folder removed on stop); the dashboard reaches it
+  // the way it would reach AWS, through the endpoint override and some credentials.
+  sim = await startSimulator({ scenario: process.env.FLEET_DOCTOR_SCENARIO || "demo" });
+  console.log(`Fleet simulator (scenario ${process.env.FLEET_DOCTOR_SCENARIO || "demo"}) at ${sim.url}`);
   const port = process.env.PORT ? Number(process.env.PORT) : 3000;
-  const app = await startNext({}, port);
+  const app = await startNext(
+    {
+      AWS_ENDPOINT_URL: sim.url,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_SESSION_TOKEN: undefined,
+      AWS_PROFILE: undefined,
+    },
+    port,
+  );
   servers.push(app);
-  console.log("\nThe fleet simulator is not part of this build yet: the dashboard runs alone.");
   console.log(`\nFleet Doctor is running at ${app.url}\nPress Ctrl-C to stop.`);
 }
 
-main().catch((e) => {
+main().catch(async (e) => {
   console.error(`demo: ${(e as Error).message}`);
+  await sim?.close().catch(() => {});
   process.exit(1);
 });
