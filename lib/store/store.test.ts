@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Verdict } from "../diagnosis/types.ts";
 import type { InstanceResult } from "../scan/types.ts";
 import { migrate } from "./migrate.ts";
+import { MIGRATIONS } from "./migrations/index.ts";
 import { openStore, type Store } from "./store.ts";
 
 const dirs: string[] = [];
@@ -59,10 +60,11 @@ describe("store", () => {
     const s = open(file);
     expect(s.db.pragma("journal_mode", { simple: true })).toBe("wal");
     const ids = (s.db.prepare("SELECT id FROM schema_migrations").all() as { id: string }[]).map((r) => r.id);
-    expect(ids).toEqual(["001-scans"]);
+    expect(ids).toEqual(MIGRATIONS.map((m) => m.id));
+    expect(ids[0]).toBe("001-scans");
     s.close();
     const again = open(file);
-    expect(again.db.prepare("SELECT count(*) AS n FROM schema_migrations").get()).toEqual({ n: 1 });
+    expect(again.db.prepare("SELECT count(*) AS n FROM schema_migrations").get()).toEqual({ n: MIGRATIONS.length });
   });
 
   it("applies appended migrations in order, once, and rolls back a failing one", () => {

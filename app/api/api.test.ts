@@ -1,0 +1,324 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Verdict } from "@/lib/diagnosis/types.ts";
+import type { InstanceResult } from "@/lib/scan/types.ts";
+
+// The routes read config() and getStore() once per process: point them at a temp database before loading them.
+const dir = mkdtempSync(path.join(tmpdir(), "fd-api-"));
+process.env.FLEET_DOCTOR_DB = path.join(dir, "api.db");
+process.env.FLEET_DOCTOR_AUTH = "none";
+
+const BASE = "http://fleet.test";
+const ORIGIN = { origin: BASE };
+type Routes = {
+  scans: typeof import("./scans/route.ts");
+  scan: typeof import("./scans/[id]/route.ts");
+  events: typeof import("./scans/[id]/events/route.ts");
+  instances: typeof import("./instances/route.ts");
+  instance: typeof import("./instances/[id]/route.ts");
+  store: ReturnType<typeof import("@/lib/store/index.ts").getStore>;
+};
+let r: Routes;
+
+const ID1 = "i-0123456789abcdef0";
+const ID2 = "i-0123456789abcdef1";
+let finishedScan = "";
+let runningScan = "";
+
+function result(scanId: string, instanceId: string, verdict: Verdict, group?: string): InstanceResult {
+  return {
+    scanId,
+    instanceId,
+    target: { instanceId, pingStatus: "Online", ...(group ? { group, lifecycleState: "InService" } : {}) },
+    outcome: { status: "Success", output: "{...}", truncated: false, responseCode: 0 },
+    diagnosis: { verdict, summary: `<b>${verdict}</b>`, evidence: [], remedies: [], restartWillWork: false },
+    verdict,
+    agentVersion: "1.90.0",
+    probedAt: new Date().toISOString(),
+  };
+}
+
+const params = (id: string) => ({ params: Promise.resolve({ id }) });
+const get = (url: string, headers: Record<string, string> = {}) => new Request(`${BASE}${url}`, { headers });
+const post = (body: unknown, headers: Record<string, string> = { ...ORIGIN, "content-type": "application/json" }) =>
+  new Request(`${BASE}/api/scans`, {
+    method: "POST",
+    headers,
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+
+async function errorOf(res: Response) {
+  const body = (await res.json()) as { error: { code: string; message: string; details?: Record<string, unknown> } };
+  return { status: res.status, ...body.error };
+}
+
+beforeAll(async () => {
+  r = {
+    scans: await import("./scans/route.ts"),
+    scan: await import("./scans/[id]/route.ts"),
+    events: await import("./scans/[id]/events/route.ts"),
+    instances: await import("./instances/route.ts"),
+    instance: await import("./instances/[id]/route.ts"),
+    store: (await import("@/lib/store/index.ts")).getStore(),
+  };
+  const s = r.store;
+  finishedScan = s.createScan({ targets: { kind: "all" } }).id;
+  const at = new Date().toISOString();
+  s.appendEvent(finishedScan, { type: "scan-started", scanId: finishedScan, targets: { kind: "all" }, at });
+  s.appendEvent(finishedScan, { type: "inventory", total: 2, online: 2, offline: 0, at });
+  for (const [id, v, g] of [
+    [ID1, "healthy", "web"],
+    [ID2, "lifecycle-404:blocked", undefined],
+  ] as const) {
+    const res = result(finishedScan, id, v, g);
+    s.saveResult(res, `raw output of ${id}`);
+    s.appendEvent(finishedScan, { type: "instance", result: res, at });
+  }
+  s.finishScan(finishedScan, "completed");
+  s.appendEvent(finishedScan, { type: "scan-finished", status: "completed", counts: {}, at });
+  // A scan "running" in this process but not in the registry (as if started by another instance of the server).
+  runningScan = s.createScan({ targets: { kind: "group", name: "idle" } }).id;
+});
+
+afterAll(() => {
+  r?.store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("GET /api/scans", () => {
+  it("lists scans newest first and pages with before", async () => {
+    const res = await r.scans.GET(get("/api/scans"));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { scans: { id: string }[] };
+    expect(body.scans.map((s) => s.id).slice(0, 2)).toEqual([runningScan, finishedScan]);
+    const page = await (await r.scans.GET(get(`/api/scans?limit=1&before=${runningScan}`))).json();
+    expect(page.scans.map((s: { id: string }) => s.id)).toEqual([finishedScan]);
+  });
+
+  it.each([
+    ["limit=0", "limit"],
+    ["limit=abc", "limit"],
+    ["limit=100000", "limit"],
+    ["before=not-a-uuid", "before"],
+    ["before=%27%3B%20DROP%20TABLE%20scans", "before"],
+  ])("refuses ?%s naming %s", async (qs, field) => {
+    const e = await errorOf(await r.scans.GET(get(`/api/scans?${qs}`)));
+    expect(e).toMatchObject({ status: 400, code: "BAD_REQUEST" });
+    expect(e.details?.field).toBe(field);
+  });
+});
+
+describe("POST /api/scans (bad input)", () => {
+  it.each([
+    ["no targets", {}, "targets"],
+    ["targets not an object", { targets: "all" }, "targets"],
+    ["unknown kind", { targets: { kind: "everything" } }, "targets.kind"],
+    ["tag without key", { targets: { kind: "tag", value: "x" } }, "targets.key"],
+    ["tag key empty", { targets: { kind: "tag", key: "", value: "x" } }, "targets.key"],
+    ["tag key with a newline", { targets: { kind: "tag", key: "a\nb", value: "x" } }, "targets.key"],
+    ["tag value a number", { targets: { kind: "tag", key: "Env", value: 3 } }, "targets.value"],
+    ["group name too long", { targets: { kind: "group", name: "g".repeat(300) } }, "targets.name"],
+    ["ids empty", { targets: { kind: "ids", ids: [] } }, "targets.ids"],
+    ["ids not a list", { targets: { kind: "ids", ids: "i-0123456789abcdef0" } }, "targets.ids"],
+    ["a bad id", { targets: { kind: "ids", ids: [ID1, "i-XYZ"] } }, "targets.ids[1]"],
+    ["shell in an id", { targets: { kind: "ids", ids: ["i-01234567; rm -rf /"] } }, "targets.ids[0]"],
+    ["path in an id", { targets: { kind: "ids", ids: ["../../etc/passwd"] } }, "targets.ids[0]"],
+    ["extra field", { targets: { kind: "all" }, force: true }, "body"],
+    ["extra target field", { targets: { kind: "all", ids: [ID1] } }, "targets"],
+    ["an array", [1, 2], "body"],
+    ["null", null, "body"],
+  ])("%s -> 400 naming the field", async (_name, body, field) => {
+    const e = await errorOf(await r.scans.POST(post(body)));
+    expect(e).toMatchObject({ status: 400, code: "BAD_REQUEST" });
+    expect(String(e.details?.field)).toBe(field);
+  });
+
+  it("refuses malformed JSON and other content types", async () => {
+    expect((await errorOf(await r.scans.POST(post("{targets:")))).details?.field).toBe("body");
+    const form = await r.scans.POST(
+      post("targets=all", { ...ORIGIN, "content-type": "application/x-www-form-urlencoded" }),
+    );
+    expect(await errorOf(form)).toMatchObject({ status: 400, details: { field: "content-type" } });
+  });
+
+  it("refuses a request from another origin or without Origin (CSRF)", async () => {
+    const foreign = await r.scans.POST(
+      post({ targets: { kind: "all" } }, { origin: "https://evil.example", "content-type": "application/json" }),
+    );
+    expect(await errorOf(foreign)).toMatchObject({ status: 403, code: "FORBIDDEN" });
+    const none = await r.scans.POST(post({ targets: { kind: "all" } }, { "content-type": "application/json" }));
+    expect((await errorOf(none)).status).toBe(403);
+  });
+
+  it("answers 409 with the running scan's id for the same targets", async () => {
+    const e = await errorOf(await r.scans.POST(post({ targets: { kind: "group", name: "idle" } })));
+    expect(e).toMatchObject({ status: 409, code: "CONFLICT", details: { scanId: runningScan } });
+  });
+});
+
+describe("GET /api/scans/:id", () => {
+  it("returns the scan with its results", async () => {
+    const res = await r.scan.GET(get(`/api/scans/${finishedScan}`), params(finishedScan));
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.scan).toMatchObject({ id: finishedScan, status: "completed", done: 2 });
+    expect(body.results.map((x: { instanceId: string }) => x.instanceId)).toEqual([ID1, ID2]);
+  });
+
+  it("404 for an unknown scan, 400 for a malformed id", async () => {
+    const unknown = crypto.randomUUID();
+    expect(await errorOf(await r.scan.GET(get(`/api/scans/${unknown}`), params(unknown)))).toMatchObject({
+      status: 404,
+      code: "NOT_FOUND",
+    });
+    for (const bad of ["x", "../../etc", "1 OR 1=1", "%00", "a".repeat(5000)]) {
+      const e = await errorOf(await r.scan.GET(get("/api/scans/x"), params(bad)));
+      expect(e).toMatchObject({ status: 400, details: { field: "id" } });
+    }
+  });
+});
+
+describe("DELETE /api/scans/:id", () => {
+  const del = (id: string, headers: Record<string, string> = ORIGIN) =>
+    r.scan.DELETE(new Request(`${BASE}/api/scans/${id}`, { method: "DELETE", headers }), params(id));
+
+  it("409 for a finished scan, 404 unknown, 400 malformed, 403 without Origin", async () => {
+    expect(await errorOf(await del(finishedScan))).toMatchObject({ status: 409, details: { status: "completed" } });
+    expect((await errorOf(await del(crypto.randomUUID()))).status).toBe(404);
+    expect((await errorOf(await del("nope"))).status).toBe(400);
+    expect((await errorOf(await del(finishedScan, {}))).status).toBe(403);
+  });
+
+  it("409 for a scan running in another process", async () => {
+    expect(await errorOf(await del(runningScan))).toMatchObject({ status: 409, details: { status: "running" } });
+  });
+});
+
+describe("GET /api/scans/:id/events", () => {
+  async function readAll(res: Response): Promise<string> {
+    return await res.text();
+  }
+
+  it("streams stored events with id = seq and closes after scan-finished", async () => {
+    const res = await r.events.GET(get(`/api/scans/${finishedScan}/events`), params(finishedScan));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const text = await readAll(res);
+    const ids = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+    expect(ids).toEqual([1, 2, 3, 4, 5]);
+    expect(text).toContain("event: scan-finished");
+  });
+
+  it("resumes after Last-Event-ID, or ?after=", async () => {
+    const res = await r.events.GET(
+      get(`/api/scans/${finishedScan}/events`, { "last-event-id": "3" }),
+      params(finishedScan),
+    );
+    expect([...(await readAll(res)).matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))).toEqual([4, 5]);
+    const q = await r.events.GET(get(`/api/scans/${finishedScan}/events?after=4`), params(finishedScan));
+    expect([...(await readAll(q)).matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))).toEqual([5]);
+  });
+
+  it("404 unknown scan, 400 bad cursor or id", async () => {
+    const unknown = crypto.randomUUID();
+    expect((await errorOf(await r.events.GET(get("/x"), params(unknown)))).status).toBe(404);
+    expect(await errorOf(await r.events.GET(get("/x?after=-1"), params(finishedScan)))).toMatchObject({
+      status: 400,
+      details: { field: "after" },
+    });
+    expect(
+      await errorOf(await r.events.GET(get("/x", { "last-event-id": "abc" }), params(finishedScan))),
+    ).toMatchObject({ status: 400, details: { field: "Last-Event-ID" } });
+    expect((await errorOf(await r.events.GET(get("/x"), params("<script>")))).status).toBe(400);
+  });
+
+  it("streams live events of a running scan as they are stored", async () => {
+    const s = r.store;
+    const live = s.createScan({ targets: { kind: "tag", key: "Env", value: "live" } }).id;
+    const res = await r.events.GET(get(`/api/scans/${live}/events`), params(live));
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    const at = new Date().toISOString();
+    s.appendEvent(live, { type: "inventory", total: 0, online: 0, offline: 0, at });
+    while (!text.includes("event: inventory")) text += decoder.decode((await reader.read()).value);
+    s.finishScan(live, "completed");
+    s.appendEvent(live, { type: "scan-finished", status: "completed", counts: {}, at });
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    expect([...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))).toEqual([1, 2]);
+  });
+});
+
+describe("GET /api/instances", () => {
+  it("lists the latest diagnosis per instance with counts", async () => {
+    const res = await r.instances.GET(get("/api/instances"));
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.total).toBe(2);
+    expect(body.items[0]).toMatchObject({ instanceId: ID1, verdict: "healthy", group: "web", agentVersion: "1.90.0" });
+    expect(body.counts).toMatchObject({ healthy: 1, "lifecycle-404:blocked": 1, unknown: 0 });
+  });
+
+  it("filters by verdict (list or repeated), group, version and q, and pages", async () => {
+    const ids = async (qs: string) =>
+      ((await (await r.instances.GET(get(`/api/instances?${qs}`))).json()).items as { instanceId: string }[]).map(
+        (i) => i.instanceId,
+      );
+    expect(await ids("verdict=lifecycle-404:blocked")).toEqual([ID2]);
+    expect(await ids("verdict=healthy,lifecycle-404:blocked")).toEqual([ID1, ID2]);
+    expect(await ids("verdict=healthy&verdict=lifecycle-404:blocked")).toEqual([ID1, ID2]);
+    expect(await ids("group=web")).toEqual([ID1]);
+    expect(await ids("version=1.90.0")).toEqual([ID1, ID2]);
+    expect(await ids("version=9.9.9")).toEqual([]);
+    expect(await ids("q=def1")).toEqual([ID2]);
+    expect(await ids("q=%25")).toEqual([]);
+    expect(await ids("q=%27%20OR%201%3D1%20--")).toEqual([]);
+    expect(await ids("limit=1&offset=1")).toEqual([ID2]);
+  });
+
+  it.each([
+    ["verdict=broken", "verdict[0]"],
+    ["limit=0", "limit"],
+    ["limit=5000", "limit"],
+    ["limit=1.5", "limit"],
+    ["offset=-1", "offset"],
+    ["offset=x", "offset"],
+    [`q=${"x".repeat(200)}`, "q"],
+    ["group=", "group"],
+  ])("refuses ?%s naming %s", async (qs, field) => {
+    const e = await errorOf(await r.instances.GET(get(`/api/instances?${qs}`)));
+    expect(e).toMatchObject({ status: 400, code: "BAD_REQUEST", details: { field } });
+  });
+});
+
+describe("GET /api/instances/:id", () => {
+  it("returns the latest result with raw output, and the history", async () => {
+    const res = await r.instance.GET(get(`/api/instances/${ID2}`), params(ID2));
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.instance).toMatchObject({
+      instanceId: ID2,
+      verdict: "lifecycle-404:blocked",
+      rawOutput: `raw output of ${ID2}`,
+    });
+    expect(body.instance.diagnosis.summary).toBe("<b>lifecycle-404:blocked</b>");
+    expect(body.history).toHaveLength(1);
+    expect(body.history[0].rawOutput).toBeUndefined();
+  });
+
+  it("404 for an instance never scanned, 400 for a malformed id", async () => {
+    expect((await errorOf(await r.instance.GET(get("/x"), params("i-00000000")))).status).toBe(404);
+    for (const bad of ["i-XYZ", "i-0123456789abcdef0/../x", "mi-123", "' OR 1=1", ""]) {
+      expect(await errorOf(await r.instance.GET(get("/x"), params(bad)))).toMatchObject({
+        status: 400,
+        details: { field: "id" },
+      });
+    }
+  });
+});
