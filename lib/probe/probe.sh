@@ -309,7 +309,7 @@ render() {
       gsub(/\033\[[0-9;?]*[ -\/]*[@-~]/, "", s)
       gsub(/\033\][^\007\033]*(\007|\033\\)/, "", s)
       gsub(/\033[@-_]/, "", s)
-      if (cap < 4) cap = 4
+      cap = int(cap * F); if (cap < 8) cap = 8
       n = length(s); if (n > cap + 8) n = cap + 8
       i = 1; used = 0; cut = 0; tn = 0
       while (i <= n) {
@@ -349,15 +349,15 @@ render() {
       if (s == "timeout" || s == "refused" || s == "skipped") return "\"" s "\""
       return "\"error\""
     }
-    function item(name, fields, sc,   o) {
+    function item(name, fields, base,   o) {
       if (!(("logs." name ".n") in v)) return ""
       o = ",\"" name "\":{\"file\":" esc(v["logs." name ".file"], 64) ",\"n\":" num(v["logs." name ".n"])
       if (v["logs." name ".t"] != "") o = o ",\"t\":" esc(v["logs." name ".t"], 40)
       if (fields ~ /code/) o = o ",\"code\":" num(v["logs." name ".code"])
       if (fields ~ /count/) o = o ",\"count\":" (num(v["logs." name ".count"]) == "null" ? 1 : num(v["logs." name ".count"]))
-      if (fields ~ /kind/) o = o ",\"kind\":" esc(v["logs." name ".kind"], 20)
+      if (fields ~ /kind/) o = o ",\"kind\":\"" v["logs." name ".kind"] "\""
       if (fields ~ /version/ && v["logs." name ".version"] != "") o = o ",\"version\":" esc(v["logs." name ".version"], 32)
-      if (fields ~ /text/) o = o ",\"text\":" esc(v["logs." name ".text"], int(sc))
+      if (fields ~ /text/) o = o ",\"text\":" esc(v["logs." name ".text"], base)
       return o "}"
     }
     function arr(k, cap,   o, i) {
@@ -365,7 +365,7 @@ render() {
       for (i = 1; i <= cnt[k] && i <= 8; i++) o = o (i > 1 ? "," : "") esc(list[k, i], cap)
       return o "]"
     }
-    function render(sc, vc,   o, i, f, m, svc, st) {
+    function render(   o, i, f, m, svc, st) {
       o = "{\"schema\":1,\"at\":" str("at", 40) ",\"ms\":" num(v["ms"]) ",\"instanceId\":" str("id", 32)
       o = o ",\"imds\":{\"token\":" (v["imds.token"] == "ok" ? "\"ok\"" : http(v["imds.token"]))
       o = o ",\"idCode\":" http(v["imds.id"]) ",\"lcCode\":" http(v["imds.lc"]) ",\"lcState\":" str("imds.state", 48) "}"
@@ -373,7 +373,7 @@ render() {
       for (i = 1; i <= cnt["cfg.key"]; i++) {
         split(list["cfg.key", i], f, "\t")
         m = length(f[1] f[2] f[3]) + 4
-        o = o (i > 1 ? "," : "") "\"" f[1] "\":[" esc(substr(list["cfg.key", i], m), (f[1] == "ECS_CLUSTER" ? 2 : 1) * vc) "," num(f[2]) "," num(f[3]) "]"
+        o = o (i > 1 ? "," : "") "\"" f[1] "\":[" esc(substr(list["cfg.key", i], m), (f[1] == "ECS_CLUSTER" ? 64 : 32)) "," num(f[2]) "," num(f[3]) "]"
       }
       o = o "},\"other\":" (num(v["cfg.other"]) == "null" ? 0 : num(v["cfg.other"]))
       if (cnt["cfg.odd"] > 0) o = o ",\"odd\":" arr("cfg.odd", 48)
@@ -390,24 +390,25 @@ render() {
       }
       o = o "},\"ecsInit\":" str("ecsinit", 80)
       o = o ",\"agent\":{\"code\":" http(v["agent.code"])
-      if (v["agent.cluster"] != "") o = o ",\"cluster\":" esc(v["agent.cluster"], vc * 2)
+      if (v["agent.cluster"] != "") o = o ",\"cluster\":" esc(v["agent.cluster"], 128)
       if (v["agent.arn"] != "") o = o ",\"arn\":" esc(v["agent.arn"], 200)
       if (v["agent.version"] != "") o = o ",\"version\":" esc(v["agent.version"], 80)
       o = o "},\"logs\":{\"files\":" arr("logs.file", 64)
       if (cnt["logs.tailed"] > 0) o = o ",\"tailed\":" arr("logs.tailed", 64)
-      o = o item("lifecycle", "code count text", sc) item("waiting", "", sc) item("registered", "text", sc * 0.6)
-      o = o item("started", "version", sc) item("error", "text", sc) item("failure", "kind text", sc)
-      o = o item("init", "code text", sc * 0.6) "}"
+      o = o item("lifecycle", "code count text", 300) item("waiting", "", 0) item("registered", "text", 180)
+      o = o item("started", "version", 0) item("error", "text", 300) item("failure", "kind text", 300)
+      o = o item("init", "code text", 180) "}"
       o = o ",\"os\":{\"id\":" str("os.id", 32) ",\"version\":" str("os.version", 32) ",\"boot\":" str("os.boot", 40) "}"
       if (cnt["skipped"] > 0) o = o ",\"skipped\":" arr("skipped", 32)
       return o "}"
     }
     END {
-      sc = 300; vc = 64
-      line = render(sc, vc)
-      while (length(line) > MAX && sc > 16) {
-        sc = int(sc * 0.7); if (vc > 16) vc = int(vc * 0.8)
-        line = render(sc, vc)
+      # F scales every cap: shrink it until the line fits (at F small every string is 8 bytes).
+      F = 1
+      line = render()
+      while (length(line) > MAX && F > 0.02) {
+        F = F * 0.75
+        line = render()
       }
       print line
     }'

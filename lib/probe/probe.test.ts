@@ -1,0 +1,374 @@
+import { readFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { diagnose } from "../diagnosis/diagnose.ts";
+import { parseProbeOutput } from "./report.ts";
+import { MAX_REPORT_BYTES, PROBE_MARKER, type ProbeReport } from "./report-schema.ts";
+import { probeCommands } from "./scripts.ts";
+import {
+  type AgentSpec,
+  FAILED_SERVICE,
+  type ImdsSpec,
+  LINES,
+  makeSandbox,
+  PROBE_PATH,
+  REFUSED_URL,
+  RUNNING_SERVICE,
+  runProbe,
+  type SandboxSpec,
+  startAgent,
+  startImds,
+  type TestServer,
+} from "./testing.ts";
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const AFFECTED_404 = [LINES.start, LINES.waiting, LINES.healthNoise, LINES.lifecycle404].join("\n") + "\n";
+const INIT_LOG = `${LINES.initExit}\n${LINES.initTerminal}\n`;
+
+const failedHost = (over: Partial<SandboxSpec> = {}): SandboxSpec => ({
+  etcConfig:
+    'ECS_CLUSTER=prod\nECS_WARM_POOLS_CHECK=true\nECS_ENGINE_AUTH_DATA={"https://index.docker.io/v1/":{"auth":"c2VjcmV0"}}\n',
+  logs: { "ecs-agent.log": AFFECTED_404, "ecs-init.log": INIT_LOG },
+  osRelease: 'NAME="Amazon Linux"\nVERSION="2023"\nID="amzn"\nVERSION_ID="2023"\n',
+  systemctl: FAILED_SERVICE,
+  rpm: "ecs-init-1.89.3-1.amzn2023.x86_64",
+  btime: 1738652500,
+  ...over,
+});
+
+/** Runs the real probe against a sandbox and servers; checks the invariants every output must keep. */
+async function probe(spec: SandboxSpec, imdsSpec: ImdsSpec | "refused", agentSpec: AgentSpec | "refused" = "refused") {
+  const sb = makeSandbox(spec);
+  cleanups.push(sb.cleanup);
+  let imds: TestServer | undefined;
+  let agent: TestServer | undefined;
+  if (imdsSpec !== "refused") {
+    imds = await startImds(imdsSpec);
+    cleanups.push(imds.close);
+  }
+  if (agentSpec !== "refused") {
+    agent = await startAgent(agentSpec);
+    cleanups.push(agent.close);
+  }
+  const run = await runProbe(sb, { imds: imds?.url ?? REFUSED_URL, agent: agent?.url ?? REFUSED_URL });
+  expect(run.code).toBe(0);
+  expect(run.stderr).toBe("");
+  const line = run.stdout.trimEnd();
+  expect(line.split("\n")).toHaveLength(1);
+  expect(Buffer.byteLength(line)).toBeLessThan(MAX_REPORT_BYTES);
+  expect(() => JSON.parse(line)).not.toThrow();
+  const parsed = parseProbeOutput(run.stdout);
+  if (!parsed.ok) throw new Error(`${parsed.error}\n${run.stdout}`);
+  const report: ProbeReport = parsed.report;
+  const diagnosis = diagnose({ probe: { ok: true, report }, ssm: {} });
+  return { run, line, report, diagnosis, imds, agent, sb };
+}
+
+describe("probe.sh", () => {
+  it("is shipped with the schema marker on line 2 and split into commands", () => {
+    const text = readFileSync(PROBE_PATH, "utf8");
+    expect(text.split("\n")[1]).toBe(PROBE_MARKER);
+    expect(probeCommands()[1]).toBe(PROBE_MARKER);
+    expect(probeCommands().join("\n")).toBe(text.replace(/\n$/, ""));
+    // Only the allowed tools: no jq, python, perl.
+    expect(text).not.toMatch(/\b(jq|python3?|perl)\b/);
+  });
+
+  it("404 now: the failed 1.89.3 host is lifecycle-404:blocked, with the facts in the report", async () => {
+    const { report, diagnosis, imds } = await probe(failedHost(), { lifecycle: 404 });
+    expect(report.imds).toEqual({ token: "ok", idCode: 200, lcCode: 404, lcState: null });
+    expect(report.instanceId).toBe("i-0abc123def4567890");
+    expect(report.config.keys).toEqual({ ECS_CLUSTER: ["prod", 0, 1], ECS_WARM_POOLS_CHECK: ["true", 0, 2] });
+    expect(report.config.other).toBe(1);
+    expect(JSON.stringify(report)).not.toContain("c2VjcmV0");
+    expect(report.service).toMatchObject({
+      init: "systemd",
+      active: "failed",
+      status: 5,
+      restarts: 0,
+      result: "exit-code",
+    });
+    expect(report.ecsInit).toBe("ecs-init-1.89.3-1.amzn2023.x86_64");
+    expect(report.agent).toEqual({ code: "refused" });
+    expect(report.logs.lifecycle).toMatchObject({
+      file: "ecs-agent.log",
+      n: 4,
+      code: 404,
+      count: 1,
+      t: "2025-02-04T07:02:21Z",
+    });
+    expect(report.logs.lifecycle?.text).toBe(LINES.lifecycle404);
+    expect(report.logs.waiting).toMatchObject({ n: 2, t: "2025-02-04T07:02:16Z" });
+    expect(report.logs.started).toMatchObject({ n: 1, version: "1.89.3" });
+    expect(report.logs.error).toBeUndefined(); // the health-check noise is skipped
+    expect(report.logs.init).toMatchObject({ file: "ecs-init.log", n: 2, code: 5 });
+    expect(report.os).toEqual({ id: "amzn", version: "2023", boot: "2025-02-04T07:01:40Z" });
+    // IMDSv2: the token was asked for with a TTL and used.
+    expect(imds!.requests[0]).toBe("PUT /latest/api/token");
+    expect(diagnosis.verdict).toBe("lifecycle-404:blocked");
+    expect(diagnosis.restartWillWork).toBe(false);
+  });
+
+  it("InService now: lifecycle-404:ready, restart will work", async () => {
+    const { report, diagnosis } = await probe(failedHost(), { lifecycle: "InService", requireToken: true });
+    expect(report.imds).toMatchObject({ token: "ok", lcCode: 200, lcState: "InService" });
+    expect(diagnosis.verdict).toBe("lifecycle-404:ready");
+    expect(diagnosis.restartWillWork).toBe(true);
+    expect(diagnosis.remedies[0]).toMatchObject({ id: "restart", command: "sudo systemctl restart ecs" });
+  });
+
+  it("Warmed:Stopped now: lifecycle-404:warmed", async () => {
+    const { report, diagnosis } = await probe(failedHost(), { lifecycle: "Warmed:Stopped" });
+    expect(report.imds.lcState).toBe("Warmed:Stopped");
+    expect(diagnosis.verdict).toBe("lifecycle-404:warmed");
+    expect(diagnosis.restartWillWork).toBe(false);
+  });
+
+  it("IMDSv2 required and the token refused: 401 is reported, never ready", async () => {
+    const { report, diagnosis } = await probe(failedHost(), { token: 403, requireToken: true, lifecycle: "InService" });
+    expect(report.imds).toMatchObject({ token: 403, idCode: 401, lcCode: 401, lcState: null });
+    expect(report.instanceId).toBeNull();
+    expect(diagnosis.verdict).toBe("imds-unreachable");
+  });
+
+  it("IMDSv1 only (no token endpoint): falls back to GETs without a token", async () => {
+    const { report, diagnosis, imds } = await probe(failedHost(), { token: 404, lifecycle: "InService" });
+    expect(report.imds).toMatchObject({ token: 404, idCode: 200, lcCode: 200, lcState: "InService" });
+    expect(imds!.requests).toContain("GET /latest/meta-data/autoscaling/target-lifecycle-state");
+    expect(diagnosis.verdict).toBe("lifecycle-404:ready");
+  });
+
+  it("IMDS and introspection that never answer: the probe still reports, within its budget", async () => {
+    const { report, run, diagnosis } = await probe(failedHost(), { hang: true }, { hang: true });
+    console.log(`probe with hanging IMDS and introspection took ${run.ms} ms (report ms=${report.ms})`);
+    expect(report.imds.token).toBe("timeout");
+    expect(report.imds.lcCode).toBe("timeout");
+    expect(report.imds.idCode).toBe("skipped");
+    expect(report.agent.code).toBe("timeout");
+    expect(report.skipped).toContain("imds.id");
+    expect(diagnosis.verdict).toBe("imds-unreachable");
+  });
+
+  it("nothing listening at all: refused everywhere", async () => {
+    const { report, diagnosis } = await probe(failedHost(), "refused");
+    expect(report.imds).toEqual({ token: "refused", idCode: "refused", lcCode: "refused", lcState: null });
+    expect(diagnosis.verdict).toBe("imds-unreachable");
+  });
+
+  it("a registered agent: healthy, with introspection's cluster, ARN and version", async () => {
+    const arn = "arn:aws:ecs:us-east-1:123456789012:container-instance/prod/0123456789abcdef0123456789abcdef";
+    const { report, diagnosis } = await probe(
+      failedHost({
+        systemctl: RUNNING_SERVICE,
+        rpm: "ecs-init-1.91.1-1.amzn2023.x86_64",
+        logs: { "ecs-agent.log": `${LINES.start.replace("1.89.3", "1.91.1")}\n${LINES.registered}\n` },
+      }),
+      { lifecycle: "InService" },
+      { registered: { cluster: "prod", arn, version: "Amazon ECS Agent - v1.91.1 (e5b5c1a0)" } },
+    );
+    expect(report.agent).toEqual({ code: 200, cluster: "prod", arn, version: "Amazon ECS Agent - v1.91.1 (e5b5c1a0)" });
+    expect(report.logs.registered).toMatchObject({ n: 2, t: "2025-02-04T08:10:05Z" });
+    expect(diagnosis.verdict).toBe("healthy");
+  });
+
+  it("registered, check on, affected version, no lifecycle state: at-risk", async () => {
+    const arn = "arn:aws:ecs:eu-west-1:123456789012:container-instance/prod/abc";
+    const { diagnosis } = await probe(
+      failedHost({ systemctl: RUNNING_SERVICE, logs: { "ecs-agent.log": `${LINES.start}\n${LINES.registered}\n` } }),
+      { lifecycle: 404 },
+      { registered: { cluster: "prod", arn, version: "Amazon ECS Agent - v1.90.0 (0f4b3e1d)" } },
+    );
+    expect(diagnosis.verdict).toBe("at-risk");
+  });
+
+  it("a registration after the old 404 line makes the line history", async () => {
+    const arn = "arn:aws:ecs:eu-west-1:123456789012:container-instance/prod/abc";
+    const { report, diagnosis } = await probe(
+      failedHost({
+        systemctl: RUNNING_SERVICE,
+        logs: { "ecs-agent.log": `${AFFECTED_404}${LINES.start}\n${LINES.registered}\n` },
+      }),
+      { lifecycle: "InService" },
+      { registered: { cluster: "prod", arn, version: "Amazon ECS Agent - v1.89.3 (fb1fb409)" } },
+    );
+    expect(report.logs.lifecycle?.n).toBe(4);
+    expect(report.logs.registered?.n).toBe(6);
+    expect(diagnosis.verdict).toBe("healthy");
+  });
+
+  it("reads JSON-format logs", async () => {
+    const { report, diagnosis } = await probe(
+      failedHost({ logs: { "ecs-agent.log": `${LINES.jsonWaiting}\n${LINES.jsonLifecycle}\n` } }),
+      { lifecycle: "InService" },
+    );
+    expect(report.logs.lifecycle).toMatchObject({ n: 2, code: 404, t: "2025-02-04T07:02:21Z" });
+    expect(report.logs.waiting?.n).toBe(1);
+    expect(diagnosis.verdict).toBe("lifecycle-404:ready");
+  });
+
+  it("reads the old bracket format and names a credentials failure", async () => {
+    const { report, diagnosis } = await probe(
+      failedHost({
+        rpm: "ecs-init-1.25.3-1.amzn1.x86_64",
+        systemctl: { ...FAILED_SERVICE, ExecMainStatus: "1", ActiveState: "activating", SubState: "auto-restart" },
+        logs: { "ecs-agent.log": `${LINES.bracketStart}\n${LINES.bracketCredentials}\n` },
+      }),
+      { lifecycle: 404 },
+    );
+    expect(report.logs.started?.version).toBe("1.25.3");
+    expect(report.logs.failure).toMatchObject({ kind: "credentials", n: 2, t: "2019-02-15T01:25:23Z" });
+    expect(report.logs.error?.n).toBe(2);
+    expect(diagnosis).toMatchObject({ verdict: "agent-failed", cause: "credentials" });
+  });
+
+  it("reads hourly-rotated files newest last, and only the newest three", async () => {
+    const hour = (h: number) => `ecs-agent.log.2025-02-04-0${h}`;
+    const base = 1738652400;
+    const logs: SandboxSpec["logs"] = {
+      [hour(3)]: { content: `${LINES.lifecycle404.replace("07:02", "03:02")}\n`, mtime: base + 3 * 3600 },
+      [hour(4)]: { content: "level=info msg=x\n", mtime: base + 4 * 3600 },
+      [hour(5)]: { content: "level=info msg=y\n", mtime: base + 5 * 3600 },
+      [hour(6)]: { content: `${LINES.start}\n${LINES.waiting}\n`, mtime: base + 6 * 3600 },
+      [hour(7)]: { content: `${LINES.lifecycle404}\n`, mtime: base + 7 * 3600 },
+      "ecs-init.log": INIT_LOG,
+    };
+    const { report, diagnosis } = await probe(failedHost({ logs }), { lifecycle: 404 });
+    expect(report.logs.files).toEqual([hour(5), hour(6), hour(7), "ecs-init.log"]);
+    expect(report.logs.lifecycle).toMatchObject({ file: hour(7), n: 1, count: 1 });
+    expect(report.logs.waiting).toMatchObject({ file: hour(6), n: 2 });
+    expect(diagnosis.verdict).toBe("lifecycle-404:blocked");
+  });
+
+  it("reads size-rotated files (ecs-agent.log.1, .2) by age and the current file last", async () => {
+    const base = 1738652400;
+    const logs: SandboxSpec["logs"] = {
+      "ecs-agent.log.2": { content: `${LINES.lifecycle404}\n`, mtime: base },
+      "ecs-agent.log.1": { content: `${LINES.start}\n${LINES.waiting}\n${LINES.lifecycle404}\n`, mtime: base + 60 },
+      "ecs-agent.log": { content: `${LINES.healthNoise}\n`, mtime: base + 120 },
+    };
+    const { report } = await probe(failedHost({ logs }), { lifecycle: 404 });
+    expect(report.logs.files).toEqual(["ecs-agent.log.2", "ecs-agent.log.1", "ecs-agent.log"]);
+    expect(report.logs.lifecycle).toMatchObject({ file: "ecs-agent.log.1", n: 3, count: 2 });
+  });
+
+  it("keeps hostile log lines valid JSON: quotes, backslashes, tabs, invalid UTF-8, ESC sequences, <script>", async () => {
+    const hostile = Buffer.concat([
+      Buffer.from(
+        'level=error time=2025-02-04T07:02:20Z msg="bad \\"quote\\" \\\\ back\\\\slash\ttab \u001b[31mred\u001b[0m \u001b]0;title\u0007 <script>alert(1)</script> caf\u00e9 ',
+      ),
+      Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xe2, 0x82, 0x01, 0x07, 0x7f]),
+      Buffer.from(' end" module=x.go\r\n'),
+    ]);
+    const lines = Buffer.concat([Buffer.from(`${LINES.start}\n`), hostile, Buffer.from(`${LINES.lifecycle404}\n`)]);
+    const { report, line } = await probe(failedHost({ logs: { "ecs-agent.log": lines } }), { lifecycle: 404 });
+    const text = report.logs.error!.text;
+    expect(text).toContain('bad \\"quote\\"');
+    expect(text).toContain("\ttab");
+    expect(text).toContain("red");
+    expect(text).not.toContain("\u001b");
+    expect(text).not.toContain("[31m");
+    expect(text).toContain("<script>alert(1)</script>");
+    expect(text).toContain("café");
+    expect(text).toContain("??"); // 0xff 0xfe
+    expect(text).toContain("\u0007"); // BEL, escaped as \u0007 in the JSON
+    expect(text).not.toContain("\r");
+    expect(text.endsWith(' end" module=x.go')).toBe(true);
+    expect([...line].filter((c) => c.charCodeAt(0) < 32)).toEqual([]);
+  });
+
+  it("caps long lines and stays under 2,400 bytes when everything is hostile", async () => {
+    const q = '"\\'.repeat(3000);
+    const ctl = "\u0001".repeat(3000);
+    const logLines = [
+      `level=critical time=2025-02-04T07:02:21Z msg="Could not determine target lifecycle of instance: ${q} StatusCode: 404" ${ctl}`,
+      `level=error time=2025-02-04T07:02:22Z msg="Error registering container instance: ${q}${ctl}"`,
+      `level=critical time=2025-02-04T07:02:23Z msg="${ctl}${q}"`,
+      `level=info time=2025-02-04T07:02:24Z msg="Instance registration completed successfully ${q}"`,
+      `level=info time=2025-02-04T07:02:25Z msg="Amazon ECS agent Version: 1.89.3 ${q}"`,
+    ].join("\n");
+    const cfg = [
+      "ECS_CLUSTER",
+      "ECS_WARM_POOLS_CHECK",
+      "ECS_ENABLE_SPOT_INSTANCE_DRAINING",
+      "ECS_IMAGE_PULL_BEHAVIOR",
+      "ECS_LOGLEVEL",
+      "ECS_LOG_OUTPUT_FORMAT",
+      "ECS_LOG_ROLLOVER_TYPE",
+      "ECS_CHECKPOINT",
+      "AWS_DEFAULT_REGION",
+    ]
+      .flatMap((k) => [`${k}=${q}${ctl}`, `${k.toLowerCase()}=x`])
+      .join("\n");
+    const logs: SandboxSpec["logs"] = {};
+    for (let i = 0; i < 5; i++)
+      logs[`ecs-agent.log.${"x".repeat(40)}${i}`] = { content: logLines, mtime: 1738652400 + i };
+    logs["ecs-agent.log"] = logLines;
+    logs[`ecs-init.log.${"y".repeat(50)}`] = `${LINES.initTerminal} ${q}\n`;
+    logs["ecs-init.log"] = `${LINES.initTerminal} ${q}\n`;
+    const { report, line } = await probe(
+      failedHost({
+        etcConfig: cfg,
+        varConfig: cfg,
+        logs,
+        osRelease: `ID="${q}"\nVERSION_ID=${ctl}\n`,
+        systemctl: Object.fromEntries(Object.keys(FAILED_SERVICE).map((k) => [k, q])),
+        rpm: `ecs-init-${q}`,
+      }),
+      { lifecycle: `Warmed:${"A".repeat(5000)}`, instanceId: `i-${"f".repeat(100)}` },
+      { registered: JSON.stringify({ Cluster: q + ctl, ContainerInstanceArn: `arn:${"a".repeat(5000)}`, Version: q }) },
+    );
+    console.log(`worst-case report: ${Buffer.byteLength(line)} bytes`);
+    expect(report.logs.lifecycle?.text.endsWith("…")).toBe(true);
+    expect(report.config.odd?.length).toBeGreaterThan(0);
+  });
+
+  it("parses ecs.config as ecs-init does: CRLF, spaces, quotes, comments, duplicates, /etc over /var/lib", async () => {
+    const etc = [
+      "# ECS_WARM_POOLS_CHECK=false",
+      "  ECS_CLUSTER=from-etc  \r",
+      "ECS_LOGLEVEL = debug",
+      'ECS_IMAGE_PULL_BEHAVIOR="prefer-cached"',
+      "ECS_WARM_POOLS_CHECK=false",
+      "ECS_WARM_POOLS_CHECK=true # note",
+      "export ECS_LOG_ROLLOVER_TYPE=size",
+      "NO_EQUALS_SIGN",
+      "",
+      "ECS_ENGINE_AUTH_TYPE=dockercfg\r",
+      "ECS_ENABLE_SPOT_INSTANCE_DRAINING=true\r",
+    ].join("\r\n");
+    const varLib = "ECS_CLUSTER=from-var\nECS_CHECKPOINT=false\nECS_WARM_POOLS_CHECK=1\n";
+    const { report, diagnosis } = await probe(failedHost({ etcConfig: etc, varConfig: varLib }), { lifecycle: 404 });
+    expect(report.config.files).toEqual(["/var/lib/ecs/ecs.config", "/etc/ecs/ecs.config"]);
+    expect(report.config.keys.ECS_CLUSTER).toEqual(["from-etc", 1, 2]);
+    expect(report.config.keys.ECS_CHECKPOINT).toEqual(["false", 0, 2]);
+    expect(report.config.keys.ECS_IMAGE_PULL_BEHAVIOR).toEqual(['"prefer-cached"', 1, 4]);
+    expect(report.config.keys.ECS_WARM_POOLS_CHECK).toEqual(["true # note", 1, 6]);
+    expect(report.config.keys.ECS_ENABLE_SPOT_INSTANCE_DRAINING).toEqual(["true", 1, 11]);
+    expect(report.config.keys.ECS_LOGLEVEL).toBeUndefined();
+    expect(report.config.odd?.sort()).toEqual(["ECS_LOGLEVEL", "ECS_LOG_ROLLOVER_TYPE"]);
+    // "# ECS_WARM_POOLS_CHECK", "ECS_LOGLEVEL ", "export ECS_LOG_ROLLOVER_TYPE", "ECS_ENGINE_AUTH_TYPE"
+    expect(report.config.other).toBe(4);
+    // The agent reads "true # note" as an invalid boolean: the check is off, so a restart will register it.
+    expect(diagnosis.verdict).toBe("lifecycle-404:blocked");
+    expect(diagnosis.restartWillWork).toBe(true);
+  });
+
+  it("without systemctl, rpm, config, logs or os-release it still reports", async () => {
+    const { report, diagnosis } = await probe({}, { lifecycle: 404 });
+    expect(report.service.init).toBe("unknown");
+    expect(report.ecsInit).toBeNull();
+    expect(report.config).toEqual({ files: [], keys: {}, other: 0 });
+    expect(report.logs).toEqual({ files: [] });
+    expect(report.os).toEqual({ id: null, version: null, boot: null });
+    expect(diagnosis.verdict).toBe("unknown");
+  });
+
+  it("reports an uninstalled ecs-init as null and a systemd dir as systemd", async () => {
+    const { report } = await probe({ rpm: null, systemdDir: true }, { lifecycle: 404 });
+    expect(report.ecsInit).toBeNull();
+    expect(report.service.init).toBe("systemd");
+  });
+});
