@@ -50,6 +50,7 @@ export class Agent {
   lastExit: { code: number; at: number } | undefined;
   /** The start attempts since the unit (re)started, for ecs-init's back-off. */
   private attempts = 0;
+  private backoffMs = 0;
   private format: LogFormat = "logfmt";
   private floor = LEVELS.indexOf("info");
   private check = false;
@@ -90,10 +91,18 @@ export class Agent {
     s.inactiveExitAt = at;
     s.stateChangeAt = at;
     this.attempts = 0;
-    this.initLog(at, "info", "pre-start");
-    this.initLog(at, "info", "start");
-    this.initLog(at, "info", "No existing agent container to remove.");
-    this.initLog(at, "info", "Starting Amazon Elastic Container Service Agent");
+    this.backoffMs = 0;
+    for (const line of [
+      "pre-start",
+      "pre-start: enabling loopback routing",
+      "pre-start: disabling ipv6 router advertisements",
+      "pre-start: creating credentials proxy route",
+      "pre-start: checking ecs agent container image loaded presence",
+      "pre-start: ecs agent container image loaded presence: true",
+      "start",
+      "Starting Amazon Elastic Container Service Agent",
+    ])
+      this.initLog(at, "info", line);
     this.phase = "starting";
     this.host.schedule(at + 1000, (t) => this.run(t));
   }
@@ -271,7 +280,12 @@ export class Agent {
 
   private scheduleRound(from: number) {
     const poll = this.host.ctx.timing.pollSeconds * 1000;
-    this.host.schedule(from + poll, (t) => this.round(t));
+    let next = from + poll;
+    // Replaying days of waiting on a Warmed:* state: only the last few hours of rounds are written down (up to any
+    // change of state), which keeps large fleets cheap to load.
+    const floor = Math.min(this.host.historyFloor(3), this.host.nextLifecycleChange(from));
+    if (this.sawState && next < floor) next += Math.floor((floor - next) / poll) * poll;
+    this.host.schedule(next, (t) => this.round(t));
   }
 
   private round(at: number) {
@@ -341,7 +355,9 @@ export class Agent {
   /** A registered agent keeps talking: some lines every couple of hours, so rotated files exist as on a real host. */
   private scheduleChatter(from: number) {
     const gap = (100 + this.host.rng.int(0, 40)) * 60_000;
-    this.host.schedule(from + gap, (t) => {
+    const floor = this.host.historyFloor();
+    const next = from + gap < floor ? floor + (gap % 3_600_000) : from + gap;
+    this.host.schedule(next, (t) => {
       this.log(t, "info", "TCS Websocket connection closed for a valid reason", { module: "tcs_handler.go" });
       this.log(t, "info", "Establishing a Websocket connection", {
         fields: [["url", `https://ecs-t-1.${this.host.ctx.region}.amazonaws.com/ws`]],
@@ -372,11 +388,17 @@ export class Agent {
       s.mainPid = 0;
       return;
     }
+    // ecs-init's StartSupervised back-off: 500 ms doubling to 15 s, 10% jitter, never reset while it supervises.
     const capMs = this.host.ctx.timing.initRetryMaxSeconds * 1000;
-    const base = Math.min(capMs, 1000 * 2 ** Math.min(this.attempts - 1, 20));
-    const delay = Math.min(capMs, base * (1 + this.host.rng.next() * 0.2));
+    this.backoffMs = this.backoffMs === 0 ? 500 : Math.min(capMs, this.backoffMs * 2);
+    const delay = Math.min(capMs, this.backoffMs * (0.9 + this.host.rng.next() * 0.2));
     this.initLog(t, "warn", `ECS Agent failed to start, retrying in ${goDuration(delay, this.host.rng.int(0, 999))}`);
-    this.host.schedule(t + delay, (t2) => this.run(t2));
+    // Replaying a long retry loop: only its last quarter hour is worth writing down.
+    const floor = this.host.ctx.createdAt - 15 * 60_000;
+    const next = t + delay;
+    this.host.schedule(this.host.historyFloor() > floor || next >= floor ? next : floor + (next % capMs), (t2) =>
+      this.run(t2),
+    );
   }
 
   /** What `GET /v1/metadata` answers, or undefined when nothing listens (not running or not registered). */

@@ -60,8 +60,8 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
   };
   const hosts = new Map<string, Host>();
   for (const spec of scenario.hosts) {
+    // A host replays its past on first use (sync, run, describe, its endpoints), so huge fleets load at once.
     const host = new Host(spec, ctx);
-    host.boot();
     hosts.set(spec.id, host);
     if (opts.exec === "bash") host.materialize();
   }

@@ -151,8 +151,12 @@ export class Host {
     this.agent = new Agent(this);
   }
 
-  /** Replays the host's past up to the fleet's creation, then switches to real time. */
+  private booted = false;
+
+  /** Replays the host's past up to the fleet's creation, then switches to real time (once; on first use). */
   boot() {
+    if (this.booted) return;
+    this.booted = true;
     if (!this.spec.stopped) {
       this.schedule(this.launchedAt + this.ctx.timing.bootSeconds * 1000, (at) => this.agent.startService(at, "boot"));
     }
@@ -192,6 +196,7 @@ export class Host {
 
   /** Catches the host up with the wall clock; call before observing or changing it. */
   sync(): number {
+    this.boot();
     const now = Date.now();
     this.advance(now);
     if (this.live) this.armTimer();
@@ -216,6 +221,23 @@ export class Host {
   }
 
   // --- membership -------------------------------------------------------------------------------------------
+
+  /**
+   * While replaying the past, events older than this leave nothing behind (24 hourly files are kept), so long
+   * stretches of repetitive chatter before it are skipped.
+   */
+  historyFloor(hours = 26): number {
+    return this.live ? Number.NEGATIVE_INFINITY : this.ctx.createdAt - hours * 3600_000;
+  }
+
+  /** The first instant after `after` at which the published lifecycle state may change. */
+  nextLifecycleChange(after: number): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const s of this.stints) {
+      for (const t of [s.publishedAt, s.leftAt]) if (t !== undefined && t > after && t < next) next = t;
+    }
+    return next;
+  }
 
   currentStint(): Stint | undefined {
     const last = this.stints.at(-1);
@@ -312,6 +334,7 @@ export class Host {
   /** Creates the host's folder (once) and keeps it current from then on. */
   materialize(): string {
     if (this.sandbox) return this.sandbox;
+    this.boot();
     const root = this.sandboxPath();
     for (const d of ["etc/ecs", "var/lib/ecs/data", "var/log/ecs", "tmp", "proc", ".sim/bin", ".sim/run"]) {
       mkdirSync(path.join(root, d), { recursive: true });

@@ -7,13 +7,22 @@ export type Level = "trace" | "debug" | "info" | "warn" | "error" | "critical";
 export type LogFormat = "logfmt" | "json" | "bracket";
 export type LogFields = [string, string][];
 
-/** RFC 3339, UTC, whole seconds: `2025-02-04T07:02:16Z`. */
+let lastSecond = Number.NaN;
+let lastStamp = "";
+
+/** RFC 3339, UTC, whole seconds: `2025-02-04T07:02:16Z` (memoised: lines come in bursts within one second). */
 export function rfc3339(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+  const sec = Math.floor(ms / 1000);
+  if (sec !== lastSecond) {
+    lastSecond = sec;
+    lastStamp = `${new Date(sec * 1000).toISOString().slice(0, 19)}Z`;
+  }
+  return lastStamp;
 }
 
 /** Go's %q for the ASCII text we write (the same escapes as JSON for quotes, backslashes and control characters). */
 function goQuote(s: string): string {
+  if (!/["\\\x00-\x1f\x7f]/.test(s)) return `"${s}"`;
   return JSON.stringify(s).replace(/\\u00([0-9a-f]{2})/g, "\\x$1");
 }
 

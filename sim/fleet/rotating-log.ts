@@ -11,15 +11,16 @@ export type Rollover = { type: "date" } | { type: "size"; maxBytes: number };
 
 const KEEP = 24;
 
-function hourKey(ms: number): string {
-  const iso = new Date(ms).toISOString();
+function hourKey(hour: number): string {
+  const iso = new Date(hour * 3_600_000).toISOString();
   return `${iso.slice(0, 10)}-${iso.slice(11, 13)}`;
 }
 
 export class RotatingLog {
   private lines: string[] = [];
   private bytes = 0;
-  private hour: string | undefined;
+  /** The hour (ms / 3,600,000) the current file's lines belong to, for date rotation. */
+  private hour: number | undefined;
   /** Oldest first. */
   private rotated: { name: string; text: string }[] = [];
   private dir: string | undefined;
@@ -36,10 +37,10 @@ export class RotatingLog {
   write(at: number, line: string) {
     const text = `${line}\n`;
     if (this.rollover.type === "date") {
-      const key = hourKey(at);
-      if (this.hour !== undefined && key !== this.hour && this.lines.length > 0)
-        this.rotate(`${this.base}.${this.hour}`);
-      this.hour = key;
+      const hour = Math.floor(at / 3_600_000);
+      if (this.hour !== undefined && hour !== this.hour && this.lines.length > 0)
+        this.rotate(`${this.base}.${hourKey(this.hour)}`);
+      this.hour = hour;
     } else if (this.bytes > 0 && this.bytes + text.length > this.rollover.maxBytes) {
       this.rotateNumbered();
     }

@@ -73,8 +73,8 @@ const timingSchema = z.strictObject({
   pollSeconds: z.number().min(0.01).max(3600).default(60),
   /** How many 404 rounds a fixed agent waits before giving up (real: 120, about two hours). */
   maxPollRounds: z.number().int().min(1).max(10000).default(120),
-  /** ecs-init's retry back-off cap after a non-terminal agent exit. */
-  initRetryMaxSeconds: z.number().min(0.01).max(3600).default(60),
+  /** ecs-init's retry back-off cap after a non-terminal agent exit (real: 15 s, from 500 ms doubling). */
+  initRetryMaxSeconds: z.number().min(0.5).max(3600).default(15),
   /** Default SSM delivery latency spread, for hosts that do not set their own. */
   deliveryMs: z
     .strictObject({ min: z.number().int().min(0).max(600_000), max: z.number().int().min(0).max(600_000) })

@@ -6,10 +6,14 @@
 
 export type Version = [number, number, number];
 
+const parsed = new Map<string, Version | undefined>();
+
 export function parseVersion(s: string): Version | undefined {
+  if (parsed.has(s)) return parsed.get(s);
   const m = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(s.trim());
-  if (!m) return undefined;
-  return [Number(m[1]), Number(m[2]), Number(m[3])];
+  const v: Version | undefined = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+  if (parsed.size < 10_000) parsed.set(s, v);
+  return v;
 }
 
 export function compareVersions(a: string, b: string): number {
