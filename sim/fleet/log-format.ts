@@ -22,6 +22,7 @@ export function rfc3339(ms: number): string {
 
 /** Go's %q for the ASCII text we write (the same escapes as JSON for quotes, backslashes and control characters). */
 function goQuote(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what needs escaping
   if (!/["\\\x00-\x1f\x7f]/.test(s)) return `"${s}"`;
   return JSON.stringify(s).replace(/\\u00([0-9a-f]{2})/g, "\\x$1");
 }
