@@ -37,6 +37,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   const [slot, setSlot] = useState<SplitPanelSlot | null>(null);
   const [mounted, setMounted] = useState(false);
   const [splitSize, setSplitSize] = useState(420);
+  const [splitPrefs, setSplitPrefs] = useState<{ position: "side" | "bottom" }>({ position: "bottom" });
 
   // The mode is read after mount so server and client render the same first frame.
   useEffect(() => {
@@ -111,7 +112,8 @@ export function AppShell({ children }: { children: ReactNode }) {
           }
           splitPanelOpen={splitOpen}
           splitPanelSize={splitSize}
-          splitPanelPreferences={{ position: "bottom" }}
+          splitPanelPreferences={splitPrefs}
+          onSplitPanelPreferencesChange={(e) => setSplitPrefs(e.detail)}
           onSplitPanelResize={(e) => setSplitSize(e.detail.size)}
           onSplitPanelToggle={(e) => {
             if (!e.detail.open) slot?.onClose();

@@ -1,3 +1,5 @@
+"use client";
+
 import Header from "@cloudscape-design/components/header";
 import Table from "@cloudscape-design/components/table";
 import { AppLink as Link } from "@/components/shell/app-link.tsx";
@@ -19,8 +21,8 @@ export function InstanceHistory({ history }: { history: HistoryEntry[] }) {
       trackBy={(h) => `${h.scanId}-${h.probedAt}`}
       empty="This instance has not been scanned before."
       columnDefinitions={[
-        { id: "probedAt", header: "Probed", cell: (h) => formatTime(h.probedAt), isRowHeader: true },
-        { id: "verdict", header: "Verdict", cell: (h) => <VerdictStatus verdict={h.verdict} /> },
+        { id: "probedAt", header: "Probed", cell: (h) => formatTime(h.probedAt), isRowHeader: true, minWidth: 200 },
+        { id: "verdict", header: "Verdict", cell: (h) => <VerdictStatus verdict={h.verdict} />, minWidth: 170 },
         { id: "summary", header: "Summary", cell: (h) => cap(h.summary, 300) },
         { id: "version", header: "Agent version", cell: (h) => cap(h.agentVersion ?? "-", 40) },
         { id: "lifecycle", header: "Lifecycle state", cell: (h) => cap(h.lifecycleState ?? "-", 40) },

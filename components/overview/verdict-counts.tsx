@@ -55,13 +55,20 @@ export function VerdictCounts({ counts, total }: { counts: Record<Verdict, numbe
             <div key={v} data-testid={`count-${v}`}>
               <VerdictStatus verdict={v} />
               <Box>
-                <Link
-                  href={hrefFor(v)}
-                  fontSize="display-l"
-                  ariaLabel={`${counts[v] ?? 0} instances: ${VERDICT_STYLE[v].label}. Show them.`}
-                >
-                  {counts[v] ?? 0}
-                </Link>
+                {(counts[v] ?? 0) > 0 ? (
+                  <Link
+                    href={hrefFor(v)}
+                    fontSize="display-l"
+                    ariaLabel={`${counts[v]} instances: ${VERDICT_STYLE[v].label}. Show them.`}
+                  >
+                    {counts[v]}
+                  </Link>
+                ) : (
+                  // Nothing to show: a grey zero keeps the eye on the counts that matter.
+                  <Box fontSize="display-l" color="text-status-inactive" tagOverride="span">
+                    0
+                  </Box>
+                )}
               </Box>
             </div>
           ))}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { compactRows, expandRows, NONE } from "./rows.ts";
+
+describe("compact rows", () => {
+  it("round-trips summaries and interns repeated strings", () => {
+    const items = Array.from({ length: 100 }, (_, i) => ({
+      instanceId: `i-${String(i).padStart(17, "0")}`,
+      verdict: i % 2 ? ("healthy" as const) : ("lifecycle-404:ready" as const),
+      group: i % 3 ? "web" : undefined,
+      lifecycleState: "InService",
+      agentVersion: "1.89.3",
+      pingStatus: "Online",
+      probedAt: "2026-11-28T18:00:00.000Z",
+      scanId: "scan-1",
+      restartWillWork: i % 2 === 0,
+    }));
+    const c = compactRows(items);
+    expect(c.dict.length).toBeLessThan(10);
+    const rows = expandRows(JSON.parse(JSON.stringify(c)));
+    expect(rows[0]).toEqual({ ...items[0], group: NONE, cause: NONE });
+    expect(rows[1]).toMatchObject({ verdict: "healthy", group: "web", restartWillWork: false });
+  });
+});

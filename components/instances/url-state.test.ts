@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { parseTableView, tableViewToSearch } from "./url-state.ts";
+
+describe("instances table URL state", () => {
+  it("reads a verdict link from the overview as one equality token", () => {
+    const v = parseTableView(new URLSearchParams("verdict=lifecycle-404:ready"));
+    expect(v.query).toEqual({
+      operation: "and",
+      tokens: [{ propertyKey: "verdict", operator: "=", value: "lifecycle-404:ready" }],
+    });
+    expect(v.page).toBe(1);
+  });
+
+  it("round-trips filters, negation, free text, sort, page and the opened instance", () => {
+    const search =
+      "?verdict=lifecycle-404%3Aready&group=%21web&q=i-0ab&op=or&sort=probedAt&desc=1&page=3&selected=i-0123456789abcdef0";
+    const view = parseTableView(new URLSearchParams(search));
+    expect(view.query.tokens).toEqual([
+      { propertyKey: "verdict", operator: "=", value: "lifecycle-404:ready" },
+      { propertyKey: "group", operator: "!=", value: "web" },
+      { operator: ":", value: "i-0ab" },
+    ]);
+    expect(view).toMatchObject({ sortKey: "probedAt", desc: true, page: 3, selected: "i-0123456789abcdef0" });
+    expect(parseTableView(new URLSearchParams(tableViewToSearch(view)))).toEqual(view);
+  });
+
+  it("accepts Next.js searchParams objects with repeated keys", () => {
+    const v = parseTableView({ verdict: ["healthy", "at-risk"], page: "2" });
+    expect(v.query.tokens.map((t) => t.value)).toEqual(["healthy", "at-risk"]);
+    expect(v.page).toBe(2);
+  });
+
+  it("ignores what it does not know and clamps nonsense", () => {
+    const v = parseTableView(new URLSearchParams("sort=evil&page=-4&color=red&verdict="));
+    expect(v).toEqual({
+      query: { tokens: [], operation: "and" },
+      sortKey: undefined,
+      desc: false,
+      page: 1,
+      selected: undefined,
+    });
+    expect(tableViewToSearch(v)).toBe("");
+  });
+});
