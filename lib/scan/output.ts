@@ -1,6 +1,8 @@
 /** How the SSM agent cuts plugin Output to 2500 characters (facts/aws-api.md, "Reading results"). */
 export const OUTPUT_TRUNCATED = "\n---Output truncated---";
 export const ERROR_TRUNCATED = "\n---Error truncated----";
+/** GetCommandInvocation's contents (24,000 / 8,000 bytes) end with this when the agent read only a prefix. */
+export const CONTENT_TRUNCATED = "--output truncated--";
 export const ERROR_SEPARATOR = "\n----------ERROR-------\n";
 
 export function hasTruncationMarker(output: string): boolean {

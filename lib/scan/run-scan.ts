@@ -8,7 +8,7 @@ import type { Config } from "../config.ts";
 import { probeCommands } from "../probe/scripts.ts";
 import { requireScan, type Store } from "../store/store.ts";
 import { channel } from "./channel.ts";
-import { combineOutput, hasTruncationMarker, normaliseStatus, TERMINAL_STATUSES } from "./output.ts";
+import { CONTENT_TRUNCATED, combineOutput, hasTruncationMarker, normaliseStatus, TERMINAL_STATUSES } from "./output.ts";
 import { pacer, sleep } from "./pace.ts";
 import { buildResult } from "./result.ts";
 import type { InvocationOutcome, ScanEvent, Target, Targets } from "./types.ts";
@@ -270,8 +270,10 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
           try {
             await readPace.take(signal);
             const full = await getInvocation(clients.ssm, commandId, id, signal);
-            raw = combineOutput(full.StandardOutputContent ?? "", full.StandardErrorContent ?? "");
-            truncated = hasTruncationMarker(raw);
+            const stdout = full.StandardOutputContent ?? "";
+            raw = combineOutput(stdout, full.StandardErrorContent ?? "");
+            // The report is on stdout: only a cut there loses it.
+            truncated = stdout.endsWith(CONTENT_TRUNCATED);
             break;
           } catch (e) {
             signal.throwIfAborted();

@@ -1,0 +1,94 @@
+/**
+ * Output that SSM cut: the simulator's real fleet (small scenario, model mode) with two hosts made noisy by wrapping
+ * the fleet's `run`: one writes 4 KB of stderr after its report (plugin Output cut, GetCommandInvocation has it
+ * whole), one writes 30 KB of stdout before it (even GetCommandInvocation's 24,000 bytes are cut: the report is lost).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Fleet } from "../../sim/fleet-types.ts";
+import { createSimulator, realFleet } from "../../sim/main.ts";
+import { createClients } from "../aws/clients.ts";
+import { openStore, type Store } from "../store/store.ts";
+import { runScan } from "./run-scan.ts";
+import type { ScanEvent } from "./types.ts";
+
+const NOISY_STDERR = "i-0a000000000000001"; // healthy in the small scenario
+const HUGE_STDOUT = "i-0a000000000000003"; // lifecycle-404:ready
+
+function noisy(f: Fleet): Fleet {
+  return {
+    hosts: () => f.hosts(),
+    host: (id) => f.host(id),
+    groups: () => f.groups(),
+    membership: (id) => f.membership(id),
+    attach: (g, ids) => f.attach(g, ids),
+    detach: (g, ids, d) => f.detach(g, ids, d),
+    timing: (id) => f.timing(id),
+    describe: (id) => f.describe(id),
+    handle: (req, res) => f.handle(req, res),
+    close: () => f.close(),
+    async run(id, commands, options) {
+      const r = await f.run(id, commands, options);
+      if (id === NOISY_STDERR)
+        return { ...r, stderr: `${r.stderr}${"grep: warning: stray \\ before -\n".repeat(120)}` };
+      if (id === HUGE_STDOUT) return { ...r, stdout: `${"noise ".repeat(5000)}\n${r.stdout}` };
+      return r;
+    },
+  };
+}
+
+let sim: { url: string; close(): Promise<void> };
+let store: Store;
+
+beforeAll(async () => {
+  sim = await createSimulator(
+    { port: 0, scenario: "small", exec: "model" },
+    { ...realFleet, create: async (s, o) => noisy(await realFleet.create(s, o)) },
+  );
+  process.env.AWS_ENDPOINT_URL = sim.url;
+  process.env.AWS_ACCESS_KEY_ID = "test";
+  process.env.AWS_SECRET_ACCESS_KEY = "test";
+  store = openStore(":memory:");
+}, 60_000);
+
+afterAll(async () => {
+  store?.close();
+  await sim?.close();
+});
+
+describe("truncated output", () => {
+  it("reads the full output with GetCommandInvocation only where Output was cut", async () => {
+    const events: ScanEvent[] = [];
+    const ctx = {
+      clients: createClients({ region: "us-east-1", maxAttempts: 6 }),
+      store,
+      config: { sendRate: 20, pollRate: 50, probeTimeoutSeconds: 30, deliveryTimeoutSeconds: 60 },
+      tuning: { firstPollMs: 300, minPollMs: 250, maxPollMs: 1000 },
+    };
+    for await (const e of runScan({ kind: "ids", ids: [NOISY_STDERR, HUGE_STDOUT, "i-0a000000000000002"] }, ctx)) {
+      events.push(e);
+    }
+    const results = new Map(
+      events.flatMap((e) => (e.type === "instance" ? [[e.result.instanceId, e.result] as const] : [])),
+    );
+    // Cut in Output, whole in GetCommandInvocation: diagnosed as if nothing happened, the raw output kept whole.
+    const a = results.get(NOISY_STDERR)!;
+    expect(a.outcome.output).toContain("---Error truncated----");
+    expect(a.outcome.truncated).toBe(false);
+    expect(a.verdict).toBe("healthy");
+    expect(store.scanResult(a.scanId, NOISY_STDERR)!.rawOutput.length).toBeGreaterThan(4000);
+
+    // Cut even there: the report is lost, which is a finding (probe-failed), and a warning says so.
+    const b = results.get(HUGE_STDOUT)!;
+    expect(b.outcome.truncated).toBe(true);
+    expect(b.verdict).toBe("probe-failed");
+    expect(events.some((e) => e.type === "warning" && e.kind === "truncated" && e.instanceId === HUGE_STDOUT)).toBe(
+      true,
+    );
+    // The untouched host is diagnosed from the list output alone.
+    expect(results.get("i-0a000000000000002")!.verdict).toBe("lifecycle-404:blocked");
+
+    const res = await fetch(`${sim.url}/_sim/calls?op=GetCommandInvocation`);
+    const gets = ((await res.json()) as { calls: { params: { InstanceId: string } }[] }).calls;
+    expect(new Set(gets.map((g) => g.params.InstanceId))).toEqual(new Set([NOISY_STDERR, HUGE_STDOUT]));
+  });
+});
