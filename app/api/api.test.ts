@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Verdict } from "@/lib/diagnosis/types.ts";
 import type { InstanceResult } from "@/lib/scan/types.ts";
+import { startSimulator } from "@/sim/main.ts";
 
 // The routes read config() and getStore() once per process: point them at a temp database before loading them.
 const dir = mkdtempSync(path.join(tmpdir(), "fd-api-"));
@@ -320,5 +321,58 @@ describe("GET /api/instances/:id", () => {
         details: { field: "id" },
       });
     }
+  });
+});
+
+describe("a scan through the API against the simulator", () => {
+  let sim: { url: string; close(): Promise<void> };
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, scenario: "small", exec: "model" });
+    // Read by the SDK when a scan creates its clients.
+    process.env.AWS_ENDPOINT_URL = sim.url;
+    process.env.AWS_ACCESS_KEY_ID = "test";
+    process.env.AWS_SECRET_ACCESS_KEY = "test";
+  }, 60_000);
+  afterAll(async () => {
+    await sim?.close();
+  });
+
+  it("POST 202 -> 409 for the same targets -> SSE to scan-finished -> GET shows the results", async () => {
+    const res = await r.scans.POST(post({ targets: { kind: "all" } }));
+    expect(res.status).toBe(202);
+    const { scanId } = (await res.json()) as { scanId: string };
+    expect(res.headers.get("location")).toBe(`/api/scans/${scanId}`);
+
+    const again = await errorOf(await r.scans.POST(post({ targets: { kind: "all" } })));
+    expect(again).toMatchObject({ status: 409, code: "CONFLICT", details: { scanId } });
+
+    const stream = await r.events.GET(get(`/api/scans/${scanId}/events`), params(scanId));
+    const text = await stream.text();
+    const seqs = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    expect(text).toContain("event: scan-started");
+    expect(text.match(/^event: instance$/gm)).toHaveLength(9);
+    expect(text.trimEnd().split("\n\n").at(-1)).toContain("event: scan-finished");
+
+    const body = await (await r.scan.GET(get(`/api/scans/${scanId}`), params(scanId))).json();
+    expect(body.scan).toMatchObject({ id: scanId, status: "completed", total: 9, done: 9, actor: "local" });
+    expect(body.results).toHaveLength(9);
+    const inst = await (await r.instances.GET(get("/api/instances?verdict=lifecycle-404:ready"))).json();
+    expect(inst.items.map((i: { instanceId: string }) => i.instanceId)).toContain("i-0a000000000000003");
+  });
+
+  it("DELETE cancels a running scan", async () => {
+    const { scanDone } = await import("@/lib/scan/start-scan.ts");
+    const res = await r.scans.POST(post({ targets: { kind: "group", name: "web" } }));
+    expect(res.status).toBe(202);
+    const { scanId } = (await res.json()) as { scanId: string };
+    const del = await r.scan.DELETE(
+      new Request(`${BASE}/api/scans/${scanId}`, { method: "DELETE", headers: ORIGIN }),
+      params(scanId),
+    );
+    expect(del.status).toBe(202);
+    expect(await del.json()).toEqual({ scanId, status: "cancelling" });
+    await scanDone(scanId);
+    expect(r.store.getScan(scanId)?.status).toBe("cancelled");
   });
 });
