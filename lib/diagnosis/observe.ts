@@ -56,6 +56,11 @@ export type Observations = {
   failureCurrent: boolean;
   /** The last "Waiting for instance to go InService" belongs to the current agent run. */
   waitingCurrent: boolean;
+  /**
+   * The agent is up, unregistered, the check is on and IMDS does not say InService: it is polling, even when its
+   * "Waiting" line has rotated out of the files read (a warmed instance can wait for days).
+   */
+  waitingInferred: boolean;
 };
 
 const UP = new Set(["active", "activating", "reloading"]);
@@ -100,6 +105,14 @@ export function observe(report: ProbeReport): Observations {
     !after(report, lifecycle, waiting) &&
     !after(report, started, waiting);
 
+  const waitingInferred =
+    !registered &&
+    serviceUp &&
+    check.on &&
+    !lifecycleCurrent &&
+    !failureCurrent &&
+    (view.kind === "no-state" || (view.kind === "state" && view.state !== "InService"));
+
   return {
     report,
     version,
@@ -113,5 +126,6 @@ export function observe(report: ProbeReport): Observations {
     lifecycleCurrent,
     failureCurrent,
     waitingCurrent,
+    waitingInferred,
   };
 }

@@ -455,7 +455,7 @@ export const REPORT_RULES: Rule<ReportCtx>[] = [
   },
   {
     id: "waiting",
-    when: ({ o }) => o.waitingCurrent && !o.serviceDown,
+    when: ({ o }) => (o.waitingCurrent && !o.serviceDown) || o.waitingInferred,
     verdictOf: ({ o, membership }) => {
       const r = o.report;
       const state = o.imds.kind === "state" ? o.imds.state : o.imds.kind === "no-state" ? "no state (404)" : "unknown";
@@ -464,13 +464,20 @@ export const REPORT_RULES: Rule<ReportCtx>[] = [
         verdict: "waiting",
         summary: `The ${agentName(o)} is alive and polling IMDS for InService before it registers (IMDS now: ${state}).`,
         evidence: compact<Evidence>([
-          logEvidence(
-            "The agent is waiting for the lifecycle state",
-            r.logs.waiting!,
-            LINE_PATTERNS.waiting,
-            "Waiting for instance to go InService",
-            isTailed(r, r.logs.waiting!.file),
-          ),
+          o.waitingCurrent && r.logs.waiting
+            ? logEvidence(
+                "The agent is waiting for the lifecycle state",
+                r.logs.waiting,
+                LINE_PATTERNS.waiting,
+                "Waiting for instance to go InService",
+                isTailed(r, r.logs.waiting.file),
+              )
+            : {
+                label:
+                  "No current 'Waiting for instance to go InService' line in the files read (it may have rotated out); the agent is up, unregistered, with the check on",
+                value: r.logs.files.join(", ") || "(no agent log files)",
+                source: { kind: "log" as const, file: "/var/log/ecs/ecs-agent.log" },
+              },
           imdsEvidence(o),
           serviceEvidence(r),
           introspectionEvidence(r),

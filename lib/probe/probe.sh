@@ -65,6 +65,22 @@ http() {
   esac
 }
 
+# Rotated files of log $1, newest first, at most $2. Hourly ones (NAME.YYYY-MM-DD-HH) sort by name, which is their
+# age whatever their mtime; size-rotated ones (NAME.1, NAME.2) by mtime. If both kinds exist, the kind written last.
+rotated() {
+  local dated numbered
+  dated=$(ls -1d -- "$LOG_DIR/$1".[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]* | grep -v -E '\.(gz|xz|bz2|zst)$' |
+    sort -r | head -n "$2")
+  numbered=$(ls -1td -- "$LOG_DIR/$1".* | grep -v -E '\.[0-9]{4}-[0-9]{2}-[0-9]{2}|\.(gz|xz|bz2|zst)$' | head -n "$2")
+  if [ -z "$dated" ]; then
+    printf '%s\n' "$numbered"
+  elif [ -z "$numbered" ] || [ "${dated%%$'\n'*}" -nt "${numbered%%$'\n'*}" ]; then
+    printf '%s\n' "$dated"
+  else
+    printf '%s\n' "$numbered"
+  fi
+}
+
 collect() {
   rec at "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
@@ -177,10 +193,10 @@ collect() {
 
   # --- Logs: the newest few rotated agent files (hourly or size-rotated, by mtime), the current one, then ecs-init's.
   local agent_files=() init_files=() name tailed size list
-  list=$(ls -1td -- "$LOG_DIR"/ecs-agent.log.* | grep -v -E '\.(gz|xz|bz2|zst)$' | head -n 3)
+  list=$(rotated ecs-agent.log 3)
   while IFS= read -r f; do [ -n "$f" ] && agent_files=("$f" ${agent_files[@]+"${agent_files[@]}"}); done <<<"$list"
   [ -f "$LOG_DIR/ecs-agent.log" ] && agent_files+=("$LOG_DIR/ecs-agent.log")
-  list=$(ls -1td -- "$LOG_DIR"/ecs-init.log.* | grep -v -E '\.(gz|xz|bz2|zst)$' | head -n 1)
+  list=$(rotated ecs-init.log 1)
   [ -n "$list" ] && init_files+=("$list")
   [ -f "$LOG_DIR/ecs-init.log" ] && init_files+=("$LOG_DIR/ecs-init.log")
 
