@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { config } from "../../lib/config.ts";
 import { VERDICTS, type Verdict } from "../../lib/diagnosis/types.ts";
 import { FleetDoctorError } from "../../lib/errors.ts";
@@ -13,7 +13,7 @@ Prints the latest diagnosis of every instance in FLEET_DOCTOR_DB (no AWS calls),
 Verdicts: ${VERDICTS.join(", ")}`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     args: argv,
     options: {
       verdict: { type: "string" },
@@ -61,6 +61,15 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   } finally {
     store.close();
+  }
+}
+
+/** parseArgs, with its errors (unknown option, missing value) as bad input: exit 2. */
+function parseFlags<const T extends ParseArgsConfig>(config: T) {
+  try {
+    return parseArgs(config);
+  } catch (e) {
+    throw new FleetDoctorError("BAD_REQUEST", String((e as Error).message));
   }
 }
 

@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { createClients } from "../../lib/aws/clients.ts";
 import { config } from "../../lib/config.ts";
 import { FleetDoctorError } from "../../lib/errors.ts";
@@ -58,7 +58,7 @@ function progressLine(done: number, total: number | undefined, sent: number): st
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     args: argv,
     options: {
       tag: { type: "string" },
@@ -158,6 +158,15 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (status !== "completed") return 2;
   return needsAttention(rows) ? 1 : 0;
+}
+
+/** parseArgs, with its errors (unknown option, missing value) as bad input: exit 2. */
+function parseFlags<const T extends ParseArgsConfig>(config: T) {
+  try {
+    return parseArgs(config);
+  } catch (e) {
+    throw new FleetDoctorError("BAD_REQUEST", String((e as Error).message));
+  }
 }
 
 export default { run } satisfies Command;

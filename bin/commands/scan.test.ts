@@ -1,0 +1,103 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator } from "../../sim/main.ts";
+
+const run = promisify(execFile);
+const bin = path.resolve(import.meta.dirname, "../fleet-doctor.mjs");
+const dir = mkdtempSync(path.join(tmpdir(), "fd-cli-"));
+let sim: { url: string; close(): Promise<void> };
+
+async function cli(...args: string[]) {
+  const env = {
+    ...process.env,
+    AWS_ENDPOINT_URL: sim.url,
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_REGION: "us-east-1",
+    FLEET_DOCTOR_DB: path.join(dir, "cli.db"),
+  };
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, scenario: "small", exec: "model" });
+}, 60_000);
+
+afterAll(async () => {
+  await sim?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("fleet-doctor scan", () => {
+  it("--json lists every instance and exits 1 when something needs attention", async () => {
+    const r = await cli("scan", "--json");
+    expect(r.stderr).not.toMatch(/\[#/); // no progress bar when stderr is not a terminal
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as {
+      scanId: string;
+      status: string;
+      counts: Record<string, number>;
+      instances: { instanceId: string; verdict: string; summary: string; restartWillWork: boolean }[];
+    };
+    expect(out.status).toBe("completed");
+    expect(out.instances).toHaveLength(9);
+    expect(out.counts).toMatchObject({ healthy: 1, "lifecycle-404:ready": 1, "ssm-unreachable": 1 });
+    const ready = out.instances.find((i) => i.instanceId === "i-0a000000000000003")!;
+    expect(ready).toMatchObject({ verdict: "lifecycle-404:ready", restartWillWork: true, group: "web" });
+    expect(ready.summary.length).toBeGreaterThan(10);
+  });
+
+  it("prints a triage table grouped by verdict and exits 0 when all is healthy", async () => {
+    const r = await cli("scan", "--ids", "i-0a000000000000001");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^healthy \(1\)$/m);
+    expect(r.stdout).toContain("i-0a000000000000001");
+    expect(r.stdout).toContain("1 instance, 0 need attention.");
+  });
+
+  it("scans a group", async () => {
+    const r = await cli("scan", "--group", "web", "--json");
+    expect(r.code).toBe(1);
+    const ids = (JSON.parse(r.stdout).instances as { instanceId: string }[]).map((i) => i.instanceId).sort();
+    expect(ids).toEqual(["i-0a000000000000001", "i-0a000000000000003"]);
+  });
+
+  it.each([
+    [["--ids", "i-XYZ"], /--ids \(0\): must be an instance id/],
+    [["--ids", "i-0a000000000000001;reboot"], /--ids/],
+    [["--tag", "novalue"], /--tag must be KEY=VALUE/],
+    [["--tag", "Env=prod", "--group", "web"], /at most one of/],
+    [["--frobnicate"], /Unknown option/],
+  ])("exits 2 on bad input %j", async (args, message) => {
+    const r = await cli("scan", ...(args as string[]));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
+describe("fleet-doctor instances", () => {
+  it("reads the latest diagnoses from the store, filtered by verdict", async () => {
+    const r = await cli("instances", "--verdict", "lifecycle-404:ready,healthy", "--json");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { instances: { instanceId: string; verdict: string }[] };
+    expect(out.instances.map((i) => i.verdict).sort()).toEqual(["healthy", "lifecycle-404:ready"]);
+    const table = await cli("instances");
+    expect(table.stdout).toContain("9 instances, 8 need attention.");
+  });
+
+  it("exits 2 on an unknown verdict", async () => {
+    const r = await cli("instances", "--verdict", "sick");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown verdict 'sick'");
+  });
+});
