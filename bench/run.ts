@@ -2,7 +2,9 @@
  * `npm run bench`: runs the benchmarks and prints their figures. Each benchmark is a module under bench/ that
  * exports `run(argv)`; they are listed here as they land.
  */
-const BENCHMARKS: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {};
+const BENCHMARKS: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
+  ui: () => import("./ui.ts"),
+};
 
 async function main(argv: string[]) {
   const name = argv[0] && !argv[0].startsWith("-") ? argv[0] : undefined;

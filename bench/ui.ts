@@ -1,0 +1,210 @@
+/**
+ * `npm run bench -- ui`: the dashboard with 10,000 instances. Seeds a fresh database through the store API (one
+ * scan, 10,000 results with a realistic spread of verdicts, groups and agent versions), starts the production
+ * build on it, and drives Chromium:
+ *   - overview: time until the counts are on screen;
+ *   - table: time to the first table row, and time to interactive (first row, then the end of the last long task
+ *     followed by a second of quiet, as Lighthouse counts it);
+ *   - filter: the worst keystroke latency while typing in the property filter (Event Timing API: from the key press
+ *     to the next paint), and how long applying a filter token over all 10,000 rows takes.
+ * Options: --instances N (default 10000), --runs N (default 3). Needs a build (`NEXT_DIST_DIR` honoured).
+ * Prints figures; asserts nothing.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium, type Page } from "@playwright/test";
+import { chromiumPath, startNext } from "../bin/servers.ts";
+import type { Diagnosis, Verdict } from "../lib/diagnosis/types.ts";
+import type { InstanceResult } from "../lib/scan/types.ts";
+import { openStore } from "../lib/store/index.ts";
+
+const SPREAD: [Verdict, number][] = [
+  ["healthy", 0.62],
+  ["lifecycle-404:ready", 0.1],
+  ["lifecycle-404:blocked", 0.06],
+  ["lifecycle-404:warmed", 0.04],
+  ["waiting", 0.05],
+  ["at-risk", 0.05],
+  ["agent-failed", 0.03],
+  ["imds-unreachable", 0.01],
+  ["ssm-unreachable", 0.02],
+  ["probe-failed", 0.02],
+];
+const GROUPS = ["web", "api", "batch", "workers", "ingest", "search", "cache", "ml", undefined];
+const VERSIONS = ["1.89.3", "1.90.0", "1.91.0", "1.91.1", "1.93.1", "1.100.0", "1.110.0"];
+
+function pick<T>(i: number, items: readonly T[]): T {
+  return items[(i * 2654435761) % items.length]!;
+}
+
+function verdictFor(i: number): Verdict {
+  const x = ((i * 7919) % 10_000) / 10_000;
+  let acc = 0;
+  for (const [v, share] of SPREAD) {
+    acc += share;
+    if (x < acc) return v;
+  }
+  return "unknown";
+}
+
+function seed(dbPath: string, n: number) {
+  const store = openStore(dbPath);
+  const scan = store.createScan({ targets: { kind: "all" }, actor: "bench" });
+  const at = new Date().toISOString();
+  store.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      const instanceId = `i-${(0x1000000000000 + i * 7).toString(16).padStart(17, "0")}`;
+      const verdict = verdictFor(i);
+      const group = pick(i, GROUPS);
+      const line = `level=critical time=${at} msg="Could not determine target lifecycle of instance: operation error ec2imds: GetMetadata, http response error StatusCode: 404, request to EC2 IMDS failed" module=agent.go`;
+      const diagnosis: Diagnosis = {
+        verdict,
+        summary: `Synthetic ${verdict} instance ${i} for the dashboard benchmark.`,
+        evidence: [
+          {
+            label: "Last lifecycle failure",
+            value: line,
+            match: [line.indexOf("Could"), line.indexOf(", request")],
+            source: { kind: "log", file: "ecs-agent.log", line: 42, time: at },
+          },
+        ],
+        remedies: [],
+        restartWillWork: verdict === "lifecycle-404:ready",
+      };
+      const result: InstanceResult = {
+        scanId: scan.id,
+        instanceId,
+        target: {
+          instanceId,
+          pingStatus: verdict === "ssm-unreachable" ? "ConnectionLost" : "Online",
+          group,
+          lifecycleState: group ? (verdict === "lifecycle-404:warmed" ? "Warmed:Running" : "InService") : undefined,
+        },
+        outcome: { status: "Success", output: "{}", truncated: false },
+        diagnosis,
+        verdict,
+        agentVersion: pick(i + 3, VERSIONS),
+        probedAt: at,
+      };
+      store.saveResult(result, "{}");
+    }
+  });
+  store.finishScan(scan.id, "completed");
+  store.close();
+}
+
+/** Long tasks and keyboard event timings, recorded from the first byte of every page. */
+const OBSERVE = `
+  window.__bench = { longTasks: [], events: [] };
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__bench.longTasks.push({ start: e.startTime, end: e.startTime + e.duration }); })
+    .observe({ type: "longtask", buffered: true });
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__bench.events.push({ name: e.name, duration: e.duration, start: e.startTime }); })
+    .observe({ type: "event", durationThreshold: 16, buffered: true });
+`;
+
+type Observed = {
+  longTasks: { start: number; end: number }[];
+  events: { name: string; duration: number; start: number }[];
+};
+const observed = (page: Page) => page.evaluate(() => (window as unknown as { __bench: Observed }).__bench);
+
+function tti(firstRow: number, longTasks: { start: number; end: number }[]): number {
+  let t = firstRow;
+  for (const task of [...longTasks].sort((a, b) => a.start - b.start)) {
+    if (task.start > t + 1000) break;
+    t = Math.max(t, task.end);
+  }
+  return t;
+}
+
+const ms = (x: number) => `${Math.round(x)} ms`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function run(argv: string[]) {
+  const arg = (name: string, fallback: number) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? Number(argv[i + 1]) : fallback;
+  };
+  const n = arg("--instances", 10_000);
+  const runs = arg("--runs", 3);
+  const dir = mkdtempSync(path.join(tmpdir(), "fleet-doctor-bench-ui-"));
+  const dbPath = path.join(dir, "bench.db");
+  const t0 = Date.now();
+  seed(dbPath, n);
+  console.log(`ui: seeded ${n} instances in ${Date.now() - t0} ms (${dbPath})`);
+
+  const app = await startNext({
+    FLEET_DOCTOR_DB: dbPath,
+    AWS_REGION: "us-east-1",
+    AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+    AWS_ACCESS_KEY_ID: "bench",
+    AWS_SECRET_ACCESS_KEY: "bench",
+  });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+  const figures = {
+    overview: [] as number[],
+    firstRow: [] as number[],
+    tti: [] as number[],
+    key: [] as number[],
+    apply: [] as number[],
+    payload: 0,
+  };
+  try {
+    // One warm-up load so the server's first-request compilation of routes is not counted.
+    const warm = await browser.newPage();
+    await warm.goto(`${app.url}/instances`);
+    await warm.close();
+
+    for (let r = 0; r < runs; r++) {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      await context.addInitScript(OBSERVE);
+      const page = await context.newPage();
+
+      let start = Date.now();
+      await page.goto(`${app.url}/`);
+      await page.getByTestId("fixable-count").waitFor();
+      figures.overview.push(Date.now() - start);
+
+      start = Date.now();
+      const response = await page.goto(`${app.url}/instances`);
+      figures.payload = Math.max(figures.payload, (await response?.body())?.length ?? 0);
+      await page.locator("table tbody tr").first().waitFor();
+      const firstRow = await page.evaluate(() => performance.now());
+      figures.firstRow.push(Date.now() - start);
+      await page.waitForTimeout(2500);
+      figures.tti.push(tti(firstRow, (await observed(page)).longTasks));
+
+      // Type into the property filter one key at a time, as a person would.
+      const input = page.getByRole("combobox", { name: "Filter instances" });
+      await input.click();
+      const before = (await observed(page)).events.length;
+      await input.pressSequentially("Agent version = 1.89", { delay: 120 });
+      await page.waitForTimeout(500);
+      const keys = (await observed(page)).events.slice(before).filter((e) => /key|input/.test(e.name));
+      figures.key.push(Math.max(0, ...keys.map((e) => e.duration)));
+
+      // Apply a free-text token over every row and wait for the table to show the result.
+      await input.fill("i-0001");
+      start = Date.now();
+      await input.press("Enter");
+      await page.waitForURL(/q=i-0001/);
+      figures.apply.push(Date.now() - start);
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    await app.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`ui: ${n} instances, ${runs} runs (median; worst)`);
+  console.log(`  overview counts visible        ${ms(median(figures.overview))}; ${ms(Math.max(...figures.overview))}`);
+  console.log(`  table: first row               ${ms(median(figures.firstRow))}; ${ms(Math.max(...figures.firstRow))}`);
+  console.log(`  table: time to interactive     ${ms(median(figures.tti))}; ${ms(Math.max(...figures.tti))}`);
+  console.log(`  filter: worst keystroke        ${ms(median(figures.key))}; ${ms(Math.max(...figures.key))}`);
+  console.log(`  filter: apply token to all     ${ms(median(figures.apply))}; ${ms(Math.max(...figures.apply))}`);
+  console.log(`  /instances HTML                ${(figures.payload / 1024).toFixed(0)} KiB`);
+}
