@@ -501,12 +501,6 @@ export const REPORT_RULES: Rule<ReportCtx>[] = [
     },
   },
   {
-    id: "exited",
-    when: ({ o }) =>
-      o.serviceDown || (o.report.service.active === "activating" && o.report.service.sub === "auto-restart"),
-    verdictOf: (c) => agentFailed(c, "exited"),
-  },
-  {
     id: "not-installed",
     when: ({ o }) =>
       o.report.service.load === "not-found" ||
@@ -527,6 +521,12 @@ export const REPORT_RULES: Rule<ReportCtx>[] = [
       ],
       restartWillWork: false,
     }),
+  },
+  {
+    id: "exited",
+    when: ({ o }) =>
+      o.serviceDown || (o.report.service.active === "activating" && o.report.service.sub === "auto-restart"),
+    verdictOf: (c) => agentFailed(c, "exited"),
   },
   {
     id: "unknown",
