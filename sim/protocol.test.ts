@@ -295,16 +295,35 @@ describe("SSM over awsJson1_1 (SDK v3)", () => {
     expect(cmds.Commands![0]).toMatchObject({ Status: "Failed", TargetCount: 1, CompletedCount: 1, ErrorCount: 1 });
   });
 
-  it("GetCommandInvocation answers InvocationDoesNotExist right after SendCommand, then -1 until the script ran", async () => {
+  it("GetCommandInvocation answers InvocationDoesNotExist right after SendCommand", async () => {
+    // A second simulator whose invocations stay invisible far longer than one call takes, so this cannot race.
+    const slow = await createSimulator({ scenario: "tiny", invisibleMs: 60_000 }, factory);
+    const client = new SSMClient({ endpoint: slow.url, region: "us-east-1", credentials, maxAttempts: 1 });
+    try {
+      const out = await client.send(
+        new SendCommandCommand({
+          DocumentName: "AWS-RunShellScript",
+          InstanceIds: [LONE],
+          Parameters: { commands: ["true"] },
+        }),
+      );
+      const id = out.Command!.CommandId!;
+      expect(
+        await errorOf(client.send(new GetCommandInvocationCommand({ CommandId: id, InstanceId: LONE }))),
+      ).toMatchObject({
+        name: "InvocationDoesNotExist",
+        status: 400,
+      });
+      expect((await client.send(new ListCommandInvocationsCommand({ CommandId: id }))).CommandInvocations).toEqual([]);
+    } finally {
+      client.destroy();
+      await slow.close();
+    }
+  });
+
+  it("GetCommandInvocation reports ResponseCode -1 until the script ran", async () => {
     const cmd = await send([LONE], ["sleep 0.3", "echo done"]);
-    expect(
-      (await errorOf(ssm.send(new GetCommandInvocationCommand({ CommandId: cmd.CommandId, InstanceId: LONE })))).name,
-    ).toBe("InvocationDoesNotExist");
-    const running = await waitInvocation(
-      cmd.CommandId!,
-      LONE,
-      (o) => o.Status === "InProgress" || TERMINAL.includes(o.Status!),
-    );
+    const running = await waitInvocation(cmd.CommandId!, LONE, (o) => o.Status !== "Pending");
     if (running.Status === "InProgress") expect(running.ResponseCode).toBe(-1);
     const done = await waitInvocation(cmd.CommandId!, LONE);
     expect(done).toMatchObject({ Status: "Success", ResponseCode: 0, StandardOutputContent: "done\n" });
@@ -553,12 +572,18 @@ describe("faults", () => {
     expect(((await bad.json()) as { message: string }).message).toContain("errorRate");
   });
 
-  it("a token bucket lets the configured rate through", async () => {
-    await setFaults({ throttle: { ListCommands: 2 } });
-    const results = await Promise.allSettled(Array.from({ length: 6 }, () => ssm.send(new ListCommandsCommand({}))));
-    const ok = results.filter((r) => r.status === "fulfilled").length;
-    expect(ok).toBeGreaterThanOrEqual(2);
-    expect(ok).toBeLessThan(6);
+  it("a rate lets its burst through and throttles the rest", async () => {
+    // One token, refilled every 100 s: the first call passes, the next ones are throttled (refill: faults.test.ts).
+    await setFaults({ throttle: { ListCommands: 0.01 } });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 4; i++)
+      outcomes.push(
+        await ssm.send(new ListCommandsCommand({})).then(
+          () => "ok",
+          (e: Error) => e.name,
+        ),
+      );
+    expect(outcomes).toEqual(["ok", "ThrottlingException", "ThrottlingException", "ThrottlingException"]);
   });
 });
 
@@ -706,51 +731,32 @@ describe("the real AWS CLI", () => {
     }
   };
 
-  it("describe-instance-information, send-command, errors and describe-auto-scaling-instances", async () => {
-    const info = await aws("ssm", "describe-instance-information");
-    expect(info.code).toBe(0);
-    expect((info.out.InstanceInformationList as unknown[]).length).toBe(24);
+  // sim.test.ts runs the acceptance checks with the CLI over the real fleet; these cover the remaining shapes.
+  it("list-command-invocations --details, list-commands, describe-auto-scaling-groups, describe-warm-pool", async () => {
+    const cmd = await send([WEB], ["echo hi", "echo oops >&2", "exit 3"]);
+    await waitInvocation(cmd.CommandId!, WEB);
+    const listed = await aws("ssm", "list-command-invocations", "--command-id", cmd.CommandId!, "--details");
+    const inv = (
+      listed.out.CommandInvocations as { Status: string; CommandPlugins: { Output: string; ResponseCode: number }[] }[]
+    )[0]!;
+    expect(inv.Status).toBe("Failed");
+    expect(inv.CommandPlugins[0]).toMatchObject({ Output: "hi\n\n----------ERROR-------\noops\n", ResponseCode: 3 });
+    const commands = await aws("ssm", "list-commands", "--command-id", cmd.CommandId!);
+    expect((commands.out.Commands as unknown[])[0]).toMatchObject({ Status: "Failed", ErrorCount: 1, TargetCount: 1 });
 
-    const sent = await aws(
-      "ssm",
-      "send-command",
-      "--document-name",
-      "AWS-RunShellScript",
-      "--instance-ids",
-      WEB,
-      "--parameters",
-      'commands=["echo hi","exit 3"]',
-    );
-    expect(sent.code).toBe(0);
-    const commandId = (sent.out.Command as { CommandId: string }).CommandId;
-    await waitInvocation(commandId, WEB);
-    const got = await aws("ssm", "get-command-invocation", "--command-id", commandId, "--instance-id", WEB);
-    expect(got.out).toMatchObject({ Status: "Failed", ResponseCode: 3, StandardOutputContent: "hi\n" });
-    const listed = await aws("ssm", "list-command-invocations", "--command-id", commandId, "--details");
-    expect(
-      (listed.out.CommandInvocations as { CommandPlugins: { Output: string }[] }[])[0]!.CommandPlugins[0]!.Output,
-    ).toBe("hi\n");
-
-    const many = Array.from({ length: 51 }, (_, i) => `i-0${String(i).padStart(16, "0")}`);
-    const tooMany = await aws(
-      "ssm",
-      "send-command",
-      "--document-name",
-      "AWS-RunShellScript",
-      "--instance-ids",
-      ...many,
-      "--parameters",
-      'commands=["true"]',
-    );
-    expect(tooMany.code).not.toBe(0);
-    expect(tooMany.err).toContain("(ValidationException)");
-    expect(tooMany.err).toContain("Member must have length less than or equal to 50");
-
-    const members = await aws("autoscaling", "describe-auto-scaling-instances", "--instance-ids", WEB, LONE);
-    expect(members.out.AutoScalingInstances).toEqual([
-      expect.objectContaining({ InstanceId: WEB, LifecycleState: "InService", HealthStatus: "HEALTHY" }),
-    ]);
     const groups = await aws("autoscaling", "describe-auto-scaling-groups");
-    expect((groups.out.AutoScalingGroups as { AutoScalingGroupName: string }[])[0]!.AutoScalingGroupName).toBe("web");
+    expect(groups.out.AutoScalingGroups).toEqual([
+      expect.objectContaining({
+        AutoScalingGroupName: "web",
+        Instances: [expect.objectContaining({ InstanceId: WEB, LifecycleState: "InService" })],
+      }),
+    ]);
+    const pool = await aws("autoscaling", "describe-warm-pool", "--auto-scaling-group-name", "web");
+    expect(pool.out).toMatchObject({
+      WarmPoolConfiguration: { PoolState: "Stopped" },
+      Instances: [expect.objectContaining({ InstanceId: WARM })],
+    });
+    const bad = await aws("autoscaling", "describe-auto-scaling-instances", "--max-records", "51");
+    expect(bad.err).toContain("(ValidationError)");
   });
 });
