@@ -16,6 +16,14 @@ const OUTPUT_CAP = 1 << 20;
 /** The exit code reported for a script that was killed (timeout or cancel). */
 export const KILLED_EXIT_CODE = -1;
 
+/**
+ * A host whose IMDS refuses connections gets a URL on port 1 of the loopback, where nothing unprivileged can listen,
+ * so curl sees a real "connection refused" (a socket the simulator closes would look like an empty reply instead).
+ */
+export function imdsUrlFor(host: Host): string {
+  return host.spec.imds === "refuse" ? `http://127.0.0.1:1/_hosts/${host.id}/imds` : `${host.hostUrl()}/imds`;
+}
+
 export function runBash(host: Host, commands: string[], options: RunOptions): Promise<ExecResult> {
   const sandbox = host.materialize();
   const now = host.sync();
@@ -32,7 +40,7 @@ export function runBash(host: Host, commands: string[], options: RunOptions): Pr
     TMPDIR: path.join(sandbox, "tmp"),
     USER: "root",
     FLEET_DOCTOR_ROOT: sandbox,
-    FLEET_DOCTOR_IMDS_URL: `${host.hostUrl()}/imds`,
+    FLEET_DOCTOR_IMDS_URL: imdsUrlFor(host),
     FLEET_DOCTOR_AGENT_URL: `${host.hostUrl()}/agent`,
   };
 
