@@ -13,7 +13,7 @@ export const LINE_PATTERNS = {
   lifecycle:
     /Could not determine target lifecycle of instance: .*?StatusCode: (\d+)|Could not determine target lifecycle of instance/,
   waiting: /Waiting for instance to go InService/,
-  registered: /Instance registration completed successfully|Restored from checkpoint file/,
+  registered: /[Rr]egistration completed successfully|Restored from checkpoint file/,
   started: /Amazon ECS agent Version: *v?[\d.]+/,
   init: /agent exited with terminal exit code: *\d+|Agent exited with code \d+|ECS Agent failed to start, retrying/i,
   "imds-region": /Unable to communicate with EC2 Metadata service to infer region|Missing required fields: AWSRegion/,

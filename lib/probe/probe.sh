@@ -200,7 +200,7 @@ collect() {
   [ -n "$list" ] && init_files+=("$list")
   [ -f "$LOG_DIR/ecs-init.log" ] && init_files+=("$LOG_DIR/ecs-init.log")
 
-  local pat='Could not determine target lifecycle|Waiting for instance to go InService|Instance registration completed successfully|Restored from checkpoint file|Amazon ECS agent Version|level="?(crit|critical|error|fatal)|"level": ?"(crit|critical|error|fatal)"|\[(CRIT|CRITICAL|ERROR|FATAL)\]|infer region|Missing required fields: AWSRegion|valid credentials|IMDS role found|refresh cached credentials|NoCredentialProviders|failed to get API token|register as a container instance|registering container instance|register container instance|new task engine|Data mismatch; saved cluster|supported docker versions|Cannot connect to the Docker daemon|cgroup root|Cloud-init failure detected|xited with code|terminal exit code|ECS Agent failed to start'
+  local pat='Could not determine target lifecycle|Waiting for instance to go InService|egistration completed successfully|Restored from checkpoint file|Amazon ECS agent Version|level="?(crit|critical|error|fatal)|"level": ?"(crit|critical|error|fatal)"|\[(CRIT|CRITICAL|ERROR|FATAL)\]|infer region|Missing required fields: AWSRegion|valid credentials|IMDS role found|refresh cached credentials|NoCredentialProviders|failed to get API token|register as a container instance|registering container instance|register container instance|new task engine|Data mismatch; saved cluster|supported docker versions|Cannot connect to the Docker daemon|cgroup root|Cloud-init failure detected|xited with code|terminal exit code|ECS Agent failed to start'
   local kind
   {
     for kind in agent init; do
@@ -218,7 +218,7 @@ collect() {
         [ "${size:-0}" -gt "$TAIL_BYTES" ] && tailed=1
         printf '@FILE\t%s\t%s\t%s\n' "$kind" "$tailed" "$name"
         tail -c "$TAIL_BYTES" -- "$f" | tr -d '\000' | timeout "$t" grep -a -n -E "$pat" |
-          grep -a -v -F 'health check [HEAD' | cut -c 1-4000
+          grep -a -v -F 'health check [HEAD' | cut -c 1-2000 | tail -n 3000
       done
     done
   } | awk '
@@ -269,7 +269,7 @@ collect() {
         next
       }
       if (line ~ /Waiting for instance to go InService/) { put("waiting", 0); next }
-      if (line ~ /Instance registration completed successfully|Restored from checkpoint file/) { put("registered", 1); next }
+      if (line ~ /[Rr]egistration completed successfully|Restored from checkpoint file/) { put("registered", 1); next }
       if (line ~ /Amazon ECS agent Version/) {
         put("started", 0)
         if (match(line, /Amazon ECS agent Version: *v?[0-9]+\.[0-9]+\.[0-9]+/)) {

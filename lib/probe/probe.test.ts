@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { diagnose } from "../diagnosis/diagnose.ts";
@@ -364,6 +365,46 @@ describe("probe.sh", () => {
     expect(report.logs).toEqual({ files: [] });
     expect(report.os).toEqual({ id: null, version: null, boot: null });
     expect(diagnosis.verdict).toBe("unknown");
+  });
+
+  it("reads a 200 MB log in bounded time (only its last 16 MB)", async () => {
+    const sb = makeSandbox(failedHost({ logs: { "ecs-init.log": INIT_LOG } }));
+    cleanups.push(sb.cleanup);
+    const log = `${sb.root}/var/log/ecs/ecs-agent.log`;
+    const filler = 'level=debug time=2025-02-04T07:00:00Z msg="Target lifecycle state of instance: " module=agent.go';
+    const gen = spawnSync(
+      "bash",
+      [
+        "-c",
+        `yes '${filler}' | head -c 209715200 > "$1" && printf '%s\\n' "$2" "$3" >> "$1"`,
+        "gen",
+        log,
+        LINES.waiting,
+        LINES.lifecycle404,
+      ],
+      { stdio: "ignore" },
+    );
+    expect(gen.status).toBe(0);
+    const imds = await startImds({ lifecycle: "InService" });
+    cleanups.push(imds.close);
+    const run = await runProbe(sb, { imds: imds.url, agent: REFUSED_URL });
+    console.log(`probe over a 200 MB ecs-agent.log took ${run.ms} ms`);
+    const parsed = parseProbeOutput(run.stdout);
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(parsed.report.logs.tailed).toEqual(["ecs-agent.log"]);
+    expect(parsed.report.logs.lifecycle).toMatchObject({ code: 404, file: "ecs-agent.log" });
+    expect(parsed.report.logs.lifecycle!.text).toBe(LINES.lifecycle404);
+    const d = diagnose({ probe: { ok: true, report: parsed.report }, ssm: {} });
+    expect(d.verdict).toBe("lifecycle-404:ready");
+    expect(d.evidence[0]!.label).toContain("last 16 MB");
+  });
+
+  it("recognises the old bracket-format registration line", async () => {
+    const { report } = await probe(
+      failedHost({ logs: { "ecs-agent.log": `${LINES.bracketStart}\n${LINES.bracketRegistered}\n` } }),
+      { lifecycle: 404 },
+    );
+    expect(report.logs.registered).toMatchObject({ n: 2, t: "2019-02-15T01:25:30Z" });
   });
 
   it("reports an uninstalled ecs-init as null and a systemd dir as systemd", async () => {
