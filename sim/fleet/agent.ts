@@ -48,8 +48,6 @@ export class Agent {
   registeredAt: number | undefined;
   startedAt: number | undefined;
   lastExit: { code: number; at: number } | undefined;
-  /** The start attempts since the unit (re)started, for ecs-init's back-off. */
-  private attempts = 0;
   private backoffMs = 0;
   private format: LogFormat = "logfmt";
   private floor = LEVELS.indexOf("info");
@@ -90,7 +88,6 @@ export class Agent {
     s.activeEnterAt = at;
     s.inactiveExitAt = at;
     s.stateChangeAt = at;
-    this.attempts = 0;
     this.backoffMs = 0;
     for (const line of [
       "pre-start",
@@ -143,7 +140,6 @@ export class Agent {
   private run(at: number) {
     const host = this.host;
     const config = host.effectiveConfig();
-    this.attempts++;
     this.startedAt = at;
     this.runningVersion = this.version;
     this.format = writesBracketFormat(this.version)
@@ -348,7 +344,6 @@ export class Agent {
     this.log(at, "info", "Beginning Polling for updates", { module: "agent.go" });
     this.phase = "registered";
     this.registeredAt = at;
-    this.attempts = 0;
     this.scheduleChatter(at);
   }
 

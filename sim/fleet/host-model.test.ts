@@ -295,7 +295,7 @@ describe("files and endpoints", () => {
     const out = await sh(
       t.fleet,
       ID,
-      "systemctl show ecs --property=Result --property ActiveState; systemctl show ecs -p ExecMainStatus --value; systemctl status ecs | head -3; echo rc=${PIPESTATUS[0]}",
+      `systemctl show ecs --property=Result --property ActiveState; systemctl show ecs -p ExecMainStatus --value; systemctl status ecs | head -3; echo rc=\${PIPESTATUS[0]}`,
     );
     expect(out).toMatch(
       /^Result=exit-code\nActiveState=failed\n5\n× ecs.service - Amazon Elastic Container Service - container agent\n.*\n {5}Active: failed \(Result: exit-code\) since \w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; .* ago\nrc=3\n$/,

@@ -288,12 +288,16 @@ function collect(host: Host, now: number): Facts {
 
 // --- the renderer (probe.sh's render(), awk) -------------------------------------------------------------------
 
+// The probe strips terminal escapes before escaping: CSI sequences, OSC strings, then lone two-byte escapes.
+const ESC = String.fromCharCode(27);
+const BEL = String.fromCharCode(7);
+const ANSI_CSI = new RegExp(`${ESC}\\[[0-9;?]*[ -/]*[@-~]`, "g");
+const ANSI_OSC = new RegExp(`${ESC}\\][^${BEL}${ESC}]*(${BEL}|${ESC}\\\\)`, "g");
+const ANSI_ESC = new RegExp(`${ESC}[@-_]`, "g");
+
 function escFactory(F: number) {
   return (input: string, capIn: number): string => {
-    let s = input
-      .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "")
-      .replace(/\x1b\][^\x07\x1b]*(\x07|\x1b\\)/g, "")
-      .replace(/\x1b[@-_]/g, "");
+    let s = input.replace(ANSI_CSI, "").replace(ANSI_OSC, "").replace(ANSI_ESC, "");
     let cap = Math.trunc(capIn * F);
     if (cap < 8) cap = 8;
     let n = s.length;
