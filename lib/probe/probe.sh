@@ -19,10 +19,16 @@ LOG_DIR="$ROOT/var/log/ecs"
 # Bytes read from the end of each log file: the lines that matter are the last ones, and a 200 MB log stays cheap.
 TAIL_BYTES=16777216
 
-now_ms() { date +%s%3N; }
+# Milliseconds since the epoch: bash 5's EPOCHREALTIME saves a fork; bash 4 (Amazon Linux 2) asks date.
+if [ -n "${EPOCHREALTIME:-}" ]; then
+  now_ms() { local t=${EPOCHREALTIME/./}; echo $((10#$t / 1000)); }
+else
+  now_ms() { date +%s%3N; }
+fi
 START_MS=$(now_ms)
-# Everything is done by START + 8.5 s; the rest of the 10 s is for rendering and process start.
-DEADLINE_MS=$((START_MS + 8500))
+# Every step starts before START + 7.5 s and is cut at its own cap; the rest of the 10 s is slack for a loaded
+# machine, rendering and process start.
+DEADLINE_MS=$((START_MS + 7500))
 left_ms() { echo $((DEADLINE_MS - $(now_ms))); }
 
 # One fact per line, "name<TAB>value", read by the renderer at the end. Newlines in values become spaces.
@@ -107,41 +113,6 @@ collect() {
     http GET "$IMDS/latest/meta-data/instance-id" 1500 ${hdr[@]+"${hdr[@]}"}
     rec imds.id "$HTTP_CODE"
     [ "$HTTP_CODE" = 200 ] && rec id "$(printf '%s' "$HTTP_BODY" | tr -cd 'A-Za-z0-9-' | head -c 32)"
-  fi
-
-  # --- Service state.
-  local init=unknown out t
-  if [ -d "$ROOT/run/systemd/system" ] || command -v systemctl >/dev/null; then
-    t=$(budget_s 3000)
-    if [ "$t" != 0 ]; then
-      out=$(timeout "$t" systemctl show ecs --no-pager \
-        --property=LoadState,ActiveState,SubState,Result,ExecMainStatus,NRestarts,ExecMainStartTimestamp,ExecMainExitTimestamp,StateChangeTimestamp)
-      if printf '%s\n' "$out" | grep -q '^ActiveState='; then
-        init=systemd
-        printf '%s\n' "$out" | sed -n 's/^\([A-Za-z]*\)=\(.*\)$/svc.\1\t\2/p' | head -n 20
-      fi
-    else
-      skip service
-    fi
-    [ "$init" = unknown ] && [ -d "$ROOT/run/systemd/system" ] && init=systemd
-  fi
-  if [ "$init" = unknown ] && command -v initctl >/dev/null; then
-    init=upstart
-    t=$(budget_s 3000)
-    if [ "$t" != 0 ]; then
-      out=$(timeout "$t" initctl status ecs | head -n 1)
-      rec svc.upstart "$out"
-    fi
-  fi
-  rec svc.init "$init"
-
-  # --- Installed ecs-init.
-  if command -v rpm >/dev/null; then
-    t=$(budget_s 3000)
-    if [ "$t" != 0 ]; then
-      out=$(timeout "$t" rpm -q ecs-init | head -n 1)
-      case $out in ecs-init-[0-9]*) rec ecsinit "$out" ;; esac
-    fi
   fi
 
   # --- ecs.config, read as ecs-init reads it (docker.go getEnvVars): /var/lib/ecs/ecs.config, then /etc/ecs/ecs.config;
@@ -305,6 +276,49 @@ collect() {
     rec agent.arn "$(printf '%s' "$body" | sed -n 's/.*"ContainerInstanceArn"[ ]*:[ ]*"\([^"]*\)".*/\1/p' | head -n 1)"
     rec agent.version "$(printf '%s' "$body" | sed -n 's/.*"Version"[ ]*:[ ]*"\([^"]*\)".*/\1/p' | head -n 1)"
   fi
+  # --- Service state.
+  local init=unknown out t
+  if [ -d "$ROOT/run/systemd/system" ] || command -v systemctl >/dev/null; then
+    t=$(budget_s 2000)
+    if [ "$t" != 0 ]; then
+      out=$(timeout "$t" systemctl show ecs --no-pager \
+        --property=LoadState,ActiveState,SubState,Result,ExecMainStatus,NRestarts,ExecMainStartTimestamp,ExecMainExitTimestamp,StateChangeTimestamp)
+      if printf '%s\n' "$out" | grep -q '^ActiveState='; then
+        init=systemd
+        printf '%s\n' "$out" | sed -n 's/^\([A-Za-z]*\)=\(.*\)$/svc.\1\t\2/p' | head -n 20
+      else
+        skip service
+      fi
+    else
+      skip service
+    fi
+    [ "$init" = unknown ] && [ -d "$ROOT/run/systemd/system" ] && init=systemd
+  fi
+  if [ "$init" = unknown ] && command -v initctl >/dev/null; then
+    init=upstart
+    t=$(budget_s 2000)
+    if [ "$t" != 0 ]; then
+      out=$(timeout "$t" initctl status ecs | head -n 1)
+      rec svc.upstart "$out"
+    fi
+  fi
+  rec svc.init "$init"
+
+  # --- Installed ecs-init.
+  if command -v rpm >/dev/null; then
+    t=$(budget_s 2000)
+    if [ "$t" != 0 ]; then
+      out=$(timeout "$t" rpm -q ecs-init | head -n 1)
+      case $out in
+        ecs-init-[0-9]*) rec ecsinit "$out" ;;
+        *"not installed"*) ;;
+        *) skip rpm ;;
+      esac
+    else
+      skip rpm
+    fi
+  fi
+
   rec ms $(($(now_ms) - START_MS))
 }
 

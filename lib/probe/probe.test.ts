@@ -153,6 +153,16 @@ describe("probe.sh", () => {
     expect(diagnosis.verdict).toBe("imds-unreachable");
   });
 
+  it("IMDS, introspection, systemctl and rpm all hanging: the probe still reports, logs included", async () => {
+    const { report, run } = await probe(failedHost({ hang: ["systemctl", "rpm"] }), { hang: true }, { hang: true });
+    console.log(`probe with everything hanging took ${run.ms} ms (report ms=${report.ms})`);
+    expect(report.skipped).toEqual(expect.arrayContaining(["imds.id", "service"]));
+    expect(report.service.init).toBe("unknown");
+    expect(report.ecsInit).toBeNull();
+    expect(report.logs.lifecycle?.code).toBe(404);
+    expect(report.config.keys.ECS_WARM_POOLS_CHECK?.[0]).toBe("true");
+  });
+
   it("nothing listening at all: refused everywhere", async () => {
     const { report, diagnosis } = await probe(failedHost(), "refused");
     expect(report.imds).toEqual({ token: "refused", idCode: "refused", lcCode: "refused", lcState: null });

@@ -28,6 +28,8 @@ export type SandboxSpec = {
   btime?: number;
   /** Create run/systemd/system. */
   systemdDir?: boolean;
+  /** Fake commands that never finish (they sleep 30 s). */
+  hang?: ("systemctl" | "rpm")[];
 };
 
 export type Sandbox = { dir: string; root: string; bin: string; cleanup(): void };
@@ -73,6 +75,10 @@ export function makeSandbox(spec: SandboxSpec): Sandbox {
         : `[ "$1" = -q ] && [ "$2" = ecs-init ] || exit 1\necho ${JSON.stringify(spec.rpm)}`;
     writeFileSync(path.join(bin, "rpm"), `#!/bin/bash\n${body}\n`);
     chmodSync(path.join(bin, "rpm"), 0o755);
+  }
+  for (const name of spec.hang ?? []) {
+    writeFileSync(path.join(bin, name), "#!/bin/bash\nsleep 30\n");
+    chmodSync(path.join(bin, name), 0o755);
   }
   return { dir, root, bin, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
