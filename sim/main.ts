@@ -33,6 +33,12 @@ export type SimulatorOptions<S = unknown> = {
   invisibleMs?: number;
   /** Upper bound on concurrently running bash processes (passed to the fleet). */
   maxProcesses?: number;
+  /**
+   * How long (ms) a listing of hosts and groups is reused between requests (default 1000; 0 = never). Paging through
+   * a 10,000-host fleet would otherwise rebuild the whole listing for every page. Attach, detach, reset and
+   * scenario loads made through the simulator drop it at once; only time-driven changes can lag by up to this.
+   */
+  snapshotTtlMs?: number;
 };
 
 export type Simulator = { url: string; port: number; close(): Promise<void> };
@@ -71,7 +77,8 @@ export async function createSimulator<S>(opts: SimulatorOptions<S>, factory: Fle
 
   async function build(next: S): Promise<void> {
     const dir = path.join(root, `fleet-${++generation}`);
-    const newFleet = await factory.create(next, { exec, sandboxRoot: dir, baseUrl, maxProcesses: opts.maxProcesses });
+    const created = await factory.create(next, { exec, sandboxRoot: dir, baseUrl, maxProcesses: opts.maxProcesses });
+    const newFleet = withSnapshots(created, opts.snapshotTtlMs ?? 1000);
     const old = { fleet, store, dir: generations.at(-1) };
     generations.push(dir);
     fleet = newFleet;
@@ -143,6 +150,52 @@ export async function createSimulator<S>(opts: SimulatorOptions<S>, factory: Fle
     throw e;
   }
   return { url: baseUrl, port, close };
+}
+
+/** The fleet with hosts() and groups() memoised for `ttlMs`; the fleet's own mutations drop the memo. */
+export function withSnapshots(fleet: Fleet, ttlMs: number): Fleet {
+  if (ttlMs <= 0) return fleet;
+  let hosts: { at: number; value: ReturnType<Fleet["hosts"]> } | undefined;
+  let groups: { at: number; value: ReturnType<Fleet["groups"]> } | undefined;
+  const fresh = (c: { at: number } | undefined) => c !== undefined && performance.now() - c.at < ttlMs;
+  const drop = () => {
+    hosts = undefined;
+    groups = undefined;
+  };
+  return {
+    hosts() {
+      if (!fresh(hosts)) hosts = { at: performance.now(), value: fleet.hosts() };
+      return hosts!.value;
+    },
+    groups() {
+      if (!fresh(groups)) groups = { at: performance.now(), value: fleet.groups() };
+      return groups!.value;
+    },
+    host: (id) => fleet.host(id),
+    membership: (id) => fleet.membership(id),
+    attach(group, ids) {
+      drop();
+      try {
+        fleet.attach(group, ids);
+      } finally {
+        drop();
+      }
+    },
+    detach(group, ids, decrement) {
+      drop();
+      try {
+        fleet.detach(group, ids, decrement);
+      } finally {
+        drop();
+      }
+    },
+    // Scripts change a host's agent and service, which neither listing shows, so runs keep the memo.
+    run: (id, commands, options) => fleet.run(id, commands, options),
+    timing: (id) => fleet.timing(id),
+    describe: (id) => fleet.describe(id),
+    handle: (req, res) => fleet.handle(req, res),
+    close: () => fleet.close(),
+  };
 }
 
 /** "demo" is a name; anything with a slash or a .json ending is a path. */
