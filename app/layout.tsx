@@ -1,6 +1,7 @@
 import "@cloudscape-design/global-styles/index.css";
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { LocalModeBanner } from "@/components/actions/local-mode-banner.tsx";
 import { AppShell } from "@/components/app-shell";
 
 export const metadata: Metadata = {
@@ -12,6 +13,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
+        <LocalModeBanner />
         <AppShell>{children}</AppShell>
       </body>
     </html>

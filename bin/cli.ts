@@ -8,6 +8,11 @@ type Entry = { summary: string; usage: string; load: () => Promise<Command> };
 
 /** Every subcommand, loaded only when used so `--help` stays instant. Add new ones here. */
 const COMMANDS: Record<string, Entry> = {
+  restart: {
+    summary: "restart the ECS agent where the diagnosis says it will work; verified and audited",
+    usage: "restart i-... [--disable-check] [--force --reason TEXT] [--json]",
+    load: () => import("./commands/restart.ts").then((m) => m.default),
+  },
   scan: {
     summary: "probe instances through SSM, diagnose them, print a triage table",
     usage: "scan [--tag K=V | --group NAME | --ids i-..,i-..] [--json]",

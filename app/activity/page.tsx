@@ -1,8 +1,9 @@
-import ContentLayout from "@cloudscape-design/components/content-layout";
-import Header from "@cloudscape-design/components/header";
+import { ActionsTable } from "@/components/actions/actions-table.tsx";
+import { loadActions } from "./data.ts";
 
 export const metadata = { title: "Activity" };
+export const dynamic = "force-dynamic";
 
-export default function ActivityPage() {
-  return <ContentLayout header={<Header variant="h1">Activity</Header>}>{null}</ContentLayout>;
+export default async function ActivityPage() {
+  return <ActionsTable actions={await loadActions()} />;
 }

@@ -15,6 +15,7 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table, { type TableProps } from "@cloudscape-design/components/table";
 import { useRouter } from "next/navigation";
 import { type ReactNode, useEffect, useMemo, useState } from "react";
+import { RestartButton } from "@/components/actions/restart-button.tsx";
 import { useSplitPanelSlot } from "@/components/shell/split-panel-slot.tsx";
 import { formatTime } from "@/components/text/time.ts";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
@@ -266,8 +267,8 @@ export function InstancesTable({
           counter={shown === total ? `(${total})` : `(${shown}/${total})`}
           description="The latest verdict of every instance. Select instances to act on them; open one for its evidence."
           actions={
-            // ACTIONS: the "Restart agent" button for `selected` goes first in this row.
             <SpaceBetween direction="horizontal" size="xs">
+              <RestartButton instanceIds={selected.map((r) => r.instanceId)} />
               <ButtonDropdown
                 items={[
                   { id: "csv", text: "CSV (current view)" },

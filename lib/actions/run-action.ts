@@ -205,7 +205,7 @@ async function execute(
         message: "Fleet Doctor restarted before this batch was sent; nothing was sent. Ask again.",
       });
     }
-    return finish(actionId, actions, emit, "interrupted");
+    return finish(actionId, actions, emit, rest.length > 0 ? "interrupted" : "completed");
   }
   let batch = detail.commands.length;
   for (const ids of chunks(rest, detail.maxConcurrency)) {

@@ -1,5 +1,9 @@
 import { z } from "zod";
 
+/** The two remedies Fleet Doctor can carry out on an instance (restart.sh's two modes). */
+export const ACTION_KINDS = ["restart", "disable-check-and-restart"] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+
 /** The one JSON line restart.sh prints (both modes). */
 const serviceState = z.object({
   active: z.string().nullable(),
@@ -14,7 +18,7 @@ export type RestartOutcome = (typeof RESTART_OUTCOMES)[number];
 export const restartReportSchema = z.object({
   schema: z.literal(1),
   kind: z.literal("restart-report"),
-  mode: z.enum(["restart", "disable-check-and-restart"]),
+  mode: z.enum(ACTION_KINDS),
   init: z.enum(["systemd", "upstart", "unknown"]),
   before: serviceState,
   after: serviceState,

@@ -1,16 +1,13 @@
-import { readFileSync } from "node:fs";
 import { FleetDoctorError } from "../errors.ts";
+import { ACTION_KINDS, type ActionKind } from "./restart-report.ts";
+import { readProbeFile } from "./scripts.ts";
 
-/** The two remedies Fleet Doctor can carry out on an instance. */
-export const ACTION_KINDS = ["restart", "disable-check-and-restart"] as const;
-export type ActionKind = (typeof ACTION_KINDS)[number];
+export { ACTION_KINDS, type ActionKind };
 
 let source: string[] | undefined;
 
 function lines(): string[] {
-  source ??= readFileSync(new URL("./restart.sh", import.meta.url), "utf8")
-    .replace(/\n$/, "")
-    .split("\n");
+  source ??= readProbeFile("restart.sh").replace(/\n$/, "").split("\n");
   return source;
 }
 

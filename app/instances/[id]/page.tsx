@@ -3,6 +3,7 @@ import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { RestartButton } from "@/components/actions/restart-button.tsx";
 import { InstanceDetail } from "@/components/instance/instance-detail.tsx";
 import { Breadcrumbs } from "@/components/shell/breadcrumbs.tsx";
 import { cap } from "@/components/text/cap.ts";
@@ -36,8 +37,7 @@ export default async function InstancePage({ params }: Props) {
         <Header
           variant="h1"
           description={cap(view.diagnosis.summary, 600)}
-          // ACTIONS: put the "Restart agent" button for this instance here (actions={<RestartButton ... />}).
-          actions={undefined}
+          actions={<RestartButton instanceIds={[view.instanceId]} variant="primary" />}
         >
           {view.instanceId}
         </Header>

@@ -1,0 +1,123 @@
+import { userInfo } from "node:os";
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { actionStore } from "../../lib/actions/action-store.ts";
+import { requestAction, resumeActions } from "../../lib/actions/request-action.ts";
+import { type ActionContext, runAction, runningActions } from "../../lib/actions/run-action.ts";
+import type { ActionDetail } from "../../lib/actions/types.ts";
+import type { Actor } from "../../lib/auth/roles.ts";
+import { createClients } from "../../lib/aws/clients.ts";
+import { config } from "../../lib/config.ts";
+import { FleetDoctorError } from "../../lib/errors.ts";
+import { sleep } from "../../lib/scan/pace.ts";
+import { openStore } from "../../lib/store/store.ts";
+import type { Command } from "../cli.ts";
+
+const USAGE = `Usage: fleet-doctor restart i-... [i-...] [--disable-check] [--force --reason TEXT] [--json]
+
+Restarts the ECS agent on the instances whose latest diagnosis (at most FLEET_DOCTOR_RESTART_MAX_AGE seconds old)
+says a restart will work, waits for each to register again or fail again, re-diagnoses it and records everything
+in the audit log (FLEET_DOCTOR_DB). The same preflight as the dashboard: the others are refused with the reason.
+
+  --disable-check   set ECS_WARM_POOLS_CHECK=false (dated backup kept), then restart; only for instances in no
+                    Auto Scaling group
+  --force           also restart instances the preflight refused (not unreachable ones, not group members
+                    with --disable-check); needs --reason
+  --reason TEXT     why (recorded; at least 10 characters with --force)
+  --json            print the action with every outcome as JSON
+
+Exit codes: 0 every instance registered again, 1 some did not or were refused, 2 bad input.`;
+
+function parseFlags<const T extends ParseArgsConfig>(cfg: T) {
+  try {
+    return parseArgs(cfg);
+  } catch (e) {
+    throw new FleetDoctorError("BAD_REQUEST", String((e as Error).message));
+  }
+}
+
+/** Waits for an action another process drives (a joined restart) to finish. */
+async function waitFor(actionId: string, ctx: ActionContext): Promise<void> {
+  const actions = actionStore(ctx.store);
+  while (actions.get(actionId)?.status === "running") await sleep(1000);
+}
+
+function print(detail: ActionDetail): void {
+  console.log(`action ${detail.id}: ${detail.status}`);
+  const outcomes = new Map(detail.outcomes.map((o) => [o.instanceId, o]));
+  for (const t of detail.targets) {
+    const o = outcomes.get(t.instanceId);
+    if (t.decision === "refused") console.log(`  ${t.instanceId}  refused: ${t.reason}`);
+    else if (t.decision === "joined") console.log(`  ${t.instanceId}  already being restarted by ${t.joinedAction}`);
+    else if (o) {
+      const after = o.verdictAfter ? `, now ${o.verdictAfter}` : "";
+      console.log(`  ${t.instanceId}  ${o.outcome}${after}: ${o.message ?? ""}`);
+      if (o.failureLine) console.log(`      ${o.failureLine.slice(0, 300)}`);
+    } else console.log(`  ${t.instanceId}  no outcome`);
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags({
+    args: argv,
+    options: {
+      "disable-check": { type: "boolean", default: false },
+      force: { type: "boolean", default: false },
+      reason: { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length === 0) throw new FleetDoctorError("BAD_REQUEST", "Name at least one instance id.");
+  const cfg = config();
+  const store = openStore(cfg.dbPath);
+  const ctx: ActionContext = { clients: createClients(cfg), store, config: cfg };
+  // The person at this shell holds the AWS credentials already: they act as an operator, under their login name.
+  const actor: Actor = { id: `cli:${userInfo().username}`, role: "operator" };
+  try {
+    // Finish what a crashed process left (collect, never resend) so its instances are free again.
+    const resumed = resumeActions(ctx);
+    const answer = requestAction(
+      {
+        kind: values["disable-check"] ? "disable-check-and-restart" : "restart",
+        instanceIds: positionals,
+        ...(values.force ? { force: true } : {}),
+        ...(values.reason ? { reason: values.reason } : {}),
+      },
+      actor,
+      { store, config: cfg },
+    );
+    const ids = new Set([answer.actionId, ...answer.joined.map((j) => j.actionId)]);
+    if (answer.created) {
+      for await (const e of runAction(answer.actionId, ctx)) {
+        if (values.json) continue;
+        if (e.type === "batch-sent") console.error(`sent ${e.commandId} to ${e.instanceIds.join(", ")}`);
+        if (e.type === "instance-restarted")
+          console.error(`${e.instanceId}: ${e.outcome}${e.message ? ` (${e.message})` : ""}`);
+        if (e.type === "rediagnosing") console.error(`probing ${e.instanceIds.join(", ")} again…`);
+      }
+    }
+    for (const id of ids) if (id !== answer.actionId || !answer.created) await waitFor(id, ctx);
+    await Promise.all(resumed.map((id) => runningActions().get(id)));
+    const actions = actionStore(store);
+    const detail = actions.detail(answer.actionId)!;
+    const joinedDetails = answer.joined.map((j) => actions.detail(j.actionId)!).filter((d) => d.id !== detail.id);
+    if (values.json) console.log(JSON.stringify({ ...answer, action: detail, joinedActions: joinedDetails }, null, 2));
+    else {
+      print(detail);
+      for (const d of joinedDetails) print(d);
+    }
+    const all = [detail, ...joinedDetails].flatMap((d) => d.outcomes.filter((o) => positionals.includes(o.instanceId)));
+    const ok = answer.refused.length === 0 && all.length > 0 && all.every((o) => o.outcome === "registered");
+    return ok ? 0 : 1;
+  } finally {
+    store.close();
+  }
+}
+
+export default { run } satisfies Command;
