@@ -122,3 +122,36 @@ describe("CommandStore", () => {
     store.close();
   });
 });
+
+describe("CommandStore timers", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("waits the full TimeoutSeconds even beyond setTimeout's 24.8-day limit", async () => {
+    const fleet = fleetOf(
+      [{ pingStatus: "ConnectionLost", whenOffline: "delivery-timeout" }],
+      () => new Promise(() => {}),
+    );
+    const store = new CommandStore(fleet);
+    const cmd = store.send({ ...base, timeoutSeconds: 2_592_000, resolvedInstanceIds: [fleet.hosts()[0]!.instanceId] });
+    await vi.advanceTimersByTimeAsync(25 * 86_400_000);
+    expect(statuses(cmd)).toEqual(["Pending/Pending"]);
+    await vi.advanceTimersByTimeAsync(5 * 86_400_000);
+    expect(statuses(cmd)).toEqual(["TimedOut/DeliveryTimedOut"]);
+    store.close();
+  });
+
+  it("invocations queued by MaxConcurrency past ExpiresAfter end DeliveryTimedOut", async () => {
+    const fleet = fleetOf([{}, {}], () => new Promise(() => {}));
+    const store = new CommandStore(fleet);
+    const cmd = store.send({
+      ...base,
+      timeoutSeconds: 30,
+      maxConcurrency: "1",
+      resolvedInstanceIds: fleet.hosts().map((h) => h.instanceId),
+    });
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(statuses(cmd)).toEqual(["InProgress/InProgress", "TimedOut/DeliveryTimedOut"]);
+    store.close();
+  });
+});

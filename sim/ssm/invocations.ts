@@ -69,6 +69,8 @@ export type StoreOptions = {
   invisibleMs?: number;
 };
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** "50" -> 50, "10%" of 7 -> 1 (concurrency rounds up, at least 1; errors round down). */
 function resolveCount(spec: string, total: number, round: "up" | "down"): number {
   if (spec.endsWith("%")) {
@@ -116,6 +118,11 @@ export class CommandStore {
       })),
     };
     this.commands.set(commandId, cmd);
+    // At ExpiresAfter, invocations that have not started (queued by MaxConcurrency or undelivered) will not run.
+    this.later(cmd.timeoutSeconds * 1000, () => {
+      for (const inv of cmd.invocations)
+        if (inv.status === "Pending") this.finish(cmd, inv, "TimedOut", "DeliveryTimedOut");
+    });
     this.pump(cmd);
     return cmd;
   }
@@ -155,12 +162,16 @@ export class CommandStore {
     for (const cmd of this.commands.values()) for (const inv of cmd.invocations) inv.abort?.abort();
   }
 
+  /** setTimeout that also waits longer than its 24.8-day limit (TimeoutSeconds goes up to 30 days). */
   private later(ms: number, fn: () => void): void {
     if (this.closed) return;
+    const step = Math.min(ms, MAX_TIMER_MS);
     const t = setTimeout(() => {
       this.timers.delete(t);
-      if (!this.closed) fn();
-    }, ms);
+      if (this.closed) return;
+      if (ms > MAX_TIMER_MS) this.later(ms - MAX_TIMER_MS, fn);
+      else fn();
+    }, step);
     this.timers.add(t);
   }
 
