@@ -1,9 +1,12 @@
 import Alert from "@cloudscape-design/components/alert";
+import { connection } from "next/server";
 import { LOCAL_MODE_BANNER } from "@/lib/auth/roles.ts";
 import { config } from "@/lib/config.ts";
 
 /** Shown on every page when FLEET_DOCTOR_AUTH=none: nobody signs in and everyone may restart agents. */
-export function LocalModeBanner() {
+export async function LocalModeBanner() {
+  // Read at request time, not at build time (and it renders every page per request, so each gets its CSP nonce).
+  await connection();
   if (config().auth !== "none") return null;
   return (
     <div data-testid="local-mode-banner">

@@ -50,7 +50,7 @@ export function VerdictCounts({ counts, total }: { counts: Record<Verdict, numbe
           </Header>
         }
       >
-        <ColumnLayout columns={5} variant="text-grid" minColumnWidth={150}>
+        <ColumnLayout columns={5} variant="text-grid" minColumnWidth={190}>
           {others.map((v) => (
             <div key={v} data-testid={`count-${v}`}>
               <VerdictStatus verdict={v} />
