@@ -4,6 +4,7 @@
  */
 const BENCHMARKS: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
   ui: () => import("./ui.ts"),
+  scan: () => import("./scan.ts"),
 };
 
 async function main(argv: string[]) {

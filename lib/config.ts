@@ -20,7 +20,7 @@ const schema = z.object({
   FLEET_DOCTOR_DELIVERY_TIMEOUT: z.coerce.number().int().min(30).max(2_592_000).default(60),
   FLEET_DOCTOR_MAX_ATTEMPTS: positiveInt(6),
   /** ListCommandInvocations / GetCommandInvocation calls per second a scan allows itself while collecting. */
-  FLEET_DOCTOR_POLL_RATE: z.coerce.number().positive().max(200).default(10),
+  FLEET_DOCTOR_POLL_RATE: z.coerce.number().positive().max(200).default(15),
   /** auth=alb: the load balancer's ARN; the `signer` of every x-amzn-oidc-data token must equal it. */
   FLEET_DOCTOR_ALB_ARN: z
     .string()

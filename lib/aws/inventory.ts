@@ -200,3 +200,67 @@ export async function listTargets(
     }
   }
 }
+
+/** A page of inventory: SSM's view of up to 50 instances, and their Auto Scaling membership (looked up alongside). */
+export type InventoryPage = { targets: Target[]; membership: Promise<Map<string, Membership>> };
+
+/**
+ * The inventory as it arrives, a page at a time, so a scan can send to the first instances while it is still
+ * listing the rest (at 10,000 instances the listing alone takes tens of seconds under throttling). Membership is
+ * looked up per page (DescribeAutoScalingInstances, 50 ids) through `limit`, without holding the listing up.
+ */
+export async function* inventoryPages(
+  clients: Pick<Clients, "ssm" | "autoscaling">,
+  targets: Targets,
+  signal: AbortSignal | undefined,
+  limit: <T>(fn: () => Promise<T>) => Promise<T> = (fn) => fn(),
+): AsyncGenerator<InventoryPage> {
+  const { ssm, autoscaling } = clients;
+  const lookup = (ids: string[]) => {
+    const p = limit(() => describeMembership(autoscaling, ids, signal));
+    p.catch(() => {}); // awaited by the scan where it is needed
+    return p;
+  };
+  if (targets.kind === "all" || targets.kind === "tag") {
+    const filters: InstanceInformationStringFilter[] =
+      targets.kind === "tag" ? [{ Key: `tag:${targets.key}`, Values: [targets.value] }] : [];
+    try {
+      const pages = paginateDescribeInstanceInformation(
+        { client: ssm, pageSize: 50 },
+        { ...(filters.length ? { Filters: filters } : {}), MaxResults: 50 },
+      );
+      for await (const page of pages) {
+        signal?.throwIfAborted();
+        const found = (page.InstanceInformationList ?? []).flatMap((i) => toTarget(i) ?? []);
+        if (found.length > 0) yield { targets: found, membership: lookup(found.map((t) => t.instanceId)) };
+      }
+    } catch (e) {
+      if (signal?.aborted || e instanceof FleetDoctorError) throw e;
+      throw awsError("DescribeInstanceInformation", e);
+    }
+    return;
+  }
+  // By ids or by group: the ids are known first; SSM is asked about them 50 at a time.
+  let ids: string[];
+  let known: Promise<Map<string, Membership>> | undefined;
+  if (targets.kind === "ids") {
+    ids = [...new Set(targets.ids)];
+    assertInstanceIds(ids);
+  } else {
+    const members = await describeGroupMembers(autoscaling, targets.name, signal);
+    ids = [...members.keys()];
+    known = Promise.resolve(members);
+  }
+  for (const batch of chunks(ids, 50)) {
+    const found = new Map(
+      (await describeManagedInstances(ssm, [{ Key: "InstanceIds", Values: batch }], signal)).map((t) => [
+        t.instanceId,
+        t,
+      ]),
+    );
+    yield {
+      targets: batch.map((id) => found.get(id) ?? { instanceId: id, pingStatus: "Unknown" as const }),
+      membership: known ?? lookup(batch),
+    };
+  }
+}

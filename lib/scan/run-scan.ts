@@ -3,7 +3,7 @@ import pLimit from "p-limit";
 import type { Clients } from "../aws/clients.ts";
 import { cancelCommand, getInvocation, listInvocations, RUN_SHELL_PLUGIN, sendShellCommand } from "../aws/commands.ts";
 import { errorName, isThrottling, isTransient } from "../aws/errors.ts";
-import { chunks, describeManagedIds, listTargets } from "../aws/inventory.ts";
+import { describeManagedIds, inventoryPages } from "../aws/inventory.ts";
 import type { Config } from "../config.ts";
 import { probeCommands } from "../probe/scripts.ts";
 import { requireScan, type Store } from "../store/store.ts";
@@ -98,7 +98,7 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
   const tuning = { ...DEFAULT_TUNING, ...ctx.tuning };
   const pending = new Map<string, Pending>();
   const done = new Set<string>();
-  let byId = new Map<string, Target>();
+  const byId = new Map<string, Target>();
 
   // Throttling and 5xx, per operation, across every attempt the SDK made (it retries them itself).
   const trouble = new Map<string, number>();
@@ -144,30 +144,73 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
 
   try {
     emit({ type: "scan-started", scanId, targets, at: now() });
-    const inventory = await listTargets(clients, targets, signal);
-    byId = new Map(inventory.map((t) => [t.instanceId, t]));
-    const online = inventory.filter((t) => t.pingStatus === "Online").map((t) => t.instanceId);
-    emit(
-      {
-        type: "inventory",
-        total: inventory.length,
-        online: online.length,
-        offline: inventory.length - online.length,
-        at: now(),
-      },
-      () => store.setTotal(scanId, inventory.length),
-    );
-    for (const t of inventory) if (t.pingStatus !== "Online") finish(t, notSent(t.pingStatus));
-
     const commands = probeCommands();
     const sendPace = pacer(config.sendRate);
     const readPace = pacer(config.pollRate);
-    const queue = chunks(online, 50).map((ids) => ({ ids, attempts: 0 }));
+    const queue: { ids: string[]; attempts: number }[] = [];
     const deadlineMs = (config.deliveryTimeoutSeconds + config.probeTimeoutSeconds + 60) * 1000;
     let sending = true;
+    let failure: unknown;
+    let listing = true;
+    let wakeSender: (() => void) | undefined;
+    const wake = () => {
+      wakeSender?.();
+      wakeSender = undefined;
+    };
+    // Membership of each instance is merged into its target once its page's lookup answers; results wait on it.
+    const ready = new Map<string, Promise<void>>();
+
+    // Inventory runs alongside sending: each page's online instances are queued for SendCommand as they arrive.
+    const inventory = (async () => {
+      let total = 0;
+      let online = 0;
+      let buffer: string[] = [];
+      const offlineDone: Promise<void>[] = [];
+      try {
+        for await (const page of inventoryPages(clients, targets, signal, pLimit(2))) {
+          const merged = page.membership.then((map) => {
+            for (const t of page.targets) {
+              const m = map.get(t.instanceId);
+              if (m) byId.set(t.instanceId, { ...targetOf(t.instanceId), ...m });
+            }
+          });
+          merged.catch(() => {}); // awaited where the membership is needed
+          for (const t of page.targets) {
+            if (byId.has(t.instanceId)) continue; // listed twice (ids given twice, a page boundary moving)
+            byId.set(t.instanceId, t);
+            ready.set(t.instanceId, merged);
+            total++;
+            if (t.pingStatus === "Online") {
+              online++;
+              buffer.push(t.instanceId);
+            } else {
+              offlineDone.push(merged.then(() => finish(targetOf(t.instanceId), notSent(t.pingStatus))));
+            }
+          }
+          while (buffer.length >= 50) {
+            queue.push({ ids: buffer.slice(0, 50), attempts: 0 });
+            buffer = buffer.slice(50);
+            wake();
+          }
+        }
+        if (buffer.length > 0) queue.push({ ids: buffer, attempts: 0 });
+      } finally {
+        listing = false;
+        wake();
+      }
+      emit({ type: "inventory", total, online, offline: total - online, at: now() }, () =>
+        store.setTotal(scanId, total),
+      );
+      await Promise.all(offlineDone);
+    })();
+    inventory.catch((e) => {
+      failure ??= e;
+    });
 
     const onSendError = async (batch: { ids: string[]; attempts: number }, e: unknown) => {
       const code = errorName(e);
+      // Results below carry membership: wait for this batch's lookups (a failed lookup fails the scan elsewhere).
+      await Promise.all(batch.ids.map((id) => ready.get(id)?.catch(() => {})));
       if (code === "InvalidInstanceId") {
         // One id SSM no longer accepts fails the whole call: find which, report them, send the rest again.
         let known: Map<string, Target>;
@@ -224,7 +267,13 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
 
     const sender = (async () => {
       try {
-        while (queue.length > 0) {
+        while (queue.length > 0 || listing) {
+          if (queue.length === 0) {
+            await new Promise<void>((resolve) => {
+              wakeSender = resolve;
+            });
+            continue;
+          }
           const batch = queue.shift()!;
           await sendPace.take(signal);
           try {
@@ -292,6 +341,7 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
           });
         }
       }
+      await ready.get(id);
       const details = normaliseStatus(plugin?.StatusDetails ?? inv.StatusDetails);
       finish(
         targetOf(id),
@@ -325,6 +375,7 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
         return;
       }
       let changed = false;
+      const before = c.ids.size;
       for (const inv of invocations) {
         const id = inv.InstanceId;
         if (!id || !c.ids.has(id)) continue;
@@ -356,13 +407,14 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
         pending.delete(commandId);
         return;
       }
-      c.interval = changed ? tuning.minPollMs : Math.min(c.interval * 1.5, tuning.maxPollMs);
+      // Most of a batch answers at once and a tail trickles in: look again soon while many arrive, then back off.
+      const progress = (before - c.ids.size) / before;
+      c.interval = progress >= 0.25 ? tuning.minPollMs : Math.min(c.interval * (changed ? 1.3 : 1.6), tuning.maxPollMs);
       c.nextPollAt = Date.now() + c.interval;
     };
 
     const limit = pLimit(tuning.pollConcurrency);
     const inFlight = new Map<string, Promise<void>>();
-    let failure: unknown;
     while (sending || pending.size > 0) {
       if (failure) throw failure;
       signal.throwIfAborted();
@@ -385,6 +437,7 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
     }
     await Promise.all(inFlight.values());
     await sender;
+    await inventory;
     if (failure) throw failure;
     end("completed");
   } catch (e) {

@@ -1,0 +1,190 @@
+/**
+ * `npm run bench -- scan --instances N [--naive-instances M] [--json]`
+ *
+ * Starts the simulator (model mode, a generated fleet of N hosts with its latency spread: most answer within a
+ * second, a tail takes up to 12 s) with SSM-like throttling, then runs, each in its own process so memory is its own:
+ *   ours  — runScan: SendCommand batches of 50 paced under the send rate, ListCommandInvocations pages of 50;
+ *   naive — the same batches, then one GetCommandInvocation per instance per poll round every 5 s, as
+ *           `aws ssm wait command-executed` does (on the first M online instances: at 10,000 it would take an hour).
+ * Prints wall time, API calls by operation (from the simulator's /_sim/calls), calls per instance, peak RSS, the
+ * physical limit (slowest simulated delivery + the send time at the throttle rate) and the ratios.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { ROOT, startServer } from "../bin/servers.ts";
+
+/** Requests per second the simulator allows per operation (SSM publishes none; these are the observed order). */
+const THROTTLE: Record<string, number> = {
+  SendCommand: 5,
+  ListCommandInvocations: 20,
+  GetCommandInvocation: 20,
+  DescribeInstanceInformation: 5,
+  DescribeAutoScalingInstances: 10,
+  CancelCommand: 5,
+};
+
+type WorkerReport = {
+  wallMs: number;
+  maxRssMB: number;
+  instances: number;
+  sent: number;
+  byStatus: Record<string, number>;
+};
+type RunFigures = WorkerReport & {
+  calls: Record<string, number>;
+  totalCalls: number;
+  callsPerInstance: number;
+  throttled: number;
+};
+
+async function simCalls(url: string): Promise<{ op: string; status?: number; error?: string }[]> {
+  const res = await fetch(`${url}/_sim/calls`);
+  return ((await res.json()) as { calls: { op: string; status?: number; error?: string }[] }).calls;
+}
+
+function runWorker(kind: "ours" | "naive", env: Record<string, string>): Promise<WorkerReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/scan-worker.ts"), kind], {
+      cwd: ROOT,
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => {
+      out += b.toString();
+    });
+    child.once("exit", (code) => {
+      const line = out.trim().split("\n").at(-1) ?? "";
+      if (code !== 0) return reject(new Error(`${kind} worker exited ${code}: ${out.slice(-2000)}`));
+      resolve(JSON.parse(line) as WorkerReport);
+    });
+  });
+}
+
+async function measure(url: string, kind: "ours" | "naive", env: Record<string, string>): Promise<RunFigures> {
+  await fetch(`${url}/_sim/calls`, { method: "DELETE" });
+  const report = await runWorker(kind, env);
+  const calls = await simCalls(url);
+  const byOp: Record<string, number> = {};
+  let throttled = 0;
+  for (const c of calls) {
+    byOp[c.op] = (byOp[c.op] ?? 0) + 1;
+    if (c.status === 400 && /thrott/i.test(String(c.error ?? ""))) throttled++;
+  }
+  return {
+    ...report,
+    calls: byOp,
+    totalCalls: calls.length,
+    callsPerInstance: calls.length / Math.max(1, report.instances),
+    throttled,
+  };
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      instances: { type: "string", default: "1000" },
+      "naive-instances": { type: "string" },
+      seed: { type: "string", default: "1" },
+      json: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  const n = Number(values.instances);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new Error("--instances must be 1..100000");
+  const naiveN = Number(values["naive-instances"] ?? Math.min(n, 500));
+  const seed = Number(values.seed);
+  const { generateScenario } = await import("../sim/fleet/index.ts");
+  const scenario = generateScenario({ hosts: n, seed });
+  const dir = mkdtempSync(path.join(tmpdir(), "fd-bench-scan-"));
+  const scenarioFile = path.join(dir, "fleet.json");
+  writeFileSync(scenarioFile, JSON.stringify(scenario));
+  const throttleFlag = Object.entries(THROTTLE)
+    .map(([op, rps]) => `${op}=${rps}`)
+    .join(",");
+  const log = (s: string) => (values.json ? undefined : console.error(s));
+  log(`bench scan: starting the simulator with ${n} hosts (model mode, throttle ${throttleFlag})`);
+  const sim = await startServer({
+    name: "sim",
+    command: process.execPath,
+    args: [
+      path.join(ROOT, "bin/fleet-doctor.mjs"),
+      "sim",
+      "--port",
+      "0",
+      "--scenario",
+      scenarioFile,
+      "--exec",
+      "model",
+      "--throttle",
+      throttleFlag,
+    ],
+    ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    timeoutMs: 180_000,
+  });
+  try {
+    const online = scenario.hosts.filter((h) => !h.stopped && (h.ssm?.pingStatus ?? "Online") === "Online");
+    const latencies = online.map((h) => h.latencyMs ?? 0);
+    const slowestMs = Math.max(0, ...latencies);
+    const sendRate = Math.min(THROTTLE.SendCommand!, Number(process.env.FLEET_DOCTOR_SEND_RATE ?? 5));
+    const sendMs = ((Math.ceil(online.length / 50) - 1) / sendRate) * 1000;
+    const physicalMs = slowestMs + Math.max(0, sendMs);
+
+    const env = {
+      AWS_ENDPOINT_URL: sim.url,
+      AWS_ACCESS_KEY_ID: "bench",
+      AWS_SECRET_ACCESS_KEY: "bench",
+      AWS_REGION: "us-east-1",
+      FLEET_DOCTOR_DB: path.join(dir, "bench.db"),
+    };
+    log("bench scan: our scan…");
+    const ours = await measure(sim.url, "ours", env);
+    log(`bench scan: naive scan of ${naiveN} instances…`);
+    const naive = await measure(sim.url, "naive", { ...env, BENCH_NAIVE_INSTANCES: String(naiveN) });
+
+    const result = {
+      instances: n,
+      online: online.length,
+      throttle: THROTTLE,
+      physicalLimitMs: Math.round(physicalMs),
+      slowestDeliveryMs: slowestMs,
+      sendTimeMs: Math.round(sendMs),
+      ours,
+      naive,
+      ratios: {
+        wallVsPhysical: ours.wallMs / Math.max(1, physicalMs),
+        callsPerInstanceNaiveVsOurs: naive.callsPerInstance / Math.max(1e-9, ours.callsPerInstance),
+        wallPerInstanceNaiveVsOurs: naive.wallMs / naive.instances / Math.max(1e-9, ours.wallMs / ours.instances),
+        sendCommandPerBatchOf50: (ours.calls.SendCommand ?? 0) / Math.ceil(online.length / 50),
+      },
+    };
+    if (values.json) {
+      console.log(JSON.stringify(result, null, 2));
+      return;
+    }
+    const row = (name: string, f: RunFigures) =>
+      `${name.padEnd(6)} ${String(f.instances).padStart(6)} inst  ${(f.wallMs / 1000).toFixed(1).padStart(7)} s  ${String(f.totalCalls).padStart(7)} calls  ${f.callsPerInstance.toFixed(2).padStart(6)} calls/inst  ${f.maxRssMB.toFixed(0).padStart(5)} MB peak RSS  ${String(f.throttled).padStart(5)} throttled`;
+    console.log(`scan benchmark: ${n} instances (${online.length} online), simulator in model mode`);
+    console.log(`throttle (rps): ${throttleFlag}`);
+    console.log(
+      `physical limit: ${(physicalMs / 1000).toFixed(1)} s (slowest delivery ${(slowestMs / 1000).toFixed(1)} s + send time ${(sendMs / 1000).toFixed(1)} s)`,
+    );
+    console.log(row("ours", ours));
+    console.log(row("naive", naive));
+    console.log(`ours by operation:  ${JSON.stringify(ours.calls)}`);
+    console.log(`naive by operation: ${JSON.stringify(naive.calls)}`);
+    console.log(
+      `ratios: ours wall / physical limit = ${result.ratios.wallVsPhysical.toFixed(2)}; naive / ours calls per instance = ${result.ratios.callsPerInstanceNaiveVsOurs.toFixed(1)}x; naive / ours wall per instance = ${result.ratios.wallPerInstanceNaiveVsOurs.toFixed(1)}x`,
+    );
+    console.log(
+      `SendCommand per 50 online instances: ${result.ratios.sendCommandPerBatchOf50.toFixed(2)}; ListCommandInvocations per 50 instances: ${(((ours.calls.ListCommandInvocations ?? 0) / online.length) * 50).toFixed(2)}`,
+    );
+  } finally {
+    await sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
