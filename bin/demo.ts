@@ -19,7 +19,7 @@ function newestMtime(dir: string): number {
 }
 
 function buildIsStale(): boolean {
-  const buildId = path.join(ROOT, ".next", "BUILD_ID");
+  const buildId = path.join(ROOT, process.env.NEXT_DIST_DIR || ".next", "BUILD_ID");
   if (!existsSync(buildId)) return true;
   const built = statSync(buildId).mtimeMs;
   return ["app", "components", "lib"].some(
