@@ -141,6 +141,31 @@ const cases: Case[] = [
     verdict: "waiting",
   },
   {
+    name: "a newer agent start after the 404 line, service dead, nothing else -> exited, not lifecycle-404",
+    facts: facts(
+      edit(withImds(failedReport(), 200, "InService"), (r) => {
+        r.logs.started = { file: "ecs-agent.log", n: 50, version: "1.89.3" };
+        r.service.status = 137;
+      }),
+    ),
+    verdict: "agent-failed",
+    cause: "exited",
+    restart: false,
+  },
+  {
+    name: "the 404 line in a rotated file, newer files without a start -> still current",
+    facts: facts(
+      edit(withImds(failedReport(), 200, "InService"), (r) => {
+        r.logs.files = ["ecs-agent.log.2025-02-04-07", "ecs-agent.log.2025-02-04-08", "ecs-agent.log", "ecs-init.log"];
+        r.logs.started = { file: "ecs-agent.log.2025-02-04-07", n: 3, version: "1.89.3" };
+        r.logs.waiting = { file: "ecs-agent.log.2025-02-04-07", n: 13 };
+        r.logs.lifecycle = { ...r.logs.lifecycle!, file: "ecs-agent.log.2025-02-04-07" };
+      }),
+    ),
+    verdict: "lifecycle-404:ready",
+    restart: true,
+  },
+  {
     name: "affected version, check on, 404, dead, but NO critical line -> not lifecycle-404 (the line decides)",
     facts: facts(
       edit(failedReport(), (r) => {
@@ -195,7 +220,7 @@ const cases: Case[] = [
     verdict: "imds-unreachable",
   },
   // --- at-risk and healthy.
-  ...["1", "t", "T", "true", "TRUE", "True", " true ", "true\t"].map(
+  ...["1", "t", "T", "true", "TRUE", "True", " true ", "true\t", "\u00a0true\u3000"].map(
     (v): Case => ({
       name: `registered, check ${JSON.stringify(v)}, 1.89.3, IMDS 404 -> at-risk`,
       facts: facts(withCheck(withImds(healthyReport("1.89.3"), 404), v)),
@@ -203,7 +228,20 @@ const cases: Case[] = [
       restart: false,
     }),
   ),
-  ...['"true"', "'true'", "true # warm pools", "yes", "on", "tRUE", "", "false", "0", undefined].map(
+  ...[
+    '"true"',
+    "'true'",
+    "true # warm pools",
+    "yes",
+    "on",
+    "tRUE",
+    "",
+    "  ",
+    "\ufefftrue",
+    "false",
+    "0",
+    undefined,
+  ].map(
     (v): Case => ({
       name: `registered, check ${JSON.stringify(v)} (off for Go), 1.89.3, IMDS 404 -> healthy`,
       facts: facts(withCheck(withImds(healthyReport("1.89.3"), 404), v)),
@@ -536,6 +574,13 @@ describe("diagnose", () => {
     expect(d.evidence.some((e) => e.source.kind === "api" && e.value === "InService")).toBe(true);
     const alone = diagnose(facts(failedReport()));
     expect(alone.remedies.find((r) => r.id === "attach-to-group")!.command).toContain("i-0abc123def4567890");
+  });
+
+  it("a published state other than InService: blocked, restart once InService", () => {
+    const d = diagnose(facts(withImds(failedReport(), 200, "Pending:Wait")));
+    expect(d.verdict).toBe("lifecycle-404:blocked");
+    expect(d.summary).toContain("Pending:Wait");
+    expect(d.remedies.map((r) => r.id)).toEqual(["wait-for-scale-out", "disable-check-and-restart", "upgrade-agent"]);
   });
 
   it("upstart hosts get the upstart restart command", () => {

@@ -120,7 +120,9 @@ export function checkEvidence(o: Observations): Evidence | undefined {
       ? "The warm-pool check is on"
       : check.parsed === false
         ? "The warm-pool check is off"
-        : "ECS_WARM_POOLS_CHECK is not a Go boolean (quotes or a comment?): the agent ignores it and the check is off";
+        : check.parsed === undefined
+          ? "ECS_WARM_POOLS_CHECK is empty: the check is off (default false)"
+          : "ECS_WARM_POOLS_CHECK is not a Go boolean (quotes or a comment?): the agent ignores it and the check is off";
   return {
     label: check.line ? `${label} (line ${check.line})` : label,
     value,

@@ -8,11 +8,21 @@ import { agentVersionOf, isAffectedVersion, isFixedVersion } from "./versions.ts
 /** Go's strconv.ParseBool after strings.TrimSpace, as the agent reads ECS_WARM_POOLS_CHECK. */
 export function parseGoBool(raw: string | undefined): boolean | "invalid" | undefined {
   if (raw === undefined) return undefined;
-  const v = raw.trim();
+  const v = goTrimSpace(raw);
+  // An empty value is the default (false) without a warning, as if unset.
+  if (v === "") return undefined;
   if (["1", "t", "T", "true", "TRUE", "True"].includes(v)) return true;
   if (["0", "f", "F", "false", "FALSE", "False"].includes(v)) return false;
   return "invalid";
 }
+
+/** Go's strings.TrimSpace: Unicode White_Space (unlike String.prototype.trim, not U+FEFF). */
+export function goTrimSpace(s: string): string {
+  return s.replace(GO_SPACE_START, "").replace(GO_SPACE_END, "");
+}
+const GO_SPACE = "\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+const GO_SPACE_START = new RegExp(`^[${GO_SPACE}]+`);
+const GO_SPACE_END = new RegExp(`[${GO_SPACE}]+$`);
 
 export type LogItem = { file: string; n: number; t?: string | null; text?: string };
 
@@ -93,9 +103,9 @@ export function observe(report: ProbeReport): Observations {
 
   const logs = report.logs;
   const { lifecycle, registered: regLine, started, failure, waiting } = logs;
-  // A failure is history when the agent registered after it, or when a newer agent run is up now.
-  const history = (line: LogItem | undefined) =>
-    !line || after(report, regLine, line) || (serviceUp && after(report, started, line));
+  // A failure is history when the agent registered after it, or when a newer agent run started after it (that run
+  // waits, or died for its own reason, which its own lines say).
+  const history = (line: LogItem | undefined) => !line || after(report, regLine, line) || after(report, started, line);
   const lifecycleCurrent = !registered && !!lifecycle && !history(lifecycle);
   const failureCurrent = !registered && !!failure && !history(failure);
   const waitingCurrent =

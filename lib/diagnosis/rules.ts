@@ -236,23 +236,47 @@ function lifecycle404(c: ReportCtx): Diagnosis {
     };
   }
 
+  if (state !== undefined) {
+    // A published state other than InService: a restarted agent would not die, it would wait for InService.
+    return {
+      verdict: "lifecycle-404:blocked",
+      summary: off
+        ? `${died}; IMDS now answers ${state}, but the check is off now, so a restart will register it.`
+        : `${died}; IMDS now answers ${state}, not InService, so a restarted agent would only wait: restart once the group moves it to InService.`,
+      evidence,
+      remedies: compact<Remedy>([
+        offRemedy,
+        !off &&
+          remedies.waitForScaleOut(
+            `The group has the instance in ${state}; once IMDS answers InService, \`${restartCommand(r)}\` succeeds.`,
+          ),
+        !off &&
+          remedies.disableCheck(r, "Without the check the agent registers at once, whatever the lifecycle state."),
+        upgrade,
+      ]),
+      restartWillWork: off,
+    };
+  }
   const where =
-    state !== undefined
-      ? `IMDS now answers ${state}, not InService`
-      : o.imds.kind === "no-state"
-        ? "IMDS still has no lifecycle state (404): the instance is not in an Auto Scaling group"
-        : "IMDS gives no lifecycle state";
+    o.imds.kind === "no-state"
+      ? "IMDS still has no lifecycle state (404): the instance is not in an Auto Scaling group"
+      : "IMDS gives no lifecycle state";
   return {
     verdict: "lifecycle-404:blocked",
     summary: off
       ? `${died}; ${where}, but the check is off now, so a restart will register it.`
-      : `${died}; ${where}, so a restart would fail again${o.affected ? "" : " or wait"}: attach it to its group, turn the check off, or upgrade.`,
+      : `${died}; ${where}, so a restart would ${o.affected ? "fail again" : "wait up to two hours, then fail"}: attach it to its group, turn the check off, or upgrade.`,
     evidence,
     remedies: compact<Remedy>([
       offRemedy,
       !off &&
-        (state === undefined || !membership) &&
-        remedies.attach(id, group, "Once the group publishes InService for the instance, a restart passes the check."),
+        remedies.attach(
+          id,
+          group,
+          membership
+            ? `Auto Scaling lists it in ${group} (${membership.lifecycleState}) but IMDS has no state yet; once IMDS answers InService a restart passes the check.`
+            : "Once the group publishes InService for the instance, a restart passes the check.",
+        ),
       !off &&
         remedies.disableCheck(
           r,

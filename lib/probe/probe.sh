@@ -147,6 +147,7 @@ collect() {
         if (k == "") next
         seen[k] = 1
         u = toupper(k)
+        sub(/^\357\273\277/, "", u)
         sub(/^EXPORT[ \t]+/, "", u)
         gsub(/^["\047 \t]+|["\047 \t]+$/, "", u)
         if (substr(k, 1, 1) != "#" && (u in allow)) odd[u] = 1

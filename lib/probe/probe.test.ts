@@ -350,18 +350,19 @@ describe("probe.sh", () => {
       "ECS_ENGINE_AUTH_TYPE=dockercfg\r",
       "ECS_ENABLE_SPOT_INSTANCE_DRAINING=true\r",
     ].join("\r\n");
-    const varLib = "ECS_CLUSTER=from-var\nECS_CHECKPOINT=false\nECS_WARM_POOLS_CHECK=1\n";
+    const varLib = "\ufeffECS_LOG_OUTPUT_FORMAT=json\nECS_CLUSTER=from-var\nECS_CHECKPOINT=false\nECS_WARM_POOLS_CHECK=1\n";
     const { report, diagnosis } = await probe(failedHost({ etcConfig: etc, varConfig: varLib }), { lifecycle: 404 });
     expect(report.config.files).toEqual(["/var/lib/ecs/ecs.config", "/etc/ecs/ecs.config"]);
     expect(report.config.keys.ECS_CLUSTER).toEqual(["from-etc", 1, 2]);
-    expect(report.config.keys.ECS_CHECKPOINT).toEqual(["false", 0, 2]);
+    expect(report.config.keys.ECS_CHECKPOINT).toEqual(["false", 0, 3]);
+    expect(report.config.keys.ECS_LOG_OUTPUT_FORMAT).toBeUndefined();
     expect(report.config.keys.ECS_IMAGE_PULL_BEHAVIOR).toEqual(['"prefer-cached"', 1, 4]);
     expect(report.config.keys.ECS_WARM_POOLS_CHECK).toEqual(["true # note", 1, 6]);
     expect(report.config.keys.ECS_ENABLE_SPOT_INSTANCE_DRAINING).toEqual(["true", 1, 11]);
     expect(report.config.keys.ECS_LOGLEVEL).toBeUndefined();
-    expect(report.config.odd?.sort()).toEqual(["ECS_LOGLEVEL", "ECS_LOG_ROLLOVER_TYPE"]);
-    // "# ECS_WARM_POOLS_CHECK", "ECS_LOGLEVEL ", "export ECS_LOG_ROLLOVER_TYPE", "ECS_ENGINE_AUTH_TYPE"
-    expect(report.config.other).toBe(4);
+    expect(report.config.odd?.sort()).toEqual(["ECS_LOGLEVEL", "ECS_LOG_OUTPUT_FORMAT", "ECS_LOG_ROLLOVER_TYPE"]);
+    // "# ECS_WARM_POOLS_CHECK", "ECS_LOGLEVEL ", "export ECS_LOG_ROLLOVER_TYPE", "ECS_ENGINE_AUTH_TYPE", BOM+key
+    expect(report.config.other).toBe(5);
     // The agent reads "true # note" as an invalid boolean: the check is off, so a restart will register it.
     expect(diagnosis.verdict).toBe("lifecycle-404:blocked");
     expect(diagnosis.restartWillWork).toBe(true);
