@@ -141,6 +141,7 @@ export class Agent {
     const host = this.host;
     const config = host.effectiveConfig();
     this.startedAt = at;
+    this.phase = "starting";
     this.runningVersion = this.version;
     this.format = writesBracketFormat(this.version)
       ? "bracket"
@@ -194,7 +195,7 @@ export class Agent {
       module: "agent.go",
     });
     if (failure === "docker") {
-      host.schedule(at + 2000, (t) => {
+      host.schedule(at + 200, (t) => {
         this.log(t, "error", "Could not get supported docker versions.", { module: "docker_client.go" });
         this.log(
           t,
@@ -207,7 +208,7 @@ export class Agent {
       return;
     }
     if (failure === "credentials") {
-      host.schedule(at + 1000, (t) => {
+      host.schedule(at + 200, (t) => {
         this.log(
           t,
           "critical",

@@ -41,7 +41,7 @@ export function runBash(host: Host, commands: string[], options: RunOptions): Pr
     USER: "root",
     FLEET_DOCTOR_ROOT: sandbox,
     FLEET_DOCTOR_IMDS_URL: imdsUrlFor(host),
-    FLEET_DOCTOR_AGENT_URL: `${host.hostUrl()}/agent`,
+    FLEET_DOCTOR_AGENT_URL: host.agentUrl(),
   };
 
   return new Promise<ExecResult>((resolve) => {

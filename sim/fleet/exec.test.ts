@@ -26,7 +26,8 @@ describe("Fleet.run", () => {
     const [root, imds, agent] = env.stdout.split("\n")[0]!.split("|");
     expect(root).toBe(path.join(t.root, ID));
     expect(imds).toBe(`${t.url}/_hosts/${ID}/imds`);
-    expect(agent).toBe(`${t.url}/_hosts/${ID}/agent`);
+    // Its own loopback address: refused (nothing listening) until the agent registers, as on an instance.
+    expect(agent).toMatch(/^http:\/\/127\.10\.0\.1:\d+$/);
     expect(env.stdout.split("\n")[1]).toBe(path.join(t.root, ID, ".sim/bin/systemctl"));
   });
 

@@ -3,7 +3,7 @@
  */
 import { mkdirSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import net, { type Socket } from "node:net";
 import pLimit from "p-limit";
 import {
   type ExecResult,
@@ -16,7 +16,7 @@ import {
 } from "../fleet-types.ts";
 import { runBash } from "./exec-bash.ts";
 import { type FleetContext, Host } from "./host.ts";
-import { handleHostRequest } from "./host-http.ts";
+import { handleHostRequest, serveAgent } from "./host-http.ts";
 import { parseScenario } from "./load-scenario.ts";
 import { renderProbe } from "./model-probe.ts";
 import { hashString } from "./random.ts";
@@ -58,10 +58,26 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
       ],
     instanceTypeOf: (g) => (g && groupSpecs.get(g)?.instanceType) || "m5.large",
   };
+  // Hold one port on 127.0.0.1 so nothing else gets it: each host's introspection listens on that port at its own
+  // loopback address, 127.10.x.y, only while its agent is registered.
+  const anchor = net.createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    anchor.once("error", reject);
+    anchor.listen(0, "127.0.0.1", () => resolve());
+  });
+  anchor.unref();
+  const agentPort = (anchor.address() as net.AddressInfo).port;
+  ctx.agentAddress = (h) => {
+    const j = h.index;
+    if (j >= 250 * 250 * 200) return undefined;
+    return { ip: `127.${10 + Math.floor(j / 62500)}.${Math.floor(j / 250) % 250}.${(j % 250) + 1}`, port: agentPort };
+  };
+  ctx.serveAgent = serveAgent;
   const hosts = new Map<string, Host>();
   for (const spec of scenario.hosts) {
     // A host replays its past on first use (sync, run, describe, its endpoints), so huge fleets load at once.
     const host = new Host(spec, ctx);
+    host.index = hosts.size;
     hosts.set(spec.id, host);
     if (opts.exec === "bash") host.materialize();
   }
@@ -272,6 +288,7 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
     close: async () => {
       closed = true;
       for (const h of hosts.values()) h.close();
+      anchor.close();
       for (const s of held) s.destroy();
       held.clear();
       limit.clearQueue();

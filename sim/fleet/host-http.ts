@@ -139,7 +139,7 @@ function serveImds(host: Host, req: IncomingMessage, res: ServerResponse, rest: 
   return imdsReply(res, 200, body);
 }
 
-function serveAgent(host: Host, req: IncomingMessage, res: ServerResponse, rest: string) {
+export function serveAgent(host: Host, req: IncomingMessage, res: ServerResponse, rest: string) {
   host.sync();
   const answer = host.agent.introspection();
   // Introspection listens only once the agent registered: otherwise the connection is refused.
@@ -180,6 +180,7 @@ async function serveShim(host: Host, req: IncomingMessage, res: ServerResponse, 
   }
   const now = host.sync();
   const out = tool === "systemctl" ? systemctl(host, args, now) : rpm(host, args);
+  host.afterChange();
   const body = `${out.code} ${Buffer.byteLength(out.stdout)}\n${out.stdout}${out.stderr}`;
   res.writeHead(200, { "Content-Type": "text/plain", "Content-Length": String(Buffer.byteLength(body)) });
   res.end(body);

@@ -7,6 +7,7 @@
  * time, and anything that observes the host first catches it up to `Date.now()`.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import type { GroupInstance } from "../fleet-types.ts";
 import { Agent } from "./agent.ts";
@@ -23,6 +24,14 @@ export type FleetContext = {
   timing: ScenarioTiming;
   /** When the fleet was created: every `...Ago` in the scenario counts back from here. */
   createdAt: number;
+  /**
+   * Where a host's introspection API listens for scripts: its own loopback address (127.10.x.y) on a port the fleet
+   * holds on 127.0.0.1, so that while the agent is not registered nothing listens there and curl gets a real
+   * "connection refused", as on an instance. Undefined: scripts use the fleet URL (/_hosts/<id>/agent) instead.
+   */
+  agentAddress?: (host: Host) => { ip: string; port: number } | undefined;
+  /** Serves one introspection request for a host (GET /v1/metadata ...). */
+  serveAgent?: (host: Host, req: http.IncomingMessage, res: http.ServerResponse, rest: string) => void;
   baseUrl: string;
   sandboxRoot: string;
   availabilityZones: (group?: string) => string[];
@@ -85,6 +94,8 @@ SUPPORT_END="2026-06-30"
 
 export class Host {
   readonly id: string;
+  /** Position in the scenario (gives the host its loopback address). */
+  index = 0;
   readonly rng: Rng;
   readonly launchedAt: number;
   readonly privateIp: string;
@@ -102,6 +113,7 @@ export class Host {
   sandbox: string | undefined;
   /** IMDSv2 tokens this host has handed out, with their expiry (ms). */
   readonly tokens = new Map<string, number>();
+  private agentServer: http.Server | undefined;
   private nextEvent: { at: number; fn: (at: number) => void } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private live = false;
@@ -200,7 +212,39 @@ export class Host {
     const now = Date.now();
     this.advance(now);
     if (this.live) this.armTimer();
+    this.afterChange();
     return now;
+  }
+
+  /** The URL scripts on this host reach introspection at (FLEET_DOCTOR_AGENT_URL). */
+  agentUrl(): string {
+    const a = this.ctx.agentAddress?.(this);
+    return a ? `http://${a.ip}:${a.port}` : `${this.hostUrl()}/agent`;
+  }
+
+  /** Opens or closes the host's introspection listener to match the agent (only once scripts run here). */
+  afterChange() {
+    if (!this.sandbox || this.closed) return;
+    const want = this.agent.introspection() !== undefined;
+    if (want && !this.agentServer) {
+      const a = this.ctx.agentAddress?.(this);
+      const serve = this.ctx.serveAgent;
+      if (!a || !serve) return;
+      const server = http.createServer((req, res) =>
+        serve(this, req, res, (req.url ?? "/").replace(/^\/+/, "").split("?")[0]!),
+      );
+      server.on("error", () => {
+        // The address is taken (should not happen: the fleet holds the port): scripts then see "refused".
+        if (this.agentServer === server) this.agentServer = undefined;
+      });
+      server.listen(a.port, a.ip);
+      this.agentServer = server;
+    } else if (!want && this.agentServer) {
+      const server = this.agentServer;
+      this.agentServer = undefined;
+      server.close();
+      server.closeAllConnections();
+    }
   }
 
   private armTimer() {
@@ -218,6 +262,11 @@ export class Host {
   close() {
     this.closed = true;
     this.cancelScheduled();
+    if (this.agentServer) {
+      this.agentServer.close();
+      this.agentServer.closeAllConnections();
+      this.agentServer = undefined;
+    }
   }
 
   // --- membership -------------------------------------------------------------------------------------------
@@ -349,6 +398,7 @@ export class Host {
     }
     this.sandbox = root;
     this.refreshProc(Date.now());
+    this.afterChange();
     return root;
   }
 

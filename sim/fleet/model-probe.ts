@@ -279,8 +279,8 @@ function collect(host: Host, now: number): Facts {
     rec(f, "agent.arn", answer.ContainerInstanceArn);
     rec(f, "agent.version", answer.Version);
   } else {
-    // The simulator closes the connection without an answer: curl exits 52, which the probe calls "error".
-    rec(f, "agent.code", "error");
+    // Nothing listens on the host's introspection address until the agent registers: curl exits 7.
+    rec(f, "agent.code", "refused");
   }
   rec(f, "ms", String(mode === "hang" ? 3620 : 140));
   return f;
