@@ -350,7 +350,8 @@ describe("probe.sh", () => {
       "ECS_ENGINE_AUTH_TYPE=dockercfg\r",
       "ECS_ENABLE_SPOT_INSTANCE_DRAINING=true\r",
     ].join("\r\n");
-    const varLib = "\ufeffECS_LOG_OUTPUT_FORMAT=json\nECS_CLUSTER=from-var\nECS_CHECKPOINT=false\nECS_WARM_POOLS_CHECK=1\n";
+    const varLib =
+      "\ufeffECS_LOG_OUTPUT_FORMAT=json\nECS_CLUSTER=from-var\nECS_CHECKPOINT=false\nECS_WARM_POOLS_CHECK=1\n";
     const { report, diagnosis } = await probe(failedHost({ etcConfig: etc, varConfig: varLib }), { lifecycle: 404 });
     expect(report.config.files).toEqual(["/var/lib/ecs/ecs.config", "/etc/ecs/ecs.config"]);
     expect(report.config.keys.ECS_CLUSTER).toEqual(["from-etc", 1, 2]);
