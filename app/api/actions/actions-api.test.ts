@@ -79,7 +79,7 @@ describe("POST /api/actions refuses bad requests and sends nothing", () => {
     ["force not a boolean", { kind: "restart", instanceIds: [READY], force: "true" }, 400, "force"],
     ["an unknown field", { kind: "restart", instanceIds: [READY], commands: ["id"] }, 400, "body"],
     ["force without a reason", { kind: "restart", instanceIds: [BLOCKED], force: true }, 400, "reason"],
-  ])("%s -> %i", async (_name, body, status, field) => {
+  ])("%s is refused", async (_name, body, status, field) => {
     const before = (await simCalls(sim.url, "SendCommand")).length;
     const e = await errorOf(await post(body));
     expect(e.status).toBe(status);

@@ -1,0 +1,127 @@
+/**
+ * FLEET_DOCTOR_AUTH=alb: a second server (the same build) behind a pretend load balancer: tokens signed by a key
+ * this test made, served by a local key server. A viewer reads and scans but cannot restart (the button is
+ * disabled, the API answers 403); forged, expired and missing tokens get 401; nothing reaches SSM.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { APIRequestContext } from "@playwright/test";
+import { type Server, startNext } from "../bin/servers.ts";
+import { albToken, makeKey, startKeyServer, type TestKey } from "../lib/auth/testing.ts";
+import { expect, simHosts, simUrl, test } from "./fixtures.ts";
+
+test.describe.configure({ mode: "serial" });
+
+const ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/fleet-doctor/0123456789abcdef";
+let key: TestKey;
+let rogue: TestKey;
+let keys: Awaited<ReturnType<typeof startKeyServer>>;
+let app: Server;
+let dir: string;
+let ready: string;
+
+const token = (email: string, opts: { expiresIn?: number; key?: TestKey } = {}) =>
+  albToken({
+    key: opts.key ?? key,
+    kid: key.kid,
+    signer: ARN,
+    claims: { sub: email, email },
+    expiresIn: opts.expiresIn ?? 3600,
+  });
+
+async function sendCount(request: APIRequestContext): Promise<number> {
+  const res = await request.get(`${simUrl()}/_sim/calls?op=SendCommand`);
+  return ((await res.json()) as { calls: unknown[] }).calls.length;
+}
+
+test.beforeAll(async ({ request }) => {
+  test.setTimeout(180_000);
+  key = await makeKey("e2e-key-1");
+  rogue = await makeKey("e2e-rogue");
+  keys = await startKeyServer([key]);
+  dir = mkdtempSync(path.join(tmpdir(), "fd-e2e-alb-"));
+  app = await startNext({
+    FLEET_DOCTOR_DB: path.join(dir, "alb.db"),
+    FLEET_DOCTOR_AUTH: "alb",
+    FLEET_DOCTOR_ALB_ARN: ARN,
+    FLEET_DOCTOR_ALB_KEY_URL: keys.url,
+    FLEET_DOCTOR_OPERATORS: "ops@example.com",
+    FLEET_DOCTOR_VIEWERS: "viewer@example.com",
+    AWS_ENDPOINT_URL: simUrl(),
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+  });
+  ready = (await simHosts(request)).find((h) => h.expect === "lifecycle-404:ready")!.instanceId;
+  // A viewer may scan: that gives the instance page something to show.
+  const res = await request.post(`${app.url}/api/scans`, {
+    data: { targets: { kind: "ids", ids: [ready] } },
+    headers: { origin: app.url, "x-amzn-oidc-data": token("viewer@example.com") },
+  });
+  expect(res.status(), await res.text()).toBe(202);
+  const { scanId } = (await res.json()) as { scanId: string };
+  await expect
+    .poll(
+      async () => {
+        const r = await request.get(`${app.url}/api/scans/${scanId}`, {
+          headers: { "x-amzn-oidc-data": token("viewer@example.com") },
+        });
+        return ((await r.json()) as { scan: { status: string } }).scan.status;
+      },
+      { timeout: 120_000 },
+    )
+    .toBe("completed");
+});
+
+test.afterAll(async () => {
+  await app?.stop();
+  await keys?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test("a viewer sees the restart button disabled, with why", async ({ browser }) => {
+  const context = await browser.newContext({ extraHTTPHeaders: { "x-amzn-oidc-data": token("viewer@example.com") } });
+  const page = await context.newPage();
+  await page.goto(`${app.url}/instances/${ready}`);
+  await expect(page.getByRole("button", { name: "Restart agent", exact: true })).toBeDisabled();
+  await expect(page.getByTestId("restart-blocked-reason")).toContainText("operator role");
+  await expect(page.getByTestId("local-mode-banner")).toHaveCount(0);
+  await context.close();
+});
+
+test("the API answers 403 to a viewer and 401 to bad tokens; nothing is sent", async ({ request }) => {
+  const before = await sendCount(request);
+  const post = (headers: Record<string, string>) =>
+    request.post(`${app.url}/api/actions`, {
+      data: { kind: "restart", instanceIds: [ready] },
+      headers: { origin: app.url, ...headers },
+    });
+  const viewer = await post({ "x-amzn-oidc-data": token("viewer@example.com") });
+  expect(viewer.status()).toBe(403);
+  expect(((await viewer.json()) as { error: { code: string } }).error.code).toBe("FORBIDDEN");
+  expect((await post({ "x-amzn-oidc-data": token("ops@example.com", { key: rogue }) })).status()).toBe(401);
+  expect((await post({ "x-amzn-oidc-data": token("ops@example.com", { expiresIn: -600 }) })).status()).toBe(401);
+  expect((await post({})).status()).toBe(401);
+  expect((await post({ "x-amzn-oidc-data": token("stranger@example.com") })).status()).toBe(403);
+  // An operator from another site: the Origin check stops it.
+  expect(
+    (
+      await request.post(`${app.url}/api/actions`, {
+        data: { kind: "restart", instanceIds: [ready] },
+        headers: { origin: "https://evil.example", "x-amzn-oidc-data": token("ops@example.com") },
+      })
+    ).status(),
+  ).toBe(403);
+  expect(await sendCount(request)).toBe(before);
+  // Pages need a valid token too.
+  expect((await request.get(`${app.url}/api/instances`)).status()).toBe(401);
+});
+
+test("an operator's token is accepted (the preflight answers as operator)", async ({ request }) => {
+  const res = await request.get(`${app.url}/api/actions/preflight?ids=${ready}`, {
+    headers: { "x-amzn-oidc-data": token("ops@example.com") },
+  });
+  expect(res.status()).toBe(200);
+  expect(((await res.json()) as { role: string }).role).toBe("operator");
+});
