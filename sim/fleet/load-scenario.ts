@@ -6,6 +6,9 @@ import { type Scenario, scenarioSchema } from "./scenario-schema.ts";
 
 export const SCENARIO_DIR = path.resolve(import.meta.dirname, "../scenarios");
 
+/** Scenarios this module produced: parsing them again (10,000 hosts take seconds) is skipped. */
+const validated = new WeakSet<object>();
+
 function formatPath(p: readonly PropertyKey[]): string {
   let out = "";
   for (const k of p) out += typeof k === "number" ? `[${k}]` : out ? `.${String(k)}` : String(k);
@@ -18,8 +21,12 @@ function formatIssue(issue: z.core.$ZodIssue): string {
 
 /** Validates a scenario value; throws FleetError("ValidationError", "<source>: hosts[3].agentVersion: ...") naming the field. */
 export function parseScenario(value: unknown, source = "scenario"): Scenario {
+  if (typeof value === "object" && value !== null && validated.has(value)) return value as Scenario;
   const result = scenarioSchema.safeParse(value);
-  if (result.success) return result.data;
+  if (result.success) {
+    validated.add(result.data);
+    return result.data;
+  }
   const issues = result.error.issues;
   const more =
     issues.length > 1 ? ` (and ${issues.length - 1} more: ${issues.slice(1, 4).map(formatIssue).join("; ")})` : "";
