@@ -373,6 +373,21 @@ const cases: Case[] = [
     cause: "exited",
   },
   {
+    name: "service active but ecs-init keeps retrying the agent, no named cause -> agent-failed exited",
+    facts: facts(
+      edit(withCheck(failedReport(), "false"), (r) => {
+        r.service = RUNNING;
+        r.logs = {
+          files: ["ecs-agent.log", "ecs-init.log"],
+          error: { file: "ecs-agent.log", n: 4, text: 'level=critical msg="Error loading config: boom"' },
+          init: { file: "ecs-init.log", n: 7, code: 1, text: 'level=info msg="Agent exited with code 1"' },
+        };
+      }),
+    ),
+    verdict: "agent-failed",
+    cause: "exited",
+  },
+  {
     name: "upstart host stopped -> agent-failed exited",
     facts: facts(
       edit(failedReport(), (r) => {

@@ -71,6 +71,8 @@ export type Observations = {
    * "Waiting" line has rotated out of the files read (a warmed instance can wait for days).
    */
   waitingInferred: boolean;
+  /** ecs-init's last word is a failed agent exit (non-zero code or "retrying"), later than any registration. */
+  initFailing: boolean;
 };
 
 const UP = new Set(["active", "activating", "reloading"]);
@@ -123,6 +125,13 @@ export function observe(report: ProbeReport): Observations {
     !failureCurrent &&
     (view.kind === "no-state" || (view.kind === "state" && view.state !== "InService"));
 
+  const init = logs.init;
+  const initFailing =
+    !registered &&
+    !!init &&
+    ((init.code !== null && init.code !== 0) || /retrying/i.test(init.text)) &&
+    !(regLine?.t && init.t && regLine.t > init.t);
+
   return {
     report,
     version,
@@ -137,5 +146,6 @@ export function observe(report: ProbeReport): Observations {
     failureCurrent,
     waitingCurrent,
     waitingInferred,
+    initFailing,
   };
 }

@@ -364,7 +364,9 @@ function agentFailed(c: ReportCtx, cause: AgentFailureCause): Diagnosis {
     summary =
       s.result === "success" && s.active === "inactive"
         ? `The ${agentName(o)} is stopped (the ecs service was stopped cleanly, not by a failure).`
-        : `The ${agentName(o)} is down (ecs service ${s.active ?? "state unknown"}${s.status !== null && s.status !== undefined ? `, exit status ${s.status}` : ""}) and its logs name no known cause.`;
+        : o.initFailing && !o.serviceDown
+          ? `The ${agentName(o)} keeps exiting (ecs-init: ${typeof r.logs.init?.code === "number" ? `exit code ${r.logs.init.code}` : "retrying"}) and its logs name no known cause.`
+          : `The ${agentName(o)} is down (ecs service ${s.active ?? "state unknown"}${s.status !== null && s.status !== undefined ? `, exit status ${s.status}` : ""}) and its logs name no known cause.`;
   }
   const rem =
     cause === "exited" && r.service.result === "success" && r.service.active === "inactive"
@@ -549,7 +551,9 @@ export const REPORT_RULES: Rule<ReportCtx>[] = [
   {
     id: "exited",
     when: ({ o }) =>
-      o.serviceDown || (o.report.service.active === "activating" && o.report.service.sub === "auto-restart"),
+      o.serviceDown ||
+      (o.report.service.active === "activating" && o.report.service.sub === "auto-restart") ||
+      o.initFailing,
     verdictOf: (c) => agentFailed(c, "exited"),
   },
   {

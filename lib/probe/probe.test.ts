@@ -29,7 +29,11 @@ afterEach(async () => {
 const AFFECTED_404 = [LINES.start, LINES.waiting, LINES.healthNoise, LINES.lifecycle404].join("\n") + "\n";
 const INIT_LOG = `${LINES.initExit}\n${LINES.initTerminal}\n`;
 
+/** The probe must work with mawk (Debian) and gawk (Amazon Linux): PROBE_AWK=/usr/bin/gawk runs it with gawk. */
+const AWK = process.env.PROBE_AWK;
+
 const failedHost = (over: Partial<SandboxSpec> = {}): SandboxSpec => ({
+  ...(AWK ? { awk: AWK } : {}),
   etcConfig:
     'ECS_CLUSTER=prod\nECS_WARM_POOLS_CHECK=true\nECS_ENGINE_AUTH_DATA={"https://index.docker.io/v1/":{"auth":"c2VjcmV0"}}\n',
   logs: { "ecs-agent.log": AFFECTED_404, "ecs-init.log": INIT_LOG },

@@ -4,7 +4,7 @@
  * Used by tests only.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -30,6 +30,8 @@ export type SandboxSpec = {
   systemdDir?: boolean;
   /** Fake commands that never finish (they sleep 30 s). */
   hang?: ("systemctl" | "rpm")[];
+  /** Run the probe with this awk (a path, e.g. /usr/bin/gawk) instead of the system's. */
+  awk?: string;
 };
 
 export type Sandbox = { dir: string; root: string; bin: string; cleanup(): void };
@@ -76,6 +78,7 @@ export function makeSandbox(spec: SandboxSpec): Sandbox {
     writeFileSync(path.join(bin, "rpm"), `#!/bin/bash\n${body}\n`);
     chmodSync(path.join(bin, "rpm"), 0o755);
   }
+  if (spec.awk) symlinkSync(spec.awk, path.join(bin, "awk"));
   for (const name of spec.hang ?? []) {
     writeFileSync(path.join(bin, name), "#!/bin/bash\nsleep 30\n");
     chmodSync(path.join(bin, name), 0o755);
