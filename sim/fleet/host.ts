@@ -238,6 +238,7 @@ export class Host {
         if (this.agentServer === server) this.agentServer = undefined;
       });
       server.listen(a.port, a.ip);
+      server.unref();
       this.agentServer = server;
     } else if (!want && this.agentServer) {
       const server = this.agentServer;
