@@ -40,20 +40,21 @@ export function EvidenceList({ evidence }: { evidence: Evidence[] }) {
       {evidence.length === 0 ? (
         <Box color="text-status-inactive">No evidence was recorded for this verdict.</Box>
       ) : (
-        <ul style={{ listStyle: "none", margin: 0, padding: 0 }} aria-label="Evidence">
-          <SpaceBetween size="m">
-            {evidence.map((e, i) => (
-              <li key={i} data-testid="evidence">
-                <SpaceBetween size="xxxs">
-                  <Box variant="strong">{cap(e.label, 300)}</Box>
-                  <HighlightedText value={e.value} match={e.match} />
-                  <Box variant="small" color="text-body-secondary">
-                    {cap(describeSource(e.source), 400)}
-                  </Box>
-                </SpaceBetween>
-              </li>
-            ))}
-          </SpaceBetween>
+        <ul
+          style={{ listStyle: "none", margin: 0, padding: 0, display: "flex", flexDirection: "column", gap: 16 }}
+          aria-label="Evidence"
+        >
+          {evidence.map((e, i) => (
+            <li key={i} data-testid="evidence">
+              <SpaceBetween size="xxxs">
+                <Box variant="strong">{cap(e.label, 300)}</Box>
+                <HighlightedText value={e.value} match={e.match} />
+                <Box variant="small" color="text-body-secondary">
+                  {cap(describeSource(e.source), 400)}
+                </Box>
+              </SpaceBetween>
+            </li>
+          ))}
         </ul>
       )}
     </Container>

@@ -32,22 +32,23 @@ export function RemedyList({ remedies }: { remedies: Remedy[] }) {
       {remedies.length === 0 ? (
         <Box color="text-status-inactive">Nothing to do.</Box>
       ) : (
-        <ol style={{ margin: 0, paddingInlineStart: 20 }} aria-label="Remedies">
-          <SpaceBetween size="m">
-            {remedies.map((r, i) => (
-              <li key={i} data-testid="remedy">
-                <SpaceBetween size="xxs">
-                  <SpaceBetween direction="horizontal" size="xs">
-                    <Box variant="strong">{cap(r.title, 200)}</Box>
-                    {r.automated ? <Badge color="blue">Fleet Doctor can do this</Badge> : null}
-                  </SpaceBetween>
-                  <Box>{cap(r.why, 600)}</Box>
-                  {r.configLine ? <CopyLine text={r.configLine} what="config line" /> : null}
-                  {r.command ? <CopyLine text={r.command} what="command" /> : null}
+        <ol
+          style={{ margin: 0, paddingInlineStart: 20, display: "flex", flexDirection: "column", gap: 16 }}
+          aria-label="Remedies"
+        >
+          {remedies.map((r, i) => (
+            <li key={i} data-testid="remedy">
+              <SpaceBetween size="xxs">
+                <SpaceBetween direction="horizontal" size="xs">
+                  <Box variant="strong">{cap(r.title, 200)}</Box>
+                  {r.automated ? <Badge color="blue">Fleet Doctor can do this</Badge> : null}
                 </SpaceBetween>
-              </li>
-            ))}
-          </SpaceBetween>
+                <Box>{cap(r.why, 600)}</Box>
+                {r.configLine ? <CopyLine text={r.configLine} what="config line" /> : null}
+                {r.command ? <CopyLine text={r.command} what="command" /> : null}
+              </SpaceBetween>
+            </li>
+          ))}
         </ol>
       )}
     </Container>
