@@ -132,8 +132,8 @@ collect() {
       i=$((i + 1))
     done | awk '
       BEGIN {
-        split("ECS_CLUSTER ECS_WARM_POOLS_CHECK ECS_ENABLE_SPOT_INSTANCE_DRAINING ECS_IMAGE_PULL_BEHAVIOR ECS_LOGLEVEL ECS_LOG_OUTPUT_FORMAT ECS_LOG_ROLLOVER_TYPE ECS_CHECKPOINT AWS_DEFAULT_REGION", a, " ")
-        for (k in a) allow[a[k]] = 1
+        na = split("ECS_CLUSTER ECS_WARM_POOLS_CHECK ECS_ENABLE_SPOT_INSTANCE_DRAINING ECS_IMAGE_PULL_BEHAVIOR ECS_LOGLEVEL ECS_LOG_OUTPUT_FORMAT ECS_LOG_ROLLOVER_TYPE ECS_CHECKPOINT AWS_DEFAULT_REGION", a, " ")
+        for (i = 1; i <= na; i++) allow[a[i]] = 1
       }
       /^\036[0-9]+$/ { fi = substr($0, 2); ln = 0; next }
       {
@@ -156,8 +156,9 @@ collect() {
         n = 0
         for (k in seen) n++
         print "cfg.other\t" n
-        for (k in val) print "cfg.key\t" k "\t" vf[k] "\t" vl[k] "\t" substr(val[k], 1, 400)
-        for (k in odd) print "cfg.odd\t" k
+        # In allowlist order, so that every awk prints the same line.
+        for (i = 1; i <= na; i++) if (a[i] in val) print "cfg.key\t" a[i] "\t" vf[a[i]] "\t" vl[a[i]] "\t" substr(val[a[i]], 1, 400)
+        for (i = 1; i <= na; i++) if (a[i] in odd) print "cfg.odd\t" a[i]
       }'
   else
     rec cfg.other 0

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { diagnose } from "../diagnosis/diagnose.ts";
 import { parseProbeOutput } from "./report.ts";
@@ -421,6 +421,21 @@ describe("probe.sh", () => {
       { lifecycle: 404 },
     );
     expect(report.logs.registered).toMatchObject({ n: 2, t: "2019-02-15T01:25:30Z" });
+  });
+
+  const awks = ["/usr/bin/mawk", "/usr/bin/gawk"].filter((p) => existsSync(p));
+  it.runIf(awks.length === 2)("prints the same report with mawk and gawk", async () => {
+    const strip = (s: string) => s.replace(/"at":"[^"]*","ms":\d+/, "");
+    const hostile = `level=error time=2025-02-04T07:02:20Z msg="\u001b[1mq\\"\\\\ caf\u00e9 \t<b>" x=1\n`;
+    const spec = (awk: string) =>
+      failedHost({
+        awk,
+        etcConfig:
+          "ECS_LOGLEVEL=debug\nECS_CLUSTER=prod\nECS_WARM_POOLS_CHECK=true\nexport ECS_CHECKPOINT=1\nAWS_DEFAULT_REGION=eu-west-1\n",
+        logs: { "ecs-agent.log": `${AFFECTED_404}${hostile}`, "ecs-init.log": INIT_LOG },
+      });
+    const [a, b] = await Promise.all(awks.map((awk) => probe(spec(awk), { lifecycle: "InService" })));
+    expect(strip(a!.line)).toBe(strip(b!.line));
   });
 
   it("reports an uninstalled ecs-init as null and a systemd dir as systemd", async () => {
