@@ -579,6 +579,14 @@ describe("diagnose", () => {
     expect(d.remedies[1]!.title).toContain("1.91.1 or later");
   });
 
+  it("highlights the structured (newer) form of the lifecycle line up to its status code", () => {
+    const r = withImds(failedReport(), 200, "InService");
+    r.logs.lifecycle!.text =
+      'level=critical time=2025-02-04T07:02:21Z msg="Could not determine target lifecycle of instance" error="operation error ec2imds: GetMetadata, http response error StatusCode: 404, request to EC2 IMDS failed" module=agent.go';
+    const e = diagnose(facts(r)).evidence[0]!;
+    expect(e.value.slice(...e.match!)).toMatch(/^Could not determine target lifecycle of instance.*StatusCode: 404$/);
+  });
+
   it("blocked offers the group attach (with its name), the config line and the upgrade", () => {
     const d = diagnose(facts(failedReport(), { group: "web", lifecycleState: "InService" }));
     expect(d.verdict).toBe("lifecycle-404:blocked");

@@ -11,7 +11,7 @@ export const INTROSPECTION_URL = "http://localhost:51678/v1/metadata";
 /** The matching part of each kind of log line, for highlighting. */
 export const LINE_PATTERNS = {
   lifecycle:
-    /Could not determine target lifecycle of instance: .*?StatusCode: (\d+)|Could not determine target lifecycle of instance/,
+    /Could not determine target lifecycle of instance\b.*?StatusCode: ?(\d+)|Could not determine target lifecycle of instance/,
   waiting: /Waiting for instance to go InService/,
   registered: /[Rr]egistration completed successfully|Restored from checkpoint file/,
   started: /Amazon ECS agent Version: *v?[\d.]+/,
