@@ -1,5 +1,6 @@
 import { userInfo } from "node:os";
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { ZodError } from "zod";
 import { actionStore } from "../../lib/actions/action-store.ts";
 import { requestAction, resumeActions } from "../../lib/actions/request-action.ts";
 import { type ActionContext, runAction, runningActions } from "../../lib/actions/run-action.ts";
@@ -32,6 +33,19 @@ function parseFlags<const T extends ParseArgsConfig>(cfg: T) {
     return parseArgs(cfg);
   } catch (e) {
     throw new FleetDoctorError("BAD_REQUEST", String((e as Error).message));
+  }
+}
+
+/** Invalid input (a zod error: a bad id, too many) is the user's to fix: exit 2, naming the field. */
+function asBadRequest<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ZodError) {
+      const issue = e.issues[0]!;
+      throw new FleetDoctorError("BAD_REQUEST", `${issue.path.join(".") || "input"}: ${issue.message}`);
+    }
+    throw e;
   }
 }
 
@@ -82,15 +96,17 @@ export async function run(argv: string[]): Promise<number> {
   try {
     // Finish what a crashed process left (collect, never resend) so its instances are free again.
     const resumed = resumeActions(ctx);
-    const answer = requestAction(
-      {
-        kind: values["disable-check"] ? "disable-check-and-restart" : "restart",
-        instanceIds: positionals,
-        ...(values.force ? { force: true } : {}),
-        ...(values.reason ? { reason: values.reason } : {}),
-      },
-      actor,
-      { store, config: cfg },
+    const answer = asBadRequest(() =>
+      requestAction(
+        {
+          kind: values["disable-check"] ? "disable-check-and-restart" : "restart",
+          instanceIds: positionals,
+          ...(values.force ? { force: true } : {}),
+          ...(values.reason ? { reason: values.reason } : {}),
+        },
+        actor,
+        { store, config: cfg },
+      ),
     );
     const ids = new Set([answer.actionId, ...answer.joined.map((j) => j.actionId)]);
     if (answer.created) {
