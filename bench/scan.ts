@@ -11,7 +11,7 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT, startServer } from "../bin/servers.ts";
@@ -28,6 +28,8 @@ const THROTTLE: Record<string, number> = {
 
 type WorkerReport = {
   wallMs: number;
+  /** User + system CPU time of the worker: the figure a loaded machine does not distort. */
+  cpuMs: number;
   maxRssMB: number;
   instances: number;
   sent: number;
@@ -151,6 +153,7 @@ export async function run(argv: string[]): Promise<void> {
       online: online.length,
       throttle: THROTTLE,
       physicalLimitMs: Math.round(physicalMs),
+      loadAverage: loadavg()[0],
       slowestDeliveryMs: slowestMs,
       sendTimeMs: Math.round(sendMs),
       ours,
@@ -167,9 +170,10 @@ export async function run(argv: string[]): Promise<void> {
       return;
     }
     const row = (name: string, f: RunFigures) =>
-      `${name.padEnd(6)} ${String(f.instances).padStart(6)} inst  ${(f.wallMs / 1000).toFixed(1).padStart(7)} s  ${String(f.totalCalls).padStart(7)} calls  ${f.callsPerInstance.toFixed(2).padStart(6)} calls/inst  ${f.maxRssMB.toFixed(0).padStart(5)} MB peak RSS  ${String(f.throttled).padStart(5)} throttled`;
+      `${name.padEnd(6)} ${String(f.instances).padStart(6)} inst  ${(f.wallMs / 1000).toFixed(1).padStart(7)} s wall ${(f.cpuMs / 1000).toFixed(1).padStart(6)} s cpu  ${String(f.totalCalls).padStart(7)} calls  ${f.callsPerInstance.toFixed(2).padStart(6)} calls/inst  ${f.maxRssMB.toFixed(0).padStart(5)} MB peak RSS  ${String(f.throttled).padStart(5)} throttled`;
     console.log(`scan benchmark: ${n} instances (${online.length} online), simulator in model mode`);
     console.log(`throttle (rps): ${throttleFlag}`);
+    console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} at the end`);
     console.log(
       `physical limit: ${(physicalMs / 1000).toFixed(1)} s (slowest delivery ${(slowestMs / 1000).toFixed(1)} s + send time ${(sendMs / 1000).toFixed(1)} s)`,
     );
