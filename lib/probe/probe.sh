@@ -173,7 +173,7 @@ collect() {
   [ -n "$list" ] && init_files+=("$list")
   [ -f "$LOG_DIR/ecs-init.log" ] && init_files+=("$LOG_DIR/ecs-init.log")
 
-  local pat='Could not determine target lifecycle|Waiting for instance to go InService|egistration completed successfully|Restored from checkpoint file|Amazon ECS agent Version|level="?(crit|critical|error|fatal)|"level": ?"(crit|critical|error|fatal)"|\[(CRIT|CRITICAL|ERROR|FATAL)\]|infer region|Missing required fields: AWSRegion|valid credentials|IMDS role found|refresh cached credentials|NoCredentialProviders|failed to get API token|register as a container instance|registering container instance|register container instance|new task engine|Data mismatch; saved cluster|supported docker versions|Cannot connect to the Docker daemon|cgroup root|Cloud-init failure detected|xited with code|terminal exit code|ECS Agent failed to start'
+  local pat='Could not determine target lifecycle|^[[:space:]]*status code: [0-9]|Waiting for instance to go InService|egistration completed successfully|Restored from checkpoint file|Amazon ECS agent Version|level="?(crit|critical|error|fatal)|"level": ?"(crit|critical|error|fatal)"|\[(CRIT|CRITICAL|ERROR|FATAL)\]|infer region|Missing required fields: AWSRegion|valid credentials|IMDS role found|refresh cached credentials|NoCredentialProviders|failed to get API token|register as a container instance|registering container instance|register container instance|new task engine|Data mismatch; saved cluster|supported docker versions|Cannot connect to the Docker daemon|cgroup root|Cloud-init failure detected|xited with code|terminal exit code|ECS Agent failed to start'
   local kind
   {
     for kind in agent init; do
@@ -238,7 +238,13 @@ collect() {
         next
       }
       if (line ~ /Could not determine target lifecycle of instance/) {
-        put("lifecycle", 1); out["lifecycle.code"] = num("StatusCode: *[0-9]+", line); lcCount++
+        put("lifecycle", 1); out["lifecycle.code"] = num("[Ss]tatus ?[Cc]ode: *[0-9]+", line); lcCount++
+        lcFile = file; lcN = n
+        next
+      }
+      # Agents before 1.89.3 (AWS SDK v1) put the code on the next line: "<TAB>status code: 404, request id: ".
+      if (file == lcFile && n == lcN + 1 && out["lifecycle.code"] == "" && line ~ /^[ \t]*status code: *[0-9]+/) {
+        out["lifecycle.code"] = num("status code: *[0-9]+", line)
         next
       }
       if (line ~ /Waiting for instance to go InService/) { put("waiting", 0); next }

@@ -224,6 +224,30 @@ describe("probe.sh", () => {
     expect(diagnosis.verdict).toBe("lifecycle-404:ready");
   });
 
+  it.each([
+    [
+      "structured fields (newer agents)",
+      'level=critical time=2025-02-04T07:02:21.123456789Z msg="Could not determine target lifecycle of instance" error="operation error ec2imds: GetMetadata, http response error StatusCode: 404, request to EC2 IMDS failed" module=agent.go',
+      "2025-02-04T07:02:21.123456789Z",
+    ],
+    [
+      "bracket format",
+      "2025-02-04T07:02:21Z [CRITICAL] Could not determine target lifecycle of instance: EC2MetadataError: failed to make EC2Metadata request\n\tstatus code: 404, request id: \ncaused by: Not Found",
+      "2025-02-04T07:02:21Z",
+    ],
+    [
+      "JSON with an offset time",
+      '{"level":"critical","time":"2025-02-04T08:02:21+01:00","msg":"Could not determine target lifecycle of instance: StatusCode: 404","module":"agent.go"}',
+      "2025-02-04T08:02:21+01:00",
+    ],
+  ])("finds the lifecycle line and its code in the %s", async (_name, line, t) => {
+    const { report } = await probe(failedHost({ logs: { "ecs-agent.log": `${LINES.start}\n${line}\n` } }), {
+      lifecycle: 404,
+    });
+    expect(report.logs.lifecycle).toMatchObject({ n: 2, code: 404, t, count: 1 });
+    expect(report.logs.error).toBeUndefined();
+  });
+
   it("reads the old bracket format and names a credentials failure", async () => {
     const { report, diagnosis } = await probe(
       failedHost({
