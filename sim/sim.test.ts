@@ -3,7 +3,7 @@
  * AWS CLI and the SDK the way the issue's acceptance checks do, and stopped with SIGTERM.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import {
@@ -11,7 +11,12 @@ import {
   DescribeAutoScalingInstancesCommand,
   type DescribeAutoScalingInstancesCommandOutput,
 } from "@aws-sdk/client-auto-scaling";
-import { DescribeInstanceInformationCommand, GetCommandInvocationCommand, SSMClient } from "@aws-sdk/client-ssm";
+import {
+  DescribeInstanceInformationCommand,
+  GetCommandInvocationCommand,
+  SendCommandCommand,
+  SSMClient,
+} from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -161,6 +166,58 @@ describe("fleet-doctor sim --scenario demo, checked with the AWS CLI", () => {
       const h = members.find((m) => m.instanceId === i.InstanceId)!;
       expect([i.AutoScalingGroupName, i.LifecycleState]).toEqual([h.membership!.group, h.membership!.lifecycleState]);
     }
+  });
+
+  it("`systemctl restart ecs` over SSM: up when the group now publishes InService, fails again when standalone", {
+    timeout: 60_000,
+  }, async () => {
+    type Full = HostState & {
+      expect?: string;
+      sandbox: string;
+      service: { activeState: string };
+      agent: { containerInstanceArn?: string };
+    };
+    const all = ((await (await fetch(`${sim.url}/_sim/hosts`)).json()) as { hosts: Full[] }).hosts;
+    const ready = all.find((h) => h.expect === "lifecycle-404:ready" && h.ssm.pingStatus === "Online")!;
+    const blocked = all.find((h) => h.expect === "lifecycle-404:blocked" && h.ssm.pingStatus === "Online")!;
+    // Critical lines across the agent log and its rotated files (a new agent start may roll the log over).
+    const criticals = (h: Full) => {
+      const dir = path.join(h.sandbox, "var", "log", "ecs");
+      if (!existsSync(dir)) return 0;
+      return readdirSync(dir)
+        .filter((f) => f.startsWith("ecs-agent.log"))
+        .flatMap((f) => readFileSync(path.join(dir, f), "utf8").split("\n"))
+        .filter((l) => l.includes("level=critical")).length;
+    };
+    const before = criticals(blocked);
+    expect(ready.service.activeState).toBe("failed");
+
+    const ssm = new SSMClient({ endpoint: sim.url, region: "us-east-1", credentials });
+    try {
+      const out = await ssm.send(
+        new SendCommandCommand({
+          DocumentName: "AWS-RunShellScript",
+          InstanceIds: [ready.instanceId, blocked.instanceId],
+          Parameters: { commands: ["systemctl restart ecs"] },
+        }),
+      );
+      expect(out.Command!.TargetCount).toBe(2);
+    } finally {
+      ssm.destroy();
+    }
+    // Wait on the hosts' state through the control API (the agent needs a few seconds either way).
+    const state = async (h: Full) => (await (await fetch(`${sim.url}/_sim/hosts/${h.instanceId}`)).json()) as Full;
+    let up: Full = ready;
+    let down: Full = blocked;
+    for (let i = 0; i < 400; i++) {
+      [up, down] = await Promise.all([state(ready), state(blocked)]);
+      if (up.agent.containerInstanceArn && criticals(down) > before && down.service.activeState === "failed") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(up.service.activeState).toBe("active");
+    expect(up.agent.containerInstanceArn).toMatch(/^arn:aws:ecs:/);
+    expect(criticals(down)).toBe(before + 1);
+    expect(down.service.activeState).toBe("failed");
   });
 
   it("stops cleanly on SIGTERM and removes its sandbox", async () => {

@@ -4,8 +4,6 @@
  */
 import { parseArgs } from "node:util";
 import { type FaultSettings, parseThrottleFlag } from "../../sim/faults.ts";
-import { generateScenario } from "../../sim/fleet/index.ts";
-import { startSimulator } from "../../sim/main.ts";
 
 const USAGE = `Usage: fleet-doctor sim [--port <p>] [--scenario <name|path>] [--hosts N [--seed S]] [--exec bash|model]
                          [--throttle Op=rps,...] [--latency-ms N] [--error-rate F] [--max-processes N]
@@ -80,6 +78,9 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
+  // Loaded only now, so bad flags are answered without loading the fleet.
+  const { startSimulator } = await import("../../sim/main.ts");
+  const { generateScenario } = await import("../../sim/fleet/index.ts");
   let sim: Awaited<ReturnType<typeof startSimulator>>;
   try {
     sim = await startSimulator({
