@@ -146,6 +146,34 @@ describe("restart a lifecycle-404:ready instance", () => {
   }, 90_000);
 });
 
+describe("a forced restart that fails again", () => {
+  it("records the new failure line, and more than maxErrors failures stop the rest (never sent)", async () => {
+    const a = requestAction(
+      {
+        kind: "restart",
+        instanceIds: [BLOCKED, WARMED],
+        force: true,
+        reason: "testing the stop rule",
+        maxConcurrency: 1,
+        maxErrors: 0,
+      },
+      LOCAL_ACTOR,
+      ctx,
+    );
+    expect(a.accepted).toEqual([BLOCKED, WARMED]);
+    const events = await drain(a.actionId);
+    expect(events.some((e) => e.type === "halted")).toBe(true);
+    const detail = actionStore(store).detail(a.actionId)!;
+    expect(detail.status).toBe("halted");
+    const [blocked, warmed] = [BLOCKED, WARMED].map((id) => detail.outcomes.find((o) => o.instanceId === id));
+    expect(blocked).toMatchObject({ outcome: "failed-again", verdictAfter: "lifecycle-404:blocked" });
+    expect(blocked!.failureLine).toMatch(/Could not determine target lifecycle of instance: .*StatusCode: 404/);
+    expect(warmed).toMatchObject({ outcome: "skipped" });
+    expect(await restartSends(sim.url, WARMED)).toHaveLength(0);
+    expect(detail.targets[0]!.reason).toMatch(/^Forced: /);
+  }, 90_000);
+});
+
 describe("disable-check-and-restart on a standalone host", () => {
   it("turns the check off, restarts, and the agent registers", async () => {
     const a = requestAction({ kind: "disable-check-and-restart", instanceIds: [BLOCKED] }, LOCAL_ACTOR, ctx);
