@@ -46,15 +46,11 @@ afterAll(async () => {
 function child(args: string[], until?: RegExp): Promise<{ lines: string[]; killed: boolean }> {
   return new Promise((resolve, reject) => {
     // node itself with tsx's loader (not the tsx wrapper), so the process killed is the one that drives the action.
-    const p = spawn(
-      process.execPath,
-      ["--import", "tsx", path.join(ROOT, "lib/actions/crash-child.ts"), ...args],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...simEnv(sim.url) },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const p = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "lib/actions/crash-child.ts"), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...simEnv(sim.url) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const lines: string[] = [];
     let err = "";
     let killed = false;
