@@ -94,6 +94,7 @@ const cpuMs = Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000);
 console.log(
   JSON.stringify({
     wallMs: Math.round(performance.now() - started),
+    cpuMs,
     maxRssMB: maxRss / 1024 / 1024,
     instances,
     sent,
