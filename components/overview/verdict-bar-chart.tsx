@@ -11,6 +11,10 @@ export type Breakdown = { key: string; counts: Partial<Record<Verdict, number>>;
 export default function VerdictBarChart({ data, by }: { data: Breakdown; by: string }) {
   const keys = data.map((d) => d.key);
   const present = VERDICT_ORDER.filter((v) => data.some((d) => (d.counts[v] ?? 0) > 0));
+  // The axis must fit the stacked total, not the largest single verdict, or the longest bars run off the chart.
+  const max = Math.max(1, ...data.map((d) => d.total));
+  const step = 10 ** Math.max(0, Math.floor(Math.log10(max)) - 1) * (max > 50 ? 5 : 2);
+  const top = Math.ceil(max / step) * step;
   return (
     <BarChart
       stackedBars
@@ -19,6 +23,7 @@ export default function VerdictBarChart({ data, by }: { data: Breakdown; by: str
       height={Math.max(120, keys.length * 34)}
       xScaleType="categorical"
       xDomain={keys}
+      yDomain={[0, top]}
       xTitle={by}
       yTitle="Instances"
       ariaLabel={`Verdicts by ${by.toLowerCase()}`}
