@@ -85,7 +85,7 @@ export async function createSimulator<S>(opts: SimulatorOptions<S>, factory: Fle
     store = new CommandStore(newFleet, { invisibleMs: opts.invisibleMs });
     scenario = next;
     old.store?.close();
-    await old.fleet?.close();
+    await bounded(old.fleet?.close());
     if (old.dir) await rm(old.dir, { recursive: true, force: true }).catch(() => {});
   }
 
@@ -138,7 +138,7 @@ export async function createSimulator<S>(opts: SimulatorOptions<S>, factory: Fle
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await stopped;
-    await fleet?.close();
+    await bounded(fleet?.close());
     if (ownSandbox) await rm(root, { recursive: true, force: true }).catch(() => {});
     else for (const dir of generations) await rm(dir, { recursive: true, force: true }).catch(() => {});
   }
@@ -196,6 +196,20 @@ export function withSnapshots(fleet: Fleet, ttlMs: number): Fleet {
     handle: (req, res) => fleet.handle(req, res),
     close: () => fleet.close(),
   };
+}
+
+/** Waits for a fleet to close, but not forever: a stuck host must not keep the sandbox from being removed. */
+async function bounded(p: Promise<void> | undefined, ms = 5_000): Promise<void> {
+  if (!p) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      console.error(`[sim] the fleet did not close within ${ms} ms; going on`);
+      resolve();
+    }, ms);
+  });
+  await Promise.race([p.catch((e) => console.error("[sim] closing the fleet failed:", e)), timeout]);
+  clearTimeout(timer);
 }
 
 /** "demo" is a name; anything with a slash or a .json ending is a path. */

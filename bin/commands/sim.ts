@@ -103,11 +103,16 @@ export async function run(argv: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       console.error(`fleet-doctor sim: ${signal}, stopping`);
+      const done = (code: number) => {
+        // Nothing should outlive the simulator; if a stray handle would keep the process up, exit anyway.
+        setTimeout(() => process.exit(code), 2_000).unref();
+        resolve(code);
+      };
       sim.close().then(
-        () => resolve(0),
+        () => done(0),
         (e) => {
           console.error(`fleet-doctor sim: ${(e as Error).message}`);
-          resolve(1);
+          done(1);
         },
       );
     };
