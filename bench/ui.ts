@@ -48,7 +48,7 @@ function verdictFor(i: number): Verdict {
   return "unknown";
 }
 
-function seed(dbPath: string, n: number) {
+export function seed(dbPath: string, n: number) {
   const store = openStore(dbPath);
   const scan = store.createScan({ targets: { kind: "all" }, actor: "bench" });
   const at = new Date().toISOString();
