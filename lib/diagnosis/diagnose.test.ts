@@ -587,7 +587,7 @@ describe("diagnose", () => {
     expect(e.value.slice(...e.match!)).toMatch(/^Could not determine target lifecycle of instance.*StatusCode: 404$/);
   });
 
-  it("blocked offers the group attach (with its name), the config line and the upgrade", () => {
+  it("blocked offers the config line, the upgrade, and the attach only when not in a group", () => {
     const d = diagnose(facts(failedReport(), { group: "web", lifecycleState: "InService" }));
     expect(d.verdict).toBe("lifecycle-404:blocked");
     const ids = d.remedies.map((r) => r.id);
@@ -595,6 +595,9 @@ describe("diagnose", () => {
     expect(ids).toContain("upgrade-agent");
     expect(d.remedies.find((r) => r.id === "disable-check-and-restart")!.configLine).toBe("ECS_WARM_POOLS_CHECK=false");
     expect(d.evidence.some((e) => e.source.kind === "api" && e.value === "InService")).toBe(true);
+    // Already in the group: no attach, but a look at why the group publishes no state.
+    expect(ids).not.toContain("attach-to-group");
+    expect(d.remedies[0]!.command).toContain("SuspendedProcesses");
     const alone = diagnose(facts(failedReport()));
     expect(alone.remedies.find((r) => r.id === "attach-to-group")!.command).toContain("i-0abc123def4567890");
   });

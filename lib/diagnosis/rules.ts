@@ -270,13 +270,16 @@ function lifecycle404(c: ReportCtx): Diagnosis {
     remedies: compact<Remedy>([
       offRemedy,
       !off &&
-        remedies.attach(
-          id,
-          group,
-          membership
-            ? `Auto Scaling lists it in ${group} (${membership.lifecycleState}) but IMDS has no state yet; once IMDS answers InService a restart passes the check.`
-            : "Once the group publishes InService for the instance, a restart passes the check.",
-        ),
+        (membership
+          ? remedies.investigate(
+              `Auto Scaling lists it in ${membership.group} (${membership.lifecycleState}) but IMDS has no lifecycle state: are the group's processes suspended? Once IMDS answers InService a restart passes the check.`,
+              `aws autoscaling describe-auto-scaling-groups --auto-scaling-group-names ${membership.group} --query 'AutoScalingGroups[].SuspendedProcesses'`,
+            )
+          : remedies.attach(
+              id,
+              group,
+              "Once the group publishes InService for the instance, a restart passes the check.",
+            )),
       !off &&
         remedies.disableCheck(
           r,
@@ -410,7 +413,7 @@ export const REPORT_RULES: Rule<ReportCtx>[] = [
         imdsEvidence(o),
         membershipEvidence(membership),
       ]),
-      remedies: [
+      remedies: compact<Remedy>([
         remedies.upgrade(`Agent ${o.version} treats the first 404 as fatal.`),
         {
           ...remedies.disableCheck(
@@ -420,8 +423,9 @@ export const REPORT_RULES: Rule<ReportCtx>[] = [
           // No restart needed now: the line takes effect at the next start, which is the one at risk.
           command: "echo 'ECS_WARM_POOLS_CHECK=false' | sudo tee -a /etc/ecs/ecs.config",
         },
-        remedies.attach(o.report.instanceId, membership?.group, "With a lifecycle state published the check passes."),
-      ],
+        !membership &&
+          remedies.attach(o.report.instanceId, undefined, "With a lifecycle state published the check passes."),
+      ]),
       restartWillWork: false,
     }),
   },
@@ -515,9 +519,10 @@ export const REPORT_RULES: Rule<ReportCtx>[] = [
           ? [remedies.waitForScaleOut("A warmed instance registers when the group moves it to InService.")]
           : compact<Remedy>([
               o.imds.kind === "no-state" &&
+                !membership &&
                 remedies.attach(
                   r.instanceId,
-                  membership?.group,
+                  undefined,
                   "The agent registers as soon as the group publishes InService.",
                 ),
               remedies.disableCheck(r, "Without the check the agent registers at once."),
