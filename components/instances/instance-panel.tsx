@@ -6,6 +6,7 @@ import Link from "@cloudscape-design/components/link";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Spinner from "@cloudscape-design/components/spinner";
 import { useEffect, useState } from "react";
+import { RestartButton } from "@/components/actions/restart-button.tsx";
 import { InstanceDetail } from "@/components/instance/instance-detail.tsx";
 import type { InstanceView } from "@/components/instance/types.ts";
 
@@ -61,7 +62,10 @@ export function InstancePanel({ instanceId, load }: { instanceId: string; load: 
   }
   return (
     <SpaceBetween size="m">
-      {fullPage}
+      <SpaceBetween direction="horizontal" size="m" alignItems="center">
+        {fullPage}
+        <RestartButton instanceIds={[instanceId]} />
+      </SpaceBetween>
       <InstanceDetail view={state.view} />
     </SpaceBetween>
   );
