@@ -21,6 +21,7 @@ import { parseScenario } from "./load-scenario.ts";
 import { renderProbe } from "./model-probe.ts";
 import { hashString } from "./random.ts";
 import type { Scenario, ScenarioGroup } from "./scenario-schema.ts";
+import { hangUntilKilled, noexecResult } from "./script-faults.ts";
 
 export type FleetOptions = {
   /** `bash` runs every script for real; `model` renders the probe in-process (other scripts still run in bash). */
@@ -215,7 +216,11 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
     run: (id, commands, options: RunOptions): Promise<ExecResult> => {
       const h = need(id);
       if (closed) return Promise.reject(new FleetError("Closed", "the fleet is closed"));
+      // The SSM agent cannot exec any script there: nothing runs, in either mode.
+      if (h.spec.scripts === "noexec") return Promise.resolve(noexecResult(h));
       if (opts.exec === "model" && commands[1] === PROBE_MARKER) {
+        // What the probe does in bash on a stalled volume: blocks on a read until executionTimeout.
+        if (h.spec.scripts === "hang") return hangUntilKilled(options);
         const rendered = renderProbe(h, commands);
         if (rendered) return Promise.resolve(rendered);
       }

@@ -6,6 +6,7 @@
  * with the scenario's instants, so its logs carry real past timestamps; after that, events fire on timers in real
  * time, and anything that observes the host first catches it up to `Date.now()`.
  */
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -165,11 +166,17 @@ export class Host {
 
   private booted = false;
 
+  /** The ECS-optimized AMI: ecs-init, the `ecs` unit and Docker are installed. */
+  get hasEcs(): boolean {
+    return this.spec.ami !== "plain";
+  }
+
   /** Replays the host's past up to the fleet's creation, then switches to real time (once; on first use). */
   boot() {
     if (this.booted) return;
     this.booted = true;
-    if (!this.spec.stopped) {
+    // A plain AMI has no ecs-init: nothing starts at boot.
+    if (!this.spec.stopped && this.hasEcs) {
       this.schedule(this.launchedAt + this.ctx.timing.bootSeconds * 1000, (at) => this.agent.startService(at, "boot"));
     }
     this.advance(this.ctx.createdAt);
@@ -386,14 +393,20 @@ export class Host {
     if (this.sandbox) return this.sandbox;
     this.boot();
     const root = this.sandboxPath();
-    for (const d of ["etc/ecs", "var/lib/ecs/data", "var/log/ecs", "tmp", "proc", ".sim/bin", ".sim/run"]) {
-      mkdirSync(path.join(root, d), { recursive: true });
-    }
-    writeFileSync(path.join(root, "etc/os-release"), OS_RELEASE[this.spec.os]);
+    // A plain AMI has no /var/log/ecs (nothing of ECS is installed); /etc/ecs/ecs.config is the user data's.
+    const dirs = ["etc/ecs", "var/lib/ecs/data", "tmp", "proc", ".sim/bin", ".sim/run"];
+    for (const d of this.hasEcs ? [...dirs, "var/log/ecs"] : dirs) mkdirSync(path.join(root, d), { recursive: true });
+    if (this.spec.scripts === "hang") {
+      // The stalled root volume: /etc/os-release is not in the page cache, so reading it never returns. A FIFO
+      // nobody writes to blocks the reader the same way (and, like a D-state read, only a kill ends it).
+      execFileSync("mkfifo", [path.join(root, "etc/os-release")]);
+    } else writeFileSync(path.join(root, "etc/os-release"), OS_RELEASE[this.spec.os]);
     writeFileSync(path.join(root, "etc/ecs/ecs.config"), this.etcConfig);
     if (this.varLibConfig !== undefined) writeFileSync(path.join(root, "var/lib/ecs/ecs.config"), this.varLibConfig);
-    this.agentLog.attach(path.join(root, "var/log/ecs"));
-    this.initLog.attach(path.join(root, "var/log/ecs"));
+    if (this.hasEcs) {
+      this.agentLog.attach(path.join(root, "var/log/ecs"));
+      this.initLog.attach(path.join(root, "var/log/ecs"));
+    }
     for (const [name, text] of Object.entries(shimScripts(this.hostUrl()))) {
       writeFileSync(path.join(root, ".sim/bin", name), text, { mode: 0o755 });
     }

@@ -253,8 +253,9 @@ function collect(host: Host, now: number): Facts {
   configFacts(f, cfgFiles);
 
   // Logs: the three newest rotated agent files (oldest of them first), the current one; ecs-init's newest and current.
-  const agentFiles = [...host.agentLog.rotatedFiles().slice(-3), host.agentLog.files().at(-1)!];
-  const initFiles = [...host.initLog.rotatedFiles().slice(-1), host.initLog.files().at(-1)!];
+  // A plain AMI has no /var/log/ecs at all.
+  const agentFiles = host.hasEcs ? [...host.agentLog.rotatedFiles().slice(-3), host.agentLog.files().at(-1)!] : [];
+  const initFiles = host.hasEcs ? [...host.initLog.rotatedFiles().slice(-1), host.initLog.files().at(-1)!] : [];
   logFacts(f, agentFiles, initFiles);
 
   const osRelease = (host.sandbox ? readSandbox(host, "etc/os-release") : host.osRelease()) ?? "";

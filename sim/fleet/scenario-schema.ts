@@ -50,6 +50,20 @@ export type FailureKind = (typeof FAILURE_KINDS)[number];
 export const IMDS_MODES = ["optional", "required", "hang", "refuse"] as const;
 export type ImdsMode = (typeof IMDS_MODES)[number];
 
+/**
+ * The image the host runs: the ECS-optimized AMI (ecs-init, the `ecs` unit, Docker), or a stock Amazon Linux AMI
+ * with none of them (a launch template pointed at the wrong image, or a bastion that shares the fleet's tags).
+ */
+export const AMI_KINDS = ["ecs-optimized", "plain"] as const;
+
+/**
+ * How scripts that SSM runs fare on the host: they run; they hang (the root volume stalled: a read of a file not in
+ * the page cache never returns, so the probe is killed at executionTimeout); or they cannot start (the volume holding
+ * /var/lib/amazon/ssm is mounted noexec by a hardened image: `sh` gets Permission denied, exit 126).
+ */
+export const SCRIPT_MODES = ["run", "hang", "noexec"] as const;
+export type ScriptMode = (typeof SCRIPT_MODES)[number];
+
 const duration = z
   .union([z.number(), z.string()])
   .refine((v) => parseDuration(v) !== undefined, {
@@ -126,6 +140,9 @@ const hostSchema = z.strictObject({
   name: z.string().optional(),
   agentVersion: version,
   os: z.enum(["al2023", "al2"]).default("al2023"),
+  /** "plain": no ecs-init, no `ecs` unit, no Docker, no agent logs (agentVersion is then only the AMI's label). */
+  ami: z.enum(AMI_KINDS).default("ecs-optimized"),
+  scripts: z.enum(SCRIPT_MODES).default("run"),
   arch: z.enum(["x86_64", "aarch64"]).default("x86_64"),
   instanceType: z.string().optional(),
   availabilityZone: z.string().optional(),
@@ -183,6 +200,12 @@ export const scenarioSchema = z
       if (seen.has(h.id))
         ctx.addIssue({ code: "custom", path: ["hosts", i, "id"], message: `duplicate host '${h.id}'` });
       seen.add(h.id);
+      if (h.ami === "plain" && h.failure)
+        ctx.addIssue({
+          code: "custom",
+          path: ["hosts", i, "failure"],
+          message: "a plain AMI has no ECS agent to fail (remove failure or use the ecs-optimized AMI)",
+        });
       if (!h.group) return;
       const g = groups.get(h.group.name);
       if (!g) {

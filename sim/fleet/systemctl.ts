@@ -71,17 +71,29 @@ function dockerProperties(host: Host): [string, string][] {
   ];
 }
 
+/** What systemd shows for a unit it has no file for: a stub with default values (and `show` still exits 0). */
 function missingProperties(unit: string): [string, string][] {
   return [
+    ["MainPID", "0"],
+    ["ExecMainStartTimestamp", ""],
+    ["ExecMainExitTimestamp", ""],
+    ["ExecMainPID", "0"],
+    ["ExecMainCode", "0"],
+    ["ExecMainStatus", "0"],
+    ["NRestarts", "0"],
+    ["Result", "success"],
     ["Id", unit],
     ["Names", unit],
     ["LoadState", "not-found"],
     ["ActiveState", "inactive"],
     ["SubState", "dead"],
-    ["MainPID", "0"],
-    ["NRestarts", "0"],
-    ["Result", "success"],
+    ["StateChangeTimestamp", ""],
   ];
+}
+
+/** Units this host has a unit file for: ecs and docker come with the ECS-optimized AMI only. */
+function installed(host: Host, unit: string): boolean {
+  return host.hasEcs && (unit === "ecs.service" || unit === "docker.service");
 }
 
 function unitName(arg: string): string {
@@ -89,6 +101,7 @@ function unitName(arg: string): string {
 }
 
 function propsFor(host: Host, unit: string): [string, string][] {
+  if (!installed(host, unit)) return missingProperties(unit);
   if (unit === "ecs.service") return ecsProperties(host);
   if (unit === "docker.service") return dockerProperties(host);
   return missingProperties(unit);
@@ -109,6 +122,7 @@ function ago(ms: number): string {
 }
 
 function status(host: Host, unit: string, now: number): ToolResult {
+  if (!installed(host, unit)) return { code: 4, stdout: "", stderr: `Unit ${unit} could not be found.\n` };
   if (unit !== "ecs.service") {
     if (unit === "docker.service") {
       const a = activeOf(host, unit);
@@ -193,11 +207,12 @@ export function systemctl(host: Host, args: string[], now: number): ToolResult {
     }
     case "is-enabled":
       return {
-        code: units.every((u) => u === "ecs.service" || u === "docker.service") ? 0 : 1,
-        stdout: quiet
-          ? ""
-          : units.map((u) => (u === "ecs.service" || u === "docker.service" ? "enabled\n" : "")).join(""),
-        stderr: "",
+        code: units.every((u) => installed(host, u)) ? 0 : 1,
+        stdout: quiet ? "" : units.map((u) => (installed(host, u) ? "enabled\n" : "")).join(""),
+        stderr: units
+          .filter((u) => !installed(host, u))
+          .map((u) => `Failed to get unit file state for ${u}: No such file or directory\n`)
+          .join(""),
       };
     case "status":
       return status(host, units[0] ?? "ecs.service", now);
@@ -208,6 +223,9 @@ export function systemctl(host: Host, args: string[], now: number): ToolResult {
     case "reset-failed": {
       if (units.length === 0) return { code: 1, stdout: "", stderr: `Too few arguments.\n` };
       for (const unit of units) {
+        if (!installed(host, unit)) {
+          return { code: 5, stdout: "", stderr: `Failed to ${verb} ${unit}: Unit ${unit} not found.\n` };
+        }
         if (unit === "docker.service") continue;
         if (unit !== "ecs.service") {
           return { code: 5, stdout: "", stderr: `Failed to ${verb} ${unit}: Unit ${unit} not found.\n` };
@@ -257,12 +275,14 @@ export function rpm(host: Host, args: string[]): ToolResult {
   if (!query) return { code: 1, stdout: "", stderr: "rpm: only queries (-q) are simulated\n" };
   const release = host.spec.os === "al2023" ? "1.amzn2023" : "1.amzn2";
   const packages: Record<string, { version: string; release: string; arch: string }> = {
-    "ecs-init": { version: host.spec.agentVersion, release, arch: host.spec.arch },
-    docker: {
-      version: "25.0.8",
-      release: host.spec.os === "al2023" ? "1.amzn2023.0.1" : "1.amzn2.0.1",
-      arch: host.spec.arch,
-    },
+    ...(host.hasEcs && {
+      "ecs-init": { version: host.spec.agentVersion, release, arch: host.spec.arch },
+      docker: {
+        version: "25.0.8",
+        release: host.spec.os === "al2023" ? "1.amzn2023.0.1" : "1.amzn2.0.1",
+        arch: host.spec.arch,
+      },
+    }),
     "amazon-ssm-agent": { version: host.spec.ssm.agentVersion, release: "1", arch: host.spec.arch },
   };
   const render = (name: string) => {
