@@ -16,6 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator } from "../../sim/main.ts";
 import { type DiagnosisFacts, diagnose } from "../diagnosis/diagnose.ts";
+import { AGENT_FAILURE_CAUSES } from "../diagnosis/types.ts";
 import { parseProbeOutput } from "./report.ts";
 import { MAX_REPORT_BYTES } from "./report-schema.ts";
 import { probeCommands } from "./scripts.ts";
@@ -25,7 +26,7 @@ const scenarios = readdirSync(SCENARIO_DIR)
   .filter((f) => f.endsWith(".json"))
   .map((f) => f.replace(/\.json$/, ""));
 
-type ScenarioHost = { id: string; expect?: string; stopped?: boolean };
+type ScenarioHost = { id: string; expect?: string; stopped?: boolean; failure?: string };
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const TERMINAL = new Set(["Success", "Failed", "TimedOut", "Cancelled"]);
@@ -136,8 +137,13 @@ describe.each(scenarios)("scenario %s through the simulator", (name) => {
       const r = results.get(h.id);
       const d = r ? diagnose(r.facts) : undefined;
       got[h.id] = d?.verdict ?? "(not listed)";
-      if (got[h.id] !== h.expect)
-        why.push(`${h.id}: want ${h.expect}, got ${got[h.id]}: ${d?.summary}\n  ${r?.output}`);
+      // A host with a named startup failure must get it as the cause of agent-failed.
+      if (h.expect === "agent-failed" && (AGENT_FAILURE_CAUSES as readonly string[]).includes(h.failure ?? "")) {
+        want[h.id] = `agent-failed/${h.failure}`;
+        got[h.id] = `${d?.verdict}/${d?.cause}`;
+      }
+      if (got[h.id] !== want[h.id])
+        why.push(`${h.id}: want ${want[h.id]}, got ${got[h.id]}: ${d?.summary}\n  ${r?.output}`);
     }
     if (why.length) console.log(why.join("\n"));
     expect(got).toEqual(want);
