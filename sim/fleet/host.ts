@@ -179,6 +179,13 @@ export class Host {
     if (!this.spec.stopped && this.hasEcs) {
       this.schedule(this.launchedAt + this.ctx.timing.bootSeconds * 1000, (at) => this.agent.startService(at, "boot"));
     }
+    const stopAgo = this.spec.ecsStoppedAgo;
+    if (stopAgo !== undefined && !this.spec.stopped && this.hasEcs) {
+      // An operator ran `systemctl stop ecs` then (and nobody started it since).
+      const at = this.ctx.createdAt - stopAgo * 1000;
+      this.advance(at);
+      this.agent.stopService(at);
+    }
     this.advance(this.ctx.createdAt);
     // From now on ecs.config is the scenario's current file (configAtStart, if any, was what the agent started with).
     this.etcConfig = renderEcsConfig(this.spec.ecsConfig);

@@ -160,6 +160,8 @@ const hostSchema = z.strictObject({
   failure: z.enum(FAILURE_KINDS).optional(),
   ssm: ssmSchema.default({ pingStatus: "Online", whenOffline: "undeliverable", agentVersion: "3.3.1611.0" }),
   stopped: z.boolean().default(false),
+  /** When an operator ran `systemctl stop ecs` (the unit is then inactive, dead, Result=success). */
+  ecsStoppedAgo: duration.optional(),
   /** SSM delivery latency for this host (ms); defaults to a value in timing.deliveryMs. */
   latencyMs: z.number().int().min(0).max(600_000).optional(),
   tags: tags.default({}),
@@ -205,6 +207,12 @@ export const scenarioSchema = z
           code: "custom",
           path: ["hosts", i, "failure"],
           message: "a plain AMI has no ECS agent to fail (remove failure or use the ecs-optimized AMI)",
+        });
+      if (h.ecsStoppedAgo !== undefined && (h.ami === "plain" || h.ecsStoppedAgo >= h.launchedAgo))
+        ctx.addIssue({
+          code: "custom",
+          path: ["hosts", i, "ecsStoppedAgo"],
+          message: h.ami === "plain" ? "a plain AMI has no ecs service to stop" : "must be less than launchedAgo",
         });
       if (!h.group) return;
       const g = groups.get(h.group.name);

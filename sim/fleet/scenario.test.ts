@@ -26,6 +26,8 @@ describe("scenario validation", () => {
     [withHost({ imds: "off" }), "t.json: hosts[0].imds:"],
     [withHost({ scripts: "slow" }), "t.json: hosts[0].scripts:"],
     [withHost({ ami: "ubuntu" }), "t.json: hosts[0].ami:"],
+    [withHost({ ecsStoppedAgo: "2h" }), "t.json: hosts[0].ecsStoppedAgo: must be less than launchedAgo"],
+    [withHost({ ami: "plain", ecsStoppedAgo: "5m" }), "t.json: hosts[0].ecsStoppedAgo: a plain AMI has no ecs service"],
     [withHost({ ami: "plain", failure: "docker" }), "t.json: hosts[0].failure: a plain AMI has no ECS agent to fail"],
     [withHost({ expect: "fine" }), "t.json: hosts[0].expect:"],
     [withHost({ colour: "red" }), "t.json: hosts[0]:"],

@@ -116,3 +116,28 @@ describe("plain AMI (bash)", () => {
     expect(t.fleet.describe(ID)).toMatchObject({ service: { activeState: "inactive" } });
   });
 });
+
+describe("ecs stopped by an operator (bash)", () => {
+  it("is inactive, dead, Result=success, with a clean stop in the logs and nothing registered", async () => {
+    t = await startFleet(oneHost({ agentVersion: "1.97.1", ecsStoppedAgo: "10m" }));
+    const out = await sh(
+      t.fleet,
+      ID,
+      [
+        "systemctl show ecs -p ActiveState,SubState,Result,ExecMainStatus",
+        'tail -n 1 "$FLEET_DOCTOR_ROOT/var/log/ecs/ecs-agent.log"',
+        'tail -n 1 "$FLEET_DOCTOR_ROOT/var/log/ecs/ecs-init.log"',
+      ].join("\n"),
+    );
+    const [active, sub, result, status, agentLine, initLine] = out.trimEnd().split("\n");
+    expect([active, sub, result, status]).toEqual([
+      "ActiveState=inactive",
+      "SubState=dead",
+      "Result=success",
+      "ExecMainStatus=0",
+    ]);
+    expect(agentLine).toMatch(/Agent received termination signal: terminated/);
+    expect(initLine).toMatch(/stop/);
+    expect(t.fleet.describe(ID)).toMatchObject({ agent: { phase: "stopped" } });
+  });
+});
