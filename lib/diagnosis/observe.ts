@@ -95,6 +95,7 @@ export function observe(report: ProbeReport): Observations {
   if (imds.lcCode === 200 && imds.lcState) view = { kind: "state", state: imds.lcState };
   else if (imds.lcCode === 404) view = { kind: "no-state" };
   else if (imds.lcCode === 401) view = { kind: "unreachable", why: "401 Unauthorized (IMDSv2 required and no token)" };
+  else if (imds.lcCode === 200) view = { kind: "unreachable", why: "HTTP 200 with an empty body" };
   else if (typeof imds.lcCode === "number") view = { kind: "unreachable", why: `HTTP ${imds.lcCode}` };
   else view = { kind: "unreachable", why: imds.lcCode === "skipped" ? "not asked (out of time)" : imds.lcCode };
 
