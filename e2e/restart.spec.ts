@@ -42,11 +42,11 @@ test.beforeAll(async ({ request, baseURL }) => {
     ready: hosts.filter((h) => h.expect === "lifecycle-404:ready").map((h) => h.instanceId),
     blocked: hosts.filter((h) => h.expect === "lifecycle-404:blocked").map((h) => h.instanceId),
   };
-  expect(ids.ready.length).toBeGreaterThanOrEqual(2);
+  expect(ids.ready.length).toBeGreaterThanOrEqual(4);
   expect(ids.blocked.length).toBeGreaterThanOrEqual(2);
   const scanId = await startScan(request, baseURL!, {
     kind: "ids",
-    ids: [...ids.ready.slice(0, 2), ...ids.blocked.slice(0, 2)],
+    ids: [...ids.ready.slice(0, 4), ...ids.blocked.slice(0, 2)],
   });
   await waitForScan(request, baseURL!, scanId);
 });
@@ -120,6 +120,24 @@ test("a double click and a second tab send one command", async ({ page, context,
   await expect(other).toHaveURL(page.url());
   expect(await restartSends(request, id)).toBe(1);
   await other.close();
+});
+
+test("a table selection restarts in batches and every instance comes back", async ({ page, request }) => {
+  test.setTimeout(240_000);
+  const picked = ids.ready.slice(2, 4);
+  await page.goto("/instances?verdict=lifecycle-404%3Aready");
+  // Selecting one row opens the split panel over the table; the second box is clicked through the DOM.
+  await page.getByRole("checkbox", { name: `Select ${picked[0]}` }).check();
+  await page.getByRole("checkbox", { name: `Select ${picked[1]}` }).dispatchEvent("click");
+  const button = page.getByRole("button", { name: "Restart agent on 2 instances" });
+  await expect(button).toBeEnabled({ timeout: 15_000 });
+  await button.click();
+  const dialog = page.getByRole("dialog");
+  for (const id of picked) await expect(dialog.getByTestId("restart-targets")).toContainText(id);
+  await dialog.getByTestId("confirm-restart").click();
+  await waitForOutcome(page);
+  await expect(page.getByTestId("instance-outcome")).toHaveText(["Registered again", "Registered again"]);
+  for (const id of picked) expect(await restartSends(request, id)).toBe(1);
 });
 
 test("the Activity page lists each action", async ({ page }) => {
