@@ -4,20 +4,20 @@ import { PROBE_MARKER } from "./report-schema.ts";
 
 let probeLines: string[] | undefined;
 
-// Static URLs, one per script: a bundler (Turbopack) resolves `new URL("./x.sh", import.meta.url)` to the emitted
-// asset only when the path is a literal; a template (`./${name}`) matched README.md in the Next.js build. There is
-// deliberately no fallback to a path under process.cwd(): it made the server bundle trace the whole project, and a
-// script that cannot be found must fail loudly rather than send something else.
-const SCRIPT_URLS: Record<string, () => URL> = {
-  "probe.sh": () => new URL("./probe.sh", import.meta.url),
-  "restart.sh": () => new URL("./restart.sh", import.meta.url),
-};
-
-/** Reads a shell script shipped in lib/probe. */
-export function readProbeFile(name: string): string {
-  const url = SCRIPT_URLS[name];
-  if (!url) throw new FleetDoctorError("INTERNAL", `unknown script ${name}`);
-  return readFileSync(url(), "utf8");
+/**
+ * Reads a shell script shipped in lib/probe. Each path is a literal `new URL("./x.sh", import.meta.url)` inside
+ * readFileSync: that is the form a bundler (Turbopack) resolves to the emitted asset. A template (`./${name}`)
+ * matched README.md in the Next.js build, and any indirection makes it trace the whole project instead.
+ */
+export function readProbeFile(name: "probe.sh" | "restart.sh"): string {
+  switch (name) {
+    case "probe.sh":
+      return readFileSync(new URL("./probe.sh", import.meta.url), "utf8");
+    case "restart.sh":
+      return readFileSync(new URL("./restart.sh", import.meta.url), "utf8");
+    default:
+      throw new FleetDoctorError("INTERNAL", `unknown script ${String(name)}`);
+  }
 }
 
 /** probe.sh as the `commands` of AWS-RunShellScript: one list item per line (read once, then cached). */
