@@ -21,18 +21,17 @@ export async function allLatest(): Promise<InstanceSummary[]> {
 
 export type VerdictBreakdown = { key: string; counts: Partial<Record<Verdict, number>>; total: number }[];
 
-/** Counts per verdict for each value of `keyOf`, biggest first; past `max` keys the rest are summed as "other". */
-export function breakdown(items: InstanceSummary[], keyOf: (i: InstanceSummary) => string, max = 12): VerdictBreakdown {
+/** Counts per verdict for each key, biggest first; past `max` keys the rest are summed as "other". */
+export function breakdown(rows: { key: string; verdict: Verdict; n: number }[], max = 12): VerdictBreakdown {
   const map = new Map<string, { counts: Partial<Record<Verdict, number>>; total: number }>();
-  for (const i of items) {
-    const k = keyOf(i);
-    let e = map.get(k);
+  for (const { key, verdict, n } of rows) {
+    let e = map.get(key);
     if (!e) {
       e = { counts: {}, total: 0 };
-      map.set(k, e);
+      map.set(key, e);
     }
-    e.counts[i.verdict] = (e.counts[i.verdict] ?? 0) + 1;
-    e.total++;
+    e.counts[verdict] = (e.counts[verdict] ?? 0) + n;
+    e.total += n;
   }
   const sorted = [...map.entries()]
     .map(([key, v]) => ({ key, ...v }))
@@ -58,20 +57,21 @@ export type Overview = {
 };
 
 export async function loadOverview(): Promise<Overview> {
-  const items = await allLatest();
+  await currentViewer();
   const store = getStore();
   const counts = store.verdictCounts();
   const recent = store.listScans({ limit: 20 });
-  const byGroup = breakdown(items, (i) => i.group ?? "(no group)");
-  const byVersion = breakdown(items, (i) => i.agentVersion ?? "(unknown)");
+  const groupRows = store.verdictsBy("group");
+  const byGroup = breakdown(groupRows.map((r) => ({ ...r, key: r.key ?? "(no group)" })));
+  const byVersion = breakdown(store.verdictsBy("agentVersion").map((r) => ({ ...r, key: r.key ?? "(unknown)" })));
   return {
     counts,
-    total: items.length,
+    total: Object.values(counts).reduce((a, b) => a + b, 0),
     byGroup,
     byVersion,
     lastScan: recent.find((s) => s.status !== "running") ?? undefined,
     running: recent.find((s) => s.status === "running"),
-    groups: [...new Set(items.flatMap((i) => (i.group ? [i.group] : [])))].sort().slice(0, 500),
+    groups: [...new Set(groupRows.flatMap((r) => (r.key ? [r.key] : [])))].sort().slice(0, 500),
   };
 }
 

@@ -181,6 +181,14 @@ describe("store", () => {
     expect(s.latestResults({ q: "'; DROP TABLE latest; --" }).total).toBe(0);
     expect(s.latestResults({ limit: 1, offset: 1 })).toMatchObject({ total: 3, items: [{ instanceId: id2 }] });
     expect(s.verdictCounts()).toMatchObject({ healthy: 1, "at-risk": 1, "ssm-unreachable": 1, unknown: 0 });
+    const byKey = (rows: { key: string | null; verdict: Verdict; n: number }[]) =>
+      Object.fromEntries(rows.map((r) => [`${r.key}/${r.verdict}`, r.n]));
+    expect(byKey(s.verdictsBy("group"))).toEqual({ "web/healthy": 1, "batch/at-risk": 1, "null/ssm-unreachable": 1 });
+    expect(byKey(s.verdictsBy("agentVersion"))).toEqual({
+      "1.91.1/healthy": 1,
+      "1.90.0/at-risk": 1,
+      "null/ssm-unreachable": 1,
+    });
     expect(s.scanResults(two.id).map((r) => r.instanceId)).toEqual([id1, id2, id3]);
   });
 

@@ -167,6 +167,11 @@ export function openStore(file: string) {
     history: db.prepare(`SELECT * FROM results WHERE instance_id = ? ORDER BY probed_at DESC, id DESC LIMIT ?`),
     latestResult: db.prepare(`SELECT r.* FROM latest l JOIN results r ON r.id = l.result_id WHERE l.instance_id = ?`),
     verdictCounts: db.prepare(`SELECT verdict, count(*) AS n FROM latest GROUP BY verdict`),
+    // Aggregated in SQLite so the overview never loads every row: one pass over the covering index.
+    byGroup: db.prepare(`SELECT group_name AS key, verdict, count(*) AS n FROM latest GROUP BY group_name, verdict`),
+    byVersion: db.prepare(
+      `SELECT agent_version AS key, verdict, count(*) AS n FROM latest GROUP BY agent_version, verdict`,
+    ),
   };
 
   function getScan(id: string): ScanRow | undefined {
@@ -326,6 +331,15 @@ export function openStore(file: string) {
     latestResult(instanceId: string): StoredResult | undefined {
       const r = q.latestResult.get(instanceId) as ResultDb | undefined;
       return r ? toResult(r) : undefined;
+    },
+
+    /** Instances per (group or agent version, verdict) over the latest results; `key` is null when absent. */
+    verdictsBy(column: "group" | "agentVersion"): { key: string | null; verdict: Verdict; n: number }[] {
+      return (column === "group" ? q.byGroup : q.byVersion).all() as {
+        key: string | null;
+        verdict: Verdict;
+        n: number;
+      }[];
     },
 
     verdictCounts(): Record<Verdict, number> {
