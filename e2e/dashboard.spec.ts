@@ -57,7 +57,10 @@ test("the fixable count opens the table filtered to it, and the view is in the U
 
   // Sorting goes into the URL; the URL alone reproduces the view in a fresh page.
   // By keyboard: the sticky copy of the header row lies over the real one for the mouse.
-  await page.getByRole("columnheader", { name: /Instance ID/ }).getByRole("button").press("Enter");
+  await page
+    .getByRole("columnheader", { name: /Instance ID/ })
+    .getByRole("button")
+    .press("Enter");
   await expect(page).toHaveURL(/sort=instanceId/);
   const url = page.url();
   const other = await page.context().newPage();
