@@ -165,7 +165,10 @@ while :; do
   failure=$(printf '%s\n' "$recent" | grep -E "$CRITICAL" | tail -n 1)
   [ -n "$failure" ] && finish failed-again "$failure" "" false "$RESTART_EXIT"
   if service_down; then
-    line=$(printf '%s\n' "$recent" | grep -E 'level=(error|critical)|"level":"(error|critical)"|\[(ERROR|CRITICAL)\]' | tail -n 1)
+    # Read the log again: the agent may have written its last line between the read above and its exit.
+    recent=$(new_log)
+    line=$(printf '%s\n' "$recent" | grep -E "$CRITICAL" | tail -n 1)
+    [ -n "$line" ] || line=$(printf '%s\n' "$recent" | grep -E 'level=(error|critical)|"level":"(error|critical)"|\[(ERROR|CRITICAL)\]' | tail -n 1)
     finish failed-again "$line" "" false "$RESTART_EXIT"
   fi
   if [ $(($(date +%s) - STARTED)) -ge "$WAIT" ]; then
