@@ -1,29 +1,32 @@
+import type { ActionStore } from "../actions/action-store.ts";
 import { sleep } from "../scan/pace.ts";
 import type { Store } from "../store/store.ts";
-import type { StoredEvent } from "../store/types.ts";
 
 const POLL_MS = 250;
 const HEARTBEAT_MS = 15_000;
 const PAGE = 500;
 
-function frame({ seq, event }: StoredEvent): string {
+type Stored = { seq: number; event: { type: string } };
+
+function frame({ seq, event }: Stored): string {
   return `id: ${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
 /**
- * Server-Sent Events for one scan: the stored events after `after` first, then new ones as they are stored (read
- * from the store, so a scan run by another process streams too), `id:` = seq. Ends after `scan-finished`, or when
- * the scan has ended and no event is left. `first` is the page already read by the caller (priming: the route
- * checks the scan exists and reads before it commits to a 200).
+ * Server-Sent Events over events stored with a sequence number: the page the caller already read (`first`, so the
+ * route can check the subject exists before it commits to a 200), then new events as they are stored, read back
+ * from the store so work driven by another process, or resumed after a crash, streams too. `id:` is the seq, so
+ * a browser resumes with Last-Event-ID. Ends after the final event, or once `ended()` says nothing more will come.
  */
-export function scanEventStream(opts: {
-  store: Store;
-  scanId: string;
+export function storedEventStream(opts: {
   after: number;
-  first: StoredEvent[];
+  first: Stored[];
+  read: (cursor: number, limit: number) => Stored[];
+  isFinal: (type: string) => boolean;
+  ended: () => boolean;
   signal?: AbortSignal;
 }): ReadableStream<Uint8Array> {
-  const { store, scanId, signal } = opts;
+  const { read, isFinal, ended, signal } = opts;
   const encoder = new TextEncoder();
   let stopped = false;
   return new ReadableStream<Uint8Array>({
@@ -48,13 +51,12 @@ export function scanEventStream(opts: {
             controller.enqueue(encoder.encode(frame(e)));
             cursor = e.seq;
             lastWrite = Date.now();
-            if (e.event.type === "scan-finished") return close();
+            if (isFinal(e.event.type)) return close();
           }
           if (page.length === 0) {
-            const scan = store.getScan(scanId);
-            // Ended without a final event (or deleted): nothing more will come.
-            if (scan?.status !== "running") {
-              page = store.eventsSince(scanId, cursor, PAGE);
+            // Ended without a final event (or deleted): drain what is left, then stop.
+            if (ended()) {
+              page = read(cursor, PAGE);
               if (page.length === 0) return close();
               continue;
             }
@@ -65,7 +67,7 @@ export function scanEventStream(opts: {
             await sleep(POLL_MS, signal).catch(() => {});
           }
           if (stopped) return;
-          page = store.eventsSince(scanId, cursor, PAGE);
+          page = read(cursor, PAGE);
         }
       } catch {
         close();
@@ -74,6 +76,40 @@ export function scanEventStream(opts: {
     cancel() {
       stopped = true;
     },
+  });
+}
+
+/** One scan's events: ends after `scan-finished`, or when the scan is no longer running. */
+export function scanEventStream(opts: {
+  store: Store;
+  scanId: string;
+  after: number;
+  first: Stored[];
+  signal?: AbortSignal;
+}): ReadableStream<Uint8Array> {
+  const { store, scanId } = opts;
+  return storedEventStream({
+    ...opts,
+    read: (cursor, limit) => store.eventsSince(scanId, cursor, limit),
+    isFinal: (type) => type === "scan-finished",
+    ended: () => store.getScan(scanId)?.status !== "running",
+  });
+}
+
+/** One action's events: ends after `action-finished`, or if the action is gone. */
+export function actionEventStream(opts: {
+  actions: ActionStore;
+  actionId: string;
+  after: number;
+  first: Stored[];
+  signal?: AbortSignal;
+}): ReadableStream<Uint8Array> {
+  const { actions, actionId } = opts;
+  return storedEventStream({
+    ...opts,
+    read: (cursor, limit) => actions.eventsSince(actionId, cursor, limit),
+    isFinal: (type) => type === "action-finished",
+    ended: () => !actions.get(actionId),
   });
 }
 

@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { actionStore } from "@/lib/actions/action-store.ts";
-import { actionEventStream } from "@/lib/actions/sse.ts";
 import { currentActor } from "@/lib/auth/index.ts";
 import { FleetDoctorError } from "@/lib/errors.ts";
 import { handle } from "@/lib/http/respond.ts";
-import { SSE_HEADERS } from "@/lib/http/sse.ts";
+import { actionEventStream, SSE_HEADERS } from "@/lib/http/sse.ts";
 import { getStore } from "@/lib/store/index.ts";
 
 export const dynamic = "force-dynamic";
