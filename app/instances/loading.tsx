@@ -1,0 +1,5 @@
+import { TableSkeleton } from "@/components/states/skeletons.tsx";
+
+export default function Loading() {
+  return <TableSkeleton title="Instances" />;
+}
