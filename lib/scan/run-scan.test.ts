@@ -10,9 +10,9 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSimulator } from "../../sim/main.ts";
-import { createClients } from "../aws/clients.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { runScan, type ScanContext } from "./run-scan.ts";
+import { simScanContext } from "./testing.ts";
 import type { ScanEvent, Targets } from "./types.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -47,16 +47,8 @@ async function calls(sim: Sim, op?: string): Promise<Call[]> {
   return ((await control(sim, `/_sim/calls${op ? `?op=${op}` : ""}`)) as { calls: Call[] }).calls;
 }
 
-/** Clients for one simulator: the SDK reads AWS_ENDPOINT_URL when a client is created. */
 function context(sim: Sim, extra: Partial<ScanContext> = {}): ScanContext {
-  process.env.AWS_ENDPOINT_URL = sim.url;
-  return {
-    clients: createClients({ region: "us-east-1", maxAttempts: 8 }),
-    store,
-    config: { sendRate: 20, pollRate: 50, probeTimeoutSeconds: 30, deliveryTimeoutSeconds: 60 },
-    tuning: { firstPollMs: 300, minPollMs: 250, maxPollMs: 1000 },
-    ...extra,
-  };
+  return simScanContext(sim.url, store, extra);
 }
 
 async function collect(targets: Targets, ctx: ScanContext, onEvent?: (e: ScanEvent) => void) {

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Fleet } from "../../sim/fleet-types.ts";
 import { createSimulator, realFleet } from "../../sim/main.ts";
-import { createClients } from "../aws/clients.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { runScan } from "./run-scan.ts";
+import { simScanContext } from "./testing.ts";
 import type { ScanEvent } from "./types.ts";
 
 const NOISY_STDERR = "i-0a000000000000001"; // healthy in the small scenario
@@ -44,9 +44,6 @@ beforeAll(async () => {
     { port: 0, scenario: "small", exec: "model" },
     { ...realFleet, create: async (s, o) => noisy(await realFleet.create(s, o)) },
   );
-  process.env.AWS_ENDPOINT_URL = sim.url;
-  process.env.AWS_ACCESS_KEY_ID = "test";
-  process.env.AWS_SECRET_ACCESS_KEY = "test";
   store = openStore(":memory:");
 }, 60_000);
 
@@ -58,12 +55,7 @@ afterAll(async () => {
 describe("truncated output", () => {
   it("reads the full output with GetCommandInvocation only where Output was cut", async () => {
     const events: ScanEvent[] = [];
-    const ctx = {
-      clients: createClients({ region: "us-east-1", maxAttempts: 6 }),
-      store,
-      config: { sendRate: 20, pollRate: 50, probeTimeoutSeconds: 30, deliveryTimeoutSeconds: 60 },
-      tuning: { firstPollMs: 300, minPollMs: 250, maxPollMs: 1000 },
-    };
+    const ctx = simScanContext(sim.url, store);
     for await (const e of runScan({ kind: "ids", ids: [NOISY_STDERR, HUGE_STDOUT, "i-0a000000000000002"] }, ctx)) {
       events.push(e);
     }
