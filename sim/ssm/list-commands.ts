@@ -44,7 +44,11 @@ export function commandFilters(filters: Body[] | undefined): (cmd: Command) => b
   return (cmd) => preds.every((p) => p(cmd));
 }
 
-export function listCommands(body: Body, store: CommandStore): unknown {
+/**
+ * The request members ListCommands and ListCommandInvocations share, validated as SSM does, and the commands they
+ * select (one by id, else all) with the CommandFilters applied.
+ */
+export function selectCommands(body: Body, store: CommandStore) {
   const commandId = optString(body, "CommandId");
   const instanceId = optString(body, "InstanceId");
   const maxResults = optInt(body, "MaxResults");
@@ -68,8 +72,14 @@ export function listCommands(body: Body, store: CommandStore): unknown {
     commands = store.list();
   }
   const matches = commandFilters(filters);
-  commands = commands.filter(
-    (c) => matches(c) && (!instanceId || c.invocations.some((i) => i.instanceId === instanceId)),
+  return { commandId, instanceId, maxResults, nextToken, filters, commands: commands.filter(matches) };
+}
+
+export function listCommands(body: Body, store: CommandStore): unknown {
+  const selected = selectCommands(body, store);
+  const { commandId, instanceId, maxResults, nextToken, filters } = selected;
+  const commands = selected.commands.filter(
+    (c) => !instanceId || c.invocations.some((i) => i.instanceId === instanceId),
   );
   const query = { op: "ListCommands", commandId, instanceId, filters };
   const result = page(commands, readToken(nextToken, query), maxResults ?? 50, query);
