@@ -192,6 +192,21 @@ describe("store", () => {
     expect(s.scanResults(two.id).map((r) => r.instanceId)).toEqual([id1, id2, id3]);
   });
 
+  it("gives the latest results a version that changes with every stored result", () => {
+    const s = open();
+    const scan = s.createScan({ targets: { kind: "all" } });
+    const empty = s.latestVersion();
+    expect(s.latestVersion()).toBe(empty);
+    s.saveResult(result(scan.id, "i-0123456789abcdef0", "healthy"), "");
+    const one = s.latestVersion();
+    expect(one).not.toBe(empty);
+    s.finishScan(scan.id, "completed");
+    expect(s.latestVersion()).toBe(one);
+    const next = s.createScan({ targets: { kind: "all" } });
+    s.saveResult(result(next.id, "i-0123456789abcdef0", "at-risk"), "");
+    expect(s.latestVersion()).not.toBe(one);
+  });
+
   it("writes a result and its counts together or not at all", () => {
     const s = open();
     const scan = s.createScan({ targets: { kind: "all" } });

@@ -125,6 +125,7 @@ export function openStore(file: string) {
       `INSERT INTO scans (id, status, targets, target_key, actor, owner_pid, started_at) VALUES (?, 'running', ?, ?, ?, ?, ?)`,
     ),
     getScan: db.prepare(`SELECT * FROM scans WHERE id = ?`),
+    latestVersion: db.prepare(`SELECT (SELECT max(id) FROM results) AS id, (SELECT count(*) FROM latest) AS n`),
     runningByKey: db.prepare(`SELECT * FROM scans WHERE status = 'running' AND target_key = ? ORDER BY rowid DESC`),
     running: db.prepare(`SELECT * FROM scans WHERE status = 'running'`),
     listScans: db.prepare(`SELECT * FROM scans ORDER BY rowid DESC LIMIT ?`),
@@ -340,6 +341,15 @@ export function openStore(file: string) {
         verdict: Verdict;
         n: number;
       }[];
+    },
+
+    /**
+     * Changes whenever the latest results change (a result saved, results removed with their scan): a cheap key for
+     * caching anything computed from every instance's latest result.
+     */
+    latestVersion(): string {
+      const r = q.latestVersion.get() as { id: number | null; n: number };
+      return `${r.id ?? 0}.${r.n}`;
     },
 
     verdictCounts(): Record<Verdict, number> {
