@@ -1,4 +1,8 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
+import { compactRows, expandRows, type InstanceRow } from "@/components/instances/rows.ts";
+import { type FilteringOption, filteringOptionsFor } from "@/components/instances/table-model.ts";
+import { currentActor } from "@/lib/auth/index.ts";
 import type { Verdict } from "@/lib/diagnosis/types.ts";
 import type { InstanceSummary, ScanRow } from "@/lib/store/index.ts";
 import { getStore } from "@/lib/store/index.ts";
@@ -6,9 +10,8 @@ import { currentViewer } from "./viewer.ts";
 
 const PAGE = 1000;
 
-/** Every instance's latest summary, read in pages (the store caps a page at 1,000). */
-export async function allLatest(): Promise<InstanceSummary[]> {
-  await currentViewer();
+/** Every instance's latest summary, read in pages (the store caps a page at 1,000). Callers check the viewer. */
+function allLatest(): InstanceSummary[] {
   const store = getStore();
   const out: InstanceSummary[] = [];
   for (let offset = 0; ; offset += PAGE) {
@@ -17,6 +20,36 @@ export async function allLatest(): Promise<InstanceSummary[]> {
     if (items.length < PAGE || out.length >= total) break;
   }
   return out;
+}
+
+/** Everything the instances table needs from every instance's latest result, in the forms its users want. */
+export type TableData = {
+  /** Changes whenever any instance's latest result does: the ETag of /api/instances/table. */
+  version: string;
+  rows: InstanceRow[];
+  filteringOptions: FilteringOption[];
+  /** The compact rows (CompactRows) as the JSON that /api/instances/table sends. */
+  json: string;
+};
+
+// Per process, so a restarted server (perhaps on another database) never answers 304 to an old copy.
+const BOOT = randomUUID().slice(0, 8);
+let cached: TableData | undefined;
+
+/**
+ * The instances table's data, computed once per change of the latest results: the page and the API route then
+ * cost a version check, not a read of every instance, until a scan or a restart saves a result. A route passes its
+ * request (the viewer is read from it); a page passes nothing (the viewer is read from the render's headers).
+ */
+export async function tableData(request?: Request): Promise<TableData> {
+  await (request ? currentActor(request) : currentViewer());
+  const version = `${BOOT}.${getStore().latestVersion()}`;
+  if (cached?.version !== version) {
+    const compact = compactRows(allLatest());
+    const rows = expandRows(compact);
+    cached = { version, rows, filteringOptions: filteringOptionsFor(rows), json: JSON.stringify(compact) };
+  }
+  return cached;
 }
 
 export type VerdictBreakdown = { key: string; counts: Partial<Record<Verdict, number>>; total: number }[];

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expandRows, NONE } from "@/components/instances/rows.ts";
 import type { Verdict } from "@/lib/diagnosis/types.ts";
 import type { InstanceResult } from "@/lib/scan/types.ts";
 import { startSimulator } from "@/sim/main.ts";
@@ -19,6 +20,7 @@ type Routes = {
   events: typeof import("./scans/[id]/events/route.ts");
   instances: typeof import("./instances/route.ts");
   instance: typeof import("./instances/[id]/route.ts");
+  table: typeof import("./instances/table/route.ts");
   store: ReturnType<typeof import("@/lib/store/index.ts").getStore>;
 };
 let r: Routes;
@@ -62,6 +64,7 @@ beforeAll(async () => {
     events: await import("./scans/[id]/events/route.ts"),
     instances: await import("./instances/route.ts"),
     instance: await import("./instances/[id]/route.ts"),
+    table: await import("./instances/table/route.ts"),
     store: (await import("@/lib/store/index.ts")).getStore(),
   };
   const s = r.store;
@@ -374,5 +377,33 @@ describe("a scan through the API against the simulator", () => {
     expect(await del.json()).toEqual({ scanId, status: "cancelling" });
     await scanDone(scanId);
     expect(r.store.getScan(scanId)?.status).toBe("cancelled");
+  });
+});
+
+describe("GET /api/instances/table", () => {
+  it("sends every instance's row, and a 304 for its ETag until a result changes", async () => {
+    const res = await r.table.GET(get("/api/instances/table"));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("private, no-cache");
+    const etag = res.headers.get("etag") ?? "";
+    expect(etag).toMatch(/^"[^"]+"$/);
+    const rows = expandRows(await res.json());
+    const stored = r.store.latestResults({ limit: 1000 }).items;
+    expect(rows.map((x) => x.instanceId)).toEqual(stored.map((x) => x.instanceId));
+    expect(rows.find((x) => x.instanceId === ID2)).toMatchObject({ verdict: "lifecycle-404:blocked", group: NONE });
+
+    const same = await r.table.GET(get("/api/instances/table", { "if-none-match": etag }));
+    expect(same.status).toBe(304);
+    expect(await same.text()).toBe("");
+
+    const id3 = "i-0123456789abcdef2";
+    r.store.saveResult(result(finishedScan, id3, "lifecycle-404:ready", "web"), "raw");
+    const changed = await r.table.GET(get("/api/instances/table", { "if-none-match": etag }));
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get("etag")).not.toBe(etag);
+    expect(expandRows(await changed.json()).find((x) => x.instanceId === id3)).toMatchObject({
+      verdict: "lifecycle-404:ready",
+      group: "web",
+    });
   });
 });

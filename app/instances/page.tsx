@@ -1,19 +1,37 @@
+import { cookies } from "next/headers";
+import { preload } from "react-dom";
+import { TABLE_ROWS_URL } from "@/components/instances/fetch-rows.ts";
 import { InstancesTable } from "@/components/instances/instances-table.tsx";
-import { compactRows } from "@/components/instances/rows.ts";
+import { PREFERENCES_COOKIE, parsePreferences } from "@/components/instances/preferences.ts";
+import { tablePage } from "@/components/instances/table-model.ts";
 import { parseTableView } from "@/components/instances/url-state.ts";
-import { allLatest } from "../_data/fleet.ts";
+import { tableData } from "../_data/fleet.ts";
 import { fetchInstanceView } from "../_data/instance-action.ts";
 
 export const metadata = { title: "Instances" };
 export const dynamic = "force-dynamic";
 
+/**
+ * The server renders only the page the URL asks for (50 rows, not 10,000), so the table is on screen as soon as the
+ * HTML arrives; the browser then fetches every row once (/api/instances/table) and filters, sorts and pages itself.
+ */
 export default async function InstancesPage({
   searchParams,
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const [items, params] = await Promise.all([allLatest(), searchParams]);
+  // The browser starts fetching every row while it parses this page, not after the scripts have run.
+  preload(TABLE_ROWS_URL, { as: "fetch", crossOrigin: "anonymous" });
+  const [{ rows, filteringOptions }, params, jar] = await Promise.all([tableData(), searchParams, cookies()]);
+  const view = parseTableView(params);
+  const preferences = parsePreferences(jar.get(PREFERENCES_COOKIE)?.value);
   return (
-    <InstancesTable data={compactRows(items)} initialView={parseTableView(params)} loadInstance={fetchInstanceView} />
+    <InstancesTable
+      firstPage={tablePage(rows, view, preferences.pageSize)}
+      filteringOptions={filteringOptions}
+      initialView={view}
+      initialPreferences={preferences}
+      loadInstance={fetchInstanceView}
+    />
   );
 }

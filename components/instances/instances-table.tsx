@@ -1,12 +1,11 @@
 "use client";
 
-import { type PropertyFilterProperty, useCollection } from "@cloudscape-design/collection-hooks";
+import { useCollection } from "@cloudscape-design/collection-hooks";
+import Alert from "@cloudscape-design/components/alert";
 import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
 import ButtonDropdown from "@cloudscape-design/components/button-dropdown";
-import CollectionPreferences, {
-  type CollectionPreferencesProps,
-} from "@cloudscape-design/components/collection-preferences";
+import CollectionPreferences from "@cloudscape-design/components/collection-preferences";
 import Header from "@cloudscape-design/components/header";
 import Link from "@cloudscape-design/components/link";
 import Pagination from "@cloudscape-design/components/pagination";
@@ -14,33 +13,21 @@ import PropertyFilter from "@cloudscape-design/components/property-filter";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table, { type TableProps } from "@cloudscape-design/components/table";
 import { useRouter } from "next/navigation";
-import { type ReactNode, useEffect, useMemo, useState } from "react";
+import { type ReactNode, startTransition, useCallback, useEffect, useMemo, useState } from "react";
 import { RestartButton } from "@/components/actions/restart-button.tsx";
 import { useSplitPanelSlot } from "@/components/shell/split-panel-slot.tsx";
 import { formatTime } from "@/components/text/time.ts";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
-import { VERDICT_ORDER, VERDICT_STYLE } from "@/components/verdict/verdicts.ts";
 import { download, rowsToCsv, rowsToJson } from "./export.ts";
+import { fetchTableRows } from "./fetch-rows.ts";
 import { InstancePanel, type LoadInstance } from "./instance-panel.tsx";
-import { type CompactRows, expandRows, type InstanceRow } from "./rows.ts";
+import { type ColumnId, normalizePreferences, preferencesCookie, type TablePreferences } from "./preferences.ts";
+import type { InstanceRow } from "./rows.ts";
+import { collectionOptions, type FilteringOption, PAGE_SIZES, SORTING, type TablePage } from "./table-model.ts";
 import { type SortKey, type TableView, tableViewToSearch } from "./url-state.ts";
 
-const VERDICT_RANK = new Map(VERDICT_ORDER.map((v, i) => [v, i]));
-
-const FILTERING_PROPERTIES: PropertyFilterProperty[] = [
-  { key: "verdict", propertyLabel: "Verdict", groupValuesLabel: "Verdicts", operators: ["=", "!="] },
-  { key: "group", propertyLabel: "Auto Scaling group", groupValuesLabel: "Groups", operators: ["=", "!="] },
-  { key: "agentVersion", propertyLabel: "Agent version", groupValuesLabel: "Versions", operators: ["=", "!="] },
-  { key: "pingStatus", propertyLabel: "SSM ping", groupValuesLabel: "Ping statuses", operators: ["=", "!="] },
-  { key: "lifecycleState", propertyLabel: "Lifecycle state", groupValuesLabel: "States", operators: ["=", "!="] },
-  { key: "instanceId", propertyLabel: "Instance ID", groupValuesLabel: "Instance IDs", operators: [":", "!:", "="] },
-];
-
-/** Properties whose distinct values are offered as suggestions; instance ids are not (10,000 values stall typing). */
-const SUGGESTED: (keyof InstanceRow)[] = ["group", "agentVersion", "pingStatus", "lifecycleState"];
-const MAX_SUGGESTIONS = 300;
-
-type ColumnId = "verdict" | "instanceId" | "group" | "lifecycleState" | "agentVersion" | "pingStatus" | "probedAt";
+const NO_ROWS: InstanceRow[] = [];
+const allDisabled = () => true;
 
 function columns(onOpen: (id: string) => void): TableProps.ColumnDefinition<InstanceRow>[] {
   return [
@@ -48,8 +35,7 @@ function columns(onOpen: (id: string) => void): TableProps.ColumnDefinition<Inst
       id: "verdict",
       header: "Verdict",
       cell: (r) => <VerdictStatus verdict={r.verdict} />,
-      sortingField: "verdict",
-      sortingComparator: (a, b) => (VERDICT_RANK.get(a.verdict) ?? 99) - (VERDICT_RANK.get(b.verdict) ?? 99),
+      ...SORTING.verdict,
       isRowHeader: false,
     },
     {
@@ -67,14 +53,14 @@ function columns(onOpen: (id: string) => void): TableProps.ColumnDefinition<Inst
           {r.instanceId}
         </Link>
       ),
-      sortingField: "instanceId",
+      ...SORTING.instanceId,
       isRowHeader: true,
     },
-    { id: "group", header: "Auto Scaling group", cell: (r) => r.group, sortingField: "group" },
-    { id: "lifecycleState", header: "Lifecycle state", cell: (r) => r.lifecycleState, sortingField: "lifecycleState" },
-    { id: "agentVersion", header: "Agent version", cell: (r) => r.agentVersion, sortingField: "agentVersion" },
-    { id: "pingStatus", header: "SSM ping", cell: (r) => r.pingStatus, sortingField: "pingStatus" },
-    { id: "probedAt", header: "Probed", cell: (r) => formatTime(r.probedAt), sortingField: "probedAt" },
+    { id: "group", header: "Auto Scaling group", cell: (r) => r.group, ...SORTING.group },
+    { id: "lifecycleState", header: "Lifecycle state", cell: (r) => r.lifecycleState, ...SORTING.lifecycleState },
+    { id: "agentVersion", header: "Agent version", cell: (r) => r.agentVersion, ...SORTING.agentVersion },
+    { id: "pingStatus", header: "SSM ping", cell: (r) => r.pingStatus, ...SORTING.pingStatus },
+    { id: "probedAt", header: "Probed", cell: (r) => formatTime(r.probedAt), ...SORTING.probedAt },
   ];
 }
 
@@ -87,13 +73,6 @@ const COLUMN_OPTIONS: { id: ColumnId; label: string; alwaysVisible?: boolean }[]
   { id: "pingStatus", label: "SSM ping" },
   { id: "probedAt", label: "Probed" },
 ];
-
-const DEFAULT_PREFERENCES: CollectionPreferencesProps.Preferences = {
-  pageSize: 50,
-  contentDisplay: COLUMN_OPTIONS.map((c) => ({ id: c.id, visible: true })),
-  stripedRows: false,
-};
-const PREFS_KEY = "fleet-doctor:instances-table";
 
 function EmptyState({ title, subtitle, action }: { title: string; subtitle: string; action?: ReactNode }) {
   return (
@@ -112,91 +91,84 @@ function EmptyState({ title, subtitle, action }: { title: string; subtitle: stri
 }
 
 /**
- * Every instance's latest verdict. All rows arrive once (compact) and are filtered, sorted and paged here, in the
- * browser, so typing in the filter never waits on the server; the view is mirrored into the URL.
+ * Every instance's latest verdict. The server renders the URL's page; the browser then fetches every row once
+ * (compact) and filters, sorts and pages them itself, so typing in the filter never waits on the server. Until the
+ * rows are here the controls that need them are disabled. The view is mirrored into the URL.
  */
 export function InstancesTable({
-  data,
+  firstPage,
+  filteringOptions,
   initialView,
+  initialPreferences,
   loadInstance,
 }: {
-  data: CompactRows;
+  firstPage: TablePage;
+  filteringOptions: FilteringOption[];
   initialView: TableView;
+  initialPreferences: TablePreferences;
   loadInstance: LoadInstance;
 }) {
   const router = useRouter();
-  const rows = useMemo(() => expandRows(data), [data]);
-  const [preferences, setPreferences] = useState(DEFAULT_PREFERENCES);
+  const [rows, setRows] = useState<InstanceRow[] | null>(null);
+  const [rowsError, setRowsError] = useState<string>();
+  const [preferences, setPreferences] = useState(initialPreferences);
   const [opened, setOpened] = useState<string | undefined>(initialView.selected);
+  const ready = rows !== null;
 
-  // Preferences are per browser; read after mount so the server render and hydration agree.
-  useEffect(() => {
-    try {
-      const saved = window.localStorage.getItem(PREFS_KEY);
-      if (saved) setPreferences({ ...DEFAULT_PREFERENCES, ...JSON.parse(saved) });
-    } catch {
-      // A corrupt preference is not worth an error: the defaults apply.
-    }
+  const loadRows = useCallback((signal?: AbortSignal) => {
+    setRowsError(undefined);
+    // A transition: expanding into 10,000 rows re-renders the table, and typing or clicking should not wait for it.
+    fetchTableRows(signal).then(
+      (all) => startTransition(() => setRows(all)),
+      (e: Error) => {
+        if (!signal?.aborted) setRowsError(e.message);
+      },
+    );
   }, []);
-
-  const filteringOptions = useMemo(() => {
-    const options: { propertyKey: string; value: string; label: string }[] = VERDICT_ORDER.map((v) => ({
-      propertyKey: "verdict",
-      value: v,
-      label: `${VERDICT_STYLE[v].label} (${v})`,
-    }));
-    for (const key of SUGGESTED) {
-      const values = new Set<string>();
-      for (const r of rows) {
-        values.add(String(r[key]));
-        if (values.size > MAX_SUGGESTIONS) break;
-      }
-      if (values.size <= MAX_SUGGESTIONS) {
-        for (const value of [...values].sort()) options.push({ propertyKey: key, value, label: value });
-      }
-    }
-    return options;
-  }, [rows]);
+  useEffect(() => {
+    const abort = new AbortController();
+    loadRows(abort.signal);
+    return () => abort.abort();
+  }, [loadRows]);
 
   const cols = useMemo(() => columns(setOpened), []);
   const initialSelection = useMemo(
-    () => rows.filter((r) => r.instanceId === initialView.selected),
-    [rows, initialView.selected],
+    () => firstPage.items.filter((r) => r.instanceId === initialView.selected),
+    [firstPage, initialView.selected],
   );
-  const initialSort = cols.find((c) => c.id === initialView.sortKey);
+  const options = collectionOptions(preferences.pageSize, filteringOptions);
 
+  const noInstances = (
+    <EmptyState
+      title="No instances yet"
+      subtitle="Run a scan from the Fleet page to see every instance's verdict here."
+      action={<Button onClick={() => router.push("/")}>Go to Fleet</Button>}
+    />
+  );
   const { items, allPageItems, actions, collectionProps, propertyFilterProps, paginationProps, filteredItemsCount } =
-    useCollection(rows, {
+    useCollection(rows ?? NO_ROWS, {
+      ...options,
       propertyFiltering: {
-        filteringProperties: FILTERING_PROPERTIES,
-        filteringOptions,
+        ...options.propertyFiltering,
         defaultQuery: initialView.query,
-        empty: (
-          <EmptyState
-            title="No instances yet"
-            subtitle="Run a scan from the Fleet page to see every instance's verdict here."
-            action={<Button onClick={() => router.push("/")}>Go to Fleet</Button>}
-          />
-        ),
+        empty: noInstances,
         noMatch: (
           <EmptyState
             title="No matches"
             subtitle="No instance matches these filters."
             action={
-              <Button onClick={() => actions.setPropertyFiltering({ tokens: [], operation: "and" })}>
+              <Button disabled={!ready} onClick={() => actions.setPropertyFiltering({ tokens: [], operation: "and" })}>
                 Clear filters
               </Button>
             }
           />
         ),
       },
-      sorting: initialSort ? { defaultState: { sortingColumn: initialSort, isDescending: initialView.desc } } : {},
-      pagination: { pageSize: preferences.pageSize ?? 50, defaultPage: initialView.page },
-      selection: {
-        trackBy: "instanceId",
-        keepSelection: true,
-        defaultSelectedItems: initialSelection,
-      },
+      sorting: initialView.sortKey
+        ? { defaultState: { sortingColumn: SORTING[initialView.sortKey], isDescending: initialView.desc } }
+        : {},
+      pagination: { ...options.pagination, defaultPage: initialView.page },
+      selection: { ...options.selection, defaultSelectedItems: initialSelection },
     });
 
   const selected = collectionProps.selectedItems ?? [];
@@ -204,6 +176,7 @@ export function InstancesTable({
 
   // Mirror the view into the URL without a navigation, so the link in the address bar reproduces it.
   useEffect(() => {
+    if (!ready) return;
     const search = tableViewToSearch({
       query: propertyFilterProps.query,
       sortKey,
@@ -212,7 +185,14 @@ export function InstancesTable({
       selected: opened,
     });
     if (window.location.search !== search) window.history.replaceState(null, "", `/instances${search}`);
-  }, [propertyFilterProps.query, sortKey, collectionProps.sortingDescending, paginationProps.currentPageIndex, opened]);
+  }, [
+    ready,
+    propertyFilterProps.query,
+    sortKey,
+    collectionProps.sortingDescending,
+    paginationProps.currentPageIndex,
+    opened,
+  ]);
 
   const slot = useMemo(
     () =>
@@ -233,12 +213,13 @@ export function InstancesTable({
     else download(`instances-${stamp}.json`, rowsToJson(allPageItems), "application/json");
   };
 
-  const total = rows.length;
-  const shown = filteredItemsCount ?? total;
+  const total = ready ? rows.length : firstPage.total;
+  const shown = ready ? (filteredItemsCount ?? total) : firstPage.matching;
 
   return (
     <Table<InstanceRow>
       {...collectionProps}
+      empty={ready || firstPage.total > 0 ? collectionProps.empty : noInstances}
       onSelectionChange={(e) => {
         collectionProps.onSelectionChange?.(e);
         const picked = e.detail.selectedItems;
@@ -247,10 +228,12 @@ export function InstancesTable({
       variant="full-page"
       stickyHeader
       selectionType="multi"
+      isItemDisabled={ready ? undefined : allDisabled}
+      sortingDisabled={!ready}
       columnDefinitions={cols}
       columnDisplay={preferences.contentDisplay}
       stripedRows={preferences.stripedRows}
-      items={items}
+      items={ready ? items : firstPage.items}
       trackBy="instanceId"
       ariaLabels={{
         selectionGroupLabel: "Instance selection",
@@ -275,7 +258,7 @@ export function InstancesTable({
                   { id: "json", text: "JSON (current view)" },
                 ]}
                 onItemClick={(e) => exportView(e.detail.id === "json" ? "json" : "csv")}
-                disabled={shown === 0}
+                disabled={!ready || shown === 0}
                 ariaLabel="Export the current view"
               >
                 Export
@@ -287,28 +270,49 @@ export function InstancesTable({
         </Header>
       }
       filter={
-        <PropertyFilter
-          {...propertyFilterProps}
-          countText={`${shown} ${shown === 1 ? "match" : "matches"}`}
-          filteringAriaLabel="Filter instances"
-          filteringPlaceholder="Filter instances by verdict, group, version, ping, lifecycle state or text"
-          expandToViewport
-        />
+        <SpaceBetween size="xs">
+          {rowsError ? (
+            <Alert
+              type="error"
+              header="Filtering, sorting and paging are unavailable"
+              action={<Button onClick={() => loadRows()}>Retry</Button>}
+            >
+              {`Could not load every instance: ${rowsError}`}
+            </Alert>
+          ) : null}
+          <PropertyFilter
+            {...propertyFilterProps}
+            disabled={!ready}
+            countText={`${shown} ${shown === 1 ? "match" : "matches"}`}
+            filteringAriaLabel="Filter instances"
+            filteringPlaceholder="Filter instances by verdict, group, version, ping, lifecycle state or text"
+            expandToViewport
+          />
+        </SpaceBetween>
       }
-      pagination={<Pagination {...paginationProps} />}
+      pagination={
+        ready ? (
+          <Pagination {...paginationProps} />
+        ) : (
+          <Pagination currentPageIndex={firstPage.pageIndex} pagesCount={firstPage.pagesCount} disabled />
+        )
+      }
       preferences={
         <CollectionPreferences
           title="Preferences"
           confirmLabel="Confirm"
           cancelLabel="Cancel"
+          disabled={!ready}
           preferences={preferences}
           onConfirm={({ detail }) => {
-            setPreferences(detail);
-            window.localStorage.setItem(PREFS_KEY, JSON.stringify(detail));
+            const next = normalizePreferences(detail);
+            setPreferences(next);
+            // biome-ignore lint/suspicious/noDocumentCookie: preferencesCookie encodes the value; one write per confirm.
+            document.cookie = preferencesCookie(next);
           }}
           pageSizePreference={{
             title: "Page size",
-            options: [25, 50, 100, 200].map((n) => ({ value: n, label: `${n} instances` })),
+            options: PAGE_SIZES.map((n) => ({ value: n, label: `${n} instances` })),
           }}
           contentDisplayPreference={{ title: "Columns", options: COLUMN_OPTIONS }}
           stripedRowsPreference={{ label: "Striped rows", description: "Shade every other row." }}

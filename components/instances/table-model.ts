@@ -1,0 +1,117 @@
+import type { PropertyFilterProperty, UseCollectionOptions } from "@cloudscape-design/collection-hooks";
+import { processItems } from "@cloudscape-design/collection-hooks/operations";
+import { VERDICT_ORDER, VERDICT_STYLE } from "@/components/verdict/verdicts.ts";
+import type { InstanceRow } from "./rows.ts";
+import type { SortKey, TableView } from "./url-state.ts";
+
+/**
+ * What the instances table filters, sorts and pages by, in one place, so the server can render exactly the page the
+ * browser will compute: the server sends the URL's page at once, the browser takes over with every row afterwards.
+ */
+export const FILTERING_PROPERTIES: PropertyFilterProperty[] = [
+  { key: "verdict", propertyLabel: "Verdict", groupValuesLabel: "Verdicts", operators: ["=", "!="] },
+  { key: "group", propertyLabel: "Auto Scaling group", groupValuesLabel: "Groups", operators: ["=", "!="] },
+  { key: "agentVersion", propertyLabel: "Agent version", groupValuesLabel: "Versions", operators: ["=", "!="] },
+  { key: "pingStatus", propertyLabel: "SSM ping", groupValuesLabel: "Ping statuses", operators: ["=", "!="] },
+  { key: "lifecycleState", propertyLabel: "Lifecycle state", groupValuesLabel: "States", operators: ["=", "!="] },
+  { key: "instanceId", propertyLabel: "Instance ID", groupValuesLabel: "Instance IDs", operators: [":", "!:", "="] },
+];
+
+export type FilteringOption = { propertyKey: string; value: string; label: string };
+
+/** Properties whose distinct values are offered as suggestions; instance ids are not (10,000 values stall typing). */
+const SUGGESTED = ["group", "agentVersion", "pingStatus", "lifecycleState"] as const;
+const MAX_SUGGESTIONS = 300;
+
+export function filteringOptionsFor(rows: readonly InstanceRow[]): FilteringOption[] {
+  const options: FilteringOption[] = VERDICT_ORDER.map((v) => ({
+    propertyKey: "verdict",
+    value: v,
+    label: `${VERDICT_STYLE[v].label} (${v})`,
+  }));
+  for (const key of SUGGESTED) {
+    const values = new Set<string>();
+    for (const r of rows) {
+      values.add(r[key]);
+      if (values.size > MAX_SUGGESTIONS) break;
+    }
+    if (values.size > MAX_SUGGESTIONS) continue;
+    for (const value of [...values].sort()) options.push({ propertyKey: key, value, label: value });
+  }
+  return options;
+}
+
+const VERDICT_RANK = new Map(VERDICT_ORDER.map((v, i) => [v, i]));
+// One collator, not String.localeCompare per comparison: sorting 10,000 rows is several times faster.
+const text = new Intl.Collator("en");
+const versions = new Intl.Collator("en", { numeric: true });
+const byText = (field: "group" | "lifecycleState" | "pingStatus") => (a: InstanceRow, b: InstanceRow) =>
+  text.compare(a[field], b[field]);
+// Instance ids and ISO times are ASCII with a fixed shape: code-point order is their natural order.
+const byCode = (field: "instanceId" | "probedAt") => (a: InstanceRow, b: InstanceRow) =>
+  a[field] < b[field] ? -1 : a[field] > b[field] ? 1 : 0;
+
+export type SortingColumn = {
+  sortingField: SortKey;
+  sortingComparator: (a: InstanceRow, b: InstanceRow) => number;
+};
+
+/** How each sortable column orders rows; verdicts by severity, agent versions as versions (1.91.1 < 1.100.0). */
+export const SORTING: Record<SortKey, SortingColumn> = {
+  verdict: {
+    sortingField: "verdict",
+    sortingComparator: (a, b) => (VERDICT_RANK.get(a.verdict) ?? 99) - (VERDICT_RANK.get(b.verdict) ?? 99),
+  },
+  instanceId: { sortingField: "instanceId", sortingComparator: byCode("instanceId") },
+  group: { sortingField: "group", sortingComparator: byText("group") },
+  lifecycleState: { sortingField: "lifecycleState", sortingComparator: byText("lifecycleState") },
+  agentVersion: {
+    sortingField: "agentVersion",
+    sortingComparator: (a, b) => versions.compare(a.agentVersion, b.agentVersion),
+  },
+  pingStatus: { sortingField: "pingStatus", sortingComparator: byText("pingStatus") },
+  probedAt: { sortingField: "probedAt", sortingComparator: byCode("probedAt") },
+};
+
+export const PAGE_SIZES = [25, 50, 100, 200] as const;
+export const DEFAULT_PAGE_SIZE = 50;
+
+/** The collection options shared by the server's first page and the browser's useCollection. */
+export function collectionOptions(pageSize: number, filteringOptions: FilteringOption[]) {
+  return {
+    propertyFiltering: { filteringProperties: FILTERING_PROPERTIES, filteringOptions },
+    sorting: {},
+    pagination: { pageSize },
+    selection: { trackBy: "instanceId", keepSelection: true },
+  } satisfies UseCollectionOptions<InstanceRow>;
+}
+
+/** One page of the table as the server renders it before the browser has every row. */
+export type TablePage = {
+  items: InstanceRow[];
+  total: number;
+  /** Rows matching the filter (all rows when there is none). */
+  matching: number;
+  pagesCount: number;
+  pageIndex: number;
+};
+
+export function tablePage(rows: readonly InstanceRow[], view: TableView, pageSize: number): TablePage {
+  const sort = view.sortKey ? SORTING[view.sortKey] : undefined;
+  const r = processItems(
+    rows,
+    {
+      propertyFilteringQuery: view.query,
+      sortingColumns: sort ? [{ sortingColumn: sort, isDescending: view.desc }] : [],
+      currentPageIndex: view.page,
+    },
+    collectionOptions(pageSize, []),
+  );
+  return {
+    items: [...r.items],
+    total: rows.length,
+    matching: r.filteredItemsCount ?? rows.length,
+    pagesCount: r.pagesCount ?? 1,
+    pageIndex: r.actualPageIndex ?? 1,
+  };
+}
