@@ -5,18 +5,15 @@ import Container from "@cloudscape-design/components/container";
 import ContentLayout from "@cloudscape-design/components/content-layout";
 import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
-import { Suspense } from "react";
 import { LastScan } from "@/components/overview/last-scan.tsx";
 import { VerdictCharts } from "@/components/overview/verdict-charts.tsx";
 import { VerdictCounts } from "@/components/overview/verdict-counts.tsx";
 import { ScanLauncher } from "@/components/scans/scan-launcher.tsx";
-import { WidgetSkeleton } from "@/components/states/skeletons.tsx";
-import { loadOverview } from "./_data/fleet.ts";
+import { loadOverview, type Overview } from "./_data/fleet.ts";
 
 export const dynamic = "force-dynamic";
 
-async function FleetSummary() {
-  const o = await loadOverview();
+function FleetSummary({ o }: { o: Overview }) {
   return (
     <SpaceBetween size="l">
       {o.total === 0 ? (
@@ -33,7 +30,12 @@ async function FleetSummary() {
   );
 }
 
-export default function HomePage() {
+/**
+ * Rendered whole, not streamed behind a skeleton: the summary costs a few aggregate queries, and counts that are in
+ * the first paint need no script to be revealed.
+ */
+export default async function HomePage() {
+  const o = await loadOverview();
   return (
     <ContentLayout
       header={
@@ -46,16 +48,7 @@ export default function HomePage() {
       }
     >
       <SpaceBetween size="l">
-        <Suspense
-          fallback={
-            <SpaceBetween size="l">
-              <WidgetSkeleton title="Fixable now" lines={2} />
-              <WidgetSkeleton title="Instances by verdict" lines={3} />
-            </SpaceBetween>
-          }
-        >
-          <FleetSummary />
-        </Suspense>
+        <FleetSummary o={o} />
         <Container header={<Header variant="h2">What Fleet Doctor does</Header>}>
           <ColumnLayout columns={3} variant="text-grid">
             <div>

@@ -8,6 +8,7 @@ import {
   setFaults,
   simHosts,
   startScan,
+  tableReady,
   test,
   waitForScan,
 } from "./fixtures.ts";
@@ -46,12 +47,15 @@ test("scanning the demo fleet shows the counts the scenario expects", async ({ p
 test("the fixable count opens the table filtered to it, and the view is in the URL", async ({ page, request }) => {
   const fixable = (await simHosts(request)).filter((h) => h.expect === FIXABLE).map((h) => h.instanceId);
   await page.goto("/");
+  // The page paints before its scripts run; the scan button is enabled once they do (and links route in-app).
+  await expect(page.getByRole("button", { name: "Scan fleet" })).toBeEnabled();
   await page.getByTestId("fixable-count").getByRole("link").click();
   await expect(page).toHaveURL(/\/instances\?verdict=lifecycle-404%3Aready$/);
   const rows = page.locator("table tbody tr");
   await expect(rows).toHaveCount(fixable.length);
   for (const id of fixable) await expect(page.getByRole("link", { name: `Show details of ${id}` })).toBeVisible();
   await expect(rows.filter({ hasText: "Restart will fix" })).toHaveCount(fixable.length);
+  await tableReady(page);
   await screenshot(page, "table");
   await expectAccessible(page, "instances table");
 
@@ -70,10 +74,48 @@ test("the fixable count opens the table filtered to it, and the view is in the U
   await other.close();
 });
 
+test("the server renders the URL's view in the saved page size before any script runs", async ({
+  page,
+  browser,
+  baseURL,
+  request,
+}) => {
+  const fixable = (await simHosts(request))
+    .filter((h) => h.expect === FIXABLE)
+    .map((h) => h.instanceId)
+    .sort();
+  // Save a page size of 25 through the preferences dialog (the demo fleet has more instances than that).
+  await page.goto("/instances");
+  await tableReady(page);
+  await page.getByRole("button", { name: "Preferences" }).click();
+  const dialog = page.getByRole("dialog", { name: "Preferences" });
+  await dialog.getByText("25 instances").click();
+  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await expect(page.locator("table tbody tr")).toHaveCount(25);
+
+  const noScript = await browser.newContext({ javaScriptEnabled: false, baseURL });
+  try {
+    await noScript.addCookies(await page.context().cookies());
+    const plain = await noScript.newPage();
+    await plain.goto(`/instances?verdict=${encodeURIComponent(FIXABLE)}&sort=instanceId&desc=1`);
+    const rows = plain.locator("table tbody tr");
+    await expect(rows).toHaveCount(fixable.length);
+    await expect(rows.first()).toContainText(fixable.at(-1)!);
+    await expect(rows.last()).toContainText(fixable[0]!);
+    // Filtering waits for every row, which only the page's script fetches.
+    await expect(plain.getByRole("combobox", { name: "Filter instances" })).toBeDisabled();
+    await plain.goto("/instances");
+    await expect(plain.locator("table tbody tr")).toHaveCount(25);
+  } finally {
+    await noScript.close();
+  }
+});
+
 test("export CSV writes the rows of the current view", async ({ page, request }) => {
   const fixable = (await simHosts(request)).filter((h) => h.expect === FIXABLE).map((h) => h.instanceId);
   await page.goto(`/instances?verdict=${encodeURIComponent(FIXABLE)}`);
   await expect(page.locator("table tbody tr")).toHaveCount(fixable.length);
+  await tableReady(page);
   await page.getByRole("button", { name: "Export the current view" }).click();
   const download = page.waitForEvent("download");
   await page.getByRole("menuitem", { name: "CSV (current view)" }).click();
@@ -89,6 +131,7 @@ test("export CSV writes the rows of the current view", async ({ page, request })
 test("an instance shows the lifecycle 404 line as highlighted evidence", async ({ page, request, consoleErrors }) => {
   const id = (await simHosts(request)).find((h) => h.expect === FIXABLE)!.instanceId;
   await page.goto(`/instances?verdict=${encodeURIComponent(FIXABLE)}`);
+  await tableReady(page);
   // The split panel first.
   await page.getByRole("link", { name: `Show details of ${id}` }).click();
   await expect(page).toHaveURL(new RegExp(`selected=${id}`));
@@ -162,6 +205,7 @@ test("unknown pages and instances say so", async ({ page }) => {
 
 test("dark mode is accessible too", async ({ page }) => {
   await page.goto("/instances");
+  await tableReady(page);
   await page.getByRole("button", { name: "Switch to dark mode" }).click();
   await expect(page.locator("body")).toHaveClass(/awsui-dark-mode/);
   await expectAccessible(page, "instances, dark");

@@ -71,6 +71,14 @@ export async function expectAccessible(page: Page, what: string) {
   expect(bad, `axe on ${what}`).toEqual([]);
 }
 
+/**
+ * Waits until the instances table has every row: the server renders the URL's page at once, and the filter, sorting,
+ * paging and selection are enabled once the browser has fetched every row (and so has run the page's scripts).
+ */
+export async function tableReady(page: Page) {
+  await expect(page.getByRole("combobox", { name: "Filter instances" })).toBeEnabled({ timeout: 15_000 });
+}
+
 export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
 }

@@ -1,5 +1,5 @@
 import type { APIRequestContext, Page } from "@playwright/test";
-import { expect, simHosts, simUrl, startScan, test, waitForScan } from "./fixtures.ts";
+import { expect, simHosts, simUrl, startScan, tableReady, test, waitForScan } from "./fixtures.ts";
 
 // One fleet, one database: scan the instances this file acts on, then act on them in order.
 test.describe.configure({ mode: "serial" });
@@ -126,6 +126,7 @@ test("a table selection restarts in batches and every instance comes back", asyn
   test.setTimeout(240_000);
   const picked = ids.ready.slice(2, 4);
   await page.goto("/instances?verdict=lifecycle-404%3Aready");
+  await tableReady(page);
   // Selecting one row opens the split panel over the table; the second box is clicked through the DOM.
   await page.getByRole("checkbox", { name: `Select ${picked[0]}` }).check();
   await page.getByRole("checkbox", { name: `Select ${picked[1]}` }).dispatchEvent("click");

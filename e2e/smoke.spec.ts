@@ -8,6 +8,8 @@ test("the home page loads with no console errors and the navigation works", asyn
   await page.goto("/");
   await expect(page.getByRole("heading", { level: 1, name: "Fleet" })).toBeVisible();
   await expect(page.getByText("What Fleet Doctor does")).toBeVisible();
+  // The page paints before its scripts run; the scan button is enabled once they do (and links route in-app).
+  await expect(page.getByRole("button", { name: "Scan fleet" })).toBeEnabled();
 
   const nav = page.getByRole("navigation").filter({ has: page.getByRole("link", { name: "Scans" }) });
   await nav.getByRole("link", { name: "Scans" }).click();

@@ -11,6 +11,7 @@ import SegmentedControl from "@cloudscape-design/components/segmented-control";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
+import { useHydrated } from "@/components/shell/use-hydrated.ts";
 import type { Targets } from "@/lib/scan/types.ts";
 import { emptyProgress } from "./progress.ts";
 import { ScanProgressBar } from "./scan-progress-bar.tsx";
@@ -26,6 +27,7 @@ type ApiError = { error?: { code?: string; message?: string; details?: { scanId?
  */
 export function ScanLauncher({ runningScanId, groups }: { runningScanId?: string; groups: string[] }) {
   const router = useRouter();
+  const hydrated = useHydrated();
   const [kind, setKind] = useState<Kind>("all");
   const [tagKey, setTagKey] = useState("");
   const [tagValue, setTagValue] = useState("");
@@ -88,7 +90,13 @@ export function ScanLauncher({ runningScanId, groups }: { runningScanId?: string
           variant="h2"
           description="Probe every instance (or a tag or group) through Systems Manager and diagnose it. Read-only."
           actions={
-            <Button variant="primary" onClick={start} loading={submitting} disabled={running} data-testid="scan-fleet">
+            <Button
+              variant="primary"
+              onClick={start}
+              loading={submitting}
+              disabled={running || !hydrated}
+              data-testid="scan-fleet"
+            >
               Scan fleet
             </Button>
           }
