@@ -1,10 +1,12 @@
 /**
  * `npm run bench -- ui`: the dashboard with 10,000 instances. Seeds a fresh database through the store API (one
  * scan, 10,000 results with a realistic spread of verdicts, groups and agent versions), starts the production
- * build on it, and drives Chromium:
+ * build on it, and drives Chromium. Times are from the start of each navigation (the page's own clock):
+ *   - table on a first visit (nothing cached): when its first row is painted;
  *   - overview: time until the counts are on screen;
- *   - table: time to the first table row, and time to interactive (first row, then the end of the last long task
- *     followed by a second of quiet, as Lighthouse counts it);
+ *   - table on a returning visit (scripts and styles cached, as they are after any page of the app): first row
+ *     painted, every row loaded (the filter enabled), and time to interactive (first row, then the end of the last
+ *     long task followed by a second of quiet, as Lighthouse counts it);
  *   - filter: the worst keystroke latency while typing in the property filter (Event Timing API: from the key press
  *     to the next paint), and how long applying a filter token over all 10,000 rows takes.
  * Options: --instances N (default 10000), --runs N (default 3). Needs a build (`NEXT_DIST_DIR` honoured).
@@ -94,18 +96,32 @@ export function seed(dbPath: string, n: number) {
   store.close();
 }
 
-/** Long tasks and keyboard event timings, recorded from the first byte of every page. */
+/**
+ * Recorded in every page from its first byte: long tasks, keyboard event timings, and when the first table row was
+ * put in the document and then painted (the next animation frame: it waits for render-blocking styles too).
+ */
 const OBSERVE = `
-  window.__bench = { longTasks: [], events: [] };
+  window.__bench = { longTasks: [], events: [], rowInDom: 0, rowPainted: 0 };
   new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__bench.longTasks.push({ start: e.startTime, end: e.startTime + e.duration }); })
     .observe({ type: "longtask", buffered: true });
   new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__bench.events.push({ name: e.name, duration: e.duration, start: e.startTime }); })
     .observe({ type: "event", durationThreshold: 16, buffered: true });
+  const rows = new MutationObserver(() => {
+    // Visible, not merely present: streamed content can sit in a hidden element until it is revealed.
+    const row = document.querySelector("table tbody tr");
+    if (!row || !row.checkVisibility()) return;
+    rows.disconnect();
+    window.__bench.rowInDom = performance.now();
+    requestAnimationFrame(() => { window.__bench.rowPainted = performance.now(); });
+  });
+  rows.observe(document, { subtree: true, childList: true, attributes: true });
 `;
 
 type Observed = {
   longTasks: { start: number; end: number }[];
   events: { name: string; duration: number; start: number }[];
+  rowInDom: number;
+  rowPainted: number;
 };
 const observed = (page: Page) => page.evaluate(() => (window as unknown as { __bench: Observed }).__bench);
 
@@ -146,17 +162,31 @@ export async function run(argv: string[]) {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
   });
   const figures = {
+    coldRow: [] as number[],
     overview: [] as number[],
     firstRow: [] as number[],
+    ready: [] as number[],
     tti: [] as number[],
     key: [] as number[],
     apply: [] as number[],
-    payload: 0,
+    html: 0,
+    rowsJson: 0,
+  };
+  /** Loads the table and returns when its first row was painted and when every row had arrived (the filter is enabled). */
+  const loadTable = async (page: Page) => {
+    const response = await page.goto(`${app.url}/instances`, { waitUntil: "commit" });
+    await page.getByRole("combobox", { name: "Filter instances" }).and(page.locator(":enabled")).waitFor();
+    const ready = await page.evaluate(() => performance.now());
+    await page.waitForFunction(() => (window as unknown as { __bench: Observed }).__bench.rowPainted > 0);
+    figures.html = Math.max(figures.html, (await response?.body())?.length ?? 0);
+    return { painted: (await observed(page)).rowPainted, ready };
   };
   try {
     // One warm-up load so the server's first-request compilation of routes is not counted.
     const warm = await browser.newPage();
     await warm.goto(`${app.url}/instances`);
+    const rowsResponse = await warm.request.get(`${app.url}/api/instances/table`);
+    figures.rowsJson = (await rowsResponse.body()).length;
     await warm.close();
 
     for (let r = 0; r < runs; r++) {
@@ -164,20 +194,19 @@ export async function run(argv: string[]) {
       await context.addInitScript(OBSERVE);
       const page = await context.newPage();
 
-      let start = Date.now();
-      // Timed from the navigation, not from the load event: what a person sees is the server-rendered page.
+      // First visit: nothing cached (every script and style is fetched).
+      figures.coldRow.push((await loadTable(page)).painted);
+
       await page.goto(`${app.url}/`, { waitUntil: "commit" });
       await page.getByTestId("fixable-count").waitFor();
-      figures.overview.push(Date.now() - start);
+      figures.overview.push(await page.evaluate(() => performance.now()));
 
-      start = Date.now();
-      const response = await page.goto(`${app.url}/instances`, { waitUntil: "commit" });
-      await page.locator("table tbody tr").first().waitFor();
-      figures.firstRow.push(Date.now() - start);
-      const firstRow = await page.evaluate(() => performance.now());
-      figures.payload = Math.max(figures.payload, (await response?.body())?.length ?? 0);
+      // A returning visit: scripts and styles cached (they are immutable), the page and its rows are not.
+      const { painted, ready } = await loadTable(page);
+      figures.firstRow.push(painted);
+      figures.ready.push(ready);
       await page.waitForTimeout(2500);
-      figures.tti.push(tti(firstRow, (await observed(page)).longTasks));
+      figures.tti.push(tti(painted, (await observed(page)).longTasks));
 
       // Type into the property filter one key at a time, as a person would.
       const input = page.getByRole("combobox", { name: "Filter instances" });
@@ -190,7 +219,7 @@ export async function run(argv: string[]) {
 
       // Apply a free-text token over every row and wait for the table to show the result.
       await input.fill("i-0001");
-      start = Date.now();
+      const start = Date.now();
       await input.press("Enter");
       await page.waitForURL(/q=i-0001/);
       figures.apply.push(Date.now() - start);
@@ -201,11 +230,16 @@ export async function run(argv: string[]) {
     await app.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`ui: ${n} instances, ${runs} runs (median; worst)`);
-  console.log(`  overview counts visible        ${ms(median(figures.overview))}; ${ms(Math.max(...figures.overview))}`);
-  console.log(`  table: first row               ${ms(median(figures.firstRow))}; ${ms(Math.max(...figures.firstRow))}`);
-  console.log(`  table: time to interactive     ${ms(median(figures.tti))}; ${ms(Math.max(...figures.tti))}`);
-  console.log(`  filter: worst keystroke        ${ms(median(figures.key))}; ${ms(Math.max(...figures.key))}`);
-  console.log(`  filter: apply token to all     ${ms(median(figures.apply))}; ${ms(Math.max(...figures.apply))}`);
-  console.log(`  /instances HTML                ${(figures.payload / 1024).toFixed(0)} KiB`);
+  const line = (label: string, xs: number[]) =>
+    console.log(`  ${label.padEnd(42)}${ms(median(xs))}; ${ms(Math.max(...xs))}`);
+  console.log(`ui: ${n} instances, ${runs} runs (median; worst), times from the start of navigation`);
+  line("table: first row painted, first visit", figures.coldRow);
+  line("overview: counts on screen", figures.overview);
+  line("table: first row painted", figures.firstRow);
+  line("table: every row loaded (filter enabled)", figures.ready);
+  line("table: time to interactive", figures.tti);
+  line("filter: worst keystroke", figures.key);
+  line("filter: apply a token to every row", figures.apply);
+  console.log(`  /instances HTML                           ${(figures.html / 1024).toFixed(0)} KiB`);
+  console.log(`  /api/instances/table (uncompressed)       ${(figures.rowsJson / 1024).toFixed(0)} KiB`);
 }
