@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { LocalModeBanner } from "@/components/actions/local-mode-banner.tsx";
 import { AppShell } from "@/components/app-shell";
+import { I18n } from "@/components/shell/i18n.tsx";
 
 export const metadata: Metadata = {
   title: { default: "Fleet Doctor", template: "%s · Fleet Doctor" },
@@ -13,8 +14,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <LocalModeBanner />
-        <AppShell>{children}</AppShell>
+        <I18n>
+          <LocalModeBanner />
+          <AppShell>{children}</AppShell>
+        </I18n>
       </body>
     </html>
   );

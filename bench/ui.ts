@@ -104,7 +104,7 @@ const OBSERVE = `
   window.__bench = { longTasks: [], events: [], rowInDom: 0, rowPainted: 0 };
   new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__bench.longTasks.push({ start: e.startTime, end: e.startTime + e.duration }); })
     .observe({ type: "longtask", buffered: true });
-  new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__bench.events.push({ name: e.name, duration: e.duration, start: e.startTime }); })
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__bench.events.push({ name: e.name, duration: e.duration, start: e.startTime, interaction: e.interactionId }); })
     .observe({ type: "event", durationThreshold: 16, buffered: true });
   const rows = new MutationObserver(() => {
     // Visible, not merely present: streamed content can sit in a hidden element until it is revealed.
@@ -119,7 +119,7 @@ const OBSERVE = `
 
 type Observed = {
   longTasks: { start: number; end: number }[];
-  events: { name: string; duration: number; start: number }[];
+  events: { name: string; duration: number; start: number; interaction: number }[];
   rowInDom: number;
   rowPainted: number;
 };
@@ -168,6 +168,9 @@ export async function run(argv: string[]) {
     ready: [] as number[],
     tti: [] as number[],
     key: [] as number[],
+    firstKey: [] as number[],
+    laterKeys: [] as number[],
+    keysSeen: 0,
     apply: [] as number[],
     html: 0,
     rowsJson: 0,
@@ -214,8 +217,18 @@ export async function run(argv: string[]) {
       const before = (await observed(page)).events.length;
       await input.pressSequentially("Agent version = 1.89", { delay: 120 });
       await page.waitForTimeout(500);
-      const keys = (await observed(page)).events.slice(before).filter((e) => /key|input/.test(e.name));
-      figures.key.push(Math.max(0, ...keys.map((e) => e.duration)));
+      // One latency per keystroke (its events share an interaction id): the first, which opens the suggestions
+      // for the typed text, is reported apart from the rest.
+      const perKey = new Map<number, number>();
+      for (const e of (await observed(page)).events.slice(before)) {
+        if (!e.interaction || !/key|input/.test(e.name)) continue;
+        perKey.set(e.interaction, Math.max(perKey.get(e.interaction) ?? 0, e.duration));
+      }
+      const latencies = [...perKey.entries()].sort((a, b) => a[0] - b[0]).map(([, d]) => d);
+      figures.key.push(Math.max(0, ...latencies));
+      figures.firstKey.push(latencies[0] ?? 0);
+      figures.laterKeys.push(Math.max(0, ...latencies.slice(1)));
+      figures.keysSeen = latencies.length;
 
       // Apply a free-text token over every row and wait for the table to show the result.
       await input.fill("i-0001");
@@ -238,7 +251,9 @@ export async function run(argv: string[]) {
   line("table: first row painted", figures.firstRow);
   line("table: every row loaded (filter enabled)", figures.ready);
   line("table: time to interactive", figures.tti);
-  line("filter: worst keystroke", figures.key);
+  line(`filter: worst keystroke (of ${figures.keysSeen})`, figures.key);
+  line("filter: first keystroke", figures.firstKey);
+  line("filter: worst of the other keystrokes", figures.laterKeys);
   line("filter: apply a token to every row", figures.apply);
   console.log(`  /instances HTML                           ${(figures.html / 1024).toFixed(0)} KiB`);
   console.log(`  /api/instances/table (uncompressed)       ${(figures.rowsJson / 1024).toFixed(0)} KiB`);

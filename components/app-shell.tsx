@@ -1,8 +1,6 @@
 "use client";
 
 import AppLayout from "@cloudscape-design/components/app-layout";
-import { I18nProvider } from "@cloudscape-design/components/i18n";
-import enMessages from "@cloudscape-design/components/i18n/messages/all.en";
 import SideNavigation, { type SideNavigationProps } from "@cloudscape-design/components/side-navigation";
 import SplitPanel from "@cloudscape-design/components/split-panel";
 import TopNavigation from "@cloudscape-design/components/top-navigation";
@@ -58,69 +56,66 @@ export function AppShell({ children }: { children: ReactNode }) {
   const splitOpen = mounted && slot !== null;
 
   return (
-    // English defaults for every component's screen-reader and control strings (filter, pagination, preferences...).
-    <I18nProvider locale="en" messages={[enMessages]}>
-      <SplitPanelSlotContext.Provider value={setSlot}>
-        <div id="top-nav" style={{ position: "sticky", top: 0, zIndex: 1002 }}>
-          <TopNavigation
-            identity={{ href: "/", title: "Fleet Doctor", onFollow: follow }}
-            utilities={[
-              {
-                type: "button",
-                text: dark ? "Light mode" : "Dark mode",
-                ariaLabel: dark ? "Switch to light mode" : "Switch to dark mode",
-                onClick: () => {
-                  const next = !dark;
-                  window.localStorage.setItem(MODE_KEY, next ? "dark" : "light");
-                  setDark(next);
-                },
+    <SplitPanelSlotContext.Provider value={setSlot}>
+      <div id="top-nav" style={{ position: "sticky", top: 0, zIndex: 1002 }}>
+        <TopNavigation
+          identity={{ href: "/", title: "Fleet Doctor", onFollow: follow }}
+          utilities={[
+            {
+              type: "button",
+              text: dark ? "Light mode" : "Dark mode",
+              ariaLabel: dark ? "Switch to light mode" : "Switch to dark mode",
+              onClick: () => {
+                const next = !dark;
+                window.localStorage.setItem(MODE_KEY, next ? "dark" : "light");
+                setDark(next);
               },
-            ]}
-          />
-        </div>
-        <AppLayout
-          headerSelector="#top-nav"
-          toolsHide
-          ariaLabels={{
-            navigation: "Side navigation",
-            navigationClose: "Close side navigation",
-            navigationToggle: "Open side navigation",
-          }}
-          navigation={
-            <SideNavigation
-              header={{ href: "/", text: "Fleet Doctor" }}
-              activeHref={activeHref(pathname)}
-              items={NAV_ITEMS}
-              onFollow={follow}
-            />
-          }
-          splitPanel={
-            slot ? (
-              <SplitPanel
-                header={slot.header}
-                closeBehavior="hide"
-                hidePreferencesButton
-                i18nStrings={{
-                  closeButtonAriaLabel: "Close instance details",
-                  openButtonAriaLabel: "Open instance details",
-                  resizeHandleAriaLabel: "Resize instance details",
-                }}
-              >
-                {slot.content}
-              </SplitPanel>
-            ) : undefined
-          }
-          splitPanelOpen={splitOpen}
-          splitPanelSize={splitSize}
-          splitPanelPreferences={splitPrefs}
-          onSplitPanelPreferencesChange={(e) => setSplitPrefs(e.detail)}
-          onSplitPanelResize={(e) => setSplitSize(e.detail.size)}
-          onSplitPanelToggle={(e) => {
-            if (!e.detail.open) slot?.onClose();
-          }}
-          content={children}
+            },
+          ]}
         />
-      </SplitPanelSlotContext.Provider>
-    </I18nProvider>
+      </div>
+      <AppLayout
+        headerSelector="#top-nav"
+        toolsHide
+        ariaLabels={{
+          navigation: "Side navigation",
+          navigationClose: "Close side navigation",
+          navigationToggle: "Open side navigation",
+        }}
+        navigation={
+          <SideNavigation
+            header={{ href: "/", text: "Fleet Doctor" }}
+            activeHref={activeHref(pathname)}
+            items={NAV_ITEMS}
+            onFollow={follow}
+          />
+        }
+        splitPanel={
+          slot ? (
+            <SplitPanel
+              header={slot.header}
+              closeBehavior="hide"
+              hidePreferencesButton
+              i18nStrings={{
+                closeButtonAriaLabel: "Close instance details",
+                openButtonAriaLabel: "Open instance details",
+                resizeHandleAriaLabel: "Resize instance details",
+              }}
+            >
+              {slot.content}
+            </SplitPanel>
+          ) : undefined
+        }
+        splitPanelOpen={splitOpen}
+        splitPanelSize={splitSize}
+        splitPanelPreferences={splitPrefs}
+        onSplitPanelPreferencesChange={(e) => setSplitPrefs(e.detail)}
+        onSplitPanelResize={(e) => setSplitSize(e.detail.size)}
+        onSplitPanelToggle={(e) => {
+          if (!e.detail.open) slot?.onClose();
+        }}
+        content={children}
+      />
+    </SplitPanelSlotContext.Provider>
   );
 }
