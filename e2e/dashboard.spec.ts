@@ -106,6 +106,8 @@ test("the server renders the URL's view in the saved page size before any script
     await expect(plain.getByRole("combobox", { name: "Filter instances" })).toBeDisabled();
     await plain.goto("/instances");
     await expect(plain.locator("table tbody tr")).toHaveCount(25);
+    await plain.goto("/instances?q=no-such-instance");
+    await expect(plain.getByText("No instance matches these filters.")).toBeVisible();
   } finally {
     await noScript.close();
   }

@@ -145,6 +145,17 @@ export function InstancesTable({
       action={<Button onClick={() => router.push("/")}>Go to Fleet</Button>}
     />
   );
+  const noMatch = () => (
+    <EmptyState
+      title="No matches"
+      subtitle="No instance matches these filters."
+      action={
+        <Button disabled={!ready} onClick={() => actions.setPropertyFiltering({ tokens: [], operation: "and" })}>
+          Clear filters
+        </Button>
+      }
+    />
+  );
   const { items, allPageItems, actions, collectionProps, propertyFilterProps, paginationProps, filteredItemsCount } =
     useCollection(rows ?? NO_ROWS, {
       ...options,
@@ -152,17 +163,7 @@ export function InstancesTable({
         ...options.propertyFiltering,
         defaultQuery: initialView.query,
         empty: noInstances,
-        noMatch: (
-          <EmptyState
-            title="No matches"
-            subtitle="No instance matches these filters."
-            action={
-              <Button disabled={!ready} onClick={() => actions.setPropertyFiltering({ tokens: [], operation: "and" })}>
-                Clear filters
-              </Button>
-            }
-          />
-        ),
+        noMatch: noMatch(),
       },
       sorting: initialView.sortKey
         ? { defaultState: { sortingColumn: SORTING[initialView.sortKey], isDescending: initialView.desc } }
@@ -219,7 +220,8 @@ export function InstancesTable({
   return (
     <Table<InstanceRow>
       {...collectionProps}
-      empty={ready || firstPage.total > 0 ? collectionProps.empty : noInstances}
+      // Until every row is here the collection is empty, so the server's page says which message applies.
+      empty={ready ? collectionProps.empty : firstPage.total > 0 ? noMatch() : noInstances}
       onSelectionChange={(e) => {
         collectionProps.onSelectionChange?.(e);
         const picked = e.detail.selectedItems;

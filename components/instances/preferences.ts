@@ -1,19 +1,13 @@
 import { DEFAULT_PAGE_SIZE, PAGE_SIZES } from "./table-model.ts";
+import { SORT_KEYS, type SortKey } from "./url-state.ts";
 
 /**
  * The instances table's preferences (page size, columns, striped rows), kept in a cookie rather than localStorage so
  * the server renders the page the person will see: no jump to another page size once the browser takes over.
  */
-export const COLUMN_IDS = [
-  "verdict",
-  "instanceId",
-  "group",
-  "lifecycleState",
-  "agentVersion",
-  "pingStatus",
-  "probedAt",
-] as const;
-export type ColumnId = (typeof COLUMN_IDS)[number];
+/** The table's columns, in their default order: each one is also a sort key. */
+export const COLUMN_IDS = SORT_KEYS;
+export type ColumnId = SortKey;
 
 export type TablePreferences = {
   pageSize: number;
