@@ -230,6 +230,8 @@ export async function run(argv: string[]) {
       // Type into the property filter one key at a time, as a person would.
       const input = page.getByRole("combobox", { name: "Filter instances" });
       await input.click();
+      // A person's first key comes a moment after the click, not within the click's own frame.
+      await page.waitForTimeout(300);
       const before = (await observed(page)).events.length;
       await input.pressSequentially("Agent version = 1.89", { delay: 120 });
       await page.waitForTimeout(500);
