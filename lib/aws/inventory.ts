@@ -40,13 +40,12 @@ function toTarget(info: InstanceInformation): Target | undefined {
   };
 }
 
-/** SSM's managed instances matching the filters, all pages of 50. */
-export async function describeManagedInstances(
+/** SSM's managed instances matching the filters, a page (up to 50) at a time; AWS failures named by operation. */
+async function* managedInstancePages(
   ssm: SSMClient,
   filters: InstanceInformationStringFilter[],
   signal?: AbortSignal,
-): Promise<Target[]> {
-  const out: Target[] = [];
+): AsyncGenerator<Target[]> {
   try {
     const pages = paginateDescribeInstanceInformation(
       { client: ssm, pageSize: 50 },
@@ -54,15 +53,22 @@ export async function describeManagedInstances(
     );
     for await (const page of pages) {
       signal?.throwIfAborted();
-      for (const info of page.InstanceInformationList ?? []) {
-        const t = toTarget(info);
-        if (t) out.push(t);
-      }
+      yield (page.InstanceInformationList ?? []).flatMap((i) => toTarget(i) ?? []);
     }
   } catch (e) {
-    if (signal?.aborted) throw e;
+    if (signal?.aborted || e instanceof FleetDoctorError) throw e;
     throw awsError("DescribeInstanceInformation", e);
   }
+}
+
+/** SSM's managed instances matching the filters, every page. */
+export async function describeManagedInstances(
+  ssm: SSMClient,
+  filters: InstanceInformationStringFilter[],
+  signal?: AbortSignal,
+): Promise<Target[]> {
+  const out: Target[] = [];
+  for await (const page of managedInstancePages(ssm, filters, signal)) out.push(...page);
   return out;
 }
 
@@ -224,19 +230,8 @@ export async function* inventoryPages(
   if (targets.kind === "all" || targets.kind === "tag") {
     const filters: InstanceInformationStringFilter[] =
       targets.kind === "tag" ? [{ Key: `tag:${targets.key}`, Values: [targets.value] }] : [];
-    try {
-      const pages = paginateDescribeInstanceInformation(
-        { client: ssm, pageSize: 50 },
-        { ...(filters.length ? { Filters: filters } : {}), MaxResults: 50 },
-      );
-      for await (const page of pages) {
-        signal?.throwIfAborted();
-        const found = (page.InstanceInformationList ?? []).flatMap((i) => toTarget(i) ?? []);
-        if (found.length > 0) yield { targets: found, membership: lookup(found.map((t) => t.instanceId)) };
-      }
-    } catch (e) {
-      if (signal?.aborted || e instanceof FleetDoctorError) throw e;
-      throw awsError("DescribeInstanceInformation", e);
+    for await (const found of managedInstancePages(ssm, filters, signal)) {
+      if (found.length > 0) yield { targets: found, membership: lookup(found.map((t) => t.instanceId)) };
     }
     return;
   }
