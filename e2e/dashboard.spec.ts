@@ -4,6 +4,7 @@ import {
   expectAccessible,
   expectedCounts,
   loadScenario,
+  overviewReady,
   screenshot,
   setFaults,
   simHosts,
@@ -47,8 +48,7 @@ test("scanning the demo fleet shows the counts the scenario expects", async ({ p
 test("the fixable count opens the table filtered to it, and the view is in the URL", async ({ page, request }) => {
   const fixable = (await simHosts(request)).filter((h) => h.expect === FIXABLE).map((h) => h.instanceId);
   await page.goto("/");
-  // The page paints before its scripts run; the scan button is enabled once they do (and links route in-app).
-  await expect(page.getByRole("button", { name: "Scan fleet" })).toBeEnabled();
+  await overviewReady(page);
   await page.getByTestId("fixable-count").getByRole("link").click();
   await expect(page).toHaveURL(/\/instances\?verdict=lifecycle-404%3Aready$/);
   const rows = page.locator("table tbody tr");

@@ -71,6 +71,11 @@ export async function expectAccessible(page: Page, what: string) {
   expect(bad, `axe on ${what}`).toEqual([]);
 }
 
+/** The overview paints before its scripts run; its scan button is enabled once they have (and links route in-app). */
+export async function overviewReady(page: Page) {
+  await expect(page.getByRole("button", { name: "Scan fleet" })).toBeEnabled();
+}
+
 /**
  * Waits until the instances table has every row: the server renders the URL's page at once, and the filter, sorting,
  * paging and selection are enabled once the browser has fetched every row (and so has run the page's scripts).

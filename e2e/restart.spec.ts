@@ -35,6 +35,15 @@ async function waitForOutcome(page: Page) {
   await expect(page.getByTestId("action-status")).toHaveText("Completed", { timeout: 120_000 });
 }
 
+/** Waits for the action to finish and checks that the instance registered again and is now diagnosed healthy. */
+async function expectBackHealthy(page: Page, instanceId: string) {
+  await waitForOutcome(page);
+  const row = page.getByTestId("action-instances").locator("tr", { hasText: instanceId });
+  await expect(row.getByTestId("instance-outcome")).toHaveText("Registered again");
+  await expect(row.getByTestId("verdict-after")).toContainText(/healthy/i);
+  return row;
+}
+
 test.beforeAll(async ({ request, baseURL }) => {
   test.setTimeout(180_000);
   const hosts = await simHosts(request);
@@ -64,10 +73,7 @@ test("restart a lifecycle-404:ready instance and watch it turn healthy", async (
   await expect(dialog.getByTestId("restart-targets")).toContainText(id);
   await expect(dialog.getByTestId("restart-command")).toContainText("systemctl restart ecs");
   await dialog.getByTestId("confirm-restart").click();
-  await waitForOutcome(page);
-  const row = page.getByTestId("action-instances").locator("tr", { hasText: id });
-  await expect(row.getByTestId("instance-outcome")).toHaveText("Registered again");
-  await expect(row.getByTestId("verdict-after")).toContainText(/healthy/i);
+  await expectBackHealthy(page, id);
   expect(await restartSends(request, id)).toBe(1);
 
   await page.goto(`/instances/${id}`);
@@ -100,10 +106,7 @@ test("turning the check off on a standalone host brings it up", async ({ page })
   const dialog = page.getByRole("dialog");
   await expect(dialog.getByTestId("restart-command")).toContainText("ECS_WARM_POOLS_CHECK=false");
   await dialog.getByTestId("confirm-restart").click();
-  await waitForOutcome(page);
-  const row = page.getByTestId("action-instances").locator("tr", { hasText: id });
-  await expect(row.getByTestId("instance-outcome")).toHaveText("Registered again");
-  await expect(row.getByTestId("verdict-after")).toContainText(/healthy/i);
+  const row = await expectBackHealthy(page, id);
   await expect(row).toContainText("ECS_WARM_POOLS_CHECK true -> false");
 });
 
