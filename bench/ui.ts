@@ -98,11 +98,11 @@ export function seed(dbPath: string, n: number) {
 }
 
 /**
- * Recorded in every page from its first byte: long tasks, keyboard event timings, and when the first table row was
- * put in the document and then painted (the next animation frame: it waits for render-blocking styles too).
+ * Recorded in every page from its first byte: long tasks, keyboard event timings, and when the first visible table
+ * row was painted (the animation frame after it appears: that waits for render-blocking styles too).
  */
 const OBSERVE = `
-  window.__bench = { longTasks: [], events: [], rowInDom: 0, rowPainted: 0 };
+  window.__bench = { longTasks: [], events: [], rowPainted: 0 };
   new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__bench.longTasks.push({ start: e.startTime, end: e.startTime + e.duration }); })
     .observe({ type: "longtask", buffered: true });
   new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__bench.events.push({ name: e.name, duration: e.duration, start: e.startTime, interaction: e.interactionId }); })
@@ -114,7 +114,6 @@ const OBSERVE = `
       const row = document.querySelector("table tbody tr");
       if (!row || !row.checkVisibility()) return;
       rows.disconnect();
-      window.__bench.rowInDom = performance.now();
       requestAnimationFrame(() => { window.__bench.rowPainted = performance.now(); });
     });
     rows.observe(document, { subtree: true, childList: true, attributes: true });
@@ -125,7 +124,6 @@ const OBSERVE = `
 type Observed = {
   longTasks: { start: number; end: number }[];
   events: { name: string; duration: number; start: number; interaction: number }[];
-  rowInDom: number;
   rowPainted: number;
 };
 const observed = (page: Page) => page.evaluate(() => (window as unknown as { __bench: Observed }).__bench);

@@ -46,6 +46,7 @@ export async function tableData(request?: Request): Promise<TableData> {
   const version = `${BOOT}.${getStore().latestVersion()}`;
   if (cached?.version !== version) {
     const compact = compactRows(allLatest());
+    // The server's rows are the browser's rows: the same compaction (caps, "(none)") decoded the same way.
     const rows = expandRows(compact);
     cached = { version, rows, filteringOptions: filteringOptionsFor(rows), json: JSON.stringify(compact) };
   }

@@ -88,7 +88,7 @@ export function collectionOptions(pageSize: number, filteringOptions: FilteringO
 
 /** One page of the table as the server renders it before the browser has every row. */
 export type TablePage = {
-  items: InstanceRow[];
+  items: readonly InstanceRow[];
   total: number;
   /** Rows matching the filter (all rows when there is none). */
   matching: number;
@@ -108,7 +108,7 @@ export function tablePage(rows: readonly InstanceRow[], view: TableView, pageSiz
     collectionOptions(pageSize, []),
   );
   return {
-    items: [...r.items],
+    items: r.items,
     total: rows.length,
     matching: r.filteredItemsCount ?? rows.length,
     pagesCount: r.pagesCount ?? 1,
