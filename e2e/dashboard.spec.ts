@@ -74,6 +74,37 @@ test("the fixable count opens the table filtered to it, and the view is in the U
   await other.close();
 });
 
+test("typing in the filter suggests properties, then values, and applies the one chosen", async ({ page, request }) => {
+  const fixable = (await simHosts(request)).filter((h) => h.expect === FIXABLE).map((h) => h.instanceId);
+  await page.goto("/instances");
+  await tableReady(page);
+  const filter = page.getByRole("combobox", { name: "Filter instances" });
+  const focusRings = () => page.evaluate(() => document.body.hasAttribute("data-awsui-focus-visible"));
+  await filter.click();
+  await filter.pressSequentially("l");
+  // One letter suggests property names only (it would match most values)...
+  await expect(page.getByRole("option", { name: /^Lifecycle state/ })).toBeVisible();
+  await expect(page.getByRole("option", { name: /^Verdict = / })).toHaveCount(0);
+  // ...and typing is not keyboard navigation: focus rings stay off.
+  expect(await focusRings()).toBe(false);
+  await filter.pressSequentially("ifecycle-404:r");
+  const ready = page.getByRole("option", { name: /^Verdict = Restart will fix \(lifecycle-404:ready\)/ });
+  await expect(ready).toBeVisible();
+  // A navigation key turns focus rings on, as anywhere else.
+  await filter.press("ArrowDown");
+  expect(await focusRings()).toBe(true);
+  await ready.click();
+  await expect(page).toHaveURL(/[?&]verdict=lifecycle-404%3Aready(&|$)/);
+  await expect(page.locator("table tbody tr")).toHaveCount(fixable.length);
+  // Editing the token offers every verdict, whatever one letter was typed before.
+  await filter.pressSequentially("w");
+  await page.getByRole("button", { name: "Verdict = lifecycle-404:ready" }).click();
+  const editor = page.getByRole("dialog", { name: "Edit filter" });
+  await editor.getByRole("combobox", { name: "Value" }).click();
+  await expect(page.getByRole("option", { name: /^Healthy \(healthy\)/ })).toBeVisible();
+  await expect(page.getByRole("option", { name: /^Agent failed \(agent-failed\)/ })).toBeVisible();
+});
+
 test("the server renders the URL's view in the saved page size before any script runs", async ({
   page,
   browser,

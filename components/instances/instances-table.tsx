@@ -9,7 +9,6 @@ import CollectionPreferences from "@cloudscape-design/components/collection-pref
 import Header from "@cloudscape-design/components/header";
 import Link from "@cloudscape-design/components/link";
 import Pagination from "@cloudscape-design/components/pagination";
-import PropertyFilter from "@cloudscape-design/components/property-filter";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table, { type TableProps } from "@cloudscape-design/components/table";
 import { useRouter } from "next/navigation";
@@ -21,6 +20,7 @@ import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
 import { download, rowsToCsv, rowsToJson } from "./export.ts";
 import { fetchTableRows } from "./fetch-rows.ts";
 import { InstancePanel, type LoadInstance } from "./instance-panel.tsx";
+import { InstancesFilter } from "./instances-filter.tsx";
 import { type ColumnId, normalizePreferences, preferencesCookie, type TablePreferences } from "./preferences.ts";
 import type { InstanceRow } from "./rows.ts";
 import { collectionOptions, type FilteringOption, PAGE_SIZES, SORTING, type TablePage } from "./table-model.ts";
@@ -282,7 +282,7 @@ export function InstancesTable({
               {`Could not load every instance: ${rowsError}`}
             </Alert>
           ) : null}
-          <PropertyFilter
+          <InstancesFilter
             {...propertyFilterProps}
             disabled={!ready}
             countText={`${shown} ${shown === 1 ? "match" : "matches"}`}
