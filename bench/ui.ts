@@ -18,9 +18,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
 import { chromiumPath, startNext } from "../bin/servers.ts";
+import { DEFAULT_PAGE_SIZE } from "../components/instances/table-model.ts";
 import type { Diagnosis, Verdict } from "../lib/diagnosis/types.ts";
 import type { InstanceResult } from "../lib/scan/types.ts";
-import { DEFAULT_PAGE_SIZE } from "../components/instances/table-model.ts";
 import { openStore } from "../lib/store/index.ts";
 
 const SPREAD: [Verdict, number][] = [
