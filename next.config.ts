@@ -6,6 +6,21 @@ const nextConfig: NextConfig = {
   // A separate build folder per checkout or helper (NEXT_DIST_DIR) lets builds run side by side.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   poweredByHeader: false,
+  // Cloudscape's CSS as one stylesheet rather than one per component (48 on /instances): build/cloudscape-css.cjs.
+  turbopack: {
+    rules: {
+      "*.scoped.css": {
+        condition: { path: /[\\/]@cloudscape-design[\\/]components[\\/]/ },
+        loaders: ["./build/cloudscape-css-omit.cjs"],
+        as: "*.js",
+      },
+      "cloudscape.css": {
+        condition: { path: /(^|[\\/])app[\\/]cloudscape\.css$/ },
+        loaders: ["./build/cloudscape-css-combine.cjs"],
+        as: "*.css",
+      },
+    },
+  },
   reactStrictMode: true,
   // Security headers on every response (the CSP, with its per-request nonce, is set by proxy.ts).
   async headers() {

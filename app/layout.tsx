@@ -1,4 +1,5 @@
 import "@cloudscape-design/global-styles/index.css";
+import "./cloudscape.css";
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { LocalModeBanner } from "@/components/actions/local-mode-banner.tsx";

@@ -22,3 +22,16 @@ test("the home page loads with no console errors and the navigation works", asyn
 
   expect(errors).toEqual([]);
 });
+
+test("Cloudscape's styles arrive as one stylesheet and style the page", async ({ page }) => {
+  await page.goto("/instances");
+  // Global styles and every component's CSS (build/cloudscape-css.cjs), not a stylesheet per component.
+  const sheets = await page
+    .locator("link[rel=stylesheet]")
+    .evaluateAll((links) => links.map((l) => (l as HTMLLinkElement).href));
+  expect(sheets.length, sheets.join("\n")).toBeLessThanOrEqual(3);
+  // And they apply: the heading and the button have Cloudscape's sizes, not a bare page's (32 px, 2-3 px corners).
+  await expect(page.getByRole("heading", { level: 1, name: /Instances/ })).toHaveCSS("font-size", "24px");
+  await page.goto("/");
+  await expect(page.getByRole("button", { name: "Scan fleet" })).toHaveCSS("border-radius", "20px");
+});

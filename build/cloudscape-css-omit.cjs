@@ -1,0 +1,2 @@
+// Turbopack loader: see cloudscape-css.cjs.
+module.exports = require("./cloudscape-css.cjs").omit;
