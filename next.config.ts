@@ -11,12 +11,12 @@ const nextConfig: NextConfig = {
     rules: {
       "*.scoped.css": {
         condition: { path: /[\\/]@cloudscape-design[\\/]components[\\/]/ },
-        loaders: ["./build/cloudscape-css-omit.cjs"],
+        loaders: [{ loader: "./build/cloudscape-css.cjs", options: { mode: "omit" } }],
         as: "*.js",
       },
       "cloudscape.css": {
         condition: { path: /(^|[\\/])app[\\/]cloudscape\.css$/ },
-        loaders: ["./build/cloudscape-css-combine.cjs"],
+        loaders: [{ loader: "./build/cloudscape-css.cjs", options: { mode: "combine" } }],
         as: "*.css",
       },
     },

@@ -2,14 +2,16 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a CommonJS build script without types.
-import * as sheets from "./cloudscape-css.cjs";
+import cloudscapeCss from "./cloudscape-css.cjs";
 
-const { PACKAGE, componentSheets, combine, omit } = sheets as {
+type Loader = ((this: { getOptions(): { mode?: string } }) => string) & {
   PACKAGE: string;
   componentSheets(): string[];
   combine(): string;
-  omit(): string;
 };
+const loader = cloudscapeCss as Loader;
+const { PACKAGE, componentSheets, combine } = loader;
+const run = (mode?: string) => loader.call({ getOptions: () => ({ mode }) });
 
 function everySheet(dir = ""): string[] {
   return readdirSync(path.join(PACKAGE, dir), { withFileTypes: true }).flatMap((e) => {
@@ -41,7 +43,10 @@ describe("Cloudscape's CSS in one stylesheet", () => {
     );
   });
 
-  it("leaves each component's own CSS module empty", () => {
-    expect(omit()).toBe("export {};\n");
+  it("as a loader, empties a component's CSS module or fills the combined sheet, as its options say", () => {
+    expect(run("omit")).toBe("export {};\n");
+    expect(run("combine")).toBe(combine());
+    expect(() => run("other")).toThrow(/unknown mode "other"/);
+    expect(() => run()).toThrow(/unknown mode/);
   });
 });

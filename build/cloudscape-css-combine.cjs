@@ -1,2 +1,0 @@
-// Turbopack loader: see cloudscape-css.cjs.
-module.exports = require("./cloudscape-css.cjs").combine;
