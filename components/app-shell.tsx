@@ -8,6 +8,7 @@ import { applyMode, Mode } from "@cloudscape-design/global-styles";
 import { usePathname, useRouter } from "next/navigation";
 import { type ReactNode, useEffect, useState } from "react";
 import { type SplitPanelSlot, SplitPanelSlotContext } from "./shell/split-panel-slot.tsx";
+import { useHydrated } from "./shell/use-hydrated.ts";
 
 const NAV_ITEMS: SideNavigationProps.Item[] = [
   { type: "link", text: "Fleet", href: "/" },
@@ -33,14 +34,13 @@ export function AppShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
   const [dark, setDark] = useState(false);
   const [slot, setSlot] = useState<SplitPanelSlot | null>(null);
-  const [mounted, setMounted] = useState(false);
+  const hydrated = useHydrated();
   const [splitSize, setSplitSize] = useState(420);
   const [splitPrefs, setSplitPrefs] = useState<{ position: "side" | "bottom" }>({ position: "bottom" });
 
   // The mode is read after mount so server and client render the same first frame.
   useEffect(() => {
     setDark(window.localStorage.getItem(MODE_KEY) === "dark");
-    setMounted(true);
   }, []);
   useEffect(() => {
     applyMode(dark ? Mode.Dark : Mode.Light);
@@ -53,7 +53,7 @@ export function AppShell({ children }: { children: ReactNode }) {
     router.push(href);
   };
 
-  const splitOpen = mounted && slot !== null;
+  const splitOpen = hydrated && slot !== null;
 
   return (
     <SplitPanelSlotContext.Provider value={setSlot}>
