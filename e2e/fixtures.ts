@@ -84,8 +84,20 @@ export async function tableReady(page: Page) {
   await expect(page.getByRole("combobox", { name: "Filter instances" })).toBeEnabled({ timeout: 15_000 });
 }
 
+/**
+ * The whole page, as a person would see it on a screen that tall. A full-page capture would draw the fixed header and
+ * navigation where the viewport ended, in the middle of a long page; a viewport the page's height lays them out on top.
+ */
 export async function screenshot(page: Page, name: string) {
-  await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+  const viewport = page.viewportSize();
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  if (viewport) await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
+  await page.evaluate(() => {
+    window.scrollTo(0, 0);
+    return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  });
+  await page.screenshot({ path: `test-results/screenshots/${name}.png` });
+  if (viewport) await page.setViewportSize(viewport);
 }
 
 /** A page that records console errors and uncaught exceptions so a test can assert there were none. */
