@@ -1,11 +1,14 @@
 /**
  * `npm run demo`: builds the dashboard when the build is missing or older than the sources, starts the fleet
- * simulator (scenario `demo`) and the dashboard against it, prints the URL, and stops both on Ctrl-C.
+ * simulator (scenario `demo`, or a generated fleet with `--hosts N`) and the dashboard against it, prints the URL,
+ * and stops both on Ctrl-C.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { generateScenario } from "../sim/fleet/index.ts";
 import { type Simulator, startSimulator } from "../sim/main.ts";
+import { DEMO_USAGE, parseDemoArgs } from "./demo-args.ts";
 import { ROOT, type Server, startNext } from "./servers.ts";
 
 function newestMtime(dir: string): number {
@@ -30,6 +33,17 @@ function buildIsStale(): boolean {
 let sim: Simulator | undefined;
 
 async function main() {
+  let plan: ReturnType<typeof parseDemoArgs>;
+  try {
+    plan = parseDemoArgs(process.argv.slice(2), process.env, ROOT);
+  } catch (e) {
+    console.error(`demo: ${(e as Error).message}\n\n${DEMO_USAGE}`);
+    process.exit(2);
+  }
+  if (plan.kind === "help") {
+    console.log(DEMO_USAGE);
+    return;
+  }
   if (buildIsStale()) {
     console.log("Building the dashboard (once; about a minute)...");
     execFileSync(path.join(ROOT, "node_modules", ".bin", "next"), ["build"], { cwd: ROOT, stdio: "inherit" });
@@ -48,8 +62,16 @@ async function main() {
 
   // The simulator runs in this process (its sandbox is a temp folder removed on stop); the dashboard reaches it
   // the way it would reach AWS, through the endpoint override and some credentials.
-  sim = await startSimulator({ scenario: process.env.FLEET_DOCTOR_SCENARIO || "demo" });
-  console.log(`Fleet simulator (scenario ${process.env.FLEET_DOCTOR_SCENARIO || "demo"}) at ${sim.url}`);
+  // A generated fleet's probes are rendered in-process: a bash per host would take minutes for thousands of hosts.
+  sim =
+    plan.kind === "generated"
+      ? await startSimulator({ scenario: generateScenario({ hosts: plan.hosts, seed: plan.seed }), exec: "model" })
+      : await startSimulator({ scenario: plan.scenario });
+  console.log(
+    plan.kind === "generated"
+      ? `Fleet simulator (${plan.hosts} generated hosts; scans kept in ${plan.dbPath}) at ${sim.url}`
+      : `Fleet simulator (scenario ${plan.scenario}) at ${sim.url}`,
+  );
   const port = process.env.PORT ? Number(process.env.PORT) : 3000;
   const app = await startNext(
     {
@@ -59,6 +81,7 @@ async function main() {
       AWS_SECRET_ACCESS_KEY: "test",
       AWS_SESSION_TOKEN: undefined,
       AWS_PROFILE: undefined,
+      ...(plan.kind === "generated" ? { FLEET_DOCTOR_DB: plan.dbPath } : {}),
     },
     port,
   );
