@@ -37,7 +37,7 @@ describe("parseDemoArgs", () => {
   it.each([
     [["--hosts", "0"], /--hosts: '0' is not valid/],
     [["--hosts", "100001"], /--hosts: '100001' is not valid/],
-    [["--hosts", "1e3"], /--hosts: '1e3' is not valid/],
+    [["--hosts", "2.5"], /--hosts: '2.5' is not valid/],
     [["--hosts", "ten"], /--hosts: 'ten' is not valid/],
     [["--hosts", "10", "--seed", "1.5"], /--seed: '1.5' is not valid/],
     [["--seed", "3"], /--seed goes with --hosts/],

@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { isHostCount, numberFlag } from "./flags.ts";
 
 export const DEMO_USAGE = `Usage: npm run demo [-- --hosts N [--seed S]]
 
@@ -27,18 +28,13 @@ export function parseDemoArgs(argv: string[], env: Record<string, string | undef
     allowPositionals: false,
   });
   if (values.help) return { kind: "help" };
-  const integer = (name: string, value: string, ok: (n: number) => boolean) => {
-    const n = Number(value);
-    if (!/^-?\d+$/.test(value.trim()) || !ok(n)) throw new Error(`--${name}: '${value}' is not valid`);
-    return n;
-  };
   if (values.hosts === undefined) {
     if (values.seed !== undefined) throw new Error("--seed goes with --hosts");
     return { kind: "scenario", scenario: env.FLEET_DOCTOR_SCENARIO || "demo" };
   }
   if (env.FLEET_DOCTOR_SCENARIO) throw new Error("give FLEET_DOCTOR_SCENARIO or --hosts, not both");
-  const hosts = integer("hosts", values.hosts, (n) => n >= 1 && n <= 100_000);
-  const seed = values.seed === undefined ? undefined : integer("seed", values.seed, Number.isSafeInteger);
+  const hosts = numberFlag("hosts", values.hosts, isHostCount)!;
+  const seed = numberFlag("seed", values.seed, Number.isInteger);
   const name = `demo-${hosts}-hosts${seed === undefined ? "" : `-seed-${seed}`}.db`;
   return { kind: "generated", hosts, seed, dbPath: env.FLEET_DOCTOR_DB || path.join(root, "data", name) };
 }

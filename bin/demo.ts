@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { generateScenario } from "../sim/fleet/index.ts";
 import { type Simulator, startSimulator } from "../sim/main.ts";
-import { DEMO_USAGE, parseDemoArgs } from "./demo-args.ts";
+import { DEMO_USAGE, type DemoPlan, parseDemoArgs } from "./demo-args.ts";
 import { ROOT, type Server, startNext } from "./servers.ts";
 
 function newestMtime(dir: string): number {
@@ -33,7 +33,7 @@ function buildIsStale(): boolean {
 let sim: Simulator | undefined;
 
 async function main() {
-  let plan: ReturnType<typeof parseDemoArgs>;
+  let plan: DemoPlan;
   try {
     plan = parseDemoArgs(process.argv.slice(2), process.env, ROOT);
   } catch (e) {

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { type FaultSettings, parseThrottleFlag } from "../../sim/faults.ts";
+import { isHostCount, numberFlag as num } from "../flags.ts";
 
 const USAGE = `Usage: fleet-doctor sim [--port <p>] [--scenario <name|path>] [--hosts N [--seed S]] [--exec bash|model]
                          [--throttle Op=rps,...] [--latency-ms N] [--error-rate F] [--max-processes N]
@@ -17,13 +18,6 @@ Serves SSM (awsJson1_1) and Auto Scaling (awsQuery) on 127.0.0.1 over a simulate
   --latency-ms     added to every AWS answer
   --error-rate     share (0..1) of AWS requests answered with a 5xx
 Point clients at it with AWS_ENDPOINT_URL=<url> AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test.`;
-
-function num(name: string, value: string | undefined, check: (n: number) => boolean): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || !check(n)) throw new Error(`--${name}: '${value}' is not valid`);
-  return n;
-}
 
 export async function run(argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
@@ -61,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
   const exec = (values.exec as string | undefined) ?? "bash";
   try {
     port = num("port", values.port as string | undefined, (n) => Number.isInteger(n) && n >= 0 && n < 65536);
-    hosts = num("hosts", values.hosts as string | undefined, (n) => Number.isInteger(n) && n >= 1 && n <= 100_000);
+    hosts = num("hosts", values.hosts as string | undefined, isHostCount);
     seed = num("seed", values.seed as string | undefined, Number.isInteger);
     maxProcesses = num(
       "max-processes",
