@@ -147,7 +147,7 @@ function tti(firstRow: number, longTasks: { start: number; end: number }[]): num
 
 /** Resolves once the CPUs were less than a quarter busy over a 200 ms window (or after 5 s). */
 async function quiet() {
-  const busy = () => {
+  const cpuTimes = () => {
     let idle = 0;
     let total = 0;
     for (const { times } of cpus()) {
@@ -158,9 +158,9 @@ async function quiet() {
   };
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline) {
-    const a = busy();
+    const a = cpuTimes();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const b = busy();
+    const b = cpuTimes();
     if (1 - (b.idle - a.idle) / (b.total - a.total) < 0.25) return;
   }
 }

@@ -4,10 +4,12 @@
  * Every Cloudscape component imports its own CSS (`styles.css.js` imports `./styles.scoped.css`), and neither
  * Turbopack nor webpack merges those ordered modules: /instances needed 48 stylesheets (1.2 MB), which queue on the
  * browser's six connections before the first paint. This Turbopack loader, wired twice in next.config.ts, changes
- * that: with `mode: "omit"` it empties each component's CSS module, and with `mode: "combine"` it fills the stylesheet the root layout imports
- * (app/cloudscape.css) with the CSS of every component in the installed package, its theme first.
- * Measured on /instances with 10,000 instances, 12 first visits (empty cache) to each build, interleaved: the first
- * row was painted at 1,133 ms median (941-1,319 ms middle half) against 1,395 ms (1,317-1,506 ms).
+ * that: with `mode: "omit"` it empties each component's CSS module, and with `mode: "combine"` it fills the
+ * stylesheet the root layout imports (app/cloudscape.css) with the CSS of every component in the installed package,
+ * its theme first. Measured on /instances with 10,000 instances, 12 first visits (empty cache) to each build,
+ * interleaved: the first row was painted at 1,133 ms median (941-1,319 ms middle half) against 1,395 ms
+ * (1,317-1,506 ms). Both figures include Chrome starting its own UI renderer for each new context, which the
+ * benchmark has since learnt to wait out (bench/ui.ts); the difference between them is the stylesheets'.
  *
  * Every component's styles are included, used or not (1.66 MB before minifying, about 1.37 MB after): a component the
  * app starts to use is always styled, and the one stylesheet is cached for every page. Cloudscape's rules carry their

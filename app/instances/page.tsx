@@ -12,8 +12,9 @@ export const metadata = { title: "Instances" };
 export const dynamic = "force-dynamic";
 
 /**
- * The server renders only the page the URL asks for (25 rows by default, not 10,000), so the table is on screen as soon as the
- * HTML arrives; the browser then fetches every row once (/api/instances/table) and filters, sorts and pages itself.
+ * The server renders only the page the URL asks for (25 rows by default, not 10,000), so the table is on screen as
+ * soon as the HTML arrives; the browser then fetches every row once (/api/instances/table) and filters, sorts and
+ * pages itself.
  */
 export default async function InstancesPage({
   searchParams,
