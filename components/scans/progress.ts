@@ -1,4 +1,4 @@
-import type { Verdict } from "@/lib/diagnosis/types.ts";
+import { isVerdict, type Verdict, verdictInfo } from "@/lib/diagnosis/catalogue.ts";
 import type { InstanceResult, ScanEvent, ScanStatus } from "@/lib/scan/types.ts";
 
 export const ERROR_KINDS = ["undeliverable", "throttled", "failed", "timed-out"] as const;
@@ -50,9 +50,7 @@ export function errorKindOf(r: Pick<InstanceResult, "outcome" | "verdict">): Err
   if (/Undeliverable|ConnectionLost|Terminated|InvalidPlatform/i.test(status)) return "undeliverable";
   if (/TimedOut|Timeout/i.test(status)) return "timed-out";
   if (/Failed|Cancel/i.test(status)) return "failed";
-  if (r.verdict === "ssm-unreachable") return "undeliverable";
-  if (r.verdict === "probe-failed") return "failed";
-  return undefined;
+  return isVerdict(r.verdict) ? verdictInfo(r.verdict).scanError : undefined;
 }
 
 function pushError(p: ScanProgress, e: ScanError) {
