@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { currentActor } from "@/lib/auth/index.ts";
-import { FleetDoctorError } from "@/lib/errors.ts";
 import { handle } from "@/lib/http/respond.ts";
+import { resumeAfter } from "@/lib/http/resume-after.ts";
 import { SSE_HEADERS, scanEventStream } from "@/lib/http/sse.ts";
 import { getStore, requireScan } from "@/lib/store/index.ts";
 
@@ -10,7 +10,6 @@ export const runtime = "nodejs";
 
 type Ctx = { params: Promise<{ id: string }> };
 const params = z.object({ id: z.uuid() });
-const seq = /^\d{1,12}$/;
 
 /**
  * The scan's events as Server-Sent Events: stored ones first, then live; `id:` is the event's seq, and a reconnect
@@ -19,14 +18,7 @@ const seq = /^\d{1,12}$/;
 export const GET = handle(async (request: Request, ctx: Ctx) => {
   await currentActor(request);
   const { id } = params.parse(await ctx.params);
-  const header = request.headers.get("last-event-id");
-  const query = new URL(request.url).searchParams.get("after");
-  const raw = header ?? query;
-  if (raw !== null && !seq.test(raw.trim())) {
-    const field = header !== null ? "Last-Event-ID" : "after";
-    throw new FleetDoctorError("BAD_REQUEST", `${field}: must be a non-negative integer`, { field });
-  }
-  const after = raw === null ? 0 : Number(raw.trim());
+  const after = resumeAfter(request);
   const store = getStore();
   requireScan(store, id);
   // Primed before the response is committed: a missing scan or a failing read is still a real status code.
