@@ -10,7 +10,7 @@ import { sendShellCommand } from "../lib/aws/commands.ts";
 import { errorName } from "../lib/aws/errors.ts";
 import { config } from "../lib/config.ts";
 import { probeCommands } from "../lib/probe/scripts.ts";
-import { pacer, sleep } from "../lib/scan/pace.ts";
+import { pacer, sleep } from "../lib/aws/pace.ts";
 import { runScan } from "../lib/scan/run-scan.ts";
 import { openStore } from "../lib/store/store.ts";
 

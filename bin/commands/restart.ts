@@ -9,7 +9,7 @@ import type { Actor } from "../../lib/auth/roles.ts";
 import { createClients } from "../../lib/aws/clients.ts";
 import { config } from "../../lib/config.ts";
 import { FleetDoctorError } from "../../lib/errors.ts";
-import { sleep } from "../../lib/scan/pace.ts";
+import { sleep } from "../../lib/aws/pace.ts";
 import { openStore } from "../../lib/store/store.ts";
 import type { Command } from "../cli.ts";
 

@@ -6,15 +6,15 @@ import { chunks } from "../aws/inventory.ts";
 import type { Config } from "../config.ts";
 import { parseRestartOutput } from "../probe/restart-report.ts";
 import { restartCommands } from "../probe/restart-script.ts";
-import { channel } from "../scan/channel.ts";
+import { channel } from "../async/channel.ts";
 import {
   combineOutput,
   hasTruncationMarker,
   NOT_DELIVERED,
   normaliseStatus,
   TERMINAL_STATUSES,
-} from "../scan/output.ts";
-import { sleep } from "../scan/pace.ts";
+} from "../aws/command-output.ts";
+import { sleep } from "../aws/pace.ts";
 import { runScan } from "../scan/run-scan.ts";
 import type { Store } from "../store/store.ts";
 import { type ActionStore, actionStore } from "./action-store.ts";

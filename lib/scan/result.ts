@@ -2,7 +2,7 @@ import { type DiagnosisFacts, diagnose } from "../diagnosis/diagnose.ts";
 import type { Diagnosis } from "../diagnosis/types.ts";
 import { agentVersionOf } from "../diagnosis/versions.ts";
 import { parseProbeOutput } from "../probe/report.ts";
-import { NOT_DELIVERED } from "./output.ts";
+import { NOT_DELIVERED } from "../aws/command-output.ts";
 import type { InstanceResult, InvocationOutcome, Target } from "./types.ts";
 
 /** Whether the probe ran on the instance (so its output, even empty, is a finding) or SSM never delivered it. */

@@ -7,9 +7,9 @@ import { describeManagedIds, inventoryPages } from "../aws/inventory.ts";
 import type { Config } from "../config.ts";
 import { probeCommands } from "../probe/scripts.ts";
 import { requireScan, type Store } from "../store/store.ts";
-import { channel } from "./channel.ts";
-import { CONTENT_TRUNCATED, combineOutput, hasTruncationMarker, normaliseStatus, TERMINAL_STATUSES } from "./output.ts";
-import { pacer, sleep } from "./pace.ts";
+import { channel } from "../async/channel.ts";
+import { CONTENT_TRUNCATED, combineOutput, hasTruncationMarker, normaliseStatus, TERMINAL_STATUSES } from "../aws/command-output.ts";
+import { pacer, sleep } from "../aws/pace.ts";
 import { buildResult } from "./result.ts";
 import type { InvocationOutcome, ScanEvent, Target, Targets } from "./types.ts";
 
