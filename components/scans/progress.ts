@@ -1,4 +1,5 @@
 import type { Verdict } from "@/lib/diagnosis/types.ts";
+import { partialNote } from "@/lib/scan/partial-note.ts";
 import type { InstanceResult, ScanEvent, ScanStatus } from "@/lib/scan/types.ts";
 
 export const ERROR_KINDS = ["undeliverable", "throttled", "failed", "timed-out"] as const;
@@ -36,6 +37,8 @@ export type ScanProgress = {
   lastSeq: number;
   startedAt?: string;
   finishedAt?: string;
+  /** A partial scan: how many instances have no true result. */
+  note?: string;
 };
 
 export function emptyProgress(scanId: string, status: ScanStatus = "running"): ScanProgress {
@@ -113,6 +116,7 @@ export function applyEvent(p: ScanProgress, seq: number, event: ScanEvent, track
       break;
     case "scan-finished":
       p.status = event.status;
+      if (event.status === "partial") p.note = partialNote(event.unresolved ?? 0, event.notSent ?? 0);
       p.finishedAt = event.at;
       p.counts = { ...event.counts };
       p.done = Object.values(event.counts).reduce((a, b) => a + (b ?? 0), 0);
@@ -125,6 +129,8 @@ export function applyEvent(p: ScanProgress, seq: number, event: ScanEvent, track
 export type ScanRowLike = {
   id: string;
   status: ScanStatus;
+  /** Why it failed, or for a partial scan how many instances have no true result. */
+  error?: string;
   total?: number;
   done: number;
   counts: Partial<Record<Verdict, number>>;
@@ -135,6 +141,7 @@ export type ScanRowLike = {
 /** Polling fallback: the scan's row replaces the totals (per-instance detail then comes only from the stream). */
 export function applyRow(p: ScanProgress, row: ScanRowLike) {
   p.status = row.status;
+  if (row.status === "partial" && row.error) p.note = row.error;
   if (row.total !== undefined && row.total !== null) p.total = row.total;
   p.done = row.done;
   p.counts = { ...row.counts };

@@ -22,11 +22,14 @@ export type ScanListRow = {
   total?: number;
   done: number;
   counts: Record<string, number | undefined>;
+  /** Why it failed, or for a partial scan how many instances have no true result. */
+  error?: string;
 };
 
 export const SCAN_STATUS: Record<ScanStatus, { type: StatusIndicatorProps.Type; label: string }> = {
   running: { type: "in-progress", label: "Running" },
   completed: { type: "success", label: "Completed" },
+  partial: { type: "warning", label: "Partial" },
   cancelled: { type: "stopped", label: "Cancelled" },
   failed: { type: "error", label: "Failed" },
   interrupted: { type: "warning", label: "Interrupted" },
@@ -72,7 +75,10 @@ export function ScansTable({ scans }: { scans: ScanListRow[] }) {
           id: "status",
           header: "Status",
           cell: (s) => (
-            <StatusIndicator type={SCAN_STATUS[s.status].type}>{SCAN_STATUS[s.status].label}</StatusIndicator>
+            <StatusIndicator type={SCAN_STATUS[s.status].type}>
+              {SCAN_STATUS[s.status].label}
+              {s.status === "partial" && s.error ? `: ${s.error}` : ""}
+            </StatusIndicator>
           ),
           sortingField: "status",
         },

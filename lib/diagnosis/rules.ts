@@ -27,6 +27,8 @@ export type SsmFacts = {
   statusDetails?: string;
   responseCode?: number;
   output?: string;
+  /** A probe still running at the scan's deadline (statusDetails `Unresolved`): seconds the scan waited. */
+  waitedSeconds?: number;
 };
 export type ProbeFacts = { ok: true; report: ProbeReport } | { ok: false; error: string } | undefined;
 
@@ -64,7 +66,53 @@ function ssmEvidence(ssm: SsmFacts): Evidence[] {
   ]);
 }
 
+/** The scan's own outcomes for instances it has no probe result for (lib/scan sets them as statusDetails). */
+const NOT_MANAGED = new Set(["NotManaged", "InvalidInstanceId"]);
+
 export const SSM_RULES: Rule<SsmCtx>[] = [
+  {
+    id: "not-managed",
+    when: ({ probe, ssm }) => !probe?.ok && NOT_MANAGED.has(norm(ssm.statusDetails)),
+    verdictOf: ({ ssm }) => ({
+      verdict: "ssm-unreachable",
+      summary:
+        "Not managed by SSM: Systems Manager does not list this instance (stopped or terminated, no SSM agent, or no instance profile that lets it register), so the probe could not be sent.",
+      evidence: ssmEvidence(ssm),
+      remedies: [
+        remedies.checkSsm(
+          "The instance must be a managed instance, online in SSM, before Fleet Doctor can look inside it.",
+        ),
+      ],
+      restartWillWork: false,
+    }),
+  },
+  {
+    id: "unresolved",
+    when: ({ probe, ssm }) => probe === undefined && norm(ssm.statusDetails) === "Unresolved",
+    verdictOf: ({ ssm }) => ({
+      verdict: "unknown",
+      summary: `Unresolved: the probe was sent, but SSM still reported it ${ssm.status ?? "Pending"} when the scan stopped waiting${ssm.waitedSeconds !== undefined ? ` after ${ssm.waitedSeconds} s` : ""} (its delivery and execution timeouts had passed). Nothing is known about its ECS agent yet.`,
+      evidence: [
+        ...ssmEvidence(ssm),
+        ...(ssm.waitedSeconds !== undefined
+          ? [
+              {
+                label: "How long the scan waited for SSM to end the probe",
+                value: `${ssm.waitedSeconds} s`,
+                source: { kind: "api" as const, api: "ssm:ListCommandInvocations", field: "Status" },
+              },
+            ]
+          : []),
+      ],
+      remedies: [
+        remedies.investigate(
+          "Scan the instance again; if it stays unresolved, look at its SSM agent.",
+          "npx fleet-doctor scan --ids <instance-id>",
+        ),
+      ],
+      restartWillWork: false,
+    }),
+  },
   {
     id: "ssm-unreachable",
     when: ({ probe, ssm }) =>
