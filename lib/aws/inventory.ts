@@ -17,6 +17,9 @@ import type { Target, Targets } from "../scan/types.ts";
 import type { Clients } from "./clients.ts";
 import { awsError } from "./errors.ts";
 import { assertInstanceIds } from "./ids.ts";
+import type { pacer } from "./pace.ts";
+
+type Pace = ReturnType<typeof pacer>;
 
 export type Membership = { group: string; lifecycleState: string; inWarmPool: boolean };
 
@@ -47,6 +50,7 @@ async function* managedInstancePages(
   ssm: SSMClient,
   filters: InstanceInformationStringFilter[],
   signal?: AbortSignal,
+  pace?: Pace,
 ): AsyncGenerator<Target[]> {
   try {
     const pages = paginateDescribeInstanceInformation(
@@ -56,6 +60,7 @@ async function* managedInstancePages(
     for await (const page of pages) {
       signal?.throwIfAborted();
       yield (page.InstanceInformationList ?? []).flatMap((i) => toTarget(i) ?? []);
+      await pace?.take(signal); // the paginator asks for the next page only when the loop comes back
     }
   } catch (e) {
     if (signal?.aborted || e instanceof FleetDoctorError) throw e;
@@ -254,12 +259,14 @@ const BY_ID_LIMIT = 500;
  * The inventory as it arrives, a page at a time, so a scan can send to the first instances while it is still
  * listing the rest (at 10,000 instances the listing alone takes tens of seconds under throttling). Membership is
  * read once per group (describeAllMembership) alongside the listing, without holding it up; a short list of ids
- * is looked up by id instead.
+ * is looked up by id instead. `pace` spaces the listing's pages: under SSM's throttle, so that the SDK's adaptive
+ * retry never slows the client that also sends and collects.
  */
 export async function* inventoryPages(
   clients: Pick<Clients, "ssm" | "autoscaling">,
   targets: Targets,
   signal: AbortSignal | undefined,
+  pace?: Pace,
 ): AsyncGenerator<InventoryPage> {
   const { ssm, autoscaling } = clients;
   let everyGroup: Promise<Map<string, Membership>> | undefined;
@@ -272,7 +279,7 @@ export async function* inventoryPages(
     const filters: InstanceInformationStringFilter[] =
       targets.kind === "tag" ? [{ Key: `tag:${targets.key}`, Values: [targets.value] }] : [];
     const membership = allMembership();
-    for await (const found of managedInstancePages(ssm, filters, signal)) {
+    for await (const found of managedInstancePages(ssm, filters, signal, pace)) {
       if (found.length > 0) yield { targets: found, membership };
     }
     return;

@@ -25,9 +25,10 @@ import { pacer, sleep } from "./pace.ts";
 export type RunCommandTuning = {
   /** Wait after SendCommand before the first look at a command. */
   firstPollMs: number;
-  /** Poll interval while results are arriving; it grows each round nothing changes, up to maxPollMs. */
+  /** The interval after the first look; it grows by `growth` each look, up to maxPollMs. */
   minPollMs: number;
   maxPollMs: number;
+  growth: number;
   /** ListCommandInvocations calls in flight at once (on top of the read-rate pacing). */
   pollConcurrency: number;
   /** Time past delivery + execution timeout that SSM is given to report an invocation's end. */
@@ -36,8 +37,9 @@ export type RunCommandTuning = {
 
 export const DEFAULT_TUNING: RunCommandTuning = {
   firstPollMs: 1500,
-  minPollMs: 1000,
+  minPollMs: 3000,
   maxPollMs: 8000,
+  growth: 1.2,
   pollConcurrency: 4,
   graceMs: 10_000,
 };
@@ -301,8 +303,6 @@ async function poll(
   signal: AbortSignal,
   emit: Emit,
 ): Promise<void> {
-  const before = c.ids.size;
-  let changed = false;
   try {
     await readPace.take(signal);
     const invocations = await listInvocations(input.ssm, commandId, signal);
@@ -311,7 +311,6 @@ async function poll(
       if (!id || !c.ids.has(id)) continue;
       const status = normaliseStatus(inv.Status) ?? "Pending";
       if (c.lastStatus.get(id) !== status) {
-        changed = true;
         c.lastStatus.set(id, status);
         emit({ type: "status", commandId, instanceId: id, status });
       }
@@ -335,10 +334,10 @@ async function poll(
     c.ids.clear();
   }
   if (c.ids.size === 0) return;
-  // Most of a batch answers at once and a tail trickles in: look again soon while many arrive, then back off.
-  const progress = (before - c.ids.size) / before;
-  c.interval = progress >= 0.25 ? tuning.minPollMs : Math.min(c.interval * (changed ? 1.3 : 1.6), tuning.maxPollMs);
+  // Most of a batch answers within a second or two and a tail trickles in over several: after the first look,
+  // look again at growing intervals, so a batch costs about three ListCommandInvocations calls, not one a second.
   c.nextPollAt = Math.min(t + c.interval, c.deadline);
+  c.interval = Math.min(c.interval * tuning.growth, tuning.maxPollMs);
 }
 
 /** The invocation's outcome; its full output from GetCommandInvocation only when the plugin Output was cut. */

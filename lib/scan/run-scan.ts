@@ -2,7 +2,8 @@ import { channel } from "../async/channel.ts";
 import type { Clients } from "../aws/clients.ts";
 import { isThrottling } from "../aws/errors.ts";
 import { inventoryPages } from "../aws/inventory.ts";
-import { type RunCommandTuning, runCommand } from "../aws/run-command.ts";
+import { pacer } from "../aws/pace.ts";
+import { type InvocationResult, type RunCommandTuning, runCommand } from "../aws/run-command.ts";
 import type { Config } from "../config.ts";
 import { probeCommands } from "../probe/scripts.ts";
 import { requireScan, type Store } from "../store/store.ts";
@@ -100,17 +101,20 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
     notSent: 0,
   };
   const trouble = watchThrottling(ctx.clients, emit);
+  // The listing stops with the scan, and on its own when the probe step fails.
+  const stopListing = new AbortController();
   let inventory: Promise<void> | undefined;
   try {
     emit({ type: "scan-started", scanId, targets, at: now() });
     const online = channel<string[]>();
-    inventory = takeInventory(scan, targets, online);
+    inventory = takeInventory(scan, targets, online, AbortSignal.any([signal, stopListing.signal]));
     inventory.catch(() => {}); // awaited below
     await probe(scan, online.drain());
     await inventory;
     trouble.flush();
     finish(scan, scan.unresolved + scan.notSent > 0 ? "partial" : "completed");
   } catch (e) {
+    stopListing.abort(e);
     await inventory?.catch(() => {});
     trouble.flush();
     // The runner has cancelled what was outstanding on instances.
@@ -125,13 +129,20 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
  * Step 1: the inventory, a page at a time. Online instances go to `online` for the probe as they are listed;
  * offline ones, and ids SSM does not manage, are diagnosed from SSM's facts once their membership is known.
  */
-async function takeInventory(scan: Scan, targets: Targets, online: ReturnType<typeof channel<string[]>>) {
+async function takeInventory(
+  scan: Scan,
+  targets: Targets,
+  online: ReturnType<typeof channel<string[]>>,
+  signal: AbortSignal,
+) {
   const { byId, ready } = scan;
   let total = 0;
   let sent = 0;
   const withoutProbe: Promise<void>[] = [];
   try {
-    for await (const page of inventoryPages(scan.ctx.clients, targets, scan.signal)) {
+    // The listing is paced like the sends: SSM throttles DescribeInstanceInformation at about the same rate.
+    const pace = pacer(scan.ctx.config.sendRate);
+    for await (const page of inventoryPages(scan.ctx.clients, targets, signal, pace)) {
       const merged = page.membership.then((map) => {
         for (const t of page.targets) {
           const m = map.get(t.instanceId);
@@ -213,15 +224,7 @@ async function probe(scan: Scan, ids: AsyncIterable<string[]>) {
           const message = `${r.instanceId}: probe output was truncated and the full output could not be read`;
           emit({ type: "warning", kind: "truncated", instanceId: r.instanceId, message, at: now() });
         }
-        const outcome: InvocationOutcome = {
-          commandId: r.commandId,
-          status: r.status,
-          ...(r.statusDetails ? { statusDetails: r.statusDetails } : {}),
-          ...(r.responseCode !== undefined ? { responseCode: r.responseCode } : {}),
-          output: r.output,
-          truncated: r.truncated,
-        };
-        await diagnose(scan, r.instanceId, outcome, r.fullOutput);
+        await diagnose(scan, r.instanceId, outcomeOf(r), r.fullOutput);
         break;
       }
       case "unresolved":
@@ -271,6 +274,15 @@ function finish(scan: Scan, status: Exclude<ScanStatus, "running" | "interrupted
 }
 
 const targetOf = (scan: Scan, id: string): Target => scan.byId.get(id) ?? { instanceId: id, pingStatus: "Unknown" };
+
+const outcomeOf = (r: InvocationResult): InvocationOutcome => ({
+  commandId: r.commandId,
+  status: r.status,
+  ...(r.statusDetails ? { statusDetails: r.statusDetails } : {}),
+  ...(r.responseCode !== undefined ? { responseCode: r.responseCode } : {}),
+  output: r.output,
+  truncated: r.truncated,
+});
 
 const notSent = (statusDetails: string): InvocationOutcome => ({
   status: "NotSent",
