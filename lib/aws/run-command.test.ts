@@ -63,7 +63,9 @@ describe("runCommand", () => {
   it("sends batches of batchSize, paced under sendRate, and reports each result", async () => {
     const events = await drain(input({ batchSize: 2 }));
     const sent = events.filter((e) => e.type === "sent");
-    expect(sent.map((e) => e.instanceIds)).toEqual([ONLINE.slice(0, 2), ONLINE.slice(2, 4), ONLINE.slice(4, 6)]);
+    // Two may be in flight at once, so they can answer in either order.
+    const batches = sent.map((e) => e.instanceIds).sort((a, b) => a[0]!.localeCompare(b[0]!));
+    expect(batches).toEqual([ONLINE.slice(0, 2), ONLINE.slice(2, 4), ONLINE.slice(4, 6)]);
     const results = events.flatMap((e) => (e.type === "result" ? [e.result] : []));
     expect(results.map((r) => r.instanceId).sort()).toEqual([...ONLINE].sort());
     for (const r of results) {
@@ -73,9 +75,10 @@ describe("runCommand", () => {
     const sends = await calls("SendCommand");
     expect(sends).toHaveLength(3);
     for (const s of sends) expect(s.params).toMatchObject({ MaxConcurrency: "2", TimeoutSeconds: 30 });
-    // 4 per second: three SendCommands span at least two gaps of 250 ms (less a little for arrival jitter).
+    // 4 per second: three SendCommands leave the client 500 ms apart from first to last; they arrive at least
+    // 300 ms apart however the machine delays one of them (unpaced, they would arrive within a few ms).
     const at = sends.map((s) => Date.parse(s.at));
-    expect(at[2]! - at[0]!).toBeGreaterThanOrEqual(400);
+    expect(at[2]! - at[0]!).toBeGreaterThanOrEqual(300);
   }, 30_000);
 
   it("collects a command sent before without sending it again", async () => {

@@ -107,6 +107,7 @@ type Open = {
 };
 
 const SEND_ATTEMPTS = 3;
+const SENDS_IN_FLIGHT = 2;
 
 export async function* runCommand(input: RunCommandInput): AsyncGenerator<RunCommandEvent> {
   const out = channel<RunCommandEvent>();
@@ -185,6 +186,10 @@ async function* batchesOf(ids: RunCommandInput["instanceIds"], size: number): As
   if (buffer.length > 0) yield buffer;
 }
 
+/**
+ * Every batch, SendCommand paced under `sendRate`; up to two in flight, so the time a SendCommand takes to answer
+ * does not add to the pacing gap (at 10,000 instances that is 200 round trips).
+ */
 async function sendAll(
   input: RunCommandInput,
   signal: AbortSignal,
@@ -193,44 +198,65 @@ async function sendAll(
 ): Promise<void> {
   const sendPace = pacer(input.sendRate);
   const size = Math.min(50, Math.max(1, input.batchSize ?? 50));
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
   for await (const batch of batchesOf(input.instanceIds, size)) {
-    let ids = batch;
-    for (let attempt = 1; ids.length > 0; attempt++) {
-      await sendPace.take(signal);
-      try {
-        const commandId = await sendShellCommand(input.ssm, {
-          instanceIds: ids,
-          commands: input.commands,
-          deliveryTimeoutSeconds: input.deliveryTimeoutSeconds,
-          executionTimeoutSeconds: input.executionTimeoutSeconds,
-          comment: input.comment,
-          signal,
-        });
-        track(commandId, ids);
-        emit({ type: "sent", commandId, instanceIds: ids });
-        break;
-      } catch (e) {
-        signal.throwIfAborted();
-        const code = errorName(e);
-        if (code === "InvalidInstanceId") {
-          const rest = await leaveOutUnmanaged(input.ssm, ids, signal, emit);
-          if (rest.length < ids.length) {
-            ids = rest;
-            continue;
-          }
-        }
-        const again = isThrottling(e) || (input.resendOnServerError === true && isTransient(e));
-        if (again && attempt < SEND_ATTEMPTS) {
-          emit({ type: "retry", message: `SendCommand failed (${code}); will send these ${ids.length} again` });
+    if (inFlight.size >= SENDS_IN_FLIGHT) await Promise.race(inFlight);
+    if (failure) throw failure;
+    await sendPace.take(signal);
+    const p: Promise<void> = sendBatch(input, batch, sendPace, signal, emit, track)
+      .catch((e) => {
+        failure ??= e;
+      })
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  }
+  await Promise.all(inFlight);
+  if (failure) throw failure;
+}
+
+/** One batch (its pacing slot taken): sent, or sent again after throttling, or reported failed. */
+async function sendBatch(
+  input: RunCommandInput,
+  batch: string[],
+  sendPace: ReturnType<typeof pacer>,
+  signal: AbortSignal,
+  emit: Emit,
+  track: (commandId: string, ids: string[]) => void,
+): Promise<void> {
+  let ids = batch;
+  for (let attempt = 1; ids.length > 0; attempt++) {
+    if (attempt > 1) await sendPace.take(signal);
+    try {
+      const commandId = await sendShellCommand(input.ssm, {
+        instanceIds: ids,
+        commands: input.commands,
+        deliveryTimeoutSeconds: input.deliveryTimeoutSeconds,
+        executionTimeoutSeconds: input.executionTimeoutSeconds,
+        comment: input.comment,
+        signal,
+      });
+      track(commandId, ids);
+      emit({ type: "sent", commandId, instanceIds: ids });
+      return;
+    } catch (e) {
+      signal.throwIfAborted();
+      const code = errorName(e);
+      if (code === "InvalidInstanceId") {
+        const rest = await leaveOutUnmanaged(input.ssm, ids, signal, emit);
+        if (rest.length < ids.length) {
+          ids = rest;
           continue;
         }
-        emit({
-          type: "send-failed",
-          instanceIds: ids,
-          error: `${code}: ${String((e as Error)?.message ?? e).slice(0, 300)}`,
-        });
-        break;
       }
+      const again = isThrottling(e) || (input.resendOnServerError === true && isTransient(e));
+      if (again && attempt < SEND_ATTEMPTS) {
+        emit({ type: "retry", message: `SendCommand failed (${code}); will send these ${ids.length} again` });
+        continue;
+      }
+      const error = `${code}: ${String((e as Error)?.message ?? e).slice(0, 300)}`;
+      emit({ type: "send-failed", instanceIds: ids, error });
+      return;
     }
   }
 }
