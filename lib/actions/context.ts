@@ -12,15 +12,27 @@ export function defaultActionContext(): ActionContext & { config: ReturnType<typ
 
 const KEY = Symbol.for("fleet-doctor.actions-resumed");
 
+async function resume(): Promise<void> {
+  try {
+    const resumed = await resumeActions(defaultActionContext());
+    if (resumed.length > 0)
+      console.log(
+        `[fleet-doctor] resumed ${resumed.length} unfinished action(s): ${resumed.map((r) => r.actionId).join(", ")}`,
+      );
+  } catch (e) {
+    console.error("[fleet-doctor] could not resume unfinished actions:", e);
+  }
+}
+
 /**
- * Once per process, before the first action request is served: take over the actions a dead process left
- * unfinished (collect what was sent; never send again). Also called from instrumentation at server start.
+ * Once per process (at server start, or the first action request), then once per lease period: take over the
+ * actions whose owner died, wherever it ran (collect what was sent; never send again). The flag only keeps this
+ * process from starting the timer twice; who drives an action is its lease in the store.
  */
-export function ensureResumed(): void {
+export async function ensureResumed(): Promise<void> {
   const g = globalThis as { [KEY]?: boolean };
   if (g[KEY]) return;
   g[KEY] = true;
-  const resumed = resumeActions(defaultActionContext());
-  if (resumed.length > 0)
-    console.log(`[fleet-doctor] resumed ${resumed.length} unfinished action(s): ${resumed.join(", ")}`);
+  setInterval(resume, config().leaseTtlSeconds * 1000).unref();
+  await resume();
 }

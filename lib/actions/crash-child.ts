@@ -7,15 +7,15 @@ import { createClients } from "../aws/clients.ts";
 import { parseConfig } from "../config.ts";
 import { openStore } from "../store/store.ts";
 import { requestAction, resumeActions } from "./request-action.ts";
-import { runAction, runningActions } from "./run-action.ts";
+import { runAction } from "./run-action.ts";
 
 const [mode, db, instanceId] = process.argv.slice(2);
 const config = parseConfig({ ...process.env, FLEET_DOCTOR_DB: db, FLEET_DOCTOR_RESTART_WAIT: "20" });
-const store = openStore(db!);
+const store = openStore(db!, { leaseTtlSeconds: config.leaseTtlSeconds });
 const ctx = { clients: createClients(config), store, config, pollMs: 300 };
 
 if (mode === "request") {
-  const answer = requestAction(
+  const answer = await requestAction(
     { kind: "restart", instanceIds: [instanceId] },
     { id: "crash-test", role: "operator" },
     ctx,
@@ -25,9 +25,9 @@ if (mode === "request") {
   }
   console.log("FINISHED");
 } else {
-  const resumed = resumeActions(ctx);
-  console.log(`RESUMED ${resumed.join(",")}`);
-  await Promise.all(resumed.map((id) => runningActions().get(id)));
+  const resumed = await resumeActions(ctx);
+  console.log(`RESUMED ${resumed.map((r) => r.actionId).join(",")}`);
+  await Promise.all(resumed.map((r) => r.done));
   console.log("DONE");
 }
-store.close();
+await store.close();

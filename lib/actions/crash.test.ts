@@ -11,7 +11,6 @@ import { createClients } from "../aws/clients.ts";
 import { parseConfig } from "../config.ts";
 import { runScan } from "../scan/run-scan.ts";
 import { openStore } from "../store/store.ts";
-import { actionStore } from "./action-store.ts";
 import { requestAction } from "./request-action.ts";
 import { restartSends, simEnv, startSim } from "./test-sim.ts";
 
@@ -34,7 +33,7 @@ beforeAll(async () => {
   )) {
     // stored
   }
-  store.close();
+  await store.close();
 }, 120_000);
 
 afterAll(async () => {
@@ -83,14 +82,14 @@ it("a killed process's restart is collected by the next one: one command, outcom
   {
     const store = openStore(db);
     const config = parseConfig({ ...process.env, FLEET_DOCTOR_DB: db });
-    expect(actionStore(store).get(actionId)?.status).toBe("running");
-    const again = requestAction(
+    expect((await store.actions.get(actionId))?.status).toBe("running");
+    const again = await requestAction(
       { kind: "restart", instanceIds: [READY] },
       { id: "t", role: "operator" },
       { store, config },
     );
     expect(again).toMatchObject({ created: false, actionId });
-    store.close();
+    await store.close();
   }
 
   const second = await child(["resume", db]);
@@ -99,14 +98,12 @@ it("a killed process's restart is collected by the next one: one command, outcom
 
   expect(await restartSends(sim.url, READY)).toHaveLength(1);
   const store = openStore(db);
-  const detail = actionStore(store).detail(actionId)!;
+  const detail = (await store.actions.detail(actionId))!;
   expect(detail.status).toBe("completed");
   expect(detail.outcomes).toHaveLength(1);
   expect(detail.outcomes[0]).toMatchObject({ instanceId: READY, outcome: "registered", verdictAfter: "healthy" });
-  const types = actionStore(store)
-    .eventsSince(actionId, 0)
-    .map((e) => e.event.type);
+  const types = (await store.actions.eventsSince(actionId, 0)).map((e) => e.event.type);
   expect(types).toContain("resumed");
   expect(types.filter((t) => t === "batch-sent")).toHaveLength(1);
-  store.close();
+  await store.close();
 }, 120_000);

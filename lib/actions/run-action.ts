@@ -3,6 +3,7 @@ import type { Clients } from "../aws/clients.ts";
 import { getInvocation, listInvocations, RUN_SHELL_PLUGIN, sendShellCommand } from "../aws/commands.ts";
 import { errorName, isTransient } from "../aws/errors.ts";
 import { chunks } from "../aws/inventory.ts";
+import { findSentCommands } from "../aws/sent-commands.ts";
 import type { Config } from "../config.ts";
 import { parseRestartOutput } from "../probe/restart-report.ts";
 import { restartCommands } from "../probe/restart-script.ts";
@@ -16,8 +17,7 @@ import {
 } from "../scan/output.ts";
 import { sleep } from "../scan/pace.ts";
 import { runScan } from "../scan/run-scan.ts";
-import type { Store } from "../store/store.ts";
-import { type ActionStore, actionStore } from "./action-store.ts";
+import type { ActionAuditStore, ActionWrite, Store } from "../store/interfaces.ts";
 import type { ActionDetail, ActionEvent, ActionStatus, InstanceOutcome, InstanceOutcomeKind } from "./types.ts";
 
 export type ActionContext = {
@@ -27,14 +27,6 @@ export type ActionContext = {
   /** Milliseconds between looks at a running command. */
   pollMs?: number;
 };
-
-// Actions this process is driving, on globalThis so every Next.js route bundle sees the same set.
-const KEY = Symbol.for("fleet-doctor.running-actions");
-export function runningActions(): Map<string, Promise<void>> {
-  const g = globalThis as { [KEY]?: Map<string, Promise<void>> };
-  g[KEY] ??= new Map();
-  return g[KEY];
-}
 
 const now = () => new Date().toISOString();
 
@@ -106,71 +98,57 @@ export async function* runAction(
   opts: { resume?: boolean } = {},
 ): AsyncGenerator<ActionEvent> {
   const out = channel<ActionEvent>();
-  const actions = actionStore(ctx.store);
-  const running = runningActions();
-  let release!: () => void;
-  const done = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  running.set(actionId, done);
-  const emit = (event: ActionEvent, write?: () => void) => {
-    actions.appendEvent(actionId, event, write);
+  const actions = ctx.store.actions;
+  const emit: Emit = async (event, write) => {
+    await actions.appendEvent(actionId, event, write);
     out.push(event);
   };
-  const work = execute(actionId, ctx, actions, emit, opts.resume ?? false)
-    .catch((e) => {
+  const end: End = async (status) => {
+    const event = await actions.finishAction(actionId, status);
+    if (event) out.push(event);
+  };
+  const work = execute(actionId, ctx, actions, emit, end, opts.resume ?? false)
+    .catch(async (e) => {
       console.error(`[fleet-doctor] action ${actionId} failed:`, e);
-      try {
-        finish(actionId, actions, emit, "failed");
-      } catch {
-        // the store itself failed: nothing more to record
-      }
+      // (if the store itself failed, there is nothing more to record)
+      await end("failed").catch(() => undefined);
     })
     .finally(() => {
-      running.delete(actionId);
-      release();
       out.close();
     });
   yield* out.drain();
   await work;
 }
 
-function finish(
-  actionId: string,
-  actions: ActionStore,
-  emit: (e: ActionEvent, w?: () => void) => void,
-  status: Exclude<ActionStatus, "running">,
-) {
-  const detail = actions.detail(actionId)!;
-  if (detail.status !== "running") return;
-  const counts: Partial<Record<InstanceOutcomeKind, number>> = {};
-  for (const o of detail.outcomes) counts[o.outcome] = (counts[o.outcome] ?? 0) + 1;
-  emit({ type: "action-finished", status, counts, at: now() }, () => actions.releaseAll(actionId));
-}
+type Emit = (event: ActionEvent, write?: ActionWrite) => Promise<void>;
+/** Ends the action (its final event, its claims and lease released): see ActionAuditStore.finishAction. */
+type End = (status: Exclude<ActionStatus, "running">) => Promise<void>;
 
 async function execute(
   actionId: string,
   ctx: ActionContext,
-  actions: ActionStore,
-  emit: (e: ActionEvent, w?: () => void) => void,
+  actions: ActionAuditStore,
+  emit: Emit,
+  end: End,
   resume: boolean,
 ) {
-  const detail = actions.detail(actionId);
+  const detail = await actions.detail(actionId);
   if (!detail) throw new Error(`no action ${actionId}`);
   if (detail.status !== "running") return;
-  if (resume) emit({ type: "resumed", pid: process.pid, at: now() });
+  if (resume) await emit({ type: "resumed", pid: process.pid, at: now() });
 
   const accepted = detail.targets.filter((t) => t.decision === "accepted").map((t) => t.instanceId);
-  if (accepted.length === 0) return finish(actionId, actions, emit, "refused");
+  if (accepted.length === 0) return end("refused");
 
   const decided = new Set(detail.outcomes.map((o) => o.instanceId));
   let errors = detail.outcomes.filter((o) => o.outcome !== "registered" && o.outcome !== "skipped").length;
-  const record = (o: Omit<InstanceOutcome, "at">) => {
+  const record: RecordOutcome = async (o) => {
     const outcome: InstanceOutcome = { ...o, at: now() };
     decided.add(o.instanceId);
     if (outcome.outcome !== "registered" && outcome.outcome !== "skipped") errors++;
-    emit({ type: "instance-outcome", outcome, at: outcome.at }, () => actions.recordOutcome(actionId, outcome));
+    await emit({ type: "instance-outcome", outcome, at: outcome.at }, { kind: "outcome", outcome });
   };
+  const comment = commentOf(detail);
 
   // 1. Commands already sent (by a process that died): collect them, never send again.
   const sentIds = new Set<string>();
@@ -179,70 +157,114 @@ async function execute(
     const open = c.instanceIds.filter((id) => !decided.has(id));
     if (open.length > 0) await collectAndVerify(actionId, ctx, detail, c.commandId, open, emit, record);
   }
-  // 2. A batch whose SendCommand may or may not have gone out when the process died: do not risk a second one.
-  const events = actions.eventsSince(actionId, 0);
+  // 2. A batch whose SendCommand may or may not have gone out when the process died: never send it again; ask SSM
+  // whether it arrived (collect it if so), and say "not sent" only when SSM has no such command.
+  let interrupted = false;
+  const events = await actions.eventsSince(actionId, 0);
   for (const { event } of events) {
     if (event.type !== "batch-sending") continue;
-    for (const id of event.instanceIds) {
-      if (sentIds.has(id) || decided.has(id)) continue;
-      const failed = events.some((e) => e.event.type === "batch-failed" && e.event.batch === event.batch);
-      record({
-        instanceId: id,
-        outcome: failed ? "error" : "unknown",
-        message: failed
-          ? "SendCommand failed."
-          : "Fleet Doctor stopped while sending this restart; it was not sent again. Scan the instance to see its state.",
-      });
+    const open = event.instanceIds.filter((id) => !sentIds.has(id) && !decided.has(id));
+    if (open.length === 0) continue;
+    if (events.some((e) => e.event.type === "batch-failed" && e.event.batch === event.batch)) {
+      for (const id of open) await record({ instanceId: id, outcome: "error", message: "SendCommand failed." });
+      continue;
+    }
+    const found = await sentBefore(ctx, open[0]!, event.at, comment);
+    if (found) {
+      for (const id of found.instanceIds) sentIds.add(id);
+      await emit(
+        { type: "batch-sent", batch: event.batch, commandId: found.commandId, instanceIds: open, at: now() },
+        { kind: "command", batch: event.batch, commandId: found.commandId, instanceIds: open },
+      );
+      await collectAndVerify(actionId, ctx, detail, found.commandId, open, emit, record);
+      continue;
+    }
+    interrupted = true;
+    for (const id of open) {
+      await record(
+        found === undefined
+          ? {
+              instanceId: id,
+              outcome: "skipped",
+              message: "Fleet Doctor stopped before this restart reached SSM; nothing was sent. Ask again.",
+            }
+          : {
+              instanceId: id,
+              outcome: "unknown",
+              message:
+                "Fleet Doctor stopped while sending this restart and SSM could not say whether it arrived; it was not sent again. Scan the instance to see its state.",
+            },
+      );
     }
   }
   // 3. What was never sent.
   const rest = accepted.filter((id) => !decided.has(id));
   if (resume) {
     for (const id of rest) {
-      record({
+      await record({
         instanceId: id,
         outcome: "skipped",
         message: "Fleet Doctor restarted before this batch was sent; nothing was sent. Ask again.",
       });
     }
-    return finish(actionId, actions, emit, rest.length > 0 ? "interrupted" : "completed");
+    return end(interrupted || rest.length > 0 ? "interrupted" : "completed");
   }
   let batch = detail.commands.length;
   for (const ids of chunks(rest, detail.maxConcurrency)) {
     if (errors > detail.maxErrors) {
       const skipped = accepted.filter((id) => !decided.has(id));
-      emit({
+      await emit({
         type: "halted",
         reason: `${errors} instance(s) did not come back, more than the ${detail.maxErrors} allowed.`,
         skipped,
         at: now(),
       });
       for (const id of skipped)
-        record({
+        await record({
           instanceId: id,
           outcome: "skipped",
           message: "Not sent: the action stopped after too many failures.",
         });
-      return finish(actionId, actions, emit, "halted");
+      return end("halted");
     }
     batch++;
-    emit({ type: "batch-sending", batch, instanceIds: ids, at: now() });
+    await emit({ type: "batch-sending", batch, instanceIds: ids, at: now() });
     let commandId: string;
     try {
       commandId = await send(ctx, detail, ids);
     } catch (e) {
       const error = `${errorName(e)}: ${String((e as Error)?.message ?? e).slice(0, 300)}`;
-      emit({ type: "batch-failed", batch, instanceIds: ids, error, at: now() });
-      for (const id of ids) record({ instanceId: id, outcome: "error", message: `SendCommand failed: ${error}` });
+      await emit({ type: "batch-failed", batch, instanceIds: ids, error, at: now() });
+      for (const id of ids) await record({ instanceId: id, outcome: "error", message: `SendCommand failed: ${error}` });
       continue;
     }
-    const sentBatch = batch;
-    emit({ type: "batch-sent", batch: sentBatch, commandId, instanceIds: ids, at: now() }, () =>
-      actions.recordCommand(actionId, sentBatch, commandId, ids),
+    await emit(
+      { type: "batch-sent", batch, commandId, instanceIds: ids, at: now() },
+      { kind: "command", batch, commandId, instanceIds: ids },
     );
     await collectAndVerify(actionId, ctx, detail, commandId, ids, emit, record);
   }
-  finish(actionId, actions, emit, "completed");
+  return end("completed");
+}
+
+type RecordOutcome = (o: Omit<InstanceOutcome, "at">) => Promise<void>;
+
+/** The comment every SendCommand of an action carries: how a process that takes it over finds them in SSM. */
+const commentOf = (detail: ActionDetail) => `fleet-doctor ${detail.kind} ${detail.id}`;
+
+/**
+ * Whether SSM has a command this action sent to `instanceId` since (a minute before) `since`: the command, null
+ * when SSM has none (nothing was sent), undefined when SSM could not be asked.
+ */
+async function sentBefore(ctx: ActionContext, instanceId: string, since: string, comment: string) {
+  try {
+    const after = new Date(Date.parse(since) - 60_000);
+    const found = await findSentCommands(ctx.clients.ssm, { instanceId, after, comment });
+    return found[0] ?? null;
+  } catch (e) {
+    console.error(`[fleet-doctor] could not list the commands sent to ${instanceId}:`, e);
+    return undefined;
+  }
 }
 
 async function send(ctx: ActionContext, detail: ActionDetail, ids: string[]): Promise<string> {
@@ -256,7 +278,7 @@ async function send(ctx: ActionContext, detail: ActionDetail, ids: string[]): Pr
         commands: restartCommands(detail.kind, { waitSeconds: detail.waitSeconds }),
         deliveryTimeoutSeconds: ctx.config.deliveryTimeoutSeconds,
         executionTimeoutSeconds: detail.waitSeconds + 30,
-        comment: `fleet-doctor ${detail.kind} ${detail.id}`,
+        comment: commentOf(detail),
       });
     } catch (e) {
       if (errorName(e) !== "ThrottlingException" || ++attempt >= 3) throw e;
@@ -271,8 +293,8 @@ async function collectAndVerify(
   detail: ActionDetail,
   commandId: string,
   ids: string[],
-  emit: (e: ActionEvent, w?: () => void) => void,
-  record: (o: Omit<InstanceOutcome, "at">) => void,
+  emit: Emit,
+  record: RecordOutcome,
 ) {
   const open = new Set(ids);
   const lastStatus = new Map<string, string>();
@@ -292,7 +314,7 @@ async function collectAndVerify(
       const status = normaliseStatus(inv.Status) ?? "Pending";
       if (lastStatus.get(id) !== status) {
         lastStatus.set(id, status);
-        emit({ type: "instance-status", instanceId: id, status, at: now() });
+        await emit({ type: "instance-status", instanceId: id, status, at: now() });
       }
       if (!TERMINAL_STATUSES.has(status)) continue;
       const plugin = inv.CommandPlugins?.find((p) => p.Name === RUN_SHELL_PLUGIN) ?? inv.CommandPlugins?.[0];
@@ -309,7 +331,7 @@ async function collectAndVerify(
         output,
       );
       results.set(id, o);
-      emit({
+      await emit({
         type: "instance-restarted",
         instanceId: id,
         outcome: o.outcome,
@@ -339,19 +361,18 @@ async function collectAndVerify(
   const reached = ids.filter((id) => results.get(id)?.outcome !== "not-delivered");
   const after = new Map<string, { verdict: InstanceOutcome["verdictAfter"]; summary: string; scanId: string }>();
   if (reached.length > 0) {
-    emit({ type: "rediagnosing", instanceIds: reached, at: now() });
+    await emit({ type: "rediagnosing", instanceIds: reached, at: now() });
     try {
+      let scanId: string | undefined;
       for await (const e of runScan(
         { kind: "ids", ids: reached },
         { clients: ctx.clients, store: ctx.store, config: ctx.config, actor: `action:${actionId}` },
       )) {
-        if (e.type === "instance") {
-          after.set(e.result.instanceId, {
-            verdict: e.result.verdict,
-            summary: e.result.diagnosis.summary,
-            scanId: e.result.scanId,
-          });
-        }
+        if (e.type === "scan-started") scanId = e.scanId;
+      }
+      // The scan's events are slim; its results are read once, from the store.
+      for (const r of scanId ? await ctx.store.scanResults(scanId) : []) {
+        after.set(r.instanceId, { verdict: r.verdict, summary: r.summary, scanId: r.scanId });
       }
     } catch (e) {
       console.error(`[fleet-doctor] action ${actionId}: re-diagnosis failed:`, e);
@@ -367,7 +388,7 @@ async function collectAndVerify(
       outcome = "registered";
       message = `${message ?? ""} The probe found it registered afterwards.`.trim();
     }
-    record({
+    await record({
       ...o,
       outcome,
       ...(message ? { message } : {}),

@@ -6,11 +6,12 @@ import { errorName, isThrottling, isTransient } from "../aws/errors.ts";
 import { describeManagedIds, inventoryPages } from "../aws/inventory.ts";
 import type { Config } from "../config.ts";
 import { probeCommands } from "../probe/scripts.ts";
-import { requireScan, type Store } from "../store/store.ts";
+import type { ScanWrite, Store } from "../store/interfaces.ts";
+import { requireScan } from "../store/store.ts";
 import { channel } from "./channel.ts";
 import { CONTENT_TRUNCATED, combineOutput, hasTruncationMarker, normaliseStatus, TERMINAL_STATUSES } from "./output.ts";
 import { pacer, sleep } from "./pace.ts";
-import { buildResult } from "./result.ts";
+import { buildResult, instanceEvent } from "./result.ts";
 import type { InvocationOutcome, ScanEvent, Target, Targets } from "./types.ts";
 
 export type ScanTuning = {
@@ -59,21 +60,43 @@ const now = () => new Date().toISOString();
 export async function* runScan(targets: Targets, ctx: ScanContext): AsyncGenerator<ScanEvent> {
   const { store } = ctx;
   const scanId = ctx.scanId
-    ? requireScan(store, ctx.scanId).id
-    : store.createScan({ targets, ...(ctx.actor ? { actor: ctx.actor } : {}) }).id;
+    ? (await requireScan(store, ctx.scanId)).id
+    : (await store.createScan({ targets, ...(ctx.actor ? { actor: ctx.actor } : {}) })).id;
   const out = channel<ScanEvent>();
   const internal = new AbortController();
-  const onAbort = () => internal.abort(ctx.signal?.reason);
-  if (ctx.signal?.aborted) onAbort();
-  else ctx.signal?.addEventListener("abort", onAbort, { once: true });
+  // Aborted by the caller, or by a cancel asked for from any process (the lease's heartbeat hears it).
+  const signals = [store.scanCancelSignal(scanId), ...(ctx.signal ? [ctx.signal] : [])];
+  const onAbort = (e: Event) => internal.abort((e.target as AbortSignal).reason);
+  for (const s of signals) {
+    if (s.aborted) internal.abort(s.reason);
+    else s.addEventListener("abort", onAbort, { once: true });
+  }
 
-  const emit = (event: ScanEvent, write?: () => void) => {
-    store.transaction(() => {
-      write?.();
-      store.appendEvent(scanId, event);
-    });
-    out.push(event);
-  };
+  // Events are stored in order, each with the row it describes, before they are yielded. A failed write stops
+  // the storing (the store is broken); `settled` reports it so the scan's end says so.
+  let stored: Promise<void> = Promise.resolve();
+  let writeFailed: unknown;
+  const emit: Emit = Object.assign(
+    (event: ScanEvent, write?: ScanWrite) => {
+      stored = stored.then(async () => {
+        if (writeFailed) return;
+        try {
+          await store.appendEvent(scanId, event, write);
+          out.push(event);
+        } catch (e) {
+          writeFailed = e;
+        }
+      });
+      return stored;
+    },
+    {
+      settled: async () => {
+        await stored;
+        return writeFailed;
+      },
+      deliver: (event: ScanEvent) => out.push(event),
+    },
+  );
 
   let finished = false;
   const work = execute(scanId, targets, ctx, internal.signal, emit).finally(() => {
@@ -87,11 +110,16 @@ export async function* runScan(targets: Targets, ctx: ScanContext): AsyncGenerat
     // The consumer stopped early (break / return): treat it as a cancel so nothing keeps running unseen.
     if (!finished) internal.abort(new Error("scan consumer stopped"));
     await work.catch(() => {});
-    ctx.signal?.removeEventListener("abort", onAbort);
+    for (const s of signals) s.removeEventListener("abort", onAbort);
   }
 }
 
-type Emit = (event: ScanEvent, write?: () => void) => void;
+type Emit = ((event: ScanEvent, write?: ScanWrite) => Promise<void>) & {
+  /** Resolves once every event so far is stored: with the error if a write failed. */
+  settled(): Promise<unknown>;
+  /** Yields an event the store has already stored (the final one, which finishScan writes). */
+  deliver(event: ScanEvent): void;
+};
 
 async function execute(scanId: string, targets: Targets, ctx: ScanContext, signal: AbortSignal, emit: Emit) {
   const { store, clients, config } = ctx;
@@ -124,7 +152,7 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
     if (done.has(target.instanceId)) return;
     done.add(target.instanceId);
     const result = buildResult(scanId, target, outcome, rawOutput);
-    emit({ type: "instance", result, at: result.probedAt }, () => store.saveResult(result, rawOutput));
+    void emit(instanceEvent(result), { kind: "result", result, rawOutput });
   };
   const targetOf = (id: string): Target => byId.get(id) ?? { instanceId: id, pingStatus: "Unknown" };
   const notSent = (statusDetails: string): InvocationOutcome => ({
@@ -133,13 +161,16 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
     output: "",
     truncated: false,
   });
-  const end = (status: "completed" | "cancelled" | "failed", error?: string) => {
-    if (troubleTotal > lastWarnTotal) emit({ type: "warning", kind: "throttled", message: troubleText(), at: now() });
-    const counts = store.transaction(() => {
-      store.finishScan(scanId, status, undefined, error);
-      return store.getScan(scanId)?.counts ?? {};
-    });
-    emit({ type: "scan-finished", status, counts, at: now() });
+  const end = async (status: "completed" | "cancelled" | "failed", error?: string) => {
+    if (troubleTotal > lastWarnTotal)
+      void emit({ type: "warning", kind: "throttled", message: troubleText(), at: now() });
+    // Every event before the last is stored first; a failed write fails the scan, whose end is still recorded.
+    const failed = await emit.settled();
+    const why = failed
+      ? `Storing the scan failed: ${String((failed as Error)?.message ?? failed).slice(0, 400)}`
+      : error;
+    const last = await store.finishScan(scanId, failed ? "failed" : status, why);
+    if (last) emit.deliver(last.event);
   };
 
   try {
@@ -198,9 +229,7 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
         listing = false;
         wake();
       }
-      emit({ type: "inventory", total, online, offline: total - online, at: now() }, () =>
-        store.setTotal(scanId, total),
-      );
+      void emit({ type: "inventory", total, online, offline: total - online, at: now() }, { kind: "total", total });
       await Promise.all(offlineDone);
     })();
     inventory.catch((e) => {
@@ -439,16 +468,16 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
     await sender;
     await inventory;
     if (failure) throw failure;
-    end("completed");
+    await end("completed");
   } catch (e) {
     if (signal.aborted) {
       // Cancel what is still running on instances; a cancel that fails must not hide the scan's end.
       await Promise.allSettled([...pending.keys()].map((id) => cancelCommand(clients.ssm, id)));
-      end("cancelled");
+      await end("cancelled");
       return;
     }
     const message = String((e as Error)?.message ?? e).slice(0, 500);
-    end("failed", message);
+    await end("failed", message);
   } finally {
     unobserve();
   }

@@ -7,5 +7,5 @@
 import "server-only";
 
 export { defaultScanContext } from "../scan/context.ts";
-export { cancelScan, isRunningHere, scanDone, startScan } from "../scan/start-scan.ts";
+export { cancelScan, scanDone, startScan } from "../scan/start-scan.ts";
 export { getStore } from "../store/index.ts";
