@@ -182,7 +182,7 @@ async function execute(
     interrupted = true;
     for (const id of open) {
       await record(
-        found === undefined
+        found === null
           ? {
               instanceId: id,
               outcome: "skipped",

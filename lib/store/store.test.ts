@@ -316,6 +316,42 @@ describe("store", () => {
     expect(await other.requestScanCancel(scan.id)).toBe(false);
   });
 
+  it("lets another process take an action over only once its owner's lease has run out", async () => {
+    const file = tempFile();
+    const dead = open(file, { leaseTtlSeconds: 1 });
+    const live = open(file, { leaseTtlSeconds: 1 });
+    const id = crypto.randomUUID();
+    const instanceId = "i-0123456789abcdef0";
+    const preflight = { instanceId, ok: true };
+    await dead.actions.createAction(
+      {
+        id,
+        kind: "restart",
+        actor: "t",
+        actorRole: "operator",
+        forced: false,
+        createdAt: new Date().toISOString(),
+        requested: [instanceId],
+        maxConcurrency: 1,
+        maxErrors: 1,
+        waitSeconds: 10,
+      },
+      () => [{ instanceId, decision: "accepted", preflight }],
+      () => ({ type: "resumed", pid: 0, at: new Date().toISOString() }),
+    );
+    // Its owner's lease is alive: nobody else may drive it, nor may the owner take it over twice.
+    expect(await live.actions.takeOver(id)).toBe(false);
+    expect(await dead.actions.takeOver(id)).toBe(false);
+    await dead.close();
+    await sleep(1100);
+    const [a, b] = await Promise.all([live.actions.takeOver(id), open(file).actions.takeOver(id)]);
+    expect([a, b].sort()).toEqual([false, true]);
+    await live.actions.finishAction(id, "interrupted");
+    expect(await live.actions.get(id)).toMatchObject({ status: "interrupted" });
+    expect(await live.actions.inflightAction(instanceId)).toBeUndefined();
+    expect(await live.actions.takeOver(id)).toBe(false);
+  });
+
   it("wakes listeners in this process when an event is stored", async () => {
     const s = open();
     const scan = await s.createScan({ targets: { kind: "all" } });
