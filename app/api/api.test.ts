@@ -267,12 +267,15 @@ describe("GET /api/scans/:id/events", () => {
     const res = await r.events.GET(get(`/api/scans/${live}/events`), params(live));
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
-    let text = "";
+    let text = decoder.decode((await reader.read()).value); // "retry:", then the stream waits for events
     const at = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // let it start waiting
+    const written = Date.now();
     await s.appendEvent(live, { type: "inventory", total: 0, online: 0, offline: 0, at });
     while (!text.includes("event: inventory")) text += decoder.decode((await reader.read()).value);
-    await s.finishScan(live, "completed");
-    await s.appendEvent(live, { type: "scan-finished", status: "completed", counts: {}, at });
+    // Written by this process: the store's in-process signal wakes the stream, well before its 1 s fallback poll.
+    expect(Date.now() - written).toBeLessThan(500);
+    await s.finishScan(live, "completed"); // stores scan-finished
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
