@@ -202,10 +202,12 @@ export function actionAuditStore(db: Database.Database, leases: LeaseTable, wake
     },
 
     async appendEvent(actionId, event, write) {
-      const seq = db.transaction(() => {
-        if (write) applyWrite(actionId, write);
-        return insertEvent(actionId, event);
-      })();
+      const seq = db
+        .transaction(() => {
+          if (write) applyWrite(actionId, write);
+          return insertEvent(actionId, event);
+        })
+        .immediate();
       wake.emit(`action:${actionId}`);
       return seq;
     },

@@ -121,7 +121,8 @@ export type StoreOptions = {
 /**
  * Opens (and migrates) the SQLite store at `file` (`:memory:` works): the SQLite implementation of `Store`.
  * better-sqlite3 is synchronous; every verb runs its statements at once and a verb that writes more than one row
- * does it in one transaction, so nothing is ever half-written. A heartbeat renews this owner's leases and marks
+ * does it in one IMMEDIATE transaction (it takes the write lock first, so a read-then-write never fails because
+ * another process wrote in between), so nothing is ever half-written. A heartbeat renews this owner's leases and marks
  * `interrupted` the scans whose owner stopped renewing (a crash or a kill, in any process), keeping their results.
  */
 export function openStore(file: string, opts: StoreOptions = {}): Store {
@@ -267,7 +268,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
   );
 
   function finishScan(id: string, status: Exclude<ScanStatus, "running">, error?: string) {
-    const stored = finishTx(id, status, error);
+    const stored = finishTx.immediate(id, status, error);
     if (stored) wake.emit(`scan:${id}`);
     return stored;
   }
@@ -310,7 +311,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
           new Date().toISOString(),
         );
         leases.acquire("scan", id);
-      })();
+      }).immediate();
       return getScan(id)!;
     },
 
@@ -359,10 +360,12 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     },
 
     async appendEvent(scanId, event, write) {
-      const seq = db.transaction(() => {
-        if (write) applyWrite(scanId, write);
-        return insertEvent(scanId, event);
-      })();
+      const seq = db
+        .transaction(() => {
+          if (write) applyWrite(scanId, write);
+          return insertEvent(scanId, event);
+        })
+        .immediate();
       wake.emit(`scan:${scanId}`);
       return seq;
     },
@@ -378,13 +381,13 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     },
 
     async saveResult(result, rawOutput) {
-      db.transaction(() => saveResult(result, rawOutput))();
+      db.transaction(() => saveResult(result, rawOutput)).immediate();
     },
 
     async saveResults(items) {
       db.transaction(() => {
         for (const i of items) saveResult(i.result, i.rawOutput);
-      })();
+      }).immediate();
     },
 
     async scanResults(scanId) {
