@@ -86,7 +86,7 @@ beforeAll(async () => {
   }
   await s.finishScan(finishedScan, "completed"); // stores its scan-finished event
   // A scan another process runs (another server, the CLI): its lease is alive, renewed by that store's heartbeat.
-  other = openStore(process.env.FLEET_DOCTOR_DB!, { leaseTtlSeconds: 1 });
+  other = openStore(process.env.FLEET_DOCTOR_DB!, { leaseTtlSeconds: 3 });
   runningScan = (await other.createScan({ targets: { kind: "group", name: "idle" } })).id;
 });
 
@@ -217,7 +217,7 @@ describe("DELETE /api/scans/:id", () => {
     const res = await del(runningScan);
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ scanId: runningScan, status: "cancelling" });
-    // The owner's heartbeat (every third of its 1 s lease) hears the request.
+    // The owner's heartbeat (every third of its 3 s lease) hears the request.
     await new Promise((resolve) => cancelled.addEventListener("abort", resolve, { once: true }));
     expect(String(cancelled.reason)).toContain("cancelled");
   });

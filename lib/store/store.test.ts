@@ -297,7 +297,7 @@ describe("store", () => {
 
   it("carries a cancel to the scan's owner in another process, through the lease", async () => {
     const file = tempFile();
-    const owner = open(file, { leaseTtlSeconds: 1 });
+    const owner = open(file, { leaseTtlSeconds: 3 });
     const other = open(file);
     const scan = await owner.createScan({ targets: { kind: "all" } });
     const signal = owner.scanCancelSignal(scan.id);
