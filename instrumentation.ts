@@ -6,7 +6,7 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   try {
     const { ensureResumed } = await import("./lib/actions/context.ts");
-    ensureResumed();
+    await ensureResumed();
   } catch (e) {
     console.error("[fleet-doctor] could not resume unfinished actions:", e);
   }

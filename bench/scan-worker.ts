@@ -31,10 +31,10 @@ if (kind === "ours") {
   for await (const e of runScan({ kind: "all" }, { clients, store, config: cfg })) {
     if (e.type === "instance") {
       instances++;
-      byStatus[e.result.verdict] = (byStatus[e.result.verdict] ?? 0) + 1;
+      byStatus[e.verdict] = (byStatus[e.verdict] ?? 0) + 1;
     } else if (e.type === "batch-sent") sent += e.instanceIds.length;
   }
-  store.close();
+  await store.close();
 } else {
   const limit = Number(process.env.BENCH_NAIVE_INSTANCES ?? 500);
   const online: string[] = [];

@@ -54,50 +54,50 @@ function verdictFor(i: number): Verdict {
   return "unknown";
 }
 
-export function seed(dbPath: string, n: number) {
+export async function seed(dbPath: string, n: number) {
   const store = openStore(dbPath);
-  const scan = store.createScan({ targets: { kind: "all" }, actor: "bench" });
+  const scan = await store.createScan({ targets: { kind: "all" }, actor: "bench" });
   const at = new Date().toISOString();
-  store.transaction(() => {
-    for (let i = 0; i < n; i++) {
-      const instanceId = `i-${(0x1000000000000 + i * 7).toString(16).padStart(17, "0")}`;
-      const verdict = verdictFor(i);
-      const group = pick(i, GROUPS);
-      const line = `level=critical time=${at} msg="Could not determine target lifecycle of instance: operation error ec2imds: GetMetadata, http response error StatusCode: 404, request to EC2 IMDS failed" module=agent.go`;
-      const diagnosis: Diagnosis = {
-        verdict,
-        summary: `Synthetic ${verdict} instance ${i} for the dashboard benchmark.`,
-        evidence: [
-          {
-            label: "Last lifecycle failure",
-            value: line,
-            match: [line.indexOf("Could"), line.indexOf(", request")],
-            source: { kind: "log", file: "ecs-agent.log", line: 42, time: at },
-          },
-        ],
-        remedies: [],
-        restartWillWork: verdict === "lifecycle-404:ready",
-      };
-      const result: InstanceResult = {
-        scanId: scan.id,
-        instanceId,
-        target: {
-          instanceId,
-          pingStatus: verdict === "ssm-unreachable" ? "ConnectionLost" : "Online",
-          group,
-          lifecycleState: group ? (verdict === "lifecycle-404:warmed" ? "Warmed:Running" : "InService") : undefined,
+  const items: { result: InstanceResult; rawOutput: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    const instanceId = `i-${(0x1000000000000 + i * 7).toString(16).padStart(17, "0")}`;
+    const verdict = verdictFor(i);
+    const group = pick(i, GROUPS);
+    const line = `level=critical time=${at} msg="Could not determine target lifecycle of instance: operation error ec2imds: GetMetadata, http response error StatusCode: 404, request to EC2 IMDS failed" module=agent.go`;
+    const diagnosis: Diagnosis = {
+      verdict,
+      summary: `Synthetic ${verdict} instance ${i} for the dashboard benchmark.`,
+      evidence: [
+        {
+          label: "Last lifecycle failure",
+          value: line,
+          match: [line.indexOf("Could"), line.indexOf(", request")],
+          source: { kind: "log", file: "ecs-agent.log", line: 42, time: at },
         },
-        outcome: { status: "Success", output: "{}", truncated: false },
-        diagnosis,
-        verdict,
-        agentVersion: pick(i + 3, VERSIONS),
-        probedAt: at,
-      };
-      store.saveResult(result, "{}");
-    }
-  });
-  store.finishScan(scan.id, "completed");
-  store.close();
+      ],
+      remedies: [],
+      restartWillWork: verdict === "lifecycle-404:ready",
+    };
+    const result: InstanceResult = {
+      scanId: scan.id,
+      instanceId,
+      target: {
+        instanceId,
+        pingStatus: verdict === "ssm-unreachable" ? "ConnectionLost" : "Online",
+        group,
+        lifecycleState: group ? (verdict === "lifecycle-404:warmed" ? "Warmed:Running" : "InService") : undefined,
+      },
+      outcome: { status: "Success", output: "{}", truncated: false },
+      diagnosis,
+      verdict,
+      agentVersion: pick(i + 3, VERSIONS),
+      probedAt: at,
+    };
+    items.push({ result, rawOutput: "{}" });
+  }
+  await store.saveResults(items);
+  await store.finishScan(scan.id, "completed");
+  await store.close();
 }
 
 /**
@@ -180,7 +180,7 @@ export async function run(argv: string[]) {
   const dir = mkdtempSync(path.join(tmpdir(), "fleet-doctor-bench-ui-"));
   const dbPath = path.join(dir, "bench.db");
   const t0 = Date.now();
-  seed(dbPath, n);
+  await seed(dbPath, n);
   console.log(`ui: seeded ${n} instances in ${Date.now() - t0} ms (${dbPath})`);
 
   const app = await startNext({

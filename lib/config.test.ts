@@ -6,6 +6,8 @@ describe("parseConfig", () => {
   it("applies defaults for an empty environment", () => {
     const c = parseConfig({});
     expect(c).toMatchObject({ region: "us-east-1", dbPath: "./data/fleet-doctor.db", auth: "none", sendRate: 5 });
+    expect(c.leaseTtlSeconds).toBe(30);
+    expect(parseConfig({ FLEET_DOCTOR_LEASE_TTL: "2" }).leaseTtlSeconds).toBe(2);
   });
 
   it("prefers AWS_REGION over AWS_DEFAULT_REGION", () => {
@@ -18,6 +20,9 @@ describe("parseConfig", () => {
     ["FLEET_DOCTOR_SEND_RATE", "fast"],
     ["FLEET_DOCTOR_PROBE_TIMEOUT", "5"],
     ["FLEET_DOCTOR_DELIVERY_TIMEOUT", "10"],
+    ["FLEET_DOCTOR_LEASE_TTL", "0"],
+    ["FLEET_DOCTOR_LEASE_TTL", "1.5"],
+    ["FLEET_DOCTOR_LEASE_TTL", "a minute"],
   ])("names %s when its value %j is wrong", (name, value) => {
     try {
       parseConfig({ [name]: value });

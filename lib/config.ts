@@ -39,6 +39,11 @@ const schema = z.object({
   FLEET_DOCTOR_RESTART_MAX_AGE: z.coerce.number().int().min(30).max(86_400).default(900),
   /** Seconds the restart script waits on the instance for the agent to register or fail again. */
   FLEET_DOCTOR_RESTART_WAIT: z.coerce.number().int().min(10).max(900).default(90),
+  /**
+   * Seconds a lease on running work (a scan, an action) lasts without a heartbeat; the owner renews it every third
+   * of that. When it runs out, any process marks the scan interrupted or takes the action over.
+   */
+  FLEET_DOCTOR_LEASE_TTL: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 export type Config = {
@@ -57,6 +62,7 @@ export type Config = {
   origin?: string;
   restartMaxAgeSeconds: number;
   restartWaitSeconds: number;
+  leaseTtlSeconds: number;
 };
 
 const list = (s: string) =>
@@ -108,6 +114,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     origin: e.FLEET_DOCTOR_ORIGIN ? new URL(e.FLEET_DOCTOR_ORIGIN).origin : undefined,
     restartMaxAgeSeconds: e.FLEET_DOCTOR_RESTART_MAX_AGE,
     restartWaitSeconds: e.FLEET_DOCTOR_RESTART_WAIT,
+    leaseTtlSeconds: e.FLEET_DOCTOR_LEASE_TTL,
   };
 }
 

@@ -11,11 +11,11 @@ import { currentViewer } from "./viewer.ts";
 const PAGE = 1000;
 
 /** Every instance's latest summary, read in pages (the store caps a page at 1,000). Callers check the viewer. */
-function allLatest(): InstanceSummary[] {
+async function allLatest(): Promise<InstanceSummary[]> {
   const store = getStore();
   const out: InstanceSummary[] = [];
   for (let offset = 0; ; offset += PAGE) {
-    const { items, total } = store.latestResults({ limit: PAGE, offset });
+    const { items, total } = await store.latestResults({ limit: PAGE, offset });
     out.push(...items);
     if (items.length < PAGE || out.length >= total) break;
   }
@@ -43,9 +43,9 @@ let cached: TableData | undefined;
  */
 export async function tableData(request?: Request): Promise<TableData> {
   await (request ? currentActor(request) : currentViewer());
-  const version = `${BOOT}.${getStore().latestVersion()}`;
+  const version = `${BOOT}.${await getStore().latestVersion()}`;
   if (cached?.version !== version) {
-    const compact = compactRows(allLatest());
+    const compact = compactRows(await allLatest());
     // The server's rows are the browser's rows: the same compaction (caps, "(none)") decoded the same way.
     const rows = expandRows(compact);
     cached = { version, rows, filteringOptions: filteringOptionsFor(rows), json: JSON.stringify(compact) };
@@ -93,11 +93,14 @@ export type Overview = {
 export async function loadOverview(): Promise<Overview> {
   await currentViewer();
   const store = getStore();
-  const counts = store.verdictCounts();
-  const recent = store.listScans({ limit: 20 });
-  const groupRows = store.verdictsBy("group");
+  const [counts, recent, groupRows, versionRows] = await Promise.all([
+    store.verdictCounts(),
+    store.listScans({ limit: 20 }),
+    store.verdictsBy("group"),
+    store.verdictsBy("agentVersion"),
+  ]);
   const byGroup = breakdown(groupRows.map((r) => ({ ...r, key: r.key ?? "(no group)" })));
-  const byVersion = breakdown(store.verdictsBy("agentVersion").map((r) => ({ ...r, key: r.key ?? "(unknown)" })));
+  const byVersion = breakdown(versionRows.map((r) => ({ ...r, key: r.key ?? "(unknown)" })));
   return {
     counts,
     total: Object.values(counts).reduce((a, b) => a + b, 0),

@@ -33,9 +33,9 @@ export async function loadInstance(instanceId: string): Promise<InstanceView | u
   await currentViewer();
   if (!isInstanceId(instanceId)) return undefined;
   const store = getStore();
-  const latest = store.latestResult(instanceId);
+  const latest = await store.latestResult(instanceId);
   if (!latest) return undefined;
-  const history = store.instanceHistory(instanceId, 50).map((r) => ({
+  const history = (await store.instanceHistory(instanceId, 50)).map((r) => ({
     scanId: r.scanId,
     verdict: r.verdict,
     summary: r.diagnosis.summary,

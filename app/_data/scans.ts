@@ -11,11 +11,11 @@ export async function loadScanDetail(id: string): Promise<ScanDetailData | undef
   await currentViewer();
   if (typeof id !== "string" || id.length > 100) return undefined;
   const store = getStore();
-  const scan = store.getScan(id);
+  const scan = await store.getScan(id);
   if (!scan) return undefined;
   const p = emptyProgress(id, scan.status);
   for (;;) {
-    const events = store.eventsSince(id, p.lastSeq, BATCH);
+    const events = await store.eventsSince(id, p.lastSeq, BATCH);
     for (const e of events) applyEvent(p, e.seq, e.event);
     if (events.length < BATCH) break;
   }

@@ -1,5 +1,4 @@
 import "server-only";
-import { actionStore } from "@/lib/actions/action-store.ts";
 import { ensureResumed } from "@/lib/actions/context.ts";
 import type { ActionDetail, ActionRow } from "@/lib/actions/types.ts";
 import { getStore } from "@/lib/store/index.ts";
@@ -7,12 +6,12 @@ import { currentViewer } from "../_data/viewer.ts";
 
 export async function loadActions(): Promise<ActionRow[]> {
   await currentViewer();
-  ensureResumed();
-  return actionStore(getStore()).list({ limit: 200 });
+  await ensureResumed();
+  return getStore().actions.list({ limit: 200 });
 }
 
 export async function loadAction(id: string): Promise<ActionDetail | undefined> {
   await currentViewer();
   if (!/^[0-9a-f-]{36}$/.test(id)) return undefined;
-  return actionStore(getStore()).detail(id);
+  return getStore().actions.detail(id);
 }

@@ -4,7 +4,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expandRows, NONE } from "@/components/instances/rows.ts";
 import type { Verdict } from "@/lib/diagnosis/types.ts";
+import { instanceEvent } from "@/lib/scan/result.ts";
 import type { InstanceResult } from "@/lib/scan/types.ts";
+import { openStore, type Store } from "@/lib/store/store.ts";
 import { startSimulator } from "@/sim/main.ts";
 
 // The routes read config() and getStore() once per process: point them at a temp database before loading them.
@@ -29,6 +31,8 @@ const ID1 = "i-0123456789abcdef0";
 const ID2 = "i-0123456789abcdef1";
 let finishedScan = "";
 let runningScan = "";
+// Another process's store on the same file (its own lease owner and heartbeat): the owner of `runningScan`.
+let other: Store;
 
 function result(scanId: string, instanceId: string, verdict: Verdict, group?: string): InstanceResult {
   return {
@@ -68,25 +72,26 @@ beforeAll(async () => {
     store: (await import("@/lib/store/index.ts")).getStore(),
   };
   const s = r.store;
-  finishedScan = s.createScan({ targets: { kind: "all" } }).id;
+  finishedScan = (await s.createScan({ targets: { kind: "all" } })).id;
   const at = new Date().toISOString();
-  s.appendEvent(finishedScan, { type: "scan-started", scanId: finishedScan, targets: { kind: "all" }, at });
-  s.appendEvent(finishedScan, { type: "inventory", total: 2, online: 2, offline: 0, at });
+  await s.appendEvent(finishedScan, { type: "scan-started", scanId: finishedScan, targets: { kind: "all" }, at });
+  await s.appendEvent(finishedScan, { type: "inventory", total: 2, online: 2, offline: 0, at });
   for (const [id, v, g] of [
     [ID1, "healthy", "web"],
     [ID2, "lifecycle-404:blocked", undefined],
   ] as const) {
     const res = result(finishedScan, id, v, g);
-    s.saveResult(res, `raw output of ${id}`);
-    s.appendEvent(finishedScan, { type: "instance", result: res, at });
+    await s.saveResult(res, `raw output of ${id}`);
+    await s.appendEvent(finishedScan, instanceEvent(res));
   }
-  s.finishScan(finishedScan, "completed");
-  s.appendEvent(finishedScan, { type: "scan-finished", status: "completed", counts: {}, at });
-  // A scan "running" in this process but not in the registry (as if started by another instance of the server).
-  runningScan = s.createScan({ targets: { kind: "group", name: "idle" } }).id;
+  await s.finishScan(finishedScan, "completed"); // stores its scan-finished event
+  // A scan another process runs (another server, the CLI): its lease is alive, renewed by that store's heartbeat.
+  other = openStore(process.env.FLEET_DOCTOR_DB!, { leaseTtlSeconds: 3 });
+  runningScan = (await other.createScan({ targets: { kind: "group", name: "idle" } })).id;
 });
 
-afterAll(() => {
+afterAll(async () => {
+  await other?.close();
   r?.store.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -171,6 +176,18 @@ describe("GET /api/scans/:id", () => {
     expect(body.results.map((x: { instanceId: string }) => x.instanceId)).toEqual([ID1, ID2]);
   });
 
+  it("?fields=scan: the scan's row alone and the seq of its last event, no results", async () => {
+    const res = await r.scan.GET(get(`/api/scans/${finishedScan}?fields=scan`), params(finishedScan));
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(Object.keys(body).sort()).toEqual(["lastSeq", "scan"]);
+    expect(body).toMatchObject({ scan: { id: finishedScan, status: "completed", done: 2 }, lastSeq: 5 });
+    const bad = await r.scan.GET(get(`/api/scans/${finishedScan}?fields=everything`), params(finishedScan));
+    expect(await errorOf(bad)).toMatchObject({ status: 400 });
+    const unknown = crypto.randomUUID();
+    expect((await r.scan.GET(get(`/api/scans/${unknown}?fields=scan`), params(unknown))).status).toBe(404);
+  });
+
   it("404 for an unknown scan, 400 for a malformed id", async () => {
     const unknown = crypto.randomUUID();
     expect(await errorOf(await r.scan.GET(get(`/api/scans/${unknown}`), params(unknown)))).toMatchObject({
@@ -195,8 +212,14 @@ describe("DELETE /api/scans/:id", () => {
     expect((await errorOf(await del(finishedScan, {}))).status).toBe(403);
   });
 
-  it("409 for a scan running in another process", async () => {
-    expect(await errorOf(await del(runningScan))).toMatchObject({ status: 409, details: { status: "running" } });
+  it("202 for a scan another process runs: the cancel reaches its owner through the lease", async () => {
+    const cancelled = other.scanCancelSignal(runningScan);
+    const res = await del(runningScan);
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ scanId: runningScan, status: "cancelling" });
+    // The owner's heartbeat (every third of its 3 s lease) hears the request.
+    await new Promise((resolve) => cancelled.addEventListener("abort", resolve, { once: true }));
+    expect(String(cancelled.reason)).toContain("cancelled");
   });
 });
 
@@ -240,16 +263,19 @@ describe("GET /api/scans/:id/events", () => {
 
   it("streams live events of a running scan as they are stored", async () => {
     const s = r.store;
-    const live = s.createScan({ targets: { kind: "tag", key: "Env", value: "live" } }).id;
+    const live = (await s.createScan({ targets: { kind: "tag", key: "Env", value: "live" } })).id;
     const res = await r.events.GET(get(`/api/scans/${live}/events`), params(live));
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
-    let text = "";
+    let text = decoder.decode((await reader.read()).value); // "retry:", then the stream waits for events
     const at = new Date().toISOString();
-    s.appendEvent(live, { type: "inventory", total: 0, online: 0, offline: 0, at });
+    await new Promise((resolve) => setTimeout(resolve, 50)); // let it start waiting
+    const written = Date.now();
+    await s.appendEvent(live, { type: "inventory", total: 0, online: 0, offline: 0, at });
     while (!text.includes("event: inventory")) text += decoder.decode((await reader.read()).value);
-    s.finishScan(live, "completed");
-    s.appendEvent(live, { type: "scan-finished", status: "completed", counts: {}, at });
+    // Written by this process: the store's in-process signal wakes the stream, well before its 1 s fallback poll.
+    expect(Date.now() - written).toBeLessThan(500);
+    await s.finishScan(live, "completed"); // stores scan-finished
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
@@ -375,8 +401,8 @@ describe("a scan through the API against the simulator", () => {
     );
     expect(del.status).toBe(202);
     expect(await del.json()).toEqual({ scanId, status: "cancelling" });
-    await scanDone(scanId);
-    expect(r.store.getScan(scanId)?.status).toBe("cancelled");
+    await scanDone(r.store, scanId);
+    expect((await r.store.getScan(scanId))?.status).toBe("cancelled");
   });
 });
 
@@ -388,7 +414,7 @@ describe("GET /api/instances/table", () => {
     const etag = res.headers.get("etag") ?? "";
     expect(etag).toMatch(/^"[^"]+"$/);
     const rows = expandRows(await res.json());
-    const stored = r.store.latestResults({ limit: 1000 }).items;
+    const stored = (await r.store.latestResults({ limit: 1000 })).items;
     expect(rows.map((x) => x.instanceId)).toEqual(stored.map((x) => x.instanceId));
     expect(rows.find((x) => x.instanceId === ID2)).toMatchObject({ verdict: "lifecycle-404:blocked", group: NONE });
 
@@ -397,7 +423,7 @@ describe("GET /api/instances/table", () => {
     expect(await same.text()).toBe("");
 
     const id3 = "i-0123456789abcdef2";
-    r.store.saveResult(result(finishedScan, id3, "lifecycle-404:ready", "web"), "raw");
+    await r.store.saveResult(result(finishedScan, id3, "lifecycle-404:ready", "web"), "raw");
     const changed = await r.table.GET(get("/api/instances/table", { "if-none-match": etag }));
     expect(changed.status).toBe(200);
     expect(changed.headers.get("etag")).not.toBe(etag);

@@ -44,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const items: InstanceSummary[] = [];
     for (let offset = 0; ; offset += 1000) {
-      const page = store.latestResults({
+      const page = await store.latestResults({
         ...(verdicts.length ? { verdict: verdicts.filter(isVerdict) } : {}),
         ...(values.group ? { group: values.group } : {}),
         limit: 1000,

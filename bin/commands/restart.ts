@@ -1,8 +1,7 @@
 import { userInfo } from "node:os";
 import { ZodError } from "zod";
-import { actionStore } from "../../lib/actions/action-store.ts";
 import { requestAction, resumeActions } from "../../lib/actions/request-action.ts";
-import { type ActionContext, runAction, runningActions } from "../../lib/actions/run-action.ts";
+import { type ActionContext, runAction } from "../../lib/actions/run-action.ts";
 import type { ActionDetail } from "../../lib/actions/types.ts";
 import type { Actor } from "../../lib/auth/roles.ts";
 import { createClients } from "../../lib/aws/clients.ts";
@@ -29,9 +28,9 @@ in the audit log (FLEET_DOCTOR_DB). The same preflight as the dashboard: the oth
 Exit codes: 0 every instance registered again, 1 some did not or were refused, 2 bad input.`;
 
 /** Invalid input (a zod error: a bad id, too many) is the user's to fix: exit 2, naming the field. */
-function asBadRequest<T>(fn: () => T): T {
+async function asBadRequest<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (e) {
     if (e instanceof ZodError) {
       const issue = e.issues[0]!;
@@ -43,8 +42,7 @@ function asBadRequest<T>(fn: () => T): T {
 
 /** Waits for an action another process drives (a joined restart) to finish. */
 async function waitFor(actionId: string, ctx: ActionContext): Promise<void> {
-  const actions = actionStore(ctx.store);
-  while (actions.get(actionId)?.status === "running") await sleep(1000);
+  while ((await ctx.store.actions.get(actionId))?.status === "running") await sleep(1000);
 }
 
 function print(detail: ActionDetail): void {
@@ -81,14 +79,14 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new FleetDoctorError("BAD_REQUEST", "Name at least one instance id.");
   const cfg = config();
-  const store = openStore(cfg.dbPath);
+  const store = openStore(cfg.dbPath, { leaseTtlSeconds: cfg.leaseTtlSeconds });
   const ctx: ActionContext = { clients: createClients(cfg), store, config: cfg };
   // The person at this shell holds the AWS credentials already: they act as an operator, under their login name.
   const actor: Actor = { id: `cli:${userInfo().username}`, role: "operator" };
   try {
     // Finish what a crashed process left (collect, never resend) so its instances are free again.
-    const resumed = resumeActions(ctx);
-    const answer = asBadRequest(() =>
+    const resumed = await resumeActions(ctx);
+    const answer = await asBadRequest(() =>
       requestAction(
         {
           kind: values["disable-check"] ? "disable-check-and-restart" : "restart",
@@ -111,10 +109,12 @@ export async function run(argv: string[]): Promise<number> {
       }
     }
     for (const id of ids) if (id !== answer.actionId || !answer.created) await waitFor(id, ctx);
-    await Promise.all(resumed.map((id) => runningActions().get(id)));
-    const actions = actionStore(store);
-    const detail = actions.detail(answer.actionId)!;
-    const joinedDetails = answer.joined.map((j) => actions.detail(j.actionId)!).filter((d) => d.id !== detail.id);
+    await Promise.all(resumed.map((r) => r.done));
+    const actions = store.actions;
+    const detail = (await actions.detail(answer.actionId))!;
+    const joinedDetails = (await Promise.all(answer.joined.map((j) => actions.detail(j.actionId))))
+      .filter((d) => d !== undefined)
+      .filter((d) => d.id !== detail.id);
     if (values.json) console.log(JSON.stringify({ ...answer, action: detail, joinedActions: joinedDetails }, null, 2));
     else {
       print(detail);
@@ -124,7 +124,7 @@ export async function run(argv: string[]): Promise<number> {
     const ok = answer.refused.length === 0 && all.length > 0 && all.every((o) => o.outcome === "registered");
     return ok ? 0 : 1;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

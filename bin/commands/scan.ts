@@ -76,7 +76,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const targets = targetsFromArgs(values);
   const cfg = config();
-  const store = openStore(cfg.dbPath);
+  const store = openStore(cfg.dbPath, { leaseTtlSeconds: cfg.leaseTtlSeconds });
   const clients = createClients(cfg);
   const controller = new AbortController();
   const onSigint = () => {
@@ -86,7 +86,8 @@ export async function run(argv: string[]): Promise<number> {
   };
   process.on("SIGINT", onSigint);
   const tty = process.stderr.isTTY === true;
-  const rows: TriageRow[] = [];
+  let rows: TriageRow[] = [];
+  let done = 0;
   let scanId = "";
   let status: ScanStatus = "running";
   let total: number | undefined;
@@ -104,25 +105,9 @@ export async function run(argv: string[]): Promise<number> {
         case "batch-sent":
           sent += event.instanceIds.length;
           break;
-        case "instance": {
-          const r = event.result;
-          rows.push(
-            triageRow({
-              instanceId: r.instanceId,
-              verdict: r.verdict,
-              ...(r.diagnosis.cause ? { cause: r.diagnosis.cause } : {}),
-              summary: r.diagnosis.summary,
-              ...(r.target.group ? { group: r.target.group } : {}),
-              ...(r.target.lifecycleState ? { lifecycleState: r.target.lifecycleState } : {}),
-              ...(r.agentVersion ? { agentVersion: r.agentVersion } : {}),
-              pingStatus: r.target.pingStatus,
-              probedAt: r.probedAt,
-              scanId: r.scanId,
-              restartWillWork: r.diagnosis.restartWillWork,
-            }),
-          );
+        case "instance":
+          done++;
           break;
-        }
         case "warning":
           if (!values.json && event.kind !== "throttled")
             process.stderr.write(`${tty ? "\r\x1b[K" : ""}warning: ${event.message}\n`);
@@ -134,17 +119,19 @@ export async function run(argv: string[]): Promise<number> {
           break;
         case "scan-finished":
           status = event.status;
-          failure = store.getScan(scanId)?.error;
+          failure = (await store.getScan(scanId))?.error;
+          // The events are slim: the results are read once, from the store.
+          rows = (await store.scanResults(scanId)).map(triageRow);
           break;
       }
-      if (tty) process.stderr.write(`\r\x1b[K${progressLine(rows.length, total, sent)}`);
+      if (tty) process.stderr.write(`\r\x1b[K${progressLine(done, total, sent)}`);
     }
   } finally {
     if (tty) process.stderr.write("\r\x1b[K");
     process.off("SIGINT", onSigint);
     clients.ssm.destroy();
     clients.autoscaling.destroy();
-    store.close();
+    await store.close();
   }
   if (values.json) {
     console.log(JSON.stringify({ scanId, status, counts: countVerdicts(rows), instances: rows }, null, 2));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { instanceEvent } from "@/lib/scan/result.ts";
 import type { InstanceResult } from "@/lib/scan/types.ts";
 import { applyEvent, emptyProgress, groupErrors } from "./progress.ts";
 
@@ -18,19 +19,16 @@ describe("scan progress from events", () => {
     const p = emptyProgress("s");
     applyEvent(p, 1, { type: "inventory", total: 4, online: 3, offline: 1, at });
     applyEvent(p, 2, { type: "batch-sent", commandId: "c", instanceIds: ["i-1", "i-2", "i-3"], at });
-    applyEvent(p, 3, { type: "instance", result: result("i-1", "Success", "lifecycle-404:ready"), at });
-    applyEvent(p, 4, {
-      type: "instance",
-      result: result("i-2", "Undeliverable", "ssm-unreachable", "Undeliverable"),
-      at,
-    });
-    applyEvent(p, 5, { type: "instance", result: result("i-3", "TimedOut", "probe-failed", "DeliveryTimedOut"), at });
+    applyEvent(p, 3, instanceEvent(result("i-1", "Success", "lifecycle-404:ready")));
+    applyEvent(p, 4, instanceEvent(result("i-2", "Undeliverable", "ssm-unreachable", "Undeliverable")));
+    applyEvent(p, 5, instanceEvent(result("i-3", "TimedOut", "probe-failed", "DeliveryTimedOut")));
     applyEvent(p, 6, { type: "warning", kind: "throttled", message: "SendCommand throttled", at });
     applyEvent(p, 7, { type: "batch-failed", instanceIds: ["i-4"], error: "AccessDenied", at });
     expect(p.total).toBe(4);
     expect(p.done).toBe(3);
     expect(p.counts).toEqual({ "lifecycle-404:ready": 1, "ssm-unreachable": 1, "probe-failed": 1 });
-    expect(p.instances.get("i-1")).toMatchObject({ state: "done", verdict: "lifecycle-404:ready" });
+    expect(p.instances.get("i-1")).toMatchObject({ state: "done", verdict: "lifecycle-404:ready", group: "web" });
+    expect(p.instances.get("i-3")).toMatchObject({ detail: "TimedOut: DeliveryTimedOut" });
     expect(p.instances.get("i-4")).toMatchObject({ state: "failed" });
     const g = groupErrors(p.errors);
     expect(g.undeliverable.map((e) => e.instanceId)).toEqual(["i-2"]);
@@ -41,7 +39,7 @@ describe("scan progress from events", () => {
 
   it("skips events it has seen (a reconnect that replays them changes nothing)", () => {
     const p = emptyProgress("s");
-    const e = { type: "instance", result: result("i-1", "Success", "healthy"), at } as const;
+    const e = instanceEvent(result("i-1", "Success", "healthy"));
     expect(applyEvent(p, 1, e)).toBe(true);
     expect(applyEvent(p, 1, e)).toBe(false);
     expect(p.done).toBe(1);

@@ -1,6 +1,6 @@
 import { isVerdict, type Verdict, verdictInfo } from "@/lib/diagnosis/catalogue.ts";
 import { partialNote } from "@/lib/scan/partial-note.ts";
-import type { InstanceResult, ScanEvent, ScanStatus } from "@/lib/scan/types.ts";
+import type { ScanEvent, ScanStatus } from "@/lib/scan/types.ts";
 import type { ScanRow } from "@/lib/store/types.ts";
 
 export const ERROR_KINDS = ["undeliverable", "throttled", "failed", "timed-out"] as const;
@@ -48,9 +48,12 @@ export function emptyProgress(scanId: string, status: ScanStatus = "running"): S
 
 const MAX_ERRORS = 5_000;
 
-/** Which error group a finished instance belongs to, if any (from SSM's invocation status, then the verdict). */
-export function errorKindOf(r: Pick<InstanceResult, "outcome" | "verdict">): ErrorKind | undefined {
-  const status = `${r.outcome.status} ${r.outcome.statusDetails ?? ""}`;
+/**
+ * Which error group a finished instance belongs to, if any: from SSM's invocation status and details (as the
+ * `instance` event carries them, e.g. `Failed: DeliveryTimedOut`), then the verdict.
+ */
+export function errorKindOf(r: { status: string; verdict: Verdict }): ErrorKind | undefined {
+  const status = r.status;
   if (/Undeliverable|ConnectionLost|Terminated|InvalidPlatform/i.test(status)) return "undeliverable";
   if (/TimedOut|Timeout/i.test(status)) return "timed-out";
   if (/Failed|Cancel/i.test(status)) return "failed";
@@ -92,21 +95,20 @@ export function applyEvent(p: ScanProgress, seq: number, event: ScanEvent, track
       pushError(p, { kind: "failed", message: `${event.instanceIds.length} instances: ${event.error.slice(0, 300)}` });
       break;
     case "instance": {
-      const r = event.result;
       p.done++;
-      p.counts[r.verdict] = (p.counts[r.verdict] ?? 0) + 1;
-      const detail = [r.outcome.status, r.outcome.statusDetails].filter(Boolean).join(": ").slice(0, 200);
+      p.counts[event.verdict] = (p.counts[event.verdict] ?? 0) + 1;
+      const detail = event.status.slice(0, 200);
       if (trackInstances) {
-        p.instances.set(r.instanceId, {
-          instanceId: r.instanceId,
+        p.instances.set(event.instanceId, {
+          instanceId: event.instanceId,
           state: "done",
-          verdict: r.verdict,
+          verdict: event.verdict,
           detail,
-          group: r.target.group,
+          group: event.group,
         });
       }
-      const kind = errorKindOf(r);
-      if (kind) pushError(p, { kind, instanceId: r.instanceId, message: detail || r.diagnosis.summary.slice(0, 300) });
+      const kind = errorKindOf(event);
+      if (kind) pushError(p, { kind, instanceId: event.instanceId, message: detail || event.verdict });
       break;
     }
     case "warning":

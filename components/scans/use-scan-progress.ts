@@ -59,19 +59,24 @@ export function useScanProgress(
     let stopped = false;
     let pollTimer: ReturnType<typeof setTimeout> | undefined;
     const abort = new AbortController();
+    // The scan's row alone (done/total/counts) and the seq of its last event: one small read, never every result.
+    const readRow = async () => {
+      const res = await fetch(`/api/scans/${encodeURIComponent(scanId)}?fields=scan`, {
+        signal: abort.signal,
+        cache: "no-store",
+      });
+      if (!res.ok) return;
+      const body = (await res.json()) as { scan: ScanRowLike; lastSeq?: number };
+      applyRow(p, body.scan);
+      // Without per-instance detail, the events up to here are already counted in the row: skip them.
+      if (!track && typeof body.lastSeq === "number" && body.lastSeq > p.lastSeq) p.lastSeq = body.lastSeq;
+      render();
+    };
     const poll = async () => {
       if (stopped) return;
       setMode("polling");
       try {
-        const res = await fetch(`/api/scans/${encodeURIComponent(scanId)}`, {
-          signal: abort.signal,
-          cache: "no-store",
-        });
-        if (res.ok) {
-          const body = (await res.json()) as ScanRowLike | { scan: ScanRowLike };
-          applyRow(p, "scan" in body ? body.scan : body);
-          render();
-        }
+        await readRow();
       } catch {
         // network trouble: try again at the next tick
       }
@@ -79,9 +84,8 @@ export function useScanProgress(
     };
 
     let source: EventSource | undefined;
-    if (typeof EventSource === "undefined") {
-      void poll();
-    } else {
+    const stream = () => {
+      if (stopped || p.status !== "running") return;
       const after = p.lastSeq > 0 ? `?after=${p.lastSeq}` : "";
       source = new EventSource(`/api/scans/${encodeURIComponent(scanId)}/events${after}`);
       setMode("stream");
@@ -103,7 +107,11 @@ export function useScanProgress(
           void poll();
         }
       };
-    }
+    };
+    if (typeof EventSource === "undefined") void poll();
+    // A progress bar (no per-instance detail) starts from the row and streams only what follows it.
+    else if (!track && p.lastSeq === 0) readRow().then(stream, stream);
+    else stream();
 
     return () => {
       stopped = true;

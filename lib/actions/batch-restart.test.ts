@@ -14,7 +14,6 @@ import { createClients } from "../aws/clients.ts";
 import { parseConfig } from "../config.ts";
 import { runScan } from "../scan/run-scan.ts";
 import { openStore, type Store } from "../store/store.ts";
-import { actionStore } from "./action-store.ts";
 import { requestAction } from "./request-action.ts";
 import { type ActionContext, runAction } from "./run-action.ts";
 
@@ -44,17 +43,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const latest = () => store.latestResults({ limit: 1000 }).items;
-const readyIds = () =>
-  latest()
-    .filter((r) => r.verdict === "lifecycle-404:ready")
-    .map((r) => r.instanceId);
+const latest = async () => (await store.latestResults({ limit: 1000 })).items;
+const readyIds = async () =>
+  (await latest()).filter((r) => r.verdict === "lifecycle-404:ready").map((r) => r.instanceId);
 
 describe("restarting lifecycle-404:ready instances", () => {
   it("sends one command for the batch with MaxConcurrency of the batch", async () => {
-    const ready = readyIds();
+    const ready = await readyIds();
     expect(ready.length).toBeGreaterThan(2);
-    const a = requestAction({ kind: "restart", instanceIds: ready }, LOCAL_ACTOR, ctx);
+    const a = await requestAction({ kind: "restart", instanceIds: ready }, LOCAL_ACTOR, ctx);
     expect(a.accepted.sort()).toEqual([...ready].sort());
     for await (const _ of runAction(a.actionId, ctx)) {
       // stored
@@ -67,19 +64,19 @@ describe("restarting lifecycle-404:ready instances", () => {
     expect(sends[0]!.params.MaxConcurrency).toBe(String(ready.length));
   }, 120_000);
 
-  it("keeps the canary for a forced restart", () => {
-    const others = latest()
+  it("keeps the canary for a forced restart", async () => {
+    const others = (await latest())
       .filter((r) => r.verdict === "lifecycle-404:blocked" && r.pingStatus === "Online")
       .map((r) => r.instanceId)
       .slice(0, 12);
     expect(others.length).toBeGreaterThan(1);
-    const a = requestAction(
+    const a = await requestAction(
       { kind: "restart", instanceIds: others, force: true, reason: "checking the canary stays" },
       LOCAL_ACTOR,
       ctx,
     );
     expect(a.accepted.length).toBe(others.length);
     // 10 % of the targets, at least one: the first batch is a canary.
-    expect(actionStore(store).detail(a.actionId)?.maxConcurrency).toBe(Math.ceil(others.length / 10));
+    expect((await store.actions.detail(a.actionId))?.maxConcurrency).toBe(Math.ceil(others.length / 10));
   });
 });

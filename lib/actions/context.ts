@@ -12,15 +12,28 @@ export function defaultActionContext(): ActionContext & { config: ReturnType<typ
 
 const KEY = Symbol.for("fleet-doctor.actions-resumed");
 
+async function resume(): Promise<void> {
+  try {
+    const resumed = await resumeActions(defaultActionContext());
+    if (resumed.length > 0)
+      console.log(
+        `[fleet-doctor] resumed ${resumed.length} unfinished action(s): ${resumed.map((r) => r.actionId).join(", ")}`,
+      );
+  } catch (e) {
+    console.error("[fleet-doctor] could not resume unfinished actions:", e);
+  }
+}
+
 /**
- * Once per process, before the first action request is served: take over the actions a dead process left
- * unfinished (collect what was sent; never send again). Also called from instrumentation at server start.
+ * Once per process (at server start, or the first action request), then every third of a lease: take over the
+ * actions whose owner died, wherever it ran (collect what was sent; never send again). The flag only keeps this
+ * process from starting the timer twice; who drives an action is its lease in the store.
  */
-export function ensureResumed(): void {
+export async function ensureResumed(): Promise<void> {
   const g = globalThis as { [KEY]?: boolean };
   if (g[KEY]) return;
   g[KEY] = true;
-  const resumed = resumeActions(defaultActionContext());
-  if (resumed.length > 0)
-    console.log(`[fleet-doctor] resumed ${resumed.length} unfinished action(s): ${resumed.join(", ")}`);
+  // Every third of a lease: an action whose owner died is taken over within about 1.3 leases (40 s by default).
+  setInterval(resume, Math.max(1000, (config().leaseTtlSeconds * 1000) / 3)).unref();
+  await resume();
 }

@@ -1,21 +1,29 @@
 /**
  * Crash mid-restart: a process sends the restart and is killed (SIGKILL) while the agent restarts. A new process
  * takes the action over: it collects the command already sent, never sends another, and records the outcome.
+ * Killed before the command reached SSM: the action ends `interrupted`, nothing sent. A scan whose process is
+ * killed: another process sees it `interrupted` once its lease runs out, its stream ends; a live one is cancelled
+ * from another process. The children hold 2 s leases (FLEET_DOCTOR_LEASE_TTL).
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { restartSends, simEnv, startSim } from "../../test/helpers/sim.ts";
 import { createClients } from "../aws/clients.ts";
 import { parseConfig } from "../config.ts";
+import { FleetDoctorError } from "../errors.ts";
+import { scanEventStream } from "../http/sse.ts";
 import { runScan } from "../scan/run-scan.ts";
+import { cancelScan } from "../scan/start-scan.ts";
 import { openStore } from "../store/store.ts";
-import { actionStore } from "./action-store.ts";
 import { requestAction } from "./request-action.ts";
 
 const READY = "i-0a000000000000003";
+const BLOCKED = "i-0a000000000000002";
+const LEASE = { FLEET_DOCTOR_LEASE_TTL: "2" };
 const ROOT = path.resolve(import.meta.dirname, "../..");
 let sim: Awaited<ReturnType<typeof startSim>>;
 let dir: string;
@@ -34,7 +42,7 @@ beforeAll(async () => {
   )) {
     // stored
   }
-  store.close();
+  await store.close();
 }, 120_000);
 
 afterAll(async () => {
@@ -43,12 +51,16 @@ afterAll(async () => {
 });
 
 /** Runs test/helpers/crash-child.ts; resolves with its output when `until` matches a line (then kills it) or when it exits. */
-function child(args: string[], until?: RegExp): Promise<{ lines: string[]; killed: boolean }> {
+function child(
+  args: string[],
+  until?: RegExp,
+  onLine?: (line: string) => void,
+): Promise<{ lines: string[]; killed: boolean }> {
   return new Promise((resolve, reject) => {
     // node itself with tsx's loader (not the tsx wrapper), so the process killed is the one that drives the action.
     const p = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "test/helpers/crash-child.ts"), ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...simEnv(sim.url) },
+      env: { ...process.env, ...simEnv(sim.url), ...LEASE },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const lines: string[] = [];
@@ -57,6 +69,7 @@ function child(args: string[], until?: RegExp): Promise<{ lines: string[]; kille
     p.stdout.on("data", (b: Buffer) => {
       for (const l of b.toString().split("\n").filter(Boolean)) {
         lines.push(l);
+        onLine?.(l);
         if (until?.test(l) && !killed) {
           killed = true;
           p.kill("SIGKILL");
@@ -83,30 +96,143 @@ it("a killed process's restart is collected by the next one: one command, outcom
   {
     const store = openStore(db);
     const config = parseConfig({ ...process.env, FLEET_DOCTOR_DB: db });
-    expect(actionStore(store).get(actionId)?.status).toBe("running");
-    const again = requestAction(
+    expect((await store.actions.get(actionId))?.status).toBe("running");
+    const again = await requestAction(
       { kind: "restart", instanceIds: [READY] },
       { id: "t", role: "operator" },
       { store, config },
     );
     expect(again).toMatchObject({ created: false, actionId });
-    store.close();
+    await store.close();
   }
 
+  // The killed process's lease must run out before anyone may take its action over.
+  await sleep(2_500);
   const second = await child(["resume", db]);
   expect(second.lines).toContain(`RESUMED ${actionId}`);
   expect(second.lines).toContain("DONE");
 
   expect(await restartSends(sim.url, READY)).toHaveLength(1);
   const store = openStore(db);
-  const detail = actionStore(store).detail(actionId)!;
+  const detail = (await store.actions.detail(actionId))!;
   expect(detail.status).toBe("completed");
   expect(detail.outcomes).toHaveLength(1);
   expect(detail.outcomes[0]).toMatchObject({ instanceId: READY, outcome: "registered", verdictAfter: "healthy" });
-  const types = actionStore(store)
-    .eventsSince(actionId, 0)
-    .map((e) => e.event.type);
+  const types = (await store.actions.eventsSince(actionId, 0)).map((e) => e.event.type);
   expect(types).toContain("resumed");
   expect(types.filter((t) => t === "batch-sent")).toHaveLength(1);
-  store.close();
+  await store.close();
+}, 120_000);
+
+async function setFaults(faults: unknown): Promise<void> {
+  const res = await fetch(`${sim.url}/_sim/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(faults),
+  });
+  expect(res.ok).toBe(true);
+}
+
+it("a process killed after accepting a restart, before the command reached SSM: interrupted, nothing sent", async () => {
+  // Every SendCommand fails with a 5xx (the SDK retries it): the restart cannot reach SSM while the child runs.
+  await setFaults({ errorRate: 1, ops: ["SendCommand"] });
+  let first: Awaited<ReturnType<typeof child>>;
+  try {
+    first = await child(["request", db, BLOCKED, "force"], /^SENDING /);
+  } finally {
+    await setFaults({});
+  }
+  expect(first.killed).toBe(true);
+  const actionId = first.lines.find((l) => l.startsWith("SENDING "))!.slice(8);
+
+  await sleep(2_500); // its lease runs out
+  const second = await child(["resume", db]);
+  expect(second.lines).toContain(`RESUMED ${actionId}`);
+
+  expect(await restartSends(sim.url, BLOCKED)).toHaveLength(0);
+  const store = openStore(db);
+  try {
+    const detail = (await store.actions.detail(actionId))!;
+    expect(detail.status).toBe("interrupted");
+    expect(detail.commands).toHaveLength(0);
+    expect(detail.outcomes).toHaveLength(1);
+    expect(detail.outcomes[0]).toMatchObject({ instanceId: BLOCKED, outcome: "skipped" });
+    expect(detail.outcomes[0]!.message).toMatch(/nothing was sent/);
+    // The instance is free again.
+    expect(await store.actions.inflightAction(BLOCKED)).toBeUndefined();
+  } finally {
+    await store.close();
+  }
+}, 120_000);
+
+/** Reads an SSE body to its end (or fails after `ms`); returns the events' types and data. */
+async function readStream(body: ReadableStream<Uint8Array>, ms: number): Promise<{ type: string; data: string }[]> {
+  const text = await Promise.race([
+    new Response(body).text(),
+    sleep(ms).then(() => {
+      throw new Error(`the stream did not end within ${ms} ms`);
+    }),
+  ]);
+  return [...text.matchAll(/^event: (.+)\ndata: (.+)$/gm)].map((m) => ({ type: m[1]!, data: m[2]! }));
+}
+
+it("a scan whose process is killed: another process sees it interrupted, its stream ends, cancel says it ended", async () => {
+  // Slow collection down so the scan is still running when it is killed.
+  await setFaults({ latencyMs: 1500, ops: ["ListCommandInvocations"] });
+  const store = openStore(db);
+  try {
+    let scanId = "";
+    let stream: Promise<{ type: string; data: string }[]> | undefined;
+    const run = await child(["scan", db], /^SCAN /, (line) => {
+      if (!line.startsWith("SCAN ") || stream) return;
+      scanId = line.slice(5);
+      // A dashboard watching the scan when its process dies: the stream must end by itself.
+      stream = store
+        .eventsSince(scanId, 0, 500)
+        .then((first) => readStream(scanEventStream({ store, scanId, after: 0, first }), 15_000));
+    });
+    const killedAt = Date.now();
+    expect(run.killed).toBe(true);
+    expect((await store.getScan(scanId))?.status).toBe("running"); // its lease is still alive
+
+    const events = await stream!;
+    expect(events.at(-1)).toMatchObject({ type: "scan-finished" });
+    expect(JSON.parse(events.at(-1)!.data)).toMatchObject({ status: "interrupted" });
+    // Within the lease (2 s) and a heartbeat or a poll of the stream, not at the next restart.
+    expect(Date.now() - killedAt).toBeLessThan(6_000);
+    expect((await store.getScan(scanId))?.status).toBe("interrupted");
+    const scan = (await store.getScan(scanId))!;
+    await expect(cancelScan(store, scan)).rejects.toMatchObject({
+      code: "CONFLICT",
+      details: { scanId, status: "interrupted" },
+    });
+    await expect(cancelScan(store, scan)).rejects.toBeInstanceOf(FleetDoctorError);
+  } finally {
+    await setFaults({});
+    await store.close();
+  }
+}, 120_000);
+
+it("a scan another process runs is cancelled from here: its owner hears it and ends it cancelled", async () => {
+  await setFaults({ latencyMs: 1500, ops: ["ListCommandInvocations"] });
+  const store = openStore(db);
+  try {
+    let asked: Promise<unknown> | undefined;
+    const run = await child(["scan", db], undefined, (line) => {
+      if (!line.startsWith("SCAN ") || asked) return;
+      const scanId = line.slice(5);
+      asked = store.getScan(scanId).then((scan) => cancelScan(store, scan!));
+    });
+    expect(await asked).toMatchObject({ status: "cancelling" });
+    expect(run.lines.at(-1)).toBe("FINISHED cancelled");
+    const scanId = run.lines.find((l) => l.startsWith("SCAN "))!.slice(5);
+    expect((await store.getScan(scanId))?.status).toBe("cancelled");
+    expect((await store.eventsSince(scanId, 0)).at(-1)?.event).toMatchObject({
+      type: "scan-finished",
+      status: "cancelled",
+    });
+  } finally {
+    await setFaults({});
+    await store.close();
+  }
 }, 120_000);

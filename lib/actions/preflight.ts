@@ -1,6 +1,6 @@
 import type { Config } from "../config.ts";
 import { DISABLE_CHECK_VERDICTS } from "../diagnosis/catalogue.ts";
-import type { Store } from "../store/store.ts";
+import type { Store } from "../store/interfaces.ts";
 import type { ActionKind, PreflightCheck } from "./types.ts";
 
 const minutes = (s: number) => (s < 120 ? `${s} s` : `${Math.round(s / 60)} min`);
@@ -12,14 +12,17 @@ const minutes = (s: number) => (s < 120 ? `${s} s` : `${Math.round(s / 60)} min`
  * an instance in no Auto Scaling group; for a group member it is refused outright, forced or not: the group's warm
  * pool relies on the check.
  */
-export function preflight(
+export async function preflight(
   kind: ActionKind,
   instanceIds: string[],
   ctx: { store: Store; config: Pick<Config, "restartMaxAgeSeconds">; now?: number },
-): PreflightCheck[] {
+): Promise<PreflightCheck[]> {
   const now = ctx.now ?? Date.now();
+  const latestOf = new Map(
+    await Promise.all(instanceIds.map(async (id) => [id, await ctx.store.latestResult(id)] as const)),
+  );
   return instanceIds.map((instanceId): PreflightCheck => {
-    const latest = ctx.store.latestResult(instanceId);
+    const latest = latestOf.get(instanceId);
     if (!latest) return { instanceId, ok: false, reason: "Never diagnosed: scan this instance first." };
     const d = latest.diagnosis;
     const ageSeconds = Math.max(0, Math.round((now - Date.parse(latest.probedAt)) / 1000));

@@ -4,10 +4,9 @@ import type { Actor } from "../auth/roles.ts";
 import { INSTANCE_ID } from "../aws/ids.ts";
 import type { Config } from "../config.ts";
 import { FleetDoctorError } from "../errors.ts";
-import type { Store } from "../store/store.ts";
-import { actionStore } from "./action-store.ts";
+import type { Store } from "../store/interfaces.ts";
 import { preflight } from "./preflight.ts";
-import { type ActionContext, runAction, runningActions } from "./run-action.ts";
+import { type ActionContext, runAction } from "./run-action.ts";
 import { ACTION_KINDS, type ActionTarget, MAX_ACTION_TARGETS } from "./types.ts";
 
 export const MIN_FORCE_REASON = 10;
@@ -60,11 +59,11 @@ export const defaultMaxErrors = (n: number) => Math.max(1, Math.ceil(n / 10));
  * instances). Refused instances are recorded too, so the audit shows every attempt. Does not start anything:
  * `startInBackground` (dashboard) or iterating `runAction` (CLI) does.
  */
-export function requestAction(
+export async function requestAction(
   input: unknown,
   actor: Actor,
   ctx: { store: Store; config: Pick<Config, "restartMaxAgeSeconds" | "restartWaitSeconds">; now?: number },
-): ActionAnswer {
+): Promise<ActionAnswer> {
   requireRole(actor, "operator");
   const req = actionRequestSchema.parse(input);
   const force = req.force === true;
@@ -79,8 +78,7 @@ export function requestAction(
     );
   }
   const ids = [...new Set(req.instanceIds)];
-  const checks = new Map(preflight(req.kind, ids, ctx).map((c) => [c.instanceId, c]));
-  const actions = actionStore(ctx.store);
+  const checks = new Map((await preflight(req.kind, ids, ctx)).map((c) => [c.instanceId, c]));
   const id = crypto.randomUUID();
   const accepted = ids.filter((i) => checks.get(i)!.ok || (force && !checks.get(i)!.hard));
   const maxConcurrency = Math.min(
@@ -92,7 +90,7 @@ export function requestAction(
     MAX_ACTION_TARGETS,
   );
   const maxErrors = req.maxErrors ?? defaultMaxErrors(accepted.length || 1);
-  const { targets, created } = actions.createAction(
+  const { targets, created } = await ctx.store.actions.createAction(
     {
       id,
       kind: req.kind,
@@ -157,24 +155,32 @@ export function requestAction(
   };
 }
 
-/** Drives an action in the background of this process (the dashboard server); events go to the store. */
-export function startInBackground(actionId: string, ctx: ActionContext, opts: { resume?: boolean } = {}): void {
-  if (runningActions().has(actionId)) return;
-  void (async () => {
+/**
+ * Drives an action in the background of this process (the dashboard server); events go to the store. Resolves
+ * when it has ended. The caller holds its lease (it created the action, or took it over).
+ */
+export function startInBackground(
+  actionId: string,
+  ctx: ActionContext,
+  opts: { resume?: boolean } = {},
+): Promise<void> {
+  return (async () => {
     for await (const _ of runAction(actionId, ctx, opts)) {
       // stored by runAction; watchers read the store
     }
-  })();
+  })().catch((e) => console.error(`[fleet-doctor] action ${actionId} failed:`, e));
 }
 
-/** At start: take over every unfinished action whose process is gone, collecting what it sent (never resending). */
-export function resumeActions(ctx: ActionContext): string[] {
-  const actions = actionStore(ctx.store);
-  const resumed: string[] = [];
-  for (const id of actions.unfinished()) {
-    if (actions.takeOver(id, runningActions().has(id))) {
-      startInBackground(id, ctx, { resume: true });
-      resumed.push(id);
+/**
+ * Takes over every unfinished action whose lease expired (its owner died: a crash, a deploy, a kill), collecting
+ * what it sent and never resending. Any process may call it at any time; an action a live process drives is left.
+ */
+export async function resumeActions(ctx: ActionContext): Promise<{ actionId: string; done: Promise<void> }[]> {
+  const actions = ctx.store.actions;
+  const resumed: { actionId: string; done: Promise<void> }[] = [];
+  for (const actionId of await actions.unfinished()) {
+    if (await actions.takeOver(actionId)) {
+      resumed.push({ actionId, done: startInBackground(actionId, ctx, { resume: true }) });
     }
   }
   return resumed;

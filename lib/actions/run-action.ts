@@ -3,12 +3,12 @@ import type { Clients } from "../aws/clients.ts";
 import { NOT_DELIVERED } from "../aws/command-output.ts";
 import { chunks } from "../aws/inventory.ts";
 import { runCommand } from "../aws/run-command.ts";
+import { findSentCommands } from "../aws/sent-commands.ts";
 import type { Config } from "../config.ts";
 import { parseRestartOutput } from "../probe/restart-report.ts";
 import { restartCommands } from "../probe/restart-script.ts";
 import { runScan } from "../scan/run-scan.ts";
-import type { Store } from "../store/store.ts";
-import { type ActionStore, actionStore } from "./action-store.ts";
+import type { ActionAuditStore, ActionWrite, Store } from "../store/interfaces.ts";
 import type { ActionDetail, ActionEvent, ActionStatus, InstanceOutcome, InstanceOutcomeKind } from "./types.ts";
 
 export type ActionContext = {
@@ -18,14 +18,6 @@ export type ActionContext = {
   /** Milliseconds between looks at a running command. */
   pollMs?: number;
 };
-
-// Actions this process is driving, on globalThis so every Next.js route bundle sees the same set.
-const KEY = Symbol.for("fleet-doctor.running-actions");
-export function runningActions(): Map<string, Promise<void>> {
-  const g = globalThis as { [KEY]?: Map<string, Promise<void>> };
-  g[KEY] ??= new Map();
-  return g[KEY];
-}
 
 const now = () => new Date().toISOString();
 
@@ -97,71 +89,58 @@ export async function* runAction(
   opts: { resume?: boolean } = {},
 ): AsyncGenerator<ActionEvent> {
   const out = channel<ActionEvent>();
-  const actions = actionStore(ctx.store);
-  const running = runningActions();
-  let release!: () => void;
-  const done = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  running.set(actionId, done);
-  const emit = (event: ActionEvent, write?: () => void) => {
-    actions.appendEvent(actionId, event, write);
+  const actions = ctx.store.actions;
+  const emit: Emit = async (event, write) => {
+    await actions.appendEvent(actionId, event, write);
     out.push(event);
   };
-  const work = execute(actionId, ctx, actions, emit, opts.resume ?? false)
-    .catch((e) => {
+  const end: End = async (status) => {
+    const event = await actions.finishAction(actionId, status);
+    if (event) out.push(event);
+  };
+  const work = execute(actionId, ctx, actions, emit, end, opts.resume ?? false)
+    .catch(async (e) => {
       console.error(`[fleet-doctor] action ${actionId} failed:`, e);
-      try {
-        finish(actionId, actions, emit, "failed");
-      } catch {
-        // the store itself failed: nothing more to record
-      }
+      // (if the store itself failed, there is nothing more to record)
+      await end("failed").catch(() => undefined);
     })
     .finally(() => {
-      running.delete(actionId);
-      release();
       out.close();
     });
   yield* out.drain();
   await work;
 }
 
-function finish(
-  actionId: string,
-  actions: ActionStore,
-  emit: (e: ActionEvent, w?: () => void) => void,
-  status: Exclude<ActionStatus, "running">,
-) {
-  const detail = actions.detail(actionId)!;
-  if (detail.status !== "running") return;
-  const counts: Partial<Record<InstanceOutcomeKind, number>> = {};
-  for (const o of detail.outcomes) counts[o.outcome] = (counts[o.outcome] ?? 0) + 1;
-  emit({ type: "action-finished", status, counts, at: now() }, () => actions.releaseAll(actionId));
-}
+type Emit = (event: ActionEvent, write?: ActionWrite) => Promise<void>;
+/** Ends the action (its final event, its claims and lease released): see ActionAuditStore.finishAction. */
+type End = (status: Exclude<ActionStatus, "running">) => Promise<void>;
+type RecordOutcome = (o: Omit<InstanceOutcome, "at">) => Promise<void>;
 
 async function execute(
   actionId: string,
   ctx: ActionContext,
-  actions: ActionStore,
-  emit: (e: ActionEvent, w?: () => void) => void,
+  actions: ActionAuditStore,
+  emit: Emit,
+  end: End,
   resume: boolean,
 ) {
-  const detail = actions.detail(actionId);
+  const detail = await actions.detail(actionId);
   if (!detail) throw new Error(`no action ${actionId}`);
   if (detail.status !== "running") return;
-  if (resume) emit({ type: "resumed", pid: process.pid, at: now() });
+  if (resume) await emit({ type: "resumed", pid: process.pid, at: now() });
 
   const accepted = detail.targets.filter((t) => t.decision === "accepted").map((t) => t.instanceId);
-  if (accepted.length === 0) return finish(actionId, actions, emit, "refused");
+  if (accepted.length === 0) return end("refused");
 
   const decided = new Set(detail.outcomes.map((o) => o.instanceId));
   let errors = detail.outcomes.filter((o) => o.outcome !== "registered" && o.outcome !== "skipped").length;
-  const record = (o: Omit<InstanceOutcome, "at">) => {
+  const record: RecordOutcome = async (o) => {
     const outcome: InstanceOutcome = { ...o, at: now() };
     decided.add(o.instanceId);
     if (outcome.outcome !== "registered" && outcome.outcome !== "skipped") errors++;
-    emit({ type: "instance-outcome", outcome, at: outcome.at }, () => actions.recordOutcome(actionId, outcome));
+    await emit({ type: "instance-outcome", outcome, at: outcome.at }, { kind: "outcome", outcome });
   };
+  const comment = commentOf(detail);
 
   // 1. Commands already sent (by a process that died): collect them, never send again.
   const sentIds = new Set<string>();
@@ -170,62 +149,105 @@ async function execute(
     const open = c.instanceIds.filter((id) => !decided.has(id));
     if (open.length > 0) await restartBatch(actionId, ctx, detail, { sent: c.commandId, ids: open }, emit, record);
   }
-  // 2. A batch whose SendCommand may or may not have gone out when the process died: do not risk a second one.
-  const events = actions.eventsSince(actionId, 0);
+  // 2. A batch whose SendCommand may or may not have gone out when the process died: never send it again; ask SSM
+  // whether it arrived (collect it if so), and say "not sent" only when SSM has no such command.
+  let interrupted = false;
+  const events = await actions.eventsSince(actionId, 0);
   for (const { event } of events) {
     if (event.type !== "batch-sending") continue;
-    for (const id of event.instanceIds) {
-      if (sentIds.has(id) || decided.has(id)) continue;
-      const failed = events.some((e) => e.event.type === "batch-failed" && e.event.batch === event.batch);
-      record({
-        instanceId: id,
-        outcome: failed ? "error" : "unknown",
-        message: failed
-          ? "SendCommand failed."
-          : "Fleet Doctor stopped while sending this restart; it was not sent again. Scan the instance to see its state.",
-      });
+    const open = event.instanceIds.filter((id) => !sentIds.has(id) && !decided.has(id));
+    if (open.length === 0) continue;
+    if (events.some((e) => e.event.type === "batch-failed" && e.event.batch === event.batch)) {
+      for (const id of open) await record({ instanceId: id, outcome: "error", message: "SendCommand failed." });
+      continue;
+    }
+    const found = await sentBefore(ctx, open[0]!, event.at, comment);
+    if (found) {
+      for (const id of found.instanceIds) sentIds.add(id);
+      await emit(
+        { type: "batch-sent", batch: event.batch, commandId: found.commandId, instanceIds: open, at: now() },
+        { kind: "command", batch: event.batch, commandId: found.commandId, instanceIds: open },
+      );
+      await restartBatch(actionId, ctx, detail, { sent: found.commandId, ids: open }, emit, record);
+      continue;
+    }
+    interrupted = true;
+    for (const id of open) {
+      await record(
+        found === null
+          ? {
+              instanceId: id,
+              outcome: "skipped",
+              message: "Fleet Doctor stopped before this restart reached SSM; nothing was sent. Ask again.",
+            }
+          : {
+              instanceId: id,
+              outcome: "unknown",
+              message:
+                "Fleet Doctor stopped while sending this restart and SSM could not say whether it arrived; it was not sent again. Scan the instance to see its state.",
+            },
+      );
     }
   }
   // 3. What was never sent.
   const rest = accepted.filter((id) => !decided.has(id));
   if (resume) {
     for (const id of rest) {
-      record({
+      await record({
         instanceId: id,
         outcome: "skipped",
         message: "Fleet Doctor restarted before this batch was sent; nothing was sent. Ask again.",
       });
     }
-    return finish(actionId, actions, emit, rest.length > 0 ? "interrupted" : "completed");
+    return end(interrupted || rest.length > 0 ? "interrupted" : "completed");
   }
   let batch = detail.commands.length;
   for (const ids of chunks(rest, detail.maxConcurrency)) {
     if (errors > detail.maxErrors) {
       const skipped = accepted.filter((id) => !decided.has(id));
-      emit({
+      await emit({
         type: "halted",
         reason: `${errors} instance(s) did not come back, more than the ${detail.maxErrors} allowed.`,
         skipped,
         at: now(),
       });
       for (const id of skipped)
-        record({
+        await record({
           instanceId: id,
           outcome: "skipped",
           message: "Not sent: the action stopped after too many failures.",
         });
-      return finish(actionId, actions, emit, "halted");
+      return end("halted");
     }
     batch++;
-    emit({ type: "batch-sending", batch, instanceIds: ids, at: now() });
+    await emit({ type: "batch-sending", batch, instanceIds: ids, at: now() });
     const sentBatch = batch;
     await restartBatch(actionId, ctx, detail, { batch: sentBatch, ids }, emit, record, (commandId, sentIds) =>
-      emit({ type: "batch-sent", batch: sentBatch, commandId, instanceIds: sentIds, at: now() }, () =>
-        actions.recordCommand(actionId, sentBatch, commandId, sentIds),
+      emit(
+        { type: "batch-sent", batch: sentBatch, commandId, instanceIds: sentIds, at: now() },
+        { kind: "command", batch: sentBatch, commandId, instanceIds: sentIds },
       ),
     );
   }
-  finish(actionId, actions, emit, "completed");
+  return end("completed");
+}
+
+/** The comment every SendCommand of an action carries: how a process that takes it over finds them in SSM. */
+const commentOf = (detail: ActionDetail) => `fleet-doctor ${detail.kind} ${detail.id}`;
+
+/**
+ * Whether SSM has a command this action sent to `instanceId` since (a minute before) `since`: the command, null
+ * when SSM has none (nothing was sent), undefined when SSM could not be asked.
+ */
+async function sentBefore(ctx: ActionContext, instanceId: string, since: string, comment: string) {
+  try {
+    const after = new Date(Date.parse(since) - 60_000);
+    const found = await findSentCommands(ctx.clients.ssm, { instanceId, after, comment });
+    return found[0] ?? null;
+  } catch (e) {
+    console.error(`[fleet-doctor] could not list the commands sent to ${instanceId}:`, e);
+    return undefined;
+  }
 }
 
 /**
@@ -238,9 +260,9 @@ async function restartBatch(
   ctx: ActionContext,
   detail: ActionDetail,
   batch: { ids: string[]; sent?: string; batch?: number },
-  emit: (e: ActionEvent, w?: () => void) => void,
-  record: (o: Omit<InstanceOutcome, "at">) => void,
-  onSent?: (commandId: string, ids: string[]) => void,
+  emit: Emit,
+  record: RecordOutcome,
+  onSent?: (commandId: string, ids: string[]) => Promise<void>,
 ) {
   const { ids } = batch;
   const results = new Map<string, Omit<InstanceOutcome, "at">>();
@@ -250,7 +272,7 @@ async function restartBatch(
     instanceIds: batch.sent ? [] : ids,
     ...(batch.sent ? { sent: [{ commandId: batch.sent, instanceIds: ids }] } : {}),
     commands: restartCommands(detail.kind, { waitSeconds: detail.waitSeconds }),
-    comment: `fleet-doctor ${detail.kind} ${detail.id}`,
+    comment: commentOf(detail),
     deliveryTimeoutSeconds: ctx.config.deliveryTimeoutSeconds,
     executionTimeoutSeconds: detail.waitSeconds + 30,
     sendRate: ctx.config.sendRate,
@@ -262,12 +284,18 @@ async function restartBatch(
   })) {
     switch (e.type) {
       case "sent":
-        onSent?.(e.commandId, e.instanceIds);
+        await onSent?.(e.commandId, e.instanceIds);
         break;
       case "send-failed":
-        emit({ type: "batch-failed", batch: batch.batch ?? 0, instanceIds: e.instanceIds, error: e.error, at: now() });
+        await emit({
+          type: "batch-failed",
+          batch: batch.batch ?? 0,
+          instanceIds: e.instanceIds,
+          error: e.error,
+          at: now(),
+        });
         for (const id of e.instanceIds)
-          record({ instanceId: id, outcome: "error", message: `SendCommand failed: ${e.error}` });
+          await record({ instanceId: id, outcome: "error", message: `SendCommand failed: ${e.error}` });
         break;
       case "not-managed":
         results.set(e.instanceId, {
@@ -277,13 +305,13 @@ async function restartBatch(
         });
         break;
       case "status":
-        emit({ type: "instance-status", instanceId: e.instanceId, status: e.status, at: now() });
+        await emit({ type: "instance-status", instanceId: e.instanceId, status: e.status, at: now() });
         break;
       case "result": {
         const r = e.result;
         const o = outcomeOfInvocation(r.instanceId, r.commandId, r.status, r.statusDetails, r.fullOutput);
         results.set(r.instanceId, o);
-        emit({
+        await emit({
           type: "instance-restarted",
           instanceId: r.instanceId,
           outcome: o.outcome,
@@ -315,25 +343,24 @@ async function verify(
   ctx: ActionContext,
   ids: string[],
   results: Map<string, Omit<InstanceOutcome, "at">>,
-  emit: (e: ActionEvent, w?: () => void) => void,
-  record: (o: Omit<InstanceOutcome, "at">) => void,
+  emit: Emit,
+  record: RecordOutcome,
 ) {
   const reached = ids.filter((id) => results.has(id) && results.get(id)?.outcome !== "not-delivered");
   const after = new Map<string, { verdict: InstanceOutcome["verdictAfter"]; summary: string; scanId: string }>();
   if (reached.length > 0) {
-    emit({ type: "rediagnosing", instanceIds: reached, at: now() });
+    await emit({ type: "rediagnosing", instanceIds: reached, at: now() });
     try {
+      let scanId: string | undefined;
       for await (const e of runScan(
         { kind: "ids", ids: reached },
         { clients: ctx.clients, store: ctx.store, config: ctx.config, actor: `action:${actionId}` },
       )) {
-        if (e.type === "instance") {
-          after.set(e.result.instanceId, {
-            verdict: e.result.verdict,
-            summary: e.result.diagnosis.summary,
-            scanId: e.result.scanId,
-          });
-        }
+        if (e.type === "scan-started") scanId = e.scanId;
+      }
+      // The scan's events are slim; its results are read once, from the store.
+      for (const r of scanId ? await ctx.store.scanResults(scanId) : []) {
+        after.set(r.instanceId, { verdict: r.verdict, summary: r.summary, scanId: r.scanId });
       }
     } catch (e) {
       console.error(`[fleet-doctor] action ${actionId}: re-diagnosis failed:`, e);
@@ -350,7 +377,7 @@ async function verify(
       outcome = "registered";
       message = `${message ?? ""} The probe found it registered afterwards.`.trim();
     }
-    record({
+    await record({
       ...o,
       outcome,
       ...(message ? { message } : {}),

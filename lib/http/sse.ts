@@ -1,8 +1,10 @@
-import type { ActionStore } from "../actions/action-store.ts";
-import { sleep } from "../aws/pace.ts";
-import type { Store } from "../store/store.ts";
+import type { ActionAuditStore, Store } from "../store/interfaces.ts";
 
-const POLL_MS = 250;
+/**
+ * Work in this process wakes its streams at once (the store's in-process signal); this slower poll is only for
+ * writers in another process (the CLI, another server), and to notice an owner that died (its lease expired).
+ */
+const POLL_MS = 1000;
 const HEARTBEAT_MS = 15_000;
 const PAGE = 500;
 
@@ -17,16 +19,18 @@ function frame({ seq, event }: Stored): string {
  * route can check the subject exists before it commits to a 200), then new events as they are stored, read back
  * from the store so work driven by another process, or resumed after a crash, streams too. `id:` is the seq, so
  * a browser resumes with Last-Event-ID. Ends after the final event, or once `ended()` says nothing more will come.
+ * `subscribe` wakes the stream when this process stores an event; otherwise it looks again every POLL_MS.
  */
 export function storedEventStream(opts: {
   after: number;
   first: Stored[];
-  read: (cursor: number, limit: number) => Stored[];
+  read: (cursor: number, limit: number) => Promise<Stored[]>;
   isFinal: (type: string) => boolean;
-  ended: () => boolean;
+  ended: () => Promise<boolean>;
+  subscribe: (wake: () => void) => () => void;
   signal?: AbortSignal;
 }): ReadableStream<Uint8Array> {
-  const { read, isFinal, ended, signal } = opts;
+  const { read, isFinal, ended, subscribe, signal } = opts;
   const encoder = new TextEncoder();
   let stopped = false;
   return new ReadableStream<Uint8Array>({
@@ -44,6 +48,27 @@ export function storedEventStream(opts: {
       let cursor = opts.after;
       let page = opts.first;
       let lastWrite = Date.now();
+      // Set by an event stored in this process since the last read: read again at once instead of waiting.
+      let woken = false;
+      let wakeWaiter: (() => void) | undefined;
+      const unsubscribe = subscribe(() => {
+        woken = true;
+        wakeWaiter?.();
+      });
+      const pause = () =>
+        new Promise<void>((resolve) => {
+          if (woken || stopped) return resolve();
+          const timer = setTimeout(done, POLL_MS);
+          const onAbort = () => done();
+          signal?.addEventListener("abort", onAbort, { once: true });
+          wakeWaiter = done;
+          function done() {
+            clearTimeout(timer);
+            signal?.removeEventListener("abort", onAbort);
+            wakeWaiter = undefined;
+            resolve();
+          }
+        });
       controller.enqueue(encoder.encode("retry: 2000\n\n"));
       try {
         while (!stopped) {
@@ -55,8 +80,8 @@ export function storedEventStream(opts: {
           }
           if (page.length === 0) {
             // Ended without a final event (or deleted): drain what is left, then stop.
-            if (ended()) {
-              page = read(cursor, PAGE);
+            if (await ended()) {
+              page = await read(cursor, PAGE);
               if (page.length === 0) return close();
               continue;
             }
@@ -64,13 +89,16 @@ export function storedEventStream(opts: {
               controller.enqueue(encoder.encode(": keep-alive\n\n"));
               lastWrite = Date.now();
             }
-            await sleep(POLL_MS, signal).catch(() => {});
+            await pause();
           }
           if (stopped) return;
-          page = read(cursor, PAGE);
+          woken = false;
+          page = await read(cursor, PAGE);
         }
       } catch {
         close();
+      } finally {
+        unsubscribe();
       }
     },
     cancel() {
@@ -92,13 +120,15 @@ export function scanEventStream(opts: {
     ...opts,
     read: (cursor, limit) => store.eventsSince(scanId, cursor, limit),
     isFinal: (type) => type === "scan-finished",
-    ended: () => store.getScan(scanId)?.status !== "running",
+    // getScan also ends a scan whose owner died (lease expired): its final event then closes this stream.
+    ended: async () => (await store.getScan(scanId))?.status !== "running",
+    subscribe: (wake) => store.onScanEvent(scanId, wake),
   });
 }
 
 /** One action's events: ends after `action-finished`, or if the action is gone. */
 export function actionEventStream(opts: {
-  actions: ActionStore;
+  actions: ActionAuditStore;
   actionId: string;
   after: number;
   first: Stored[];
@@ -109,7 +139,8 @@ export function actionEventStream(opts: {
     ...opts,
     read: (cursor, limit) => actions.eventsSince(actionId, cursor, limit),
     isFinal: (type) => type === "action-finished",
-    ended: () => !actions.get(actionId),
+    ended: async () => !(await actions.get(actionId)),
+    subscribe: (wake) => actions.onActionEvent(actionId, wake),
   });
 }
 

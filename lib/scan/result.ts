@@ -3,7 +3,7 @@ import { type DiagnosisFacts, diagnose } from "../diagnosis/diagnose.ts";
 import type { Diagnosis } from "../diagnosis/types.ts";
 import { agentVersionOf } from "../diagnosis/versions.ts";
 import { parseProbeOutput } from "../probe/report.ts";
-import type { InstanceResult, InvocationOutcome, Target } from "./types.ts";
+import type { InstanceEvent, InstanceResult, InvocationOutcome, Target } from "./types.ts";
 
 /** Whether the probe ran on the instance (so its output, even empty, is a finding) or SSM never delivered it. */
 function probeRan(outcome: InvocationOutcome, raw: string): boolean {
@@ -58,5 +58,18 @@ export function buildResult(scanId: string, target: Target, outcome: InvocationO
     verdict: diagnosis.verdict,
     ...(agentVersion ? { agentVersion } : {}),
     probedAt: new Date().toISOString(),
+  };
+}
+
+/** The slim event that says an instance is done (the result itself is stored, not streamed). */
+export function instanceEvent(r: InstanceResult): InstanceEvent {
+  const status = [r.outcome.status, r.outcome.statusDetails].filter(Boolean).join(": ").slice(0, 200);
+  return {
+    type: "instance",
+    instanceId: r.instanceId,
+    verdict: r.verdict,
+    status,
+    ...(r.target.group ? { group: r.target.group } : {}),
+    at: r.probedAt,
   };
 }

@@ -6,9 +6,10 @@ import { pacer } from "../aws/pace.ts";
 import { type InvocationResult, type RunCommandTuning, runCommand } from "../aws/run-command.ts";
 import type { Config } from "../config.ts";
 import { probeCommands } from "../probe/scripts.ts";
-import { requireScan, type Store } from "../store/store.ts";
+import type { ScanWrite, Store } from "../store/interfaces.ts";
+import { requireScan } from "../store/store.ts";
 import { partialNote } from "./partial-note.ts";
-import { buildResult } from "./result.ts";
+import { buildResult, instanceEvent } from "./result.ts";
 import type { InvocationOutcome, ScanEvent, ScanStatus, Target, Targets } from "./types.ts";
 
 export type ScanTuning = RunCommandTuning;
@@ -39,21 +40,43 @@ const now = () => new Date().toISOString();
 export async function* runScan(targets: Targets, ctx: ScanContext): AsyncGenerator<ScanEvent> {
   const { store } = ctx;
   const scanId = ctx.scanId
-    ? requireScan(store, ctx.scanId).id
-    : store.createScan({ targets, ...(ctx.actor ? { actor: ctx.actor } : {}) }).id;
+    ? (await requireScan(store, ctx.scanId)).id
+    : (await store.createScan({ targets, ...(ctx.actor ? { actor: ctx.actor } : {}) })).id;
   const out = channel<ScanEvent>();
   const internal = new AbortController();
-  const onAbort = () => internal.abort(ctx.signal?.reason);
-  if (ctx.signal?.aborted) onAbort();
-  else ctx.signal?.addEventListener("abort", onAbort, { once: true });
+  // Aborted by the caller, or by a cancel asked for from any process (the lease's heartbeat hears it).
+  const signals = [store.scanCancelSignal(scanId), ...(ctx.signal ? [ctx.signal] : [])];
+  const onAbort = (e: Event) => internal.abort((e.target as AbortSignal).reason);
+  for (const s of signals) {
+    if (s.aborted) internal.abort(s.reason);
+    else s.addEventListener("abort", onAbort, { once: true });
+  }
 
-  const emit = (event: ScanEvent, write?: () => void) => {
-    store.transaction(() => {
-      write?.();
-      store.appendEvent(scanId, event);
-    });
-    out.push(event);
-  };
+  // Events are stored in order, each with the row it describes, before they are yielded. A failed write stops
+  // the storing (the store is broken); `settled` reports it so the scan's end says so.
+  let stored: Promise<void> = Promise.resolve();
+  let writeFailed: unknown;
+  const emit: Emit = Object.assign(
+    (event: ScanEvent, write?: ScanWrite) => {
+      stored = stored.then(async () => {
+        if (writeFailed) return;
+        try {
+          await store.appendEvent(scanId, event, write);
+          out.push(event);
+        } catch (e) {
+          writeFailed = e;
+        }
+      });
+      return stored;
+    },
+    {
+      settled: async () => {
+        await stored;
+        return writeFailed;
+      },
+      deliver: (event: ScanEvent) => out.push(event),
+    },
+  );
 
   let finished = false;
   const work = execute(scanId, targets, ctx, internal.signal, emit).finally(() => {
@@ -67,11 +90,16 @@ export async function* runScan(targets: Targets, ctx: ScanContext): AsyncGenerat
     // The consumer stopped early (break / return): treat it as a cancel so nothing keeps running unseen.
     if (!finished) internal.abort(new Error("scan consumer stopped"));
     await work.catch(() => {});
-    ctx.signal?.removeEventListener("abort", onAbort);
+    for (const s of signals) s.removeEventListener("abort", onAbort);
   }
 }
 
-type Emit = (event: ScanEvent, write?: () => void) => void;
+type Emit = ((event: ScanEvent, write?: ScanWrite) => Promise<void>) & {
+  /** Resolves once every event so far is stored: with the error if a write failed. */
+  settled(): Promise<unknown>;
+  /** Yields an event the store has already stored (the final one, which finishScan writes). */
+  deliver(event: ScanEvent): void;
+};
 
 /** What the steps of one scan share. */
 type Scan = {
@@ -112,14 +140,14 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
     await probe(scan, online.drain());
     await inventory;
     trouble.flush();
-    finish(scan, scan.unresolved + scan.notSent > 0 ? "partial" : "completed");
+    await finish(scan, scan.unresolved + scan.notSent > 0 ? "partial" : "completed");
   } catch (e) {
     stopListing.abort(e);
     await inventory?.catch(() => {});
     trouble.flush();
     // The runner has cancelled what was outstanding on instances.
-    if (signal.aborted) finish(scan, "cancelled");
-    else finish(scan, "failed", String((e as Error)?.message ?? e).slice(0, 500));
+    if (signal.aborted) await finish(scan, "cancelled");
+    else await finish(scan, "failed", String((e as Error)?.message ?? e).slice(0, 500));
   } finally {
     trouble.stop();
   }
@@ -168,8 +196,9 @@ async function takeInventory(
   } finally {
     online.close();
   }
-  scan.emit({ type: "inventory", total, online: sent, offline: total - sent, at: now() }, () =>
-    scan.ctx.store.setTotal(scan.id, total),
+  void scan.emit(
+    { type: "inventory", total, online: sent, offline: total - sent, at: now() },
+    { kind: "total", total },
   );
   await Promise.all(withoutProbe);
 }
@@ -250,27 +279,28 @@ async function diagnose(scan: Scan, instanceId: string, outcome: InvocationOutco
   if (scan.done.has(instanceId)) return;
   scan.done.add(instanceId);
   const result = buildResult(scan.id, targetOf(scan, instanceId), outcome, rawOutput);
-  scan.emit({ type: "instance", result, at: result.probedAt }, () => scan.ctx.store.saveResult(result, rawOutput));
+  void scan.emit(instanceEvent(result), { kind: "result", result, rawOutput });
 }
 
 /**
  * Step 4: the scan's end. `partial` when some instances have no true result: still running at their deadline
  * (unresolved) or never sent (SendCommand failed); the note says how many of each.
  */
-function finish(scan: Scan, status: Exclude<ScanStatus, "running" | "interrupted">, error?: string) {
-  const { store } = scan.ctx;
-  const note = status === "partial" ? partialNote(scan.unresolved, scan.notSent) : error;
-  const counts = store.transaction(() => {
-    store.finishScan(scan.id, status, undefined, note);
-    return store.getScan(scan.id)?.counts ?? {};
-  });
-  scan.emit({
-    type: "scan-finished",
-    status,
-    counts,
-    ...(status === "partial" ? { unresolved: scan.unresolved, notSent: scan.notSent } : {}),
-    at: now(),
-  });
+async function finish(scan: Scan, status: Exclude<ScanStatus, "running" | "interrupted">, error?: string) {
+  // Every event before the last is stored first; a failed write fails the scan, whose end is still recorded.
+  const failed = await scan.emit.settled();
+  const note = failed
+    ? `Storing the scan failed: ${String((failed as Error)?.message ?? failed).slice(0, 400)}`
+    : status === "partial"
+      ? partialNote(scan.unresolved, scan.notSent)
+      : error;
+  const last = await scan.ctx.store.finishScan(
+    scan.id,
+    failed ? "failed" : status,
+    note,
+    status === "partial" && !failed ? { unresolved: scan.unresolved, notSent: scan.notSent } : undefined,
+  );
+  if (last) scan.emit.deliver(last.event);
 }
 
 const targetOf = (scan: Scan, id: string): Target => scan.byId.get(id) ?? { instanceId: id, pingStatus: "Unknown" };

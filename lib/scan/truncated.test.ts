@@ -61,15 +61,18 @@ describe("truncated output", () => {
     for await (const e of runScan({ kind: "ids", ids: [NOISY_STDERR, HUGE_STDOUT, "i-0a000000000000002"] }, ctx)) {
       events.push(e);
     }
+    // The events are slim: each instance's result is read from the store.
+    const scanId = (events[0] as { scanId: string }).scanId;
+    const ids = events.flatMap((e) => (e.type === "instance" ? [e.instanceId] : []));
     const results = new Map(
-      events.flatMap((e) => (e.type === "instance" ? [[e.result.instanceId, e.result] as const] : [])),
+      await Promise.all(ids.map(async (id) => [id, (await store.scanResult(scanId, id))!] as const)),
     );
     // Cut in Output, whole in GetCommandInvocation: diagnosed as if nothing happened, the raw output kept whole.
     const a = results.get(NOISY_STDERR)!;
     expect(a.outcome.output).toContain("---Error truncated----");
     expect(a.outcome.truncated).toBe(false);
     expect(a.verdict).toBe("healthy");
-    expect(store.scanResult(a.scanId, NOISY_STDERR)!.rawOutput.length).toBeGreaterThan(4000);
+    expect((await store.scanResult(a.scanId, NOISY_STDERR))!.rawOutput.length).toBeGreaterThan(4000);
 
     // Cut even there: the report is lost, which is a finding (probe-failed), and a warning says so.
     const b = results.get(HUGE_STDOUT)!;

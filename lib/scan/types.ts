@@ -50,13 +50,27 @@ export type InstanceResult = {
 /** `partial`: it ran to its end, but some instances have no true result (unresolved at the deadline, or not sent). */
 export type ScanStatus = "running" | "completed" | "partial" | "cancelled" | "failed" | "interrupted";
 
+/**
+ * One instance done, slim: enough to count it and place it (verdict, SSM's status, group). The full result (probe
+ * output, evidence) is stored once, with the result, and read by id (GET /api/instances/:id).
+ */
+export type InstanceEvent = {
+  type: "instance";
+  instanceId: string;
+  verdict: Verdict;
+  /** SSM's invocation status and details, e.g. `Failed: DeliveryTimedOut` (capped). */
+  status: string;
+  group?: string;
+  at: string;
+};
+
 /** Progress events of a scan, in the order they happen; each is stored before it is yielded. */
 export type ScanEvent =
   | { type: "scan-started"; scanId: string; targets: Targets; at: string }
   | { type: "inventory"; total: number; online: number; offline: number; at: string }
   | { type: "batch-sent"; commandId: string; instanceIds: string[]; at: string }
   | { type: "batch-failed"; instanceIds: string[]; error: string; at: string }
-  | { type: "instance"; result: InstanceResult; at: string }
+  | InstanceEvent
   | {
       type: "warning";
       kind: "throttled" | "vanished" | "truncated" | "retry";

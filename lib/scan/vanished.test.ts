@@ -61,8 +61,11 @@ describe("an instance that vanished", () => {
     for await (const e of runScan({ kind: "all" }, ctx)) events.push(e);
     expect(events.at(-1)).toMatchObject({ type: "scan-finished", status: "completed" });
     expect(events.some((e) => e.type === "warning" && e.kind === "vanished" && e.instanceId === VANISHING)).toBe(true);
+    // The events are slim: each instance's result is read from the store.
+    const scanId = (events[0] as { scanId: string }).scanId;
+    const ids = events.flatMap((e) => (e.type === "instance" ? [e.instanceId] : []));
     const results = new Map(
-      events.flatMap((e) => (e.type === "instance" ? [[e.result.instanceId, e.result] as const] : [])),
+      await Promise.all(ids.map(async (id) => [id, (await store.scanResult(scanId, id))!] as const)),
     );
     expect(results.size).toBe(9);
     expect(results.get(VANISHING)?.outcome).toMatchObject({ status: "NotSent", statusDetails: "InvalidInstanceId" });

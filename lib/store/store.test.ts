@@ -1,7 +1,7 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Verdict } from "../diagnosis/types.ts";
@@ -12,8 +12,8 @@ import { openStore, type Store } from "./store.ts";
 
 const dirs: string[] = [];
 const stores: Store[] = [];
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -23,8 +23,8 @@ function tempFile(): string {
   return path.join(d, "nested", "fleet.db");
 }
 
-function open(file = ":memory:"): Store {
-  const s = openStore(file);
+function open(file = ":memory:", opts: Parameters<typeof openStore>[1] = {}): Store {
+  const s = openStore(file, opts);
   stores.push(s);
   return s;
 }
@@ -55,19 +55,22 @@ function result(
 }
 
 describe("store", () => {
-  it("creates the folder, uses WAL and records its migrations once", () => {
+  it("creates the folder, uses WAL and records its migrations once", async () => {
     const file = tempFile();
     const s = open(file);
-    expect(s.db.pragma("journal_mode", { simple: true })).toBe("wal");
-    const ids = (s.db.prepare("SELECT id FROM schema_migrations").all() as { id: string }[]).map((r) => r.id);
+    // The connection is the store's own: look at the file with another one.
+    const raw = new Database(file, { readonly: true });
+    expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
+    const ids = (raw.prepare("SELECT id FROM schema_migrations").all() as { id: string }[]).map((r) => r.id);
     expect(ids).toEqual(MIGRATIONS.map((m) => m.id));
     expect(ids[0]).toBe("001-scans");
-    s.close();
-    const again = open(file);
-    expect(again.db.prepare("SELECT count(*) AS n FROM schema_migrations").get()).toEqual({ n: MIGRATIONS.length });
+    await s.close();
+    open(file);
+    expect(raw.prepare("SELECT count(*) AS n FROM schema_migrations").get()).toEqual({ n: MIGRATIONS.length });
+    raw.close();
   });
 
-  it("applies appended migrations in order, once, and rolls back a failing one", () => {
+  it("applies appended migrations in order, once, and rolls back a failing one", async () => {
     const db = new Database(":memory:");
     const order: string[] = [];
     const steps = [
@@ -98,65 +101,77 @@ describe("store", () => {
     db.close();
   });
 
-  it("creates, lists, events and finishes a scan", () => {
+  it("creates, lists, events and finishes a scan", async () => {
     const s = open();
-    const a = s.createScan({ targets: { kind: "all" }, actor: "alice" });
-    const b = s.createScan({ targets: { kind: "group", name: "web" } });
+    const a = await s.createScan({ targets: { kind: "all" }, actor: "alice" });
+    const b = await s.createScan({ targets: { kind: "group", name: "web" } });
     expect(a).toMatchObject({ status: "running", targets: { kind: "all" }, actor: "alice", done: 0, counts: {} });
-    expect(s.listScans().map((r) => r.id)).toEqual([b.id, a.id]);
-    expect(s.listScans({ before: b.id }).map((r) => r.id)).toEqual([a.id]);
-    expect(s.listScans({ limit: 1 }).map((r) => r.id)).toEqual([b.id]);
+    expect((await s.listScans()).map((r) => r.id)).toEqual([b.id, a.id]);
+    expect((await s.listScans({ before: b.id })).map((r) => r.id)).toEqual([a.id]);
+    expect((await s.listScans({ limit: 1 })).map((r) => r.id)).toEqual([b.id]);
 
     const at = new Date().toISOString();
-    expect(s.appendEvent(a.id, { type: "scan-started", scanId: a.id, targets: { kind: "all" }, at })).toBe(1);
-    expect(s.appendEvent(a.id, { type: "inventory", total: 2, online: 2, offline: 0, at })).toBe(2);
-    expect(s.appendEvent(b.id, { type: "inventory", total: 0, online: 0, offline: 0, at })).toBe(1);
-    expect(s.eventsSince(a.id, 1)).toEqual([
+    expect(await s.appendEvent(a.id, { type: "scan-started", scanId: a.id, targets: { kind: "all" }, at })).toBe(1);
+    expect(
+      await s.appendEvent(
+        a.id,
+        { type: "inventory", total: 2, online: 2, offline: 0, at },
+        { kind: "total", total: 2 },
+      ),
+    ).toBe(2);
+    expect(await s.appendEvent(b.id, { type: "inventory", total: 0, online: 0, offline: 0, at })).toBe(1);
+    expect(await s.eventsSince(a.id, 1)).toEqual([
       { seq: 2, event: { type: "inventory", total: 2, online: 2, offline: 0, at } },
     ]);
 
-    s.setTotal(a.id, 2);
-    s.saveResult(result(a.id, "i-0123456789abcdef0", "healthy"), "raw-1");
-    s.saveResult(result(a.id, "i-0123456789abcdef1", "lifecycle-404:ready"), "raw-2");
-    expect(s.getScan(a.id)).toMatchObject({ total: 2, done: 2, counts: { healthy: 1, "lifecycle-404:ready": 1 } });
-    s.finishScan(a.id, "completed");
-    expect(s.getScan(a.id)).toMatchObject({ status: "completed", counts: { healthy: 1, "lifecycle-404:ready": 1 } });
-    expect(s.getScan(a.id)?.finishedAt).toBeDefined();
+    await s.saveResult(result(a.id, "i-0123456789abcdef0", "healthy"), "raw-1");
+    await s.saveResult(result(a.id, "i-0123456789abcdef1", "lifecycle-404:ready"), "raw-2");
+    expect(await s.getScan(a.id)).toMatchObject({
+      total: 2,
+      done: 2,
+      counts: { healthy: 1, "lifecycle-404:ready": 1 },
+    });
+    await s.finishScan(a.id, "completed");
+    expect(await s.getScan(a.id)).toMatchObject({
+      status: "completed",
+      counts: { healthy: 1, "lifecycle-404:ready": 1 },
+    });
+    expect((await s.getScan(a.id))?.finishedAt).toBeDefined();
     // A finished scan is not finished again (a late cancel cannot overwrite completed).
-    s.finishScan(a.id, "cancelled");
-    expect(s.getScan(a.id)?.status).toBe("completed");
-    expect(s.getScan("nope")).toBeUndefined();
+    await s.finishScan(a.id, "cancelled");
+    expect((await s.getScan(a.id))?.status).toBe("completed");
+    expect(await s.getScan("nope")).toBeUndefined();
   });
 
-  it("keeps the latest result per instance, its history and filters", () => {
+  it("keeps the latest result per instance, its history and filters", async () => {
     const s = open();
-    const one = s.createScan({ targets: { kind: "all" } });
-    const two = s.createScan({ targets: { kind: "all" } });
+    const one = await s.createScan({ targets: { kind: "all" } });
+    const two = await s.createScan({ targets: { kind: "all" } });
     const id1 = "i-0123456789abcdef0";
     const id2 = "i-0123456789abcdef1";
     const id3 = "i-0123456789abcdef2";
-    s.saveResult(result(one.id, id1, "lifecycle-404:blocked", { probedAt: "2026-01-01T00:00:00.000Z" }), "old");
-    s.saveResult(
+    await s.saveResult(result(one.id, id1, "lifecycle-404:blocked", { probedAt: "2026-01-01T00:00:00.000Z" }), "old");
+    await s.saveResult(
       result(two.id, id1, "healthy", { probedAt: "2026-01-02T00:00:00.000Z", group: "web", agentVersion: "1.91.1" }),
       "new",
     );
     // An older result stored late does not replace a newer one.
-    s.saveResult(
+    await s.saveResult(
       result(two.id, id2, "at-risk", { probedAt: "2026-01-02T00:00:00.000Z", group: "batch", agentVersion: "1.90.0" }),
       "r2",
     );
-    s.saveResult(result(one.id, id2, "healthy", { probedAt: "2026-01-01T00:00:00.000Z" }), "r2-old");
-    s.saveResult(
+    await s.saveResult(result(one.id, id2, "healthy", { probedAt: "2026-01-01T00:00:00.000Z" }), "r2-old");
+    await s.saveResult(
       result(two.id, id3, "ssm-unreachable", { probedAt: "2026-01-02T00:00:00.000Z", pingStatus: "ConnectionLost" }),
       "",
     );
 
-    expect(s.latestResult(id1)).toMatchObject({ verdict: "healthy", rawOutput: "new", scanId: two.id });
-    expect(s.latestResult(id2)?.verdict).toBe("at-risk");
-    expect(s.instanceHistory(id1).map((r) => r.rawOutput)).toEqual(["new", "old"]);
-    expect(s.latestResult("i-00000000")).toBeUndefined();
+    expect(await s.latestResult(id1)).toMatchObject({ verdict: "healthy", rawOutput: "new", scanId: two.id });
+    expect((await s.latestResult(id2))?.verdict).toBe("at-risk");
+    expect((await s.instanceHistory(id1)).map((r) => r.rawOutput)).toEqual(["new", "old"]);
+    expect(await s.latestResult("i-00000000")).toBeUndefined();
 
-    const all = s.latestResults();
+    const all = await s.latestResults();
     expect(all.total).toBe(3);
     expect(all.items.map((i) => i.instanceId)).toEqual([id1, id2, id3]);
     expect(all.items[0]).toEqual({
@@ -170,89 +185,197 @@ describe("store", () => {
       scanId: two.id,
       restartWillWork: false,
     });
-    expect(s.latestResults({ verdict: ["at-risk", "ssm-unreachable"] }).items.map((i) => i.instanceId)).toEqual([
-      id2,
-      id3,
-    ]);
-    expect(s.latestResults({ group: "batch" }).total).toBe(1);
-    expect(s.latestResults({ agentVersion: "1.91.1" }).items[0]?.instanceId).toBe(id1);
-    expect(s.latestResults({ q: "def2" }).items[0]?.instanceId).toBe(id3);
-    expect(s.latestResults({ q: "%" }).total).toBe(0);
-    expect(s.latestResults({ q: "'; DROP TABLE latest; --" }).total).toBe(0);
-    expect(s.latestResults({ limit: 1, offset: 1 })).toMatchObject({ total: 3, items: [{ instanceId: id2 }] });
-    expect(s.verdictCounts()).toMatchObject({ healthy: 1, "at-risk": 1, "ssm-unreachable": 1, unknown: 0 });
+    expect((await s.latestResults({ verdict: ["at-risk", "ssm-unreachable"] })).items.map((i) => i.instanceId)).toEqual(
+      [id2, id3],
+    );
+    expect((await s.latestResults({ group: "batch" })).total).toBe(1);
+    expect((await s.latestResults({ agentVersion: "1.91.1" })).items[0]?.instanceId).toBe(id1);
+    expect((await s.latestResults({ q: "def2" })).items[0]?.instanceId).toBe(id3);
+    expect((await s.latestResults({ q: "%" })).total).toBe(0);
+    expect((await s.latestResults({ q: "'; DROP TABLE latest; --" })).total).toBe(0);
+    expect(await s.latestResults({ limit: 1, offset: 1 })).toMatchObject({ total: 3, items: [{ instanceId: id2 }] });
+    expect(await s.verdictCounts()).toMatchObject({ healthy: 1, "at-risk": 1, "ssm-unreachable": 1, unknown: 0 });
     const byKey = (rows: { key: string | null; verdict: Verdict; n: number }[]) =>
       Object.fromEntries(rows.map((r) => [`${r.key}/${r.verdict}`, r.n]));
-    expect(byKey(s.verdictsBy("group"))).toEqual({ "web/healthy": 1, "batch/at-risk": 1, "null/ssm-unreachable": 1 });
-    expect(byKey(s.verdictsBy("agentVersion"))).toEqual({
+    expect(byKey(await s.verdictsBy("group"))).toEqual({
+      "web/healthy": 1,
+      "batch/at-risk": 1,
+      "null/ssm-unreachable": 1,
+    });
+    expect(byKey(await s.verdictsBy("agentVersion"))).toEqual({
       "1.91.1/healthy": 1,
       "1.90.0/at-risk": 1,
       "null/ssm-unreachable": 1,
     });
-    expect(s.scanResults(two.id).map((r) => r.instanceId)).toEqual([id1, id2, id3]);
+    expect((await s.scanResults(two.id)).map((r) => r.instanceId)).toEqual([id1, id2, id3]);
   });
 
-  it("gives the latest results a version that changes with every stored result", () => {
+  it("gives the latest results a version that changes with every stored result", async () => {
     const s = open();
-    const scan = s.createScan({ targets: { kind: "all" } });
-    const empty = s.latestVersion();
-    expect(s.latestVersion()).toBe(empty);
-    s.saveResult(result(scan.id, "i-0123456789abcdef0", "healthy"), "");
-    const one = s.latestVersion();
+    const scan = await s.createScan({ targets: { kind: "all" } });
+    const empty = await s.latestVersion();
+    expect(await s.latestVersion()).toBe(empty);
+    await s.saveResult(result(scan.id, "i-0123456789abcdef0", "healthy"), "");
+    const one = await s.latestVersion();
     expect(one).not.toBe(empty);
-    s.finishScan(scan.id, "completed");
-    expect(s.latestVersion()).toBe(one);
-    const next = s.createScan({ targets: { kind: "all" } });
-    s.saveResult(result(next.id, "i-0123456789abcdef0", "at-risk"), "");
-    expect(s.latestVersion()).not.toBe(one);
+    await s.finishScan(scan.id, "completed");
+    expect(await s.latestVersion()).toBe(one);
+    const next = await s.createScan({ targets: { kind: "all" } });
+    await s.saveResult(result(next.id, "i-0123456789abcdef0", "at-risk"), "");
+    expect(await s.latestVersion()).not.toBe(one);
   });
 
-  it("writes a result and its counts together or not at all", () => {
+  it("writes a result and its counts together or not at all", async () => {
     const s = open();
-    const scan = s.createScan({ targets: { kind: "all" } });
-    s.saveResult(result(scan.id, "i-0123456789abcdef0", "healthy"), "");
+    const scan = await s.createScan({ targets: { kind: "all" } });
+    await s.saveResult(result(scan.id, "i-0123456789abcdef0", "healthy"), "");
     // The same instance twice in one scan violates the unique key: nothing of the second write may remain.
-    expect(() => s.saveResult(result(scan.id, "i-0123456789abcdef0", "unknown"), "")).toThrow();
-    expect(s.getScan(scan.id)).toMatchObject({ done: 1, counts: { healthy: 1 } });
-    expect(s.latestResult("i-0123456789abcdef0")?.verdict).toBe("healthy");
+    await expect(s.saveResult(result(scan.id, "i-0123456789abcdef0", "unknown"), "")).rejects.toThrow();
+    expect(await s.getScan(scan.id)).toMatchObject({ done: 1, counts: { healthy: 1 } });
+    expect((await s.latestResult("i-0123456789abcdef0"))?.verdict).toBe("healthy");
   });
 
-  it("handles 10,000 instances with an indexed latest list", () => {
-    const s = open();
-    const scan = s.createScan({ targets: { kind: "all" } });
+  it("handles 10,000 instances with an indexed latest list", async () => {
+    const file = tempFile();
+    const s = open(file);
+    const scan = await s.createScan({ targets: { kind: "all" } });
     const verdicts: Verdict[] = ["healthy", "lifecycle-404:ready", "at-risk", "waiting"];
-    s.transaction(() => {
-      for (let n = 0; n < 10_000; n++) {
-        const id = `i-${n.toString(16).padStart(17, "0")}`;
-        s.saveResult(result(scan.id, id, verdicts[n % 4]!, { group: `g${n % 10}` }), "x");
-      }
-    });
-    expect(s.latestResults({ verdict: ["at-risk"], limit: 5 })).toMatchObject({ total: 2500 });
-    expect(s.verdictCounts().healthy).toBe(2500);
-    const plan = s.db
+    await s.saveResults(
+      Array.from({ length: 10_000 }, (_, n) => ({
+        result: result(scan.id, `i-${n.toString(16).padStart(17, "0")}`, verdicts[n % 4]!, { group: `g${n % 10}` }),
+        rawOutput: "x",
+      })),
+    );
+    expect(await s.latestResults({ verdict: ["at-risk"], limit: 5 })).toMatchObject({ total: 2500 });
+    expect((await s.verdictCounts()).healthy).toBe(2500);
+    const raw = new Database(file, { readonly: true });
+    const plan = raw
       .prepare("EXPLAIN QUERY PLAN SELECT instance_id FROM latest WHERE verdict IN (?) ORDER BY instance_id LIMIT 5")
       .all("at-risk") as { detail: string }[];
+    raw.close();
     expect(plan.map((p) => p.detail).join(" ")).toContain("latest_verdict");
   });
 
-  it("marks a scan left running by a dead process interrupted, keeping its results", () => {
+  it("marks a scan whose owner stopped renewing its lease interrupted, keeping its results", async () => {
     const file = tempFile();
-    const s = open(file);
-    const mine = s.createScan({ targets: { kind: "all" } });
-    const orphan = s.createScan({ targets: { kind: "group", name: "web" } });
-    s.saveResult(result(orphan.id, "i-0123456789abcdef0", "healthy"), "kept");
-    // A pid that surely does not exist any more: a child that has exited.
-    const dead = spawnSync(process.execPath, ["-e", "0"]).pid;
-    s.db.prepare("UPDATE scans SET owner_pid = ? WHERE id = ?").run(dead, orphan.id);
-    s.close();
+    // `dead` stands for a process that was killed: it holds a 1 s lease and never renews it again.
+    const dead = open(file, { leaseTtlSeconds: 1 });
+    const live = open(file);
+    const mine = await live.createScan({ targets: { kind: "all" } });
+    const orphan = await dead.createScan({ targets: { kind: "group", name: "web" } });
+    await dead.saveResult(result(orphan.id, "i-0123456789abcdef0", "healthy"), "kept");
+    await dead.close();
+    // Until the lease runs out, the scan is someone's: not interrupted, and it still blocks the same targets.
+    expect((await live.getScan(orphan.id))?.status).toBe("running");
+    expect((await live.runningScanFor({ kind: "group", name: "web" }))?.id).toBe(orphan.id);
+    await sleep(1100);
 
     const reopened = open(file);
-    expect(reopened.getScan(orphan.id)).toMatchObject({ status: "interrupted", done: 1, counts: { healthy: 1 } });
-    expect(reopened.getScan(mine.id)?.status).toBe("running");
-    const last = reopened.eventsSince(orphan.id, 0).at(-1)?.event;
+    expect(await reopened.getScan(orphan.id)).toMatchObject({ status: "interrupted", done: 1, counts: { healthy: 1 } });
+    expect((await reopened.getScan(mine.id))?.status).toBe("running");
+    const last = (await reopened.eventsSince(orphan.id, 0)).at(-1)?.event;
     expect(last).toMatchObject({ type: "scan-finished", status: "interrupted" });
-    expect(reopened.latestResult("i-0123456789abcdef0")?.rawOutput).toBe("kept");
-    expect(reopened.runningScanFor({ kind: "all" })?.id).toBe(mine.id);
-    expect(reopened.runningScanFor({ kind: "group", name: "web" })).toBeUndefined();
+    expect((await reopened.latestResult("i-0123456789abcdef0"))?.rawOutput).toBe("kept");
+    expect((await reopened.runningScanFor({ kind: "all" }))?.id).toBe(mine.id);
+    expect(await reopened.runningScanFor({ kind: "group", name: "web" })).toBeUndefined();
+    // Cancelling it now is too late: nobody runs it.
+    expect(await reopened.requestScanCancel(orphan.id)).toBe(false);
+  });
+
+  it("finds an abandoned scan without being reopened: a reader or the heartbeat ends it", async () => {
+    const file = tempFile();
+    const dead = open(file, { leaseTtlSeconds: 1 });
+    const watcher = open(file, { leaseTtlSeconds: 1 });
+    const scan = await dead.createScan({ targets: { kind: "all" } });
+    await dead.close();
+    const woken = new Promise<void>((resolve) => watcher.onScanEvent(scan.id, resolve));
+    // Nobody reads: the watcher's heartbeat (every third of its TTL) marks it and wakes its listeners.
+    await woken;
+    expect((await watcher.getScan(scan.id))?.status).toBe("interrupted");
+    expect((await watcher.eventsSince(scan.id, 0)).at(-1)?.event).toMatchObject({ status: "interrupted" });
+  });
+
+  it("carries a cancel to the scan's owner in another process, through the lease", async () => {
+    const file = tempFile();
+    const owner = open(file, { leaseTtlSeconds: 3 });
+    const other = open(file);
+    const scan = await owner.createScan({ targets: { kind: "all" } });
+    const signal = owner.scanCancelSignal(scan.id);
+    expect(await other.requestScanCancel(scan.id)).toBe(true);
+    expect(signal.aborted).toBe(false);
+    // The owner's heartbeat hears it.
+    await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+    expect(String(signal.reason)).toContain("cancelled");
+    // In the owner's own process a cancel aborts at once.
+    const here = await owner.createScan({ targets: { kind: "group", name: "web" } });
+    const hereSignal = owner.scanCancelSignal(here.id);
+    expect(await owner.requestScanCancel(here.id)).toBe(true);
+    expect(hereSignal.aborted).toBe(true);
+    // A finished scan releases its lease: nothing to cancel.
+    await owner.finishScan(scan.id, "cancelled");
+    expect(await other.requestScanCancel(scan.id)).toBe(false);
+  });
+
+  it("lets another process take an action over only once its owner's lease has run out", async () => {
+    const file = tempFile();
+    const dead = open(file, { leaseTtlSeconds: 1 });
+    const live = open(file, { leaseTtlSeconds: 1 });
+    const id = crypto.randomUUID();
+    const instanceId = "i-0123456789abcdef0";
+    const preflight = { instanceId, ok: true };
+    await dead.actions.createAction(
+      {
+        id,
+        kind: "restart",
+        actor: "t",
+        actorRole: "operator",
+        forced: false,
+        createdAt: new Date().toISOString(),
+        requested: [instanceId],
+        maxConcurrency: 1,
+        maxErrors: 1,
+        waitSeconds: 10,
+      },
+      () => [{ instanceId, decision: "accepted", preflight }],
+      () => ({ type: "resumed", pid: 0, at: new Date().toISOString() }),
+    );
+    // Its owner's lease is alive: nobody else may drive it, nor may the owner take it over twice.
+    expect(await live.actions.takeOver(id)).toBe(false);
+    expect(await dead.actions.takeOver(id)).toBe(false);
+    await dead.close();
+    await sleep(1100);
+    const [a, b] = await Promise.all([live.actions.takeOver(id), open(file).actions.takeOver(id)]);
+    expect([a, b].sort()).toEqual([false, true]);
+    await live.actions.finishAction(id, "interrupted");
+    expect(await live.actions.get(id)).toMatchObject({ status: "interrupted" });
+    expect(await live.actions.inflightAction(instanceId)).toBeUndefined();
+    expect(await live.actions.takeOver(id)).toBe(false);
+  });
+
+  it("wakes listeners in this process when an event is stored", async () => {
+    const s = open();
+    const scan = await s.createScan({ targets: { kind: "all" } });
+    let woken = 0;
+    const stop = s.onScanEvent(scan.id, () => woken++);
+    await s.appendEvent(scan.id, { type: "scan-started", scanId: scan.id, targets: { kind: "all" }, at: "t" });
+    stop();
+    await s.appendEvent(scan.id, { type: "inventory", total: 0, online: 0, offline: 0, at: "t" });
+    expect(woken).toBe(1);
+    expect(await s.getScanProgress(scan.id)).toMatchObject({ scan: { id: scan.id }, lastSeq: 2 });
+  });
+
+  it("stores the probe output once: not in the outcome beside the raw output", async () => {
+    const file = tempFile();
+    const s = open(file);
+    const scan = await s.createScan({ targets: { kind: "all" } });
+    const r = result(scan.id, "i-0123456789abcdef0", "healthy");
+    r.outcome.output = "the probe's report";
+    await s.saveResult(r, "the probe's report");
+    const raw = new Database(file, { readonly: true });
+    const row = raw.prepare("SELECT outcome, raw_output FROM results").get() as { outcome: string; raw_output: string };
+    raw.close();
+    expect(row.raw_output).toBe("the probe's report");
+    expect(row.outcome).not.toContain("the probe's report");
+    expect((await s.scanResult(scan.id, r.instanceId))?.outcome.output).toBe("the probe's report");
   });
 });

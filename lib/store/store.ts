@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -6,17 +7,17 @@ import { VERDICTS } from "../diagnosis/types.ts";
 import { FleetDoctorError } from "../errors.ts";
 import { targetKey } from "../scan/targets.ts";
 import type { InstanceResult, ScanEvent, ScanStatus, Targets } from "../scan/types.ts";
+import { actionAuditStore } from "./actions.ts";
+import type { ScanWrite, Store } from "./interfaces.ts";
+import { leaseTable } from "./leases.ts";
 import { migrate } from "./migrate.ts";
 import type { InstanceSummary, LatestFilter, ScanRow, StoredEvent, StoredResult, VerdictCounts } from "./types.ts";
-
-export type Store = ReturnType<typeof openStore>;
 
 type ScanDb = {
   id: string;
   status: ScanStatus;
   targets: string;
   actor: string | null;
-  owner_pid: number | null;
   started_at: string;
   finished_at: string | null;
   total: number | null;
@@ -82,7 +83,7 @@ function toResult(r: ResultDb): StoredResult {
     scanId: r.scan_id,
     instanceId: r.instance_id,
     target: JSON.parse(r.target),
-    outcome: JSON.parse(r.outcome),
+    outcome: outcomeOf(r.outcome, r.raw_output),
     diagnosis: JSON.parse(r.diagnosis),
     verdict: r.verdict,
     ...(r.agent_version ? { agentVersion: r.agent_version } : {}),
@@ -91,26 +92,40 @@ function toResult(r: ResultDb): StoredResult {
   };
 }
 
-/** True when a process with this id exists (EPERM: it exists but is not ours). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
+// The probe's output is kept once, in raw_output: an outcome whose output is the same text says so instead.
+const SAME_AS_RAW = "sameAsRaw";
+
+function outcomeJson(outcome: InstanceResult["outcome"], rawOutput: string): string {
+  if (rawOutput === "" || outcome.output !== rawOutput) return JSON.stringify(outcome);
+  return JSON.stringify({ ...outcome, output: "", [SAME_AS_RAW]: true });
+}
+
+function outcomeOf(json: string, rawOutput: string): InstanceResult["outcome"] {
+  const { [SAME_AS_RAW]: same, ...outcome } = JSON.parse(json) as InstanceResult["outcome"] & { [SAME_AS_RAW]?: true };
+  return same ? { ...outcome, output: rawOutput } : outcome;
 }
 
 function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+export type { Store } from "./interfaces.ts";
+
+export type StoreOptions = {
+  /** Seconds a lease lasts without a heartbeat (FLEET_DOCTOR_LEASE_TTL); the heartbeat runs every third of it. */
+  leaseTtlSeconds?: number;
+  /** The lease owner id; random by default (one per opened store, so one per process in the app). */
+  owner?: string;
+};
+
 /**
- * Opens (and migrates) the SQLite store at `file` (`:memory:` works). Every method is synchronous; a method that
- * writes more than one row does it in one transaction so nothing is ever half-written. Scans left `running` by a
- * process that no longer exists are marked `interrupted` on open, keeping their results and events.
+ * Opens (and migrates) the SQLite store at `file` (`:memory:` works): the SQLite implementation of `Store`.
+ * better-sqlite3 is synchronous; every verb runs its statements at once and a verb that writes more than one row
+ * does it in one IMMEDIATE transaction (it takes the write lock first, so a read-then-write never fails because
+ * another process wrote in between), so nothing is ever half-written. A heartbeat renews this owner's leases and marks
+ * `interrupted` the scans whose owner stopped renewing (a crash or a kill, in any process), keeping their results.
  */
-export function openStore(file: string) {
+export function openStore(file: string, opts: StoreOptions = {}): Store {
   if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
@@ -120,14 +135,31 @@ export function openStore(file: string) {
   db.pragma("busy_timeout = 5000");
   migrate(db);
 
+  const owner = opts.owner ?? crypto.randomUUID();
+  const ttlMs = (opts.leaseTtlSeconds ?? 30) * 1000;
+  const leases = leaseTable(db, owner, ttlMs);
+  // In-process wake-up for event streams: a route streaming a scan this process runs hears each event at once.
+  const wake = new EventEmitter();
+  wake.setMaxListeners(0);
+
   const q = {
     insertScan: db.prepare(
       `INSERT INTO scans (id, status, targets, target_key, actor, owner_pid, started_at) VALUES (?, 'running', ?, ?, ?, ?, ?)`,
     ),
     getScan: db.prepare(`SELECT * FROM scans WHERE id = ?`),
+    getScanProgress: db.prepare(
+      `SELECT s.*, (SELECT coalesce(max(seq), 0) FROM scan_events e WHERE e.scan_id = s.id) AS last_seq
+       FROM scans s WHERE s.id = ?`,
+    ),
     latestVersion: db.prepare(`SELECT (SELECT max(id) FROM results) AS id, (SELECT count(*) FROM latest) AS n`),
-    runningByKey: db.prepare(`SELECT * FROM scans WHERE status = 'running' AND target_key = ? ORDER BY rowid DESC`),
-    running: db.prepare(`SELECT * FROM scans WHERE status = 'running'`),
+    runningByKey: db.prepare(
+      `SELECT s.* FROM scans s JOIN leases l ON l.kind = 'scan' AND l.id = s.id
+       WHERE s.status = 'running' AND s.target_key = ? AND l.expires_at >= ? ORDER BY s.rowid DESC`,
+    ),
+    abandoned: db.prepare(
+      `SELECT s.id FROM scans s LEFT JOIN leases l ON l.kind = 'scan' AND l.id = s.id
+       WHERE s.status = 'running' AND (l.id IS NULL OR l.expires_at < ?)`,
+    ),
     listScans: db.prepare(`SELECT * FROM scans ORDER BY rowid DESC LIMIT ?`),
     listScansBefore: db.prepare(
       `SELECT * FROM scans WHERE rowid < (SELECT rowid FROM scans WHERE id = ?) ORDER BY rowid DESC LIMIT ?`,
@@ -186,112 +218,198 @@ export function openStore(file: string) {
     return counts;
   }
 
-  function appendEvent(scanId: string, event: ScanEvent): number {
-    return db.transaction(() => {
-      const seq = (q.lastSeq.get(scanId) as { seq: number }).seq + 1;
-      q.insertEvent.run(scanId, seq, event.type, event.at, JSON.stringify(event));
-      return seq;
-    })();
+  function insertEvent(scanId: string, event: ScanEvent): number {
+    const seq = (q.lastSeq.get(scanId) as { seq: number }).seq + 1;
+    q.insertEvent.run(scanId, seq, event.type, event.at, JSON.stringify(event));
+    return seq;
   }
 
-  function finishScan(id: string, status: Exclude<ScanStatus, "running">, counts?: VerdictCounts, error?: string) {
-    const c = counts ?? countsOf(id);
-    q.finish.run(status, new Date().toISOString(), JSON.stringify(c), error ?? null, id);
+  function saveResult(result: InstanceResult, rawOutput: string): void {
+    const d = result.diagnosis;
+    const row = {
+      scan_id: result.scanId,
+      instance_id: result.instanceId,
+      verdict: result.verdict,
+      cause: d.cause ?? null,
+      summary: d.summary,
+      group_name: result.target.group ?? null,
+      lifecycle_state: result.target.lifecycleState ?? null,
+      agent_version: result.agentVersion ?? null,
+      ping_status: result.target.pingStatus,
+      restart_will_work: d.restartWillWork ? 1 : 0,
+      probed_at: result.probedAt,
+    };
+    const info = q.insertResult.run({
+      ...row,
+      target: JSON.stringify(result.target),
+      outcome: outcomeJson(result.outcome, rawOutput),
+      diagnosis: JSON.stringify(d),
+      raw_output: rawOutput,
+    });
+    q.upsertLatest.run({ ...row, result_id: Number(info.lastInsertRowid) });
+    q.countResult.run({ scan_id: result.scanId, verdict: result.verdict });
   }
 
-  const store = {
-    db,
-    path: file,
+  function applyWrite(scanId: string, w: ScanWrite): void {
+    if (w.kind === "result") saveResult(w.result, w.rawOutput);
+    else q.setTotal.run(w.total, scanId);
+  }
 
-    /** Runs `fn` in one transaction (nested calls become savepoints). */
-    transaction<T>(fn: () => T): T {
-      return db.transaction(fn)();
+  /** Ends a running scan and stores its final event, in one transaction; undefined when it had already ended. */
+  const finishTx = db.transaction(
+    (
+      id: string,
+      status: Exclude<ScanStatus, "running">,
+      error?: string,
+      partial?: { unresolved: number; notSent: number },
+    ): StoredEvent | undefined => {
+      const counts = countsOf(id);
+      const changed = q.finish.run(status, new Date().toISOString(), JSON.stringify(counts), error ?? null, id);
+      leases.release("scan", id);
+      if (changed.changes === 0) return undefined;
+      const event: ScanEvent = { type: "scan-finished", status, counts, ...partial, at: new Date().toISOString() };
+      return { seq: insertEvent(id, event), event };
     },
+  );
 
-    createScan(input: { targets: Targets; actor?: string; id?: string }): ScanRow {
+  function finishScan(
+    id: string,
+    status: Exclude<ScanStatus, "running">,
+    error?: string,
+    partial?: { unresolved: number; notSent: number },
+  ) {
+    const stored = finishTx.immediate(id, status, error, partial);
+    if (stored) wake.emit(`scan:${id}`);
+    return stored;
+  }
+
+  const ABANDONED = "The process running this scan stopped before it finished (its lease expired).";
+  function interruptAbandonedScans(): string[] {
+    const ids = (q.abandoned.all(Date.now()) as { id: string }[]).map((r) => r.id);
+    return ids.filter((id) => finishScan(id, "interrupted", ABANDONED) !== undefined);
+  }
+
+  const actions = actionAuditStore(db, leases, wake);
+
+  // The heartbeat: renew this owner's leases, hear cancels, end what dead owners left (scans here; actions are
+  // taken over by resumeActions). Unref'd: it never keeps a process alive on its own.
+  const beat = () => {
+    try {
+      leases.heartbeat();
+      interruptAbandonedScans();
+    } catch (e) {
+      console.error("[fleet-doctor] lease heartbeat failed:", e);
+    }
+  };
+  const timer = setInterval(beat, Math.max(200, Math.floor(ttlMs / 3)));
+  timer.unref();
+
+  const store: Store = {
+    path: file,
+    owner,
+    actions,
+
+    async createScan(input) {
       const id = input.id ?? crypto.randomUUID();
-      q.insertScan.run(
-        id,
-        JSON.stringify(input.targets),
-        targetKey(input.targets),
-        input.actor ?? null,
-        process.pid,
-        new Date().toISOString(),
-      );
+      db.transaction(() => {
+        q.insertScan.run(
+          id,
+          JSON.stringify(input.targets),
+          targetKey(input.targets),
+          input.actor ?? null,
+          process.pid,
+          new Date().toISOString(),
+        );
+        leases.acquire("scan", id);
+      }).immediate();
       return getScan(id)!;
     },
 
-    getScan,
+    async getScan(id) {
+      const scan = getScan(id);
+      // A reader is where an abandoned scan is first seen: end it now rather than at the next heartbeat.
+      if (scan?.status === "running" && leases.holder("scan", id) === undefined) {
+        finishScan(id, "interrupted", ABANDONED);
+        return getScan(id);
+      }
+      return scan;
+    },
 
-    /** Newest first; `before` is a scan id (the last one of the previous page). */
-    listScans(opts: { limit?: number; before?: string } = {}): ScanRow[] {
+    async getScanProgress(id) {
+      await store.getScan(id); // ends it first if its owner died
+      const r = q.getScanProgress.get(id) as (ScanDb & { last_seq: number }) | undefined;
+      return r ? { scan: toScan(r), lastSeq: r.last_seq } : undefined;
+    },
+
+    async listScans(opts = {}) {
+      interruptAbandonedScans();
       const limit = Math.min(Math.max(opts.limit ?? 50, 1), MAX_PAGE);
       const rows = (opts.before ? q.listScansBefore.all(opts.before, limit) : q.listScans.all(limit)) as ScanDb[];
       return rows.map(toScan);
     },
 
-    /** A scan still running over the same targets whose process is alive (this one or another). */
-    runningScanFor(targets: Targets): ScanRow | undefined {
-      const rows = q.runningByKey.all(targetKey(targets)) as ScanDb[];
-      const live = rows.find((r) => r.owner_pid === null || r.owner_pid === process.pid || processAlive(r.owner_pid));
-      return live ? toScan(live) : undefined;
+    async runningScanFor(targets) {
+      const r = q.runningByKey.get(targetKey(targets), Date.now()) as ScanDb | undefined;
+      return r ? toScan(r) : undefined;
     },
 
-    setTotal(scanId: string, total: number): void {
-      q.setTotal.run(total, scanId);
+    async finishScan(id, status, error, partial) {
+      return finishScan(id, status, error, partial);
     },
 
-    appendEvent,
+    async requestScanCancel(id) {
+      return leases.requestCancel("scan", id);
+    },
 
-    eventsSince(scanId: string, afterSeq: number, limit = 10_000): StoredEvent[] {
+    scanCancelSignal(id) {
+      return leases.signal("scan", id);
+    },
+
+    async interruptAbandonedScans() {
+      return interruptAbandonedScans();
+    },
+
+    async appendEvent(scanId, event, write) {
+      const seq = db
+        .transaction(() => {
+          if (write) applyWrite(scanId, write);
+          return insertEvent(scanId, event);
+        })
+        .immediate();
+      wake.emit(`scan:${scanId}`);
+      return seq;
+    },
+
+    async eventsSince(scanId, afterSeq, limit = 10_000) {
       const rows = q.eventsSince.all(scanId, afterSeq, limit) as { seq: number; data: string }[];
       return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.data) as ScanEvent }));
     },
 
-    /** Stores one instance's result (with the raw probe output), updates `latest` and the scan's counts. */
-    saveResult(result: InstanceResult, rawOutput: string): void {
-      db.transaction(() => {
-        const d = result.diagnosis;
-        const row = {
-          scan_id: result.scanId,
-          instance_id: result.instanceId,
-          verdict: result.verdict,
-          cause: d.cause ?? null,
-          summary: d.summary,
-          group_name: result.target.group ?? null,
-          lifecycle_state: result.target.lifecycleState ?? null,
-          agent_version: result.agentVersion ?? null,
-          ping_status: result.target.pingStatus,
-          restart_will_work: d.restartWillWork ? 1 : 0,
-          probed_at: result.probedAt,
-        };
-        const info = q.insertResult.run({
-          ...row,
-          target: JSON.stringify(result.target),
-          outcome: JSON.stringify(result.outcome),
-          diagnosis: JSON.stringify(d),
-          raw_output: rawOutput,
-        });
-        q.upsertLatest.run({ ...row, result_id: Number(info.lastInsertRowid) });
-        q.countResult.run({ scan_id: result.scanId, verdict: result.verdict });
-      })();
+    onScanEvent(scanId, listener) {
+      wake.on(`scan:${scanId}`, listener);
+      return () => wake.off(`scan:${scanId}`, listener);
     },
 
-    /** Ends a running scan (a finished one is left as it is); counts default to what its results say. */
-    finishScan,
+    async saveResult(result, rawOutput) {
+      db.transaction(() => saveResult(result, rawOutput)).immediate();
+    },
 
-    /** The latest summary of every instance a scan stored, by instance id. */
-    scanResults(scanId: string): InstanceSummary[] {
+    async saveResults(items) {
+      db.transaction(() => {
+        for (const i of items) saveResult(i.result, i.rawOutput);
+      }).immediate();
+    },
+
+    async scanResults(scanId) {
       return (q.scanResults.all(scanId) as SummaryDb[]).map(toSummary);
     },
 
-    scanResult(scanId: string, instanceId: string): StoredResult | undefined {
+    async scanResult(scanId, instanceId) {
       const r = q.scanResult.get(scanId, instanceId) as ResultDb | undefined;
       return r ? toResult(r) : undefined;
     },
 
-    /** The newest diagnosis of every instance ever scanned, filtered and paginated, ordered by instance id. */
-    latestResults(filter: LatestFilter = {}): { total: number; items: InstanceSummary[] } {
+    async latestResults(filter: LatestFilter = {}) {
       const where: string[] = [];
       const params: unknown[] = [];
       if (filter.verdict?.length) {
@@ -324,18 +442,16 @@ export function openStore(file: string) {
       return { total, items };
     },
 
-    /** Newest first, with the raw probe output of each. */
-    instanceHistory(instanceId: string, limit = 50): StoredResult[] {
+    async instanceHistory(instanceId, limit = 50) {
       return (q.history.all(instanceId, Math.min(Math.max(limit, 1), MAX_PAGE)) as ResultDb[]).map(toResult);
     },
 
-    latestResult(instanceId: string): StoredResult | undefined {
+    async latestResult(instanceId) {
       const r = q.latestResult.get(instanceId) as ResultDb | undefined;
       return r ? toResult(r) : undefined;
     },
 
-    /** Instances per (group or agent version, verdict) over the latest results; `key` is null when absent. */
-    verdictsBy(column: "group" | "agentVersion"): { key: string | null; verdict: Verdict; n: number }[] {
+    async verdictsBy(column) {
       return (column === "group" ? q.byGroup : q.byVersion).all() as {
         key: string | null;
         verdict: Verdict;
@@ -343,50 +459,29 @@ export function openStore(file: string) {
       }[];
     },
 
-    /**
-     * Changes whenever the latest results change (a result saved, results removed with their scan): a cheap key for
-     * caching anything computed from every instance's latest result.
-     */
-    latestVersion(): string {
+    async latestVersion() {
       const r = q.latestVersion.get() as { id: number | null; n: number };
       return `${r.id ?? 0}.${r.n}`;
     },
 
-    verdictCounts(): Record<Verdict, number> {
+    async verdictCounts() {
       const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
       for (const r of q.verdictCounts.all() as { verdict: Verdict; n: number }[]) counts[r.verdict] = r.n;
       return counts;
     },
 
-    /**
-     * Marks `interrupted` every running scan whose process is gone (a crash or a kill), with a final
-     * `scan-finished` event so streams close; its results and events stay. Returns the ids marked.
-     */
-    markInterruptedScans(): string[] {
-      const rows = (q.running.all() as ScanDb[]).filter(
-        (r) => r.owner_pid !== process.pid && (r.owner_pid === null || !processAlive(r.owner_pid)),
-      );
-      return db.transaction(() => {
-        for (const r of rows) {
-          const counts = countsOf(r.id);
-          finishScan(r.id, "interrupted", counts, "The process running this scan stopped before it finished.");
-          appendEvent(r.id, { type: "scan-finished", status: "interrupted", counts, at: new Date().toISOString() });
-        }
-        return rows.map((r) => r.id);
-      })();
-    },
-
-    close(): void {
+    async close() {
+      clearInterval(timer);
       if (db.open) db.close();
     },
   };
-  store.markInterruptedScans();
+  interruptAbandonedScans();
   return store;
 }
 
 /** Throws NOT_FOUND naming the scan when it does not exist. */
-export function requireScan(store: Store, id: string): ScanRow {
-  const scan = store.getScan(id);
+export async function requireScan(store: Store, id: string): Promise<ScanRow> {
+  const scan = await store.getScan(id);
   if (!scan) throw new FleetDoctorError("NOT_FOUND", `No scan with id ${id}`, { scanId: id });
   return scan;
 }

@@ -1,34 +1,51 @@
 /**
  * Child process of lib/actions/crash.test.ts (never imported by the app). `request <db> <id>`: asks for a restart and drives it,
  * printing `SENT <actionId>` once the command has gone out (the parent then kills it with SIGKILL).
+ * `request <db> <id> force`: the same, forced (for an instance the preflight refuses); it also prints
+ * `SENDING <actionId>` when the batch is about to be sent.
  * `resume <db>`: what a restarted process does at start: take over unfinished actions and finish them.
+ * `scan <db>`: scans every instance, printing `SCAN <scanId>` once a batch is sent and `FINISHED <status>` at the end.
  */
-
 import { requestAction, resumeActions } from "../../lib/actions/request-action.ts";
-import { runAction, runningActions } from "../../lib/actions/run-action.ts";
+import { runAction } from "../../lib/actions/run-action.ts";
 import { createClients } from "../../lib/aws/clients.ts";
 import { parseConfig } from "../../lib/config.ts";
+import { runScan } from "../../lib/scan/run-scan.ts";
 import { openStore } from "../../lib/store/store.ts";
 
-const [mode, db, instanceId] = process.argv.slice(2);
+const [mode, db, instanceId, force] = process.argv.slice(2);
 const config = parseConfig({ ...process.env, FLEET_DOCTOR_DB: db, FLEET_DOCTOR_RESTART_WAIT: "20" });
-const store = openStore(db!);
+const store = openStore(db!, { leaseTtlSeconds: config.leaseTtlSeconds });
 const ctx = { clients: createClients(config), store, config, pollMs: 300 };
 
 if (mode === "request") {
-  const answer = requestAction(
-    { kind: "restart", instanceIds: [instanceId] },
+  const answer = await requestAction(
+    {
+      kind: "restart",
+      instanceIds: [instanceId],
+      ...(force === "force" ? { force: true, reason: "crash test: send it anyway" } : {}),
+    },
     { id: "crash-test", role: "operator" },
     ctx,
   );
   for await (const e of runAction(answer.actionId, ctx)) {
+    if (e.type === "batch-sending") console.log(`SENDING ${answer.actionId}`);
     if (e.type === "batch-sent") console.log(`SENT ${answer.actionId}`);
   }
   console.log("FINISHED");
+} else if (mode === "scan") {
+  let scanId = "";
+  let status = "";
+  for await (const e of runScan({ kind: "all" }, { ...ctx, tuning: { firstPollMs: 200, minPollMs: 200 } })) {
+    if (e.type === "scan-started") scanId = e.scanId;
+    if (e.type === "batch-sent") console.log(`SCAN ${scanId}`);
+    if (e.type === "scan-finished") status = e.status;
+  }
+  console.log(`FINISHED ${status}`);
 } else {
-  const resumed = resumeActions(ctx);
-  console.log(`RESUMED ${resumed.join(",")}`);
-  await Promise.all(resumed.map((id) => runningActions().get(id)));
+  const resumed = await resumeActions(ctx);
+  console.log(`RESUMED ${resumed.map((r) => r.actionId).join(",")}`);
+  await Promise.all(resumed.map((r) => r.done));
   console.log("DONE");
 }
-store.close();
+await store.close();

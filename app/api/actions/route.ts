@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { actionStore } from "@/lib/actions/action-store.ts";
 import { defaultActionContext, ensureResumed } from "@/lib/actions/context.ts";
 import { requestAction, startInBackground } from "@/lib/actions/request-action.ts";
 import { checkOrigin, currentActor, requireRole } from "@/lib/auth/index.ts";
@@ -20,17 +19,17 @@ export const POST = handle(async (request: Request) => {
   const actor = await currentActor(request);
   checkOrigin(request);
   requireRole(actor, "operator");
-  ensureResumed();
+  await ensureResumed();
   const body = await readJson(request, z.unknown());
   const ctx = defaultActionContext();
-  const answer = requestAction(body, actor, ctx);
+  const answer = await requestAction(body, actor, ctx);
   if (answer.created && answer.accepted.length > 0) {
-    startInBackground(answer.actionId, ctx);
+    void startInBackground(answer.actionId, ctx);
     return json(answer, 202, { location: `/api/actions/${answer.actionId}` });
   }
   if (!answer.created) return json(answer, 200);
   // Recorded as refused; still drive it so the audit shows it finished.
-  startInBackground(answer.actionId, ctx);
+  void startInBackground(answer.actionId, ctx);
   return json(
     {
       error: {
@@ -51,10 +50,10 @@ const listQuery = z.object({
 /** Actions, newest first (`?instanceId=` for one instance's). */
 export const GET = handle(async (request: Request) => {
   await currentActor(request);
-  ensureResumed();
+  await ensureResumed();
   const q = readQuery(request, listQuery);
   const { store } = defaultActionContext();
   return json({
-    actions: actionStore(store).list({ limit: q.limit ?? 50, ...(q.instanceId ? { instanceId: q.instanceId } : {}) }),
+    actions: await store.actions.list({ limit: q.limit ?? 50, ...(q.instanceId ? { instanceId: q.instanceId } : {}) }),
   });
 });

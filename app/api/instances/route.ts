@@ -27,7 +27,7 @@ export const GET = handle(async (request: Request) => {
   await currentActor(request);
   const q = readQuery(request, query);
   const store = getStore();
-  const { total, items } = store.latestResults({
+  const { total, items } = await store.latestResults({
     ...(q.verdict?.length ? { verdict: q.verdict } : {}),
     ...(q.group ? { group: q.group } : {}),
     ...(q.version ? { agentVersion: q.version } : {}),
@@ -35,5 +35,5 @@ export const GET = handle(async (request: Request) => {
     limit: q.limit ?? 100,
     offset: q.offset ?? 0,
   });
-  return json({ total, items, counts: store.verdictCounts() });
+  return json({ total, items, counts: await store.verdictCounts() });
 });

@@ -17,7 +17,7 @@ export const POST = handle(async (request: Request) => {
   const actor = await currentActor(request);
   checkOrigin(request);
   const { targets } = await readJson(request, startBody);
-  const { scanId } = startScan(targets, defaultScanContext(actor.id));
+  const { scanId } = await startScan(targets, defaultScanContext(actor.id));
   return json({ scanId }, 202, { location: `/api/scans/${scanId}` });
 });
 
@@ -30,6 +30,6 @@ const listQuery = z.object({
 export const GET = handle(async (request: Request) => {
   await currentActor(request);
   const q = readQuery(request, listQuery);
-  const scans = getStore().listScans({ limit: q.limit ?? 50, ...(q.before ? { before: q.before } : {}) });
+  const scans = await getStore().listScans({ limit: q.limit ?? 50, ...(q.before ? { before: q.before } : {}) });
   return json({ scans });
 });

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { actionStore } from "@/lib/actions/action-store.ts";
 import { ensureResumed } from "@/lib/actions/context.ts";
 import { currentActor } from "@/lib/auth/index.ts";
 import { FleetDoctorError } from "@/lib/errors.ts";
@@ -15,9 +14,9 @@ const params = z.object({ id: z.uuid() });
 /** One action: who, when, why, each instance's preflight and decision, the command ids and each outcome. */
 export const GET = handle(async (request: Request, ctx: Ctx) => {
   await currentActor(request);
-  ensureResumed();
+  await ensureResumed();
   const { id } = params.parse(await ctx.params);
-  const action = actionStore(getStore()).detail(id);
+  const action = await getStore().actions.detail(id);
   if (!action) throw new FleetDoctorError("NOT_FOUND", `No action ${id}.`);
   return json({ action });
 });

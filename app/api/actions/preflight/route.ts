@@ -22,6 +22,6 @@ const query = z.object({
 export const GET = handle(async (request: Request) => {
   const actor = await currentActor(request);
   const q = readQuery(request, query);
-  const checks = preflight(q.kind, q.ids, { store: getStore(), config: config() });
+  const checks = await preflight(q.kind, q.ids, { store: getStore(), config: config() });
   return json({ kind: q.kind, role: actor.role, checks });
 });

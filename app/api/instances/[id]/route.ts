@@ -16,8 +16,8 @@ export const GET = handle(async (request: Request, ctx: Ctx) => {
   await currentActor(request);
   const { id } = params.parse(await ctx.params);
   const store = getStore();
-  const latest = store.latestResult(id);
+  const latest = await store.latestResult(id);
   if (!latest) throw new FleetDoctorError("NOT_FOUND", `No result for instance ${id}`, { instanceId: id });
-  const history = store.instanceHistory(id, 50).map(({ rawOutput: _raw, ...r }) => r);
+  const history = (await store.instanceHistory(id, 50)).map(({ rawOutput: _raw, ...r }) => r);
   return json({ instance: latest, history });
 });

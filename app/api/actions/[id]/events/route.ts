@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { actionStore } from "@/lib/actions/action-store.ts";
 import { currentActor } from "@/lib/auth/index.ts";
 import { FleetDoctorError } from "@/lib/errors.ts";
 import { handle } from "@/lib/http/respond.ts";
@@ -18,9 +17,9 @@ export const GET = handle(async (request: Request, ctx: Ctx) => {
   await currentActor(request);
   const { id } = params.parse(await ctx.params);
   const after = resumeAfter(request);
-  const actions = actionStore(getStore());
-  if (!actions.get(id)) throw new FleetDoctorError("NOT_FOUND", `No action ${id}.`);
-  const first = actions.eventsSince(id, after, 500);
+  const actions = getStore().actions;
+  if (!(await actions.get(id))) throw new FleetDoctorError("NOT_FOUND", `No action ${id}.`);
+  const first = await actions.eventsSince(id, after, 500);
   return new Response(actionEventStream({ actions, actionId: id, after, first, signal: request.signal }), {
     status: 200,
     headers: SSE_HEADERS,

@@ -20,9 +20,9 @@ export const GET = handle(async (request: Request, ctx: Ctx) => {
   const { id } = params.parse(await ctx.params);
   const after = resumeAfter(request);
   const store = getStore();
-  requireScan(store, id);
+  await requireScan(store, id);
   // Primed before the response is committed: a missing scan or a failing read is still a real status code.
-  const first = store.eventsSince(id, after, 500);
+  const first = await store.eventsSince(id, after, 500);
   return new Response(scanEventStream({ store, scanId: id, after, first, signal: request.signal }), {
     status: 200,
     headers: SSE_HEADERS,

@@ -1,5 +1,5 @@
+import type { EventEmitter } from "node:events";
 import type Database from "better-sqlite3";
-import type { Store } from "../store/store.ts";
 import type {
   ActionDetail,
   ActionEvent,
@@ -8,8 +8,10 @@ import type {
   ActionStatus,
   ActionTarget,
   InstanceOutcome,
-  StoredActionEvent,
-} from "./types.ts";
+  InstanceOutcomeKind,
+} from "../actions/types.ts";
+import type { ActionAuditStore, ActionWrite } from "./interfaces.ts";
+import type { LeaseTable } from "./leases.ts";
 
 type ActionDb = {
   id: string;
@@ -27,16 +29,6 @@ type ActionDb = {
 };
 
 const SELECT_ACTION = `SELECT a.*, (SELECT data FROM action_events e WHERE e.action_id = a.id AND e.type = 'action-finished') AS finished FROM actions a`;
-
-/** True when a process with this id exists (EPERM: it exists but is not ours). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function toRow(r: ActionDb): ActionRow {
   const fin = r.finished ? (JSON.parse(r.finished) as Extract<ActionEvent, { type: "action-finished" }>) : undefined;
@@ -59,12 +51,11 @@ function toRow(r: ActionDb): ActionRow {
 }
 
 /**
- * The actions' tables, over the shared store's connection. Writes that belong together run in one transaction;
- * the claim of instances runs in an IMMEDIATE one so that two requests (two tabs, the CLI and the dashboard)
- * can never both claim the same instance.
+ * The actions' tables (SQLite), over the store's connection. Writes that belong together run in one transaction;
+ * the claim of instances runs in an IMMEDIATE one so that two requests (two tabs, the CLI and the dashboard) can
+ * never both claim the same instance. Which process drives an action is its lease; `action_runs` keeps the history.
  */
-export function actionStore(store: Store) {
-  const db: Database.Database = store.db;
+export function actionAuditStore(db: Database.Database, leases: LeaseTable, wake: EventEmitter): ActionAuditStore {
   const q = {
     insertAction: db.prepare(
       `INSERT INTO actions (id, kind, actor, actor_role, forced, reason, created_at, requested, max_concurrency, max_errors, wait_seconds)
@@ -98,14 +89,14 @@ export function actionStore(store: Store) {
     targets: db.prepare(`SELECT * FROM action_targets WHERE action_id = ? ORDER BY n`),
     commands: db.prepare(`SELECT * FROM action_commands WHERE action_id = ? ORDER BY batch`),
     outcomes: db.prepare(`SELECT detail FROM action_outcomes WHERE action_id = ? ORDER BY at, instance_id`),
+    outcomeKinds: db.prepare(`SELECT outcome, count(*) AS n FROM action_outcomes WHERE action_id = ? GROUP BY outcome`),
     unfinished: db.prepare(
       `SELECT id FROM actions a WHERE NOT EXISTS (SELECT 1 FROM action_events e WHERE e.action_id = a.id AND e.type = 'action-finished') ORDER BY created_at`,
     ),
-    lastRun: db.prepare(`SELECT pid FROM action_runs WHERE action_id = ? ORDER BY id DESC LIMIT 1`),
     insertRun: db.prepare(`INSERT INTO action_runs (action_id, pid, started_at) VALUES (?, ?, ?)`),
   };
 
-  function appendEvent(actionId: string, event: ActionEvent): number {
+  function insertEvent(actionId: string, event: ActionEvent): number {
     const { seq } = q.nextSeq.get(actionId) as { seq: number };
     q.insertEvent.run(actionId, seq, event.type, event.at, JSON.stringify(event));
     return seq;
@@ -116,27 +107,56 @@ export function actionStore(store: Store) {
     return r ? toRow(r) : undefined;
   }
 
+  function inflightAction(instanceId: string): string | undefined {
+    return (q.inflight.get(instanceId) as { action_id: string } | undefined)?.action_id;
+  }
+
+  function applyWrite(actionId: string, w: ActionWrite): void {
+    if (w.kind === "command") {
+      q.insertCommand.run(actionId, w.batch, w.commandId, JSON.stringify(w.instanceIds), new Date().toISOString());
+      return;
+    }
+    const o = w.outcome;
+    q.insertOutcome.run(
+      actionId,
+      o.instanceId,
+      o.outcome,
+      o.commandId ?? null,
+      JSON.stringify(o),
+      o.verdictAfter ?? null,
+      o.scanId ?? null,
+      o.at,
+    );
+    // An instance with an outcome is free for the next restart.
+    q.unlock.run(o.instanceId, actionId);
+  }
+
+  const finishTx = db.transaction(
+    (actionId: string, status: Exclude<ActionStatus, "running">): ActionEvent | undefined => {
+      leases.release("action", actionId);
+      if (get(actionId)?.status !== "running") return undefined;
+      const counts: Partial<Record<InstanceOutcomeKind, number>> = {};
+      for (const r of q.outcomeKinds.all(actionId) as { outcome: InstanceOutcomeKind; n: number }[])
+        counts[r.outcome] = r.n;
+      const event: ActionEvent = { type: "action-finished", status, counts, at: new Date().toISOString() };
+      q.unlockAll.run(actionId);
+      insertEvent(actionId, event);
+      return event;
+    },
+  );
+
   return {
-    /** The unfinished action already restarting this instance, if any. */
-    inflightAction(instanceId: string): string | undefined {
-      return (q.inflight.get(instanceId) as { action_id: string } | undefined)?.action_id;
+    async inflightAction(instanceId) {
+      return inflightAction(instanceId);
     },
 
-    /**
-     * Creates the action in one IMMEDIATE transaction: instances another unfinished action holds become `joined`,
-     * the others are locked to this action. `decide` gets the ids still free and returns each target's decision.
-     */
-    createAction(
-      input: Omit<ActionRow, "status" | "counts" | "finishedAt">,
-      decide: (free: Set<string>, joined: Map<string, string>) => ActionTarget[],
-      started: (targets: ActionTarget[]) => ActionEvent,
-    ): { targets: ActionTarget[]; created: boolean } {
-      return db
+    async createAction(input, decide, started) {
+      const answer = db
         .transaction(() => {
           const joined = new Map<string, string>();
           const free = new Set<string>();
           for (const id of input.requested) {
-            const holder = this.inflightAction(id);
+            const holder = inflightAction(id);
             if (holder) joined.set(id, holder);
             else {
               q.deleteStaleLock.run(id);
@@ -172,52 +192,49 @@ export function actionStore(store: Store) {
             if (t.decision === "accepted") q.lock.run(t.instanceId, input.id);
           }
           q.insertRun.run(input.id, process.pid, new Date().toISOString());
-          appendEvent(input.id, started(targets));
+          leases.acquire("action", input.id);
+          insertEvent(input.id, started(targets));
           return { targets, created: true };
         })
         .immediate();
+      if (answer.created) wake.emit(`action:${input.id}`);
+      return answer;
     },
 
-    appendEvent(actionId: string, event: ActionEvent, write?: () => void): number {
-      return db.transaction(() => {
-        write?.();
-        return appendEvent(actionId, event);
-      })();
+    async appendEvent(actionId, event, write) {
+      const seq = db
+        .transaction(() => {
+          if (write) applyWrite(actionId, write);
+          return insertEvent(actionId, event);
+        })
+        .immediate();
+      wake.emit(`action:${actionId}`);
+      return seq;
     },
 
-    eventsSince(actionId: string, afterSeq: number, limit = 10_000): StoredActionEvent[] {
+    async eventsSince(actionId, afterSeq, limit = 10_000) {
       return (q.eventsSince.all(actionId, afterSeq, limit) as { seq: number; data: string }[]).map((r) => ({
         seq: r.seq,
         event: JSON.parse(r.data) as ActionEvent,
       }));
     },
 
-    recordCommand(actionId: string, batch: number, commandId: string, instanceIds: string[]): void {
-      q.insertCommand.run(actionId, batch, commandId, JSON.stringify(instanceIds), new Date().toISOString());
+    onActionEvent(actionId, listener) {
+      wake.on(`action:${actionId}`, listener);
+      return () => wake.off(`action:${actionId}`, listener);
     },
 
-    /** Stores an instance's outcome and releases its lock. */
-    recordOutcome(actionId: string, o: InstanceOutcome): void {
-      q.insertOutcome.run(
-        actionId,
-        o.instanceId,
-        o.outcome,
-        o.commandId ?? null,
-        JSON.stringify(o),
-        o.verdictAfter ?? null,
-        o.scanId ?? null,
-        o.at,
-      );
-      q.unlock.run(o.instanceId, actionId);
+    async finishAction(actionId, status) {
+      const event = finishTx.immediate(actionId, status);
+      if (event) wake.emit(`action:${actionId}`);
+      return event;
     },
 
-    releaseAll(actionId: string): void {
-      q.unlockAll.run(actionId);
+    async get(id) {
+      return get(id);
     },
 
-    get,
-
-    detail(id: string): ActionDetail | undefined {
+    async detail(id): Promise<ActionDetail | undefined> {
       const row = get(id);
       if (!row) return undefined;
       const targets = (
@@ -249,27 +266,23 @@ export function actionStore(store: Store) {
       return { ...row, targets, commands, outcomes };
     },
 
-    list(opts: { limit?: number; instanceId?: string } = {}): ActionRow[] {
+    async list(opts = {}) {
       const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
       const rows = (opts.instanceId ? q.listForInstance.all(opts.instanceId, limit) : q.list.all(limit)) as ActionDb[];
       return rows.map(toRow);
     },
 
-    unfinished(): string[] {
+    async unfinished() {
       return (q.unfinished.all() as { id: string }[]).map((r) => r.id);
     },
 
-    /**
-     * Takes over an unfinished action whose driving process is gone (atomically: of two processes resuming at
-     * once, one wins). Returns false if a live process still drives it.
-     */
-    takeOver(actionId: string, runningHere: boolean): boolean {
+    async takeOver(actionId) {
       return db
         .transaction(() => {
-          if (runningHere) return false;
-          const last = q.lastRun.get(actionId) as { pid: number } | undefined;
-          // Our own pid on the row but not running here: a previous process that had the same pid (containers).
-          if (last && last.pid !== process.pid && processAlive(last.pid)) return false;
+          // A live lease (this process's or another's) means someone drives it: leave it alone.
+          if (leases.holder("action", actionId) !== undefined) return false;
+          if (get(actionId)?.status !== "running") return false;
+          leases.acquire("action", actionId);
           q.insertRun.run(actionId, process.pid, new Date().toISOString());
           return true;
         })
@@ -277,5 +290,3 @@ export function actionStore(store: Store) {
     },
   };
 }
-
-export type ActionStore = ReturnType<typeof actionStore>;

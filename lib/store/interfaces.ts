@@ -1,0 +1,144 @@
+import type {
+  ActionDetail,
+  ActionEvent,
+  ActionRow,
+  ActionStatus,
+  ActionTarget,
+  InstanceOutcome,
+  StoredActionEvent,
+} from "../actions/types.ts";
+import type { Verdict } from "../diagnosis/types.ts";
+import type { InstanceResult, ScanEvent, ScanStatus, Targets } from "../scan/types.ts";
+import type { InstanceSummary, LatestFilter, ScanRow, StoredEvent, StoredResult, VerdictCounts } from "./types.ts";
+
+/*
+ * The store's seams. Every verb returns a Promise so that a PostgreSQL implementation can plug in beside the
+ * SQLite one (lib/store/store.ts) without touching a caller. A unit of work that writes several rows is one verb
+ * (an event with the row it describes, an action with its claims), done atomically inside the store, so no caller
+ * ever holds a transaction open across an await. No SQL and no connection leave this folder.
+ */
+
+/** What an event's write stores with it, in the same transaction. */
+export type ScanWrite =
+  | { kind: "result"; result: InstanceResult; rawOutput: string }
+  | { kind: "total"; total: number };
+
+export interface ScanStore {
+  /** A new `running` scan, leased to this store's owner until it finishes (or the owner stops renewing). */
+  createScan(input: { targets: Targets; actor?: string; id?: string }): Promise<ScanRow>;
+  getScan(id: string): Promise<ScanRow | undefined>;
+  /**
+   * The scan's row and the seq of its last stored event, read together: a page shows the row's done/total, then
+   * streams only the events after that seq (never every event to count them).
+   */
+  getScanProgress(id: string): Promise<{ scan: ScanRow; lastSeq: number } | undefined>;
+  /** Newest first; `before` is a scan id (the last one of the previous page). */
+  listScans(opts?: { limit?: number; before?: string }): Promise<ScanRow[]>;
+  /** A scan over the same targets whose lease is alive (in this process or another). */
+  runningScanFor(targets: Targets): Promise<ScanRow | undefined>;
+  /**
+   * Ends a running scan in one unit: status, counts (from its results), `scan-finished` stored, lease released.
+   * Returns the stored final event, or undefined when the scan had already ended.
+   */
+  /** `partial` adds how many instances were unresolved and never sent to its final event. */
+  finishScan(
+    id: string,
+    status: Exclude<ScanStatus, "running">,
+    error?: string,
+    partial?: { unresolved: number; notSent: number },
+  ): Promise<StoredEvent | undefined>;
+  /**
+   * Asks whoever owns a running scan to stop (this process or another: its heartbeat notices). False when no live
+   * owner holds it (it has ended, or its owner died and it is now `interrupted`).
+   */
+  requestScanCancel(id: string): Promise<boolean>;
+  /** In the owner's process: aborted when a cancel of this scan is requested, or when its lease is lost. */
+  scanCancelSignal(id: string): AbortSignal;
+  /** Marks `interrupted` every running scan whose lease expired (its owner died); returns their ids. */
+  interruptAbandonedScans(): Promise<string[]>;
+}
+
+export interface ScanEventStore {
+  /** Stores the event (and `write`, atomically with it); returns its seq. */
+  appendEvent(scanId: string, event: ScanEvent, write?: ScanWrite): Promise<number>;
+  eventsSince(scanId: string, afterSeq: number, limit?: number): Promise<StoredEvent[]>;
+  /** Called after each event stored for this scan by this process (an in-process wake-up; no cross-process). */
+  onScanEvent(scanId: string, listener: () => void): () => void;
+}
+
+export interface ResultStore {
+  /** Stores one result (with the raw probe output), updates `latest` and the scan's counts. */
+  saveResult(result: InstanceResult, rawOutput: string): Promise<void>;
+  /** Many results in one transaction (imports, benchmarks). */
+  saveResults(items: { result: InstanceResult; rawOutput: string }[]): Promise<void>;
+  /** The summary of every instance a scan stored, by instance id. */
+  scanResults(scanId: string): Promise<InstanceSummary[]>;
+  scanResult(scanId: string, instanceId: string): Promise<StoredResult | undefined>;
+  /** Newest first, with the raw probe output of each. */
+  instanceHistory(instanceId: string, limit?: number): Promise<StoredResult[]>;
+  latestResult(instanceId: string): Promise<StoredResult | undefined>;
+}
+
+/** The fleet as its latest results describe it. */
+export interface FleetStateStore {
+  /** The newest diagnosis of every instance ever scanned, filtered and paginated, ordered by instance id. */
+  latestResults(filter?: LatestFilter): Promise<{ total: number; items: InstanceSummary[] }>;
+  /** Instances per (group or agent version, verdict) over the latest results; `key` is null when absent. */
+  verdictsBy(column: "group" | "agentVersion"): Promise<{ key: string | null; verdict: Verdict; n: number }[]>;
+  /** Changes whenever the latest results change: a cheap key for caching what is computed from all of them. */
+  latestVersion(): Promise<string>;
+  verdictCounts(): Promise<Record<Verdict, number>>;
+}
+
+/** What an action event's write stores with it, in the same transaction. */
+export type ActionWrite =
+  | { kind: "outcome"; outcome: InstanceOutcome }
+  | { kind: "command"; batch: number; commandId: string; instanceIds: string[] };
+
+/**
+ * Restart actions and their append-only audit trail. `action_inflight` is the claim that keeps one restart per
+ * instance; a lease (like a scan's) says which process drives an action.
+ */
+export interface ActionAuditStore {
+  /** The unfinished action already restarting this instance, if any. */
+  inflightAction(instanceId: string): Promise<string | undefined>;
+  /**
+   * Records the action atomically (and exclusively: two requests never claim one instance): instances another
+   * unfinished action holds are `joined`, the others are claimed. `decide` gets the ids still free and returns each
+   * target's decision; when none is new, nothing is recorded (`created: false`). The action is leased to this owner.
+   */
+  createAction(
+    input: Omit<ActionRow, "status" | "counts" | "finishedAt">,
+    decide: (free: Set<string>, joined: Map<string, string>) => ActionTarget[],
+    started: (targets: ActionTarget[]) => ActionEvent,
+  ): Promise<{ targets: ActionTarget[]; created: boolean }>;
+  appendEvent(actionId: string, event: ActionEvent, write?: ActionWrite): Promise<number>;
+  eventsSince(actionId: string, afterSeq: number, limit?: number): Promise<StoredActionEvent[]>;
+  onActionEvent(actionId: string, listener: () => void): () => void;
+  /**
+   * Ends a running action in one unit: `action-finished` with the counts of its outcomes, claims and lease
+   * released. Returns the event, or undefined when it had already ended.
+   */
+  finishAction(actionId: string, status: Exclude<ActionStatus, "running">): Promise<ActionEvent | undefined>;
+  get(id: string): Promise<ActionRow | undefined>;
+  detail(id: string): Promise<ActionDetail | undefined>;
+  list(opts?: { limit?: number; instanceId?: string }): Promise<ActionRow[]>;
+  /** Actions without an `action-finished` event, oldest first. */
+  unfinished(): Promise<string[]>;
+  /**
+   * Takes an unfinished action over when no live owner holds its lease (its owner died), atomically: of two
+   * processes trying at once, one wins. Records the new driver in `action_runs`.
+   */
+  takeOver(actionId: string): Promise<boolean>;
+}
+
+export interface Store extends ScanStore, ScanEventStore, ResultStore, FleetStateStore {
+  /** Where the data lives (a file path, `:memory:`, or later a connection string without its secret). */
+  readonly path: string;
+  /** This store's lease owner id: random per process (per opened store). */
+  readonly owner: string;
+  readonly actions: ActionAuditStore;
+  close(): Promise<void>;
+}
+
+export type { VerdictCounts };
