@@ -6,6 +6,7 @@ import type { Config } from "../config.ts";
 import { FleetDoctorError } from "../errors.ts";
 import type { Store } from "../store/store.ts";
 import { actionStore } from "./action-store.ts";
+import { auditText } from "./audit-text.ts";
 import { preflight } from "./preflight.ts";
 import { type ActionContext, runAction, runningActions } from "./run-action.ts";
 import { ACTION_KINDS, type ActionTarget, MAX_ACTION_TARGETS } from "./types.ts";
@@ -21,7 +22,7 @@ export const actionRequestSchema = z
       .min(1)
       .max(MAX_ACTION_TARGETS, `at most ${MAX_ACTION_TARGETS} instances per action`),
     force: z.boolean().optional(),
-    reason: z.string().trim().max(500).optional(),
+    reason: z.string().max(500).transform(auditText).optional(),
     maxConcurrency: z.number().int().min(1).max(MAX_ACTION_TARGETS).optional(),
     maxErrors: z.number().int().min(0).max(MAX_ACTION_TARGETS).optional(),
   })
