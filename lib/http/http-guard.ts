@@ -111,7 +111,7 @@ export function installHttpGuard(opts: { readTimeoutMs?: number } = {}): void {
   const proto = http.Server.prototype as http.Server & { [INSTALLED]?: boolean };
   if (proto[INSTALLED]) return;
   proto[INSTALLED] = true;
-  const emit = proto.emit;
+  const emit = proto.emit as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
   proto.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
     if (event === "request" && guardRequest(args[0] as IncomingMessage, args[1] as ServerResponse, opts.readTimeoutMs))
       return true;

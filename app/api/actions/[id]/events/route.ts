@@ -1,22 +1,19 @@
-import { z } from "zod";
 import { actionStore } from "@/lib/actions/action-store.ts";
-import { currentActor } from "@/lib/auth/index.ts";
 import { FleetDoctorError } from "@/lib/errors.ts";
-import { handle } from "@/lib/http/respond.ts";
+import { idParam } from "@/lib/http/ids.ts";
 import { actionEventStream, SSE_HEADERS } from "@/lib/http/sse.ts";
+import { withActor } from "@/lib/http/with-actor.ts";
 import { getStore } from "@/lib/store/index.ts";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
 type Ctx = { params: Promise<{ id: string }> };
-const params = z.object({ id: z.uuid() });
 const seq = /^\d{1,12}$/;
 
 /** The action's events as Server-Sent Events; resumes after `Last-Event-ID` (or `?after=`); ends after `action-finished`. */
-export const GET = handle(async (request: Request, ctx: Ctx) => {
-  await currentActor(request);
-  const { id } = params.parse(await ctx.params);
+export const GET = withActor("viewer", async (request, _actor, ctx: Ctx) => {
+  const id = await idParam("action", ctx);
   const raw = request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("after");
   if (raw !== null && !seq.test(raw.trim())) {
     throw new FleetDoctorError("BAD_REQUEST", "Last-Event-ID / after: must be a non-negative integer", {
