@@ -1,5 +1,6 @@
 import { type NextRequest, NextResponse } from "next/server";
 import { currentActor } from "./lib/auth/actor.ts";
+import { checkOrigin } from "./lib/auth/origin.ts";
 import { config as appConfig } from "./lib/config.ts";
 import { FleetDoctorError } from "./lib/errors.ts";
 import { checkMethod, checkPath, isApiPath } from "./lib/http/request-gate.ts";
@@ -10,7 +11,8 @@ import { errorResponse } from "./lib/http/respond.ts";
  * 1. local mode (FLEET_DOCTOR_AUTH=none, no login at all) answers loopback Hosts only, so a web page elsewhere
  *    cannot reach the local operator through DNS rebinding;
  * 2. the request line: a path that does not decode is a 400, a method the route does not serve a 405
- *    (lib/http/request-gate.ts), before Next.js's router can answer them with a 500 or an empty body;
+ *    (lib/http/request-gate.ts), before Next.js's router can answer them with a 500 or an empty body, and a
+ *    server function call from another origin a 403;
  * 3. with FLEET_DOCTOR_AUTH=alb, who is asking: 401, 403 or 503 before any page renders or any route runs;
  * 4. the Content Security Policy with a fresh nonce per request, which Next.js reads from the request's CSP header
  *    and puts on its own inline scripts.
@@ -85,6 +87,8 @@ export async function proxy(request: NextRequest) {
   try {
     checkPath(rawPath);
     checkMethod(rawPath, request.method, request.headers);
+    // A server function call is a mutation like any other: our Origin check, a 403 (Next.js's own is a 500).
+    if (!api && request.method === "POST") checkOrigin(request, cfg);
     if (cfg.auth !== "none") await currentActor(request, cfg);
   } catch (e) {
     return refusal(e, api);
