@@ -1,8 +1,9 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
+import { fetchScan, scanEventsUrl } from "@/components/api/client.ts";
 import type { ScanEvent } from "@/lib/scan/types.ts";
-import { applyEvent, applyRow, emptyProgress, type ScanProgress, type ScanRowLike } from "./progress.ts";
+import { applyEvent, applyRow, emptyProgress, type ScanProgress } from "./progress.ts";
 
 const EVENT_TYPES = ["scan-started", "inventory", "batch-sent", "batch-failed", "instance", "warning", "scan-finished"];
 const POLL_MS = 1_500;
@@ -63,17 +64,10 @@ export function useScanProgress(
       if (stopped) return;
       setMode("polling");
       try {
-        const res = await fetch(`/api/scans/${encodeURIComponent(scanId)}`, {
-          signal: abort.signal,
-          cache: "no-store",
-        });
-        if (res.ok) {
-          const body = (await res.json()) as ScanRowLike | { scan: ScanRowLike };
-          applyRow(p, "scan" in body ? body.scan : body);
-          render();
-        }
+        applyRow(p, await fetchScan(scanId, abort.signal));
+        render();
       } catch {
-        // network trouble: try again at the next tick
+        // network trouble or an error answer: try again at the next tick
       }
       if (!stopped && p.status === "running") pollTimer = setTimeout(poll, POLL_MS);
     };
@@ -82,8 +76,7 @@ export function useScanProgress(
     if (typeof EventSource === "undefined") {
       void poll();
     } else {
-      const after = p.lastSeq > 0 ? `?after=${p.lastSeq}` : "";
-      source = new EventSource(`/api/scans/${encodeURIComponent(scanId)}/events${after}`);
+      source = new EventSource(scanEventsUrl(scanId, p.lastSeq));
       setMode("stream");
       let errors = 0;
       const onMessage = (e: MessageEvent<string>) => {

@@ -12,6 +12,7 @@ export const API_ROUTES: readonly { pattern: string; methods: readonly string[] 
   { pattern: "/api/instances", methods: ["GET"] },
   { pattern: "/api/instances/table", methods: ["GET"] },
   { pattern: "/api/instances/[id]", methods: ["GET"] },
+  { pattern: "/api/instances/[id]/view", methods: ["GET"] },
   { pattern: "/api/me", methods: ["GET"] },
   { pattern: "/api/scans", methods: ["GET", "POST"] },
   { pattern: "/api/scans/[id]", methods: ["GET", "DELETE"] },
