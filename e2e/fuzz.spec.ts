@@ -69,6 +69,7 @@ const ROUTES = [
   "/api/scans/:id/events",
   "/api/instances",
   "/api/instances/:id",
+  "/api/instances/:id/view",
   "/api/instances/table",
   "/api/actions",
   "/api/actions/:id",
