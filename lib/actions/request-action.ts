@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { requireRole } from "../auth/actor.ts";
 import type { Actor } from "../auth/roles.ts";
 import { INSTANCE_ID } from "../aws/ids.ts";
 import type { Config } from "../config.ts";
@@ -55,7 +54,7 @@ export function requestAction(
   actor: Actor,
   ctx: { store: Store; config: Pick<Config, "restartMaxAgeSeconds" | "restartWaitSeconds">; now?: number },
 ): ActionAnswer {
-  requireRole(actor, "operator");
+  // Who may restart is the caller's check (withActor("operator") on the route; the CLI is the local operator).
   const req = actionRequestSchema.parse(input);
   const force = req.force === true;
   const reason = req.reason?.trim() || undefined;
