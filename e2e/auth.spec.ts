@@ -131,7 +131,7 @@ test("an operator's token is accepted (the preflight answers as operator)", asyn
 
 const PAGES = ["/", "/instances", "/activity", "/scans", "/scans/0b6a3b8e-1111-4c3e-9a1b-3f4f5e6d7c8b"];
 
-test("pages and the server function answer 401 without a token and 403 to a stranger, before rendering", async ({
+test("pages and server function calls answer 401 without a token and 403 to a stranger, before rendering", async ({
   request,
 }) => {
   for (const page of [...PAGES, `/instances/${ready}`, "/activity/0b6a3b8e-1111-4c3e-9a1b-3f4f5e6d7c8b"]) {
@@ -143,7 +143,7 @@ test("pages and the server function answer 401 without a token and 403 to a stra
     });
     expect(stranger.status(), page).toBe(403);
   }
-  // The split panel's server function, called as the browser does (POST with Next-Action to a page).
+  // A server function call as a browser makes it (POST with Next-Action to a page): refused before Next.js sees it.
   const action = await request.post(`${app.url}/instances`, {
     headers: { origin: app.url, "next-action": "0".repeat(42), "content-type": "text/plain;charset=UTF-8" },
     data: JSON.stringify([ready]),

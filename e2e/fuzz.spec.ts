@@ -77,6 +77,7 @@ const ROUTES = [
   "/api/actions/preflight",
   "/api/actions/script",
   "/api/me",
+  "/api",
   "/api/nope",
   "/api/scans/:id/nope",
   "/",

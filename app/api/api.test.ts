@@ -21,7 +21,7 @@ type Routes = {
   instances: typeof import("./instances/route.ts");
   instance: typeof import("./instances/[id]/route.ts");
   view: typeof import("./instances/[id]/view/route.ts");
-  unknown: typeof import("./[...path]/route.ts");
+  unknown: typeof import("./[[...path]]/route.ts");
   table: typeof import("./instances/table/route.ts");
   store: ReturnType<typeof import("@/lib/store/index.ts").getStore>;
 };
@@ -67,7 +67,7 @@ beforeAll(async () => {
     instances: await import("./instances/route.ts"),
     instance: await import("./instances/[id]/route.ts"),
     view: await import("./instances/[id]/view/route.ts"),
-    unknown: await import("./[...path]/route.ts"),
+    unknown: await import("./[[...path]]/route.ts"),
     table: await import("./instances/table/route.ts"),
     store: (await import("@/lib/store/index.ts")).getStore(),
   };

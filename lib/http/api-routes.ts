@@ -1,7 +1,7 @@
 /**
  * Every route of the JSON API with the methods it answers, for the proxy to refuse other methods with the error
  * envelope (Next.js answers them with an empty 405). A path not listed here still reaches Next.js: the catch-all
- * app/api/[...path]/route.ts answers it with a JSON 404. api-routes.test.ts holds this table equal to the route files.
+ * app/api/[[...path]]/route.ts answers it with a JSON 404. request-gate.test.ts holds this table equal to the route files.
  */
 export const API_ROUTES: readonly { pattern: string; methods: readonly string[] }[] = [
   { pattern: "/api/actions", methods: ["GET", "POST"] },

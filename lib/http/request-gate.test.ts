@@ -78,7 +78,7 @@ describe("the API route table", () => {
   const root = path.join(import.meta.dirname, "../../app/api");
   const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith("route.ts"));
   const fromFiles = files
-    .filter((f) => !f.includes("[...path]"))
+    .filter((f) => !f.includes("[[...path]]"))
     .map((f) => {
       const source = readFileSync(path.join(root, f), "utf8");
       const methods = [...source.matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!);
