@@ -290,3 +290,23 @@ test(`${COUNT} seeded bad requests: no 5xx, the envelope on /api, nothing sent, 
   expect(await sends(), "no SendCommand from a bad request").toBe(sentBefore);
   expect(await snapshot(), "stored scans, actions and instances unchanged").toEqual(before);
 });
+
+test("not-found pages answer a real 404 with their own message; a known instance's page a 200", async ({ request }) => {
+  for (const [page, text] of [
+    ["/instances/i-0000000000000dead", "Instance not found"],
+    ["/instances/not-an-id", "Instance not found"],
+    ["/scans/00000000-0000-4000-8000-000000000000", "Scan not found"],
+    ["/scans/abc", "Scan not found"],
+    ["/activity/00000000-0000-4000-8000-000000000000", "not found"],
+    ["/no-such-page", "Page not found"],
+  ] as const) {
+    const res = await request.get(`${app.url}${page}`);
+    expect(res.status(), page).toBe(404);
+    expect(await res.text(), page).toContain(text);
+  }
+  const { items } = (await (await request.get(`${app.url}/api/instances?limit=1`)).json()) as {
+    items: { instanceId: string }[];
+  };
+  expect((await request.get(`${app.url}/instances/${items[0]!.instanceId}`)).status()).toBe(200);
+  expect((await request.get(`${app.url}/scans`)).status()).toBe(200);
+});
