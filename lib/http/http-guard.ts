@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import type { ErrorBody } from "./respond.ts";
+import { type ErrorBody, MAX_BODY_BYTES } from "./respond.ts";
 
 /**
  * The HTTP gate in front of Next.js, for what must be answered before Next.js touches a request:
@@ -11,7 +11,6 @@ import type { ErrorBody } from "./respond.ts";
  * - requests Node.js cannot parse (an unknown method, a broken header), which it would answer with an empty 400.
  * Every answer is the JSON error envelope. Installed once per process by instrumentation.ts.
  */
-export const MAX_BODY_BYTES = 1_000_000;
 export const BODY_READ_TIMEOUT_MS = 5_000;
 const UNREPRESENTABLE = new Set(["TRACE", "TRACK", "CONNECT"]);
 
