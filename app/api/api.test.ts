@@ -367,7 +367,7 @@ describe("malformed percent-escapes in ids", () => {
 });
 
 describe("an /api path no route serves", () => {
-  it.each(["GET", "POST", "PUT", "PATCH", "DELETE"] as const)("%s answers the JSON 404", async (method) => {
+  it.each(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const)("%s answers the JSON 404", async (method) => {
     const res = await r.unknown[method](new Request(`${BASE}/api/nope`, { method }));
     expect(await errorOf(res)).toMatchObject({ status: 404, code: "NOT_FOUND" });
   });

@@ -9,4 +9,12 @@ const notFound = handle((request: Request) => {
   throw new FleetDoctorError("NOT_FOUND", `No API route at ${new URL(request.url).pathname.slice(0, 200)}.`);
 });
 
-export { notFound as DELETE, notFound as GET, notFound as HEAD, notFound as PATCH, notFound as POST, notFound as PUT };
+export {
+  notFound as DELETE,
+  notFound as GET,
+  notFound as HEAD,
+  notFound as OPTIONS,
+  notFound as PATCH,
+  notFound as POST,
+  notFound as PUT,
+};
