@@ -9,9 +9,10 @@ import { installHttpGuard } from "./http-guard.ts";
 let server: http.Server;
 let port = 0;
 let reached = 0;
+let uninstall = () => {};
 
 beforeAll(async () => {
-  installHttpGuard({ readTimeoutMs: 500 });
+  uninstall = installHttpGuard({ readTimeoutMs: 500 });
   server = http.createServer((req, res) => {
     reached++;
     let body = "";
@@ -25,6 +26,7 @@ beforeAll(async () => {
   port = (server.address() as AddressInfo).port;
 });
 afterAll(() => {
+  uninstall();
   server.closeAllConnections();
   server.close();
 });

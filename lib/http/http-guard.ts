@@ -106,9 +106,9 @@ const INSTALLED = Symbol.for("fleet-doctor.http-guard");
  * Puts the guard in front of every HTTP server of this process (Next.js creates its own and offers no hook for
  * this): wraps http.Server's emit for `request` and, when nobody else listens, `clientError`.
  */
-export function installHttpGuard(opts: { readTimeoutMs?: number } = {}): void {
+export function installHttpGuard(opts: { readTimeoutMs?: number } = {}): () => void {
   const proto = http.Server.prototype as http.Server & { [INSTALLED]?: boolean };
-  if (proto[INSTALLED]) return;
+  if (proto[INSTALLED]) return () => {};
   proto[INSTALLED] = true;
   const emit = proto.emit as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
   proto.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
@@ -120,4 +120,9 @@ export function installHttpGuard(opts: { readTimeoutMs?: number } = {}): void {
     }
     return emit.call(this, event, ...args);
   } as typeof proto.emit;
+  // For tests, which share a process with other servers: put the original back.
+  return () => {
+    proto.emit = emit as typeof proto.emit;
+    delete proto[INSTALLED];
+  };
 }
