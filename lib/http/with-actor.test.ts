@@ -9,12 +9,14 @@ const ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/ap
 const BASE = "http://127.0.0.1:3000";
 let key: TestKey;
 let keys: Awaited<ReturnType<typeof startKeyServer>>;
+let saved: NodeJS.ProcessEnv;
 let withActor: typeof import("./with-actor.ts").withActor;
 
 beforeAll(async () => {
   key = await makeKey("with-actor-key");
   keys = await startKeyServer([key]);
   // config() is read once per process: set the environment before the first module that reads it loads.
+  saved = { ...process.env };
   Object.assign(process.env, {
     FLEET_DOCTOR_AUTH: "alb",
     FLEET_DOCTOR_ALB_ARN: ARN,
@@ -24,7 +26,10 @@ beforeAll(async () => {
   });
   ({ withActor } = await import("./with-actor.ts"));
 });
-afterAll(() => keys.close());
+afterAll(async () => {
+  process.env = saved;
+  await keys.close();
+});
 
 const token = (email: string) => albToken({ key, signer: ARN, claims: { sub: email, email } });
 const call = async (route: (r: Request) => Promise<Response>, method: string, headers: Record<string, string>) => {
