@@ -10,7 +10,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["{lib,sim,bin,app,components,bench,build}/**/*.test.ts"],
+    include: ["{lib,sim,bin,app,components,bench,build,test}/**/*.test.ts"],
     environment: "node",
     // Integration tests start the simulator and run real bash: give them room on a 2-core machine.
     testTimeout: 30_000,

@@ -19,22 +19,24 @@ import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
 import { chromiumPath, startNext } from "../bin/servers.ts";
 import { DEFAULT_PAGE_SIZE } from "../components/instances/table-model.ts";
-import type { Diagnosis, Verdict } from "../lib/diagnosis/types.ts";
+import type { Verdict } from "../lib/diagnosis/catalogue.ts";
+import type { Diagnosis } from "../lib/diagnosis/types.ts";
 import type { InstanceResult } from "../lib/scan/types.ts";
 import { openStore } from "../lib/store/index.ts";
 
-const SPREAD: [Verdict, number][] = [
-  ["healthy", 0.62],
-  ["lifecycle-404:ready", 0.1],
-  ["lifecycle-404:blocked", 0.06],
-  ["lifecycle-404:warmed", 0.04],
-  ["waiting", 0.05],
-  ["at-risk", 0.05],
-  ["agent-failed", 0.03],
-  ["imds-unreachable", 0.01],
-  ["ssm-unreachable", 0.02],
-  ["probe-failed", 0.02],
-];
+/** A realistic share per verdict (the catalogue's ids, typed); verdicts left out are not seeded, `unknown` is the rest. */
+const SPREAD: Partial<Record<Verdict, number>> = {
+  healthy: 0.62,
+  "lifecycle-404:ready": 0.1,
+  "lifecycle-404:blocked": 0.06,
+  "lifecycle-404:warmed": 0.04,
+  waiting: 0.05,
+  "at-risk": 0.05,
+  "agent-failed": 0.03,
+  "imds-unreachable": 0.01,
+  "ssm-unreachable": 0.02,
+  "probe-failed": 0.02,
+};
 const GROUPS = ["web", "api", "batch", "workers", "ingest", "search", "cache", "ml", undefined];
 const VERSIONS = ["1.89.3", "1.90.0", "1.91.0", "1.91.1", "1.93.1", "1.100.0", "1.110.0"];
 
@@ -45,7 +47,7 @@ function pick<T>(i: number, items: readonly T[]): T {
 function verdictFor(i: number): Verdict {
   const x = ((i * 7919) % 10_000) / 10_000;
   let acc = 0;
-  for (const [v, share] of SPREAD) {
+  for (const [v, share] of Object.entries(SPREAD) as [Verdict, number][]) {
     acc += share;
     if (x < acc) return v;
   }

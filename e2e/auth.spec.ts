@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { APIRequestContext } from "@playwright/test";
 import { type Server, startNext } from "../bin/servers.ts";
-import { albToken, makeKey, startKeyServer, type TestKey } from "../lib/auth/testing.ts";
+import { albToken, makeKey, startKeyServer, type TestKey } from "../test/helpers/alb-keys.ts";
 import { expect, simHosts, simUrl, test } from "./fixtures.ts";
 
 test.describe.configure({ mode: "serial" });

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { failedReport, healthyReport, withImds } from "../../lib/diagnosis/testing.ts";
 import { SSM_ERROR_SEPARATOR } from "../../lib/probe/report.ts";
+import { failedReport, healthyReport, withImds } from "../../test/helpers/reports.ts";
 
 const BIN = new URL("../fleet-doctor.mjs", import.meta.url).pathname;
 const dir = mkdtempSync(path.join(tmpdir(), "fd-diagnose-"));

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { NEEDS_ATTENTION } from "../../lib/diagnosis/catalogue.ts";
 import { type DiagnosisFacts, diagnose } from "../../lib/diagnosis/diagnose.ts";
 import type { Diagnosis, EvidenceSource } from "../../lib/diagnosis/types.ts";
-import { NEEDS_ATTENTION } from "../../lib/diagnosis/types.ts";
 import { FleetDoctorError } from "../../lib/errors.ts";
 import { parseProbeOutput } from "../../lib/probe/report.ts";
 import type { Command } from "../cli.ts";
+import { parseFlags } from "../flags.ts";
 
 const USAGE = `Usage: fleet-doctor diagnose [FILE|-] [--json] [--group NAME --lifecycle STATE]
 
@@ -87,20 +87,8 @@ export function formatDiagnosis(d: Diagnosis): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed: ReturnType<
-    typeof parseArgs<{
-      options: {
-        json: { type: "boolean"; default: false };
-        group: { type: "string" };
-        lifecycle: { type: "string" };
-        help: { type: "boolean"; short: "h"; default: false };
-      };
-      allowPositionals: true;
-      strict: true;
-    }>
-  >;
-  try {
-    parsed = parseArgs({
+  const { values, positionals } = parseFlags(
+    {
       args: argv,
       options: {
         json: { type: "boolean", default: false },
@@ -110,11 +98,9 @@ export async function run(argv: string[]): Promise<number> {
       },
       allowPositionals: true,
       strict: true,
-    });
-  } catch (e) {
-    throw new FleetDoctorError("BAD_REQUEST", `${(e as Error).message}\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
+    },
+    USAGE,
+  );
   if (values.help) {
     console.log(USAGE);
     return 0;

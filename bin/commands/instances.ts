@@ -1,11 +1,11 @@
-import { type ParseArgsConfig, parseArgs } from "node:util";
 import { config } from "../../lib/config.ts";
-import { VERDICTS, type Verdict } from "../../lib/diagnosis/types.ts";
+import { isVerdict, VERDICTS } from "../../lib/diagnosis/catalogue.ts";
 import { FleetDoctorError } from "../../lib/errors.ts";
-import { formatTriage, triageRow } from "../../lib/scan/triage.ts";
 import { openStore } from "../../lib/store/store.ts";
 import type { InstanceSummary } from "../../lib/store/types.ts";
 import type { Command } from "../cli.ts";
+import { parseFlags } from "../flags.ts";
+import { formatTriage, triageRow } from "../triage.ts";
 
 const USAGE = `Usage: fleet-doctor instances [--verdict V[,V...]] [--group NAME] [--json]
 
@@ -33,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
       ?.split(",")
       .map((v) => v.trim())
       .filter(Boolean) ?? [];
-  const bad = verdicts.find((v) => !(VERDICTS as readonly string[]).includes(v));
+  const bad = verdicts.find((v) => !isVerdict(v));
   if (bad !== undefined) {
     throw new FleetDoctorError(
       "BAD_REQUEST",
@@ -45,7 +45,7 @@ export async function run(argv: string[]): Promise<number> {
     const items: InstanceSummary[] = [];
     for (let offset = 0; ; offset += 1000) {
       const page = store.latestResults({
-        ...(verdicts.length ? { verdict: verdicts as Verdict[] } : {}),
+        ...(verdicts.length ? { verdict: verdicts.filter(isVerdict) } : {}),
         ...(values.group ? { group: values.group } : {}),
         limit: 1000,
         offset,
@@ -61,15 +61,6 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   } finally {
     store.close();
-  }
-}
-
-/** parseArgs, with its errors (unknown option, missing value) as bad input: exit 2. */
-function parseFlags<const T extends ParseArgsConfig>(config: T) {
-  try {
-    return parseArgs(config);
-  } catch (e) {
-    throw new FleetDoctorError("BAD_REQUEST", String((e as Error).message));
   }
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { restartSends, simEnv, startSim } from "../../lib/actions/test-sim.ts";
+import { restartSends, simEnv, startSim } from "../../test/helpers/sim.ts";
 
 const READY = "i-0a000000000000003";
 const BLOCKED = "i-0a000000000000002";

@@ -1,5 +1,4 @@
 import { userInfo } from "node:os";
-import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ZodError } from "zod";
 import { actionStore } from "../../lib/actions/action-store.ts";
 import { requestAction, resumeActions } from "../../lib/actions/request-action.ts";
@@ -12,6 +11,7 @@ import { FleetDoctorError } from "../../lib/errors.ts";
 import { sleep } from "../../lib/scan/pace.ts";
 import { openStore } from "../../lib/store/store.ts";
 import type { Command } from "../cli.ts";
+import { parseFlags } from "../flags.ts";
 
 const USAGE = `Usage: fleet-doctor restart i-... [i-...] [--disable-check] [--force --reason TEXT] [--json]
 
@@ -27,14 +27,6 @@ in the audit log (FLEET_DOCTOR_DB). The same preflight as the dashboard: the oth
   --json            print the action with every outcome as JSON
 
 Exit codes: 0 every instance registered again, 1 some did not or were refused, 2 bad input.`;
-
-function parseFlags<const T extends ParseArgsConfig>(cfg: T) {
-  try {
-    return parseArgs(cfg);
-  } catch (e) {
-    throw new FleetDoctorError("BAD_REQUEST", String((e as Error).message));
-  }
-}
 
 /** Invalid input (a zod error: a bad id, too many) is the user's to fix: exit 2, naming the field. */
 function asBadRequest<T>(fn: () => T): T {

@@ -1,13 +1,13 @@
-import { type ParseArgsConfig, parseArgs } from "node:util";
 import { createClients } from "../../lib/aws/clients.ts";
 import { config } from "../../lib/config.ts";
 import { FleetDoctorError } from "../../lib/errors.ts";
 import { runScan } from "../../lib/scan/run-scan.ts";
 import { targetsSchema } from "../../lib/scan/targets.ts";
-import { countVerdicts, formatTriage, needsAttention, type TriageRow, triageRow } from "../../lib/scan/triage.ts";
 import type { ScanStatus, Targets } from "../../lib/scan/types.ts";
 import { openStore } from "../../lib/store/store.ts";
 import type { Command } from "../cli.ts";
+import { parseFlags } from "../flags.ts";
+import { countVerdicts, formatTriage, needsAttention, type TriageRow, triageRow } from "../triage.ts";
 
 const USAGE = `Usage: fleet-doctor scan [--tag KEY=VALUE | --group NAME | --ids i-...,i-...] [--json]
 
@@ -158,15 +158,6 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (status !== "completed") return 2;
   return needsAttention(rows) ? 1 : 0;
-}
-
-/** parseArgs, with its errors (unknown option, missing value) as bad input: exit 2. */
-function parseFlags<const T extends ParseArgsConfig>(config: T) {
-  try {
-    return parseArgs(config);
-  } catch (e) {
-    throw new FleetDoctorError("BAD_REQUEST", String((e as Error).message));
-  }
 }
 
 export default { run } satisfies Command;

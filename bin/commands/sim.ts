@@ -2,9 +2,8 @@
  * `fleet-doctor sim`: runs the AWS-compatible fleet simulator until SIGINT/SIGTERM.
  * Prints exactly `listening on http://127.0.0.1:<port>` once it answers.
  */
-import { parseArgs } from "node:util";
 import { type FaultSettings, parseThrottleFlag } from "../../sim/faults.ts";
-import { isHostCount, numberFlag as num } from "../flags.ts";
+import { isHostCount, numberFlag as num, parseFlags } from "../flags.ts";
 
 const USAGE = `Usage: fleet-doctor sim [--port <p>] [--scenario <name|path>] [--hosts N [--seed S]] [--exec bash|model]
                          [--throttle Op=rps,...] [--latency-ms N] [--error-rate F] [--max-processes N]
@@ -20,9 +19,8 @@ Serves SSM (awsJson1_1) and Auto Scaling (awsQuery) on 127.0.0.1 over a simulate
 Point clients at it with AWS_ENDPOINT_URL=<url> AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseFlags(
+    {
       args: argv,
       options: {
         port: { type: "string" },
@@ -38,11 +36,9 @@ export async function run(argv: string[]): Promise<number> {
       },
       strict: true,
       allowPositionals: false,
-    }));
-  } catch (e) {
-    console.error(`fleet-doctor sim: ${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+    },
+    USAGE,
+  );
   if (values.help) {
     console.log(USAGE);
     return 0;

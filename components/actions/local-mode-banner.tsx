@@ -1,13 +1,12 @@
 import Alert from "@cloudscape-design/components/alert";
-import { connection } from "next/server";
 import { LOCAL_MODE_BANNER } from "@/lib/auth/roles.ts";
-import { config } from "@/lib/config.ts";
 
-/** Shown on every page when FLEET_DOCTOR_AUTH=none: nobody signs in and everyone may restart agents. */
-export async function LocalModeBanner() {
-  // Read at request time, not at build time (and it renders every page per request, so each gets its CSP nonce).
-  await connection();
-  if (config().auth !== "none") return null;
+/**
+ * Shown on every page when FLEET_DOCTOR_AUTH=none: nobody signs in and everyone may restart agents. The layout (a
+ * server component) reads the configuration and says whether it applies; this component reads none itself.
+ */
+export function LocalModeBanner({ localMode }: { localMode: boolean }) {
+  if (!localMode) return null;
   return (
     <div data-testid="local-mode-banner">
       <Alert type="warning">

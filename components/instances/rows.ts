@@ -1,4 +1,5 @@
 import { VERDICTS, type Verdict } from "@/lib/diagnosis/types.ts";
+import type { InstanceSummary } from "@/lib/store/types.ts";
 
 /** One row of the instances table: the latest verdict of one instance and what it is filtered and sorted by. */
 export type InstanceRow = {
@@ -14,19 +15,8 @@ export type InstanceRow = {
   restartWillWork: boolean;
 };
 
-/** What the store gives per instance (lib/store InstanceSummary), kept structural so this file stays client-safe. */
-export type SummaryLike = {
-  instanceId: string;
-  verdict: Verdict;
-  cause?: string;
-  group?: string;
-  lifecycleState?: string;
-  agentVersion?: string;
-  pingStatus: string;
-  probedAt: string;
-  scanId: string;
-  restartWillWork: boolean;
-};
+/** What the store gives per instance (its summary sentence is not needed for the table). */
+export type SummaryLike = Omit<InstanceSummary, "summary">;
 
 /** The value shown and filtered on when an instance is in no group, has no version, etc. */
 export const NONE = "(none)";

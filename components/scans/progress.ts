@@ -1,5 +1,6 @@
-import type { Verdict } from "@/lib/diagnosis/types.ts";
+import { isVerdict, type Verdict, verdictInfo } from "@/lib/diagnosis/catalogue.ts";
 import type { InstanceResult, ScanEvent, ScanStatus } from "@/lib/scan/types.ts";
+import type { ScanRow } from "@/lib/store/types.ts";
 
 export const ERROR_KINDS = ["undeliverable", "throttled", "failed", "timed-out"] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
@@ -50,9 +51,7 @@ export function errorKindOf(r: Pick<InstanceResult, "outcome" | "verdict">): Err
   if (/Undeliverable|ConnectionLost|Terminated|InvalidPlatform/i.test(status)) return "undeliverable";
   if (/TimedOut|Timeout/i.test(status)) return "timed-out";
   if (/Failed|Cancel/i.test(status)) return "failed";
-  if (r.verdict === "ssm-unreachable") return "undeliverable";
-  if (r.verdict === "probe-failed") return "failed";
-  return undefined;
+  return isVerdict(r.verdict) ? verdictInfo(r.verdict).scanError : undefined;
 }
 
 function pushError(p: ScanProgress, e: ScanError) {
@@ -122,15 +121,8 @@ export function applyEvent(p: ScanProgress, seq: number, event: ScanEvent, track
 }
 
 /** The row GET /api/scans/:id returns, as far as polling needs it. */
-export type ScanRowLike = {
-  id: string;
-  status: ScanStatus;
-  total?: number;
-  done: number;
-  counts: Partial<Record<Verdict, number>>;
-  startedAt?: string;
-  finishedAt?: string;
-};
+export type ScanRowLike = Pick<ScanRow, "id" | "status" | "total" | "done" | "counts"> &
+  Partial<Pick<ScanRow, "startedAt" | "finishedAt">>;
 
 /** Polling fallback: the scan's row replaces the totals (per-instance detail then comes only from the stream). */
 export function applyRow(p: ScanProgress, row: ScanRowLike) {

@@ -9,20 +9,11 @@ import Table from "@cloudscape-design/components/table";
 import { AppLink } from "@/components/shell/app-link.tsx";
 import { cap } from "@/components/text/cap.ts";
 import { formatDuration, formatTime } from "@/components/text/time.ts";
-import type { ScanStatus, Targets } from "@/lib/scan/types.ts";
+import type { ScanStatus } from "@/lib/scan/types.ts";
+import type { ScanRow } from "@/lib/store/types.ts";
 import { describeTargets } from "./targets-text.ts";
 
-export type ScanListRow = {
-  id: string;
-  status: ScanStatus;
-  targets: Targets;
-  actor?: string;
-  startedAt: string;
-  finishedAt?: string;
-  total?: number;
-  done: number;
-  counts: Record<string, number | undefined>;
-};
+export type ScanListRow = Omit<ScanRow, "error">;
 
 export const SCAN_STATUS: Record<ScanStatus, { type: StatusIndicatorProps.Type; label: string }> = {
   running: { type: "in-progress", label: "Running" },

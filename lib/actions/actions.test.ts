@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { restartSends, simEnv, startSim } from "../../test/helpers/sim.ts";
 import { LOCAL_ACTOR } from "../auth/roles.ts";
 import { createClients } from "../aws/clients.ts";
 import { parseConfig } from "../config.ts";
@@ -12,7 +13,6 @@ import { actionStore } from "./action-store.ts";
 import { preflight } from "./preflight.ts";
 import { requestAction } from "./request-action.ts";
 import { type ActionContext, runAction } from "./run-action.ts";
-import { restartSends, simEnv, startSim } from "./test-sim.ts";
 import type { ActionEvent } from "./types.ts";
 
 const HEALTHY = "i-0a000000000000001";

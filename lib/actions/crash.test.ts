@@ -7,13 +7,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { restartSends, simEnv, startSim } from "../../test/helpers/sim.ts";
 import { createClients } from "../aws/clients.ts";
 import { parseConfig } from "../config.ts";
 import { runScan } from "../scan/run-scan.ts";
 import { openStore } from "../store/store.ts";
 import { actionStore } from "./action-store.ts";
 import { requestAction } from "./request-action.ts";
-import { restartSends, simEnv, startSim } from "./test-sim.ts";
 
 const READY = "i-0a000000000000003";
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -42,11 +42,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs crash-child.ts; resolves with its output when `until` matches a line (then kills it) or when it exits. */
+/** Runs test/helpers/crash-child.ts; resolves with its output when `until` matches a line (then kills it) or when it exits. */
 function child(args: string[], until?: RegExp): Promise<{ lines: string[]; killed: boolean }> {
   return new Promise((resolve, reject) => {
     // node itself with tsx's loader (not the tsx wrapper), so the process killed is the one that drives the action.
-    const p = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "lib/actions/crash-child.ts"), ...args], {
+    const p = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "test/helpers/crash-child.ts"), ...args], {
       cwd: ROOT,
       env: { ...process.env, ...simEnv(sim.url) },
       stdio: ["ignore", "pipe", "pipe"],

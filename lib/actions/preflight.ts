@@ -1,10 +1,7 @@
 import type { Config } from "../config.ts";
-import type { Verdict } from "../diagnosis/types.ts";
+import { DISABLE_CHECK_VERDICTS } from "../diagnosis/catalogue.ts";
 import type { Store } from "../store/store.ts";
 import type { ActionKind, PreflightCheck } from "./types.ts";
-
-/** Verdicts for which turning the warm-pool check off is the fix (an instance in no group). */
-const DISABLE_CHECK_VERDICTS: ReadonlySet<Verdict> = new Set(["lifecycle-404:blocked", "waiting", "at-risk"]);
 
 const minutes = (s: number) => (s < 120 ? `${s} s` : `${Math.round(s / 60)} min`);
 

@@ -2,13 +2,13 @@ import { generateKeyPairSync } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { albToken, makeKey, startKeyServer, type TestKey } from "../../test/helpers/alb-keys.ts";
 import { parseConfig } from "../config.ts";
 import { FleetDoctorError } from "../errors.ts";
 import { currentActor, OIDC_DATA_HEADER, requireRole } from "./actor.ts";
 import { clearAlbKeyCache } from "./alb-token.ts";
 import { checkOrigin } from "./origin.ts";
 import { roleFor } from "./roles.ts";
-import { albToken, makeKey, startKeyServer, type TestKey } from "./testing.ts";
 
 const ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/fleet-doctor/50dc6c495c0c9188";
 const OTHER_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/other/50dc6c495c0c9188";

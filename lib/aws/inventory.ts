@@ -160,53 +160,6 @@ export async function describeGroupMembers(
   return out;
 }
 
-function withMembership(t: Target, m: Membership | undefined): Target {
-  return m ? { ...t, group: m.group, lifecycleState: m.lifecycleState, inWarmPool: m.inWarmPool } : t;
-}
-
-/**
- * The instances a scan covers: SSM's managed instances joined with their Auto Scaling membership. Instances asked
- * for by id or group that SSM does not list (stopped, not managed, agent never registered) are kept with ping
- * status `Unknown`, so they are reported rather than silently dropped.
- */
-export async function listTargets(
-  clients: Pick<Clients, "ssm" | "autoscaling">,
-  targets: Targets,
-  signal?: AbortSignal,
-) {
-  const { ssm, autoscaling } = clients;
-  switch (targets.kind) {
-    case "all":
-    case "tag": {
-      const filters: InstanceInformationStringFilter[] =
-        targets.kind === "tag" ? [{ Key: `tag:${targets.key}`, Values: [targets.value] }] : [];
-      const found = await describeManagedInstances(ssm, filters, signal);
-      const members = await describeMembership(
-        autoscaling,
-        found.map((t) => t.instanceId),
-        signal,
-      );
-      return found.map((t) => withMembership(t, members.get(t.instanceId)));
-    }
-    case "ids": {
-      const ids = [...new Set(targets.ids)];
-      const found = new Map((await describeManagedIds(ssm, ids, signal)).map((t) => [t.instanceId, t]));
-      const members = await describeMembership(autoscaling, ids, signal);
-      return ids.map((id) =>
-        withMembership(found.get(id) ?? { instanceId: id, pingStatus: "Unknown" as const }, members.get(id)),
-      );
-    }
-    case "group": {
-      const members = await describeGroupMembers(autoscaling, targets.name, signal);
-      const ids = [...members.keys()];
-      const found = new Map((await describeManagedIds(ssm, ids, signal)).map((t) => [t.instanceId, t]));
-      return ids.map((id) =>
-        withMembership(found.get(id) ?? { instanceId: id, pingStatus: "Unknown" as const }, members.get(id)),
-      );
-    }
-  }
-}
-
 /** A page of inventory: SSM's view of up to 50 instances, and their Auto Scaling membership (looked up alongside). */
 export type InventoryPage = { targets: Target[]; membership: Promise<Map<string, Membership>> };
 

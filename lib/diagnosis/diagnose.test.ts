@@ -1,6 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { FailureKind, ProbeReport } from "../probe/report-schema.ts";
-import { type DiagnosisFacts, diagnose } from "./diagnose.ts";
 import {
   failedReport,
   healthyReport,
@@ -10,7 +8,9 @@ import {
   withCheck,
   withImds,
   withVersion,
-} from "./testing.ts";
+} from "../../test/helpers/reports.ts";
+import type { FailureKind, ProbeReport } from "../probe/report-schema.ts";
+import { type DiagnosisFacts, diagnose } from "./diagnose.ts";
 import { type AgentFailureCause, type Diagnosis, VERDICTS, type Verdict } from "./types.ts";
 
 const facts = (report: ProbeReport, membership?: DiagnosisFacts["membership"]): DiagnosisFacts => ({

@@ -1,5 +1,6 @@
+import type { Membership, ProbeFacts, SsmFacts } from "./facts.ts";
 import { observe } from "./observe.ts";
-import { type Membership, type ProbeFacts, REPORT_RULES, SSM_RULES, type SsmFacts } from "./rules.ts";
+import { REPORT_RULES, SSM_RULES } from "./rules.ts";
 import type { Diagnosis } from "./types.ts";
 
 /** Everything the diagnosis rests on: the parsed probe report, what SSM said, and Auto Scaling membership. */

@@ -3,21 +3,10 @@
  * dashboard (client components may import this file: it holds types and constants only).
  */
 
-export const VERDICTS = [
-  "healthy",
-  "lifecycle-404:ready",
-  "lifecycle-404:blocked",
-  "lifecycle-404:warmed",
-  "waiting",
-  "at-risk",
-  "agent-failed",
-  "imds-unreachable",
-  "ssm-unreachable",
-  "probe-failed",
-  "unknown",
-] as const;
+import type { Verdict } from "./catalogue.ts";
 
-export type Verdict = (typeof VERDICTS)[number];
+// The verdicts themselves live in the catalogue (order, labels, looks, attention); re-exported for the engine's users.
+export { NEEDS_ATTENTION, VERDICTS, type Verdict } from "./catalogue.ts";
 
 /** Named sub-causes of `agent-failed` (facts/ecs-agent.md, "Other startup failures"). */
 export const AGENT_FAILURE_CAUSES = [
@@ -34,21 +23,6 @@ export const AGENT_FAILURE_CAUSES = [
 ] as const;
 
 export type AgentFailureCause = (typeof AGENT_FAILURE_CAUSES)[number];
-
-/** Whether a verdict needs a person: everything but healthy (and, for the CLI's exit code, nothing else). */
-export const NEEDS_ATTENTION: Record<Verdict, boolean> = {
-  healthy: false,
-  "lifecycle-404:ready": true,
-  "lifecycle-404:blocked": true,
-  "lifecycle-404:warmed": true,
-  waiting: true,
-  "at-risk": true,
-  "agent-failed": true,
-  "imds-unreachable": true,
-  "ssm-unreachable": true,
-  "probe-failed": true,
-  unknown: true,
-};
 
 /** Where a piece of evidence came from, so a person can check it. */
 export type EvidenceSource =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { failedReport, healthyReport } from "./testing.ts";
+import { failedReport, healthyReport } from "../../test/helpers/reports.ts";
 import {
   agentVersionOf,
   FIRST_FIXED,

@@ -3,7 +3,7 @@
  * (a viewer cannot reach an operator route's body), mutations need our Origin, and every refusal is the envelope.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { albToken, makeKey, startKeyServer, type TestKey } from "../auth/testing.ts";
+import { albToken, makeKey, startKeyServer, type TestKey } from "../../test/helpers/alb-keys.ts";
 
 const ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/fleet-doctor/50dc6c495c0c9188";
 const BASE = "http://127.0.0.1:3000";

@@ -1,10 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { diagnose } from "../diagnosis/diagnose.ts";
-import { parseProbeOutput } from "./report.ts";
-import { MAX_REPORT_BYTES, PROBE_MARKER, type ProbeReport } from "./report-schema.ts";
-import { probeCommands } from "./scripts.ts";
 import {
   type AgentSpec,
   FAILED_SERVICE,
@@ -19,7 +15,11 @@ import {
   startAgent,
   startImds,
   type TestServer,
-} from "./testing.ts";
+} from "../../test/helpers/probe-sandbox.ts";
+import { diagnose } from "../diagnosis/diagnose.ts";
+import { parseProbeOutput } from "./report.ts";
+import { MAX_REPORT_BYTES, PROBE_MARKER, type ProbeReport } from "./report-schema.ts";
+import { probeCommands } from "./scripts.ts";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { failedReport } from "../diagnosis/testing.ts";
+import { failedReport } from "../../test/helpers/reports.ts";
 import { parseProbeOutput, SSM_ERROR_SEPARATOR } from "./report.ts";
 
 const LINE = JSON.stringify(failedReport());

@@ -34,10 +34,3 @@ export function restartCommands(kind: ActionKind, opts: { waitSeconds: number })
   out[3] = `FD_WAIT=${wait}`;
   return out;
 }
-
-/** The command a person reads in the confirmation dialog: what the script does, in shell they know. */
-export function describeRemedy(kind: ActionKind): string {
-  return kind === "restart"
-    ? "systemctl restart ecs   # (stop ecs; start ecs under Upstart), then wait for the agent to register"
-    : "set ECS_WARM_POOLS_CHECK=false in /etc/ecs/ecs.config (dated backup kept); systemctl restart ecs; wait for the agent to register";
-}

@@ -10,9 +10,10 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSimulator } from "../../sim/main.ts";
+import { simScanContext } from "../../test/helpers/scan-context.ts";
+import { simEnv } from "../../test/helpers/sim.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { runScan, type ScanContext } from "./run-scan.ts";
-import { simScanContext } from "./testing.ts";
 import type { ScanEvent, Targets } from "./types.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -48,7 +49,8 @@ async function calls(sim: Sim, op?: string): Promise<Call[]> {
 }
 
 function context(sim: Sim, extra: Partial<ScanContext> = {}): ScanContext {
-  return simScanContext(sim.url, store, extra);
+  Object.assign(process.env, simEnv(sim.url));
+  return simScanContext(store, extra);
 }
 
 async function collect(targets: Targets, ctx: ScanContext, onEvent?: (e: ScanEvent) => void) {

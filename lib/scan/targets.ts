@@ -43,17 +43,3 @@ export function targetKey(t: Targets): string {
       return `ids:${[...new Set(t.ids)].sort().join(",")}`;
   }
 }
-
-/** For people: "all instances", "tag Env=prod", "group web-asg", "3 instances". */
-export function describeTargets(t: Targets): string {
-  switch (t.kind) {
-    case "all":
-      return "all instances";
-    case "tag":
-      return `tag ${t.key}=${t.value}`;
-    case "group":
-      return `group ${t.name}`;
-    case "ids":
-      return t.ids.length === 1 ? t.ids[0]! : `${t.ids.length} instances`;
-  }
-}

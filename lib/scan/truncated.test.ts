@@ -6,9 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Fleet } from "../../sim/fleet-types.ts";
 import { createSimulator, realFleet } from "../../sim/main.ts";
+import { simScanContext } from "../../test/helpers/scan-context.ts";
+import { simEnv } from "../../test/helpers/sim.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { runScan } from "./run-scan.ts";
-import { simScanContext } from "./testing.ts";
 import type { ScanEvent } from "./types.ts";
 
 const NOISY_STDERR = "i-0a000000000000001"; // healthy in the small scenario
@@ -55,7 +56,8 @@ afterAll(async () => {
 describe("truncated output", () => {
   it("reads the full output with GetCommandInvocation only where Output was cut", async () => {
     const events: ScanEvent[] = [];
-    const ctx = simScanContext(sim.url, store);
+    Object.assign(process.env, simEnv(sim.url));
+    const ctx = simScanContext(store);
     for await (const e of runScan({ kind: "ids", ids: [NOISY_STDERR, HUGE_STDOUT, "i-0a000000000000002"] }, ctx)) {
       events.push(e);
     }

@@ -6,9 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Fleet, HostInfo } from "../../sim/fleet-types.ts";
 import { createSimulator, realFleet } from "../../sim/main.ts";
+import { simScanContext } from "../../test/helpers/scan-context.ts";
+import { simEnv } from "../../test/helpers/sim.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { runScan } from "./run-scan.ts";
-import { simScanContext } from "./testing.ts";
 import type { ScanEvent } from "./types.ts";
 
 const VANISHING = "i-0a000000000000001";
@@ -55,7 +56,8 @@ afterAll(async () => {
 describe("an instance that vanished", () => {
   it("is reported, and the rest of its batch is sent again", async () => {
     const events: ScanEvent[] = [];
-    const ctx = simScanContext(sim.url, store);
+    Object.assign(process.env, simEnv(sim.url));
+    const ctx = simScanContext(store);
     for await (const e of runScan({ kind: "all" }, ctx)) events.push(e);
     expect(events.at(-1)).toMatchObject({ type: "scan-finished", status: "completed" });
     expect(events.some((e) => e.type === "warning" && e.kind === "vanished" && e.instanceId === VANISHING)).toBe(true);

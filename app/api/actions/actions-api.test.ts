@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { restartSends, simCalls, simEnv, startSim } from "@/lib/actions/test-sim.ts";
+import { restartSends, simCalls, simEnv, startSim } from "@/test/helpers/sim.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "fd-actions-api-"));
 process.env.FLEET_DOCTOR_DB = path.join(dir, "api.db");

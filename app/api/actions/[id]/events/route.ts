@@ -1,6 +1,7 @@
 import { actionStore } from "@/lib/actions/action-store.ts";
 import { FleetDoctorError } from "@/lib/errors.ts";
 import { idParam } from "@/lib/http/ids.ts";
+import { resumeAfter } from "@/lib/http/resume-after.ts";
 import { actionEventStream, SSE_HEADERS } from "@/lib/http/sse.ts";
 import { withActor } from "@/lib/http/with-actor.ts";
 import { getStore } from "@/lib/store/index.ts";
@@ -9,18 +10,11 @@ export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
 type Ctx = { params: Promise<{ id: string }> };
-const seq = /^\d{1,12}$/;
 
 /** The action's events as Server-Sent Events; resumes after `Last-Event-ID` (or `?after=`); ends after `action-finished`. */
 export const GET = withActor("viewer", async (request, _actor, ctx: Ctx) => {
   const id = await idParam("action", ctx);
-  const raw = request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("after");
-  if (raw !== null && !seq.test(raw.trim())) {
-    throw new FleetDoctorError("BAD_REQUEST", "Last-Event-ID / after: must be a non-negative integer", {
-      field: "after",
-    });
-  }
-  const after = raw === null ? 0 : Number(raw.trim());
+  const after = resumeAfter(request);
   const actions = actionStore(getStore());
   if (!actions.get(id)) throw new FleetDoctorError("NOT_FOUND", `No action ${id}.`);
   const first = actions.eventsSince(id, after, 500);

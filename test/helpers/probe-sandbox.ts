@@ -10,7 +10,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-export const PROBE_PATH = new URL("./probe.sh", import.meta.url).pathname;
+export const PROBE_PATH = new URL("../../lib/probe/probe.sh", import.meta.url).pathname;
 
 export type SandboxSpec = {
   /** /etc/ecs/ecs.config content (string or bytes). */

@@ -2,7 +2,7 @@
  * Report fixtures for diagnosis tests: a probe report of an affected 1.89.3 host that died on the lifecycle 404
  * (the case of facts/ecs-agent.md), and small edits that turn it into every other situation. Tests only.
  */
-import type { ProbeReport } from "../probe/report-schema.ts";
+import type { ProbeReport } from "../../lib/probe/report-schema.ts";
 
 export const LIFECYCLE_TEXT =
   'level=critical time=2025-02-04T07:02:21Z msg="Could not determine target lifecycle of instance: operation error ec2imds: GetMetadata, http response error StatusCode: 404, request to EC2 IMDS failed" module=agent.go';

@@ -1,6 +1,6 @@
 /**
- * Test helper (never imported by the app): the fleet simulator in this process, and its call log. Lives here so
- * the actions' tests and their crash child share it; it is the only file of lib/actions that knows sim/ exists.
+ * Test helper (never imported by the app): the fleet simulator in this process, its call log, and the environment
+ * that points the AWS SDK at it. Only test code under test/ knows sim/ exists; lib/ and app/ never import it.
  */
 import { type Simulator, startSimulator } from "../../sim/main.ts";
 

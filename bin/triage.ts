@@ -1,5 +1,6 @@
-import { NEEDS_ATTENTION, VERDICTS, type Verdict } from "../diagnosis/types.ts";
-import type { InstanceSummary } from "../store/types.ts";
+/** The CLI's triage: the rows it prints per instance, and the plain-text table grouped by verdict. */
+import { NEEDS_ATTENTION, VERDICTS, type Verdict } from "../lib/diagnosis/catalogue.ts";
+import type { InstanceSummary } from "../lib/store/types.ts";
 
 /** The fields the CLI prints per instance (`--json` too). */
 export type TriageRow = Pick<
@@ -39,13 +40,12 @@ function cut(s: string, width: number): string {
 }
 
 /**
- * A plain-text triage table grouped by verdict, the ones that need a person first (in the order of VERDICTS,
- * healthy last), then a one-line total.
+ * A plain-text triage table grouped by verdict in the catalogue's display order (the dashboard's: what a person can
+ * fix now first, healthy last), then a one-line total.
  */
 export function formatTriage(rows: readonly TriageRow[], width = 120): string {
-  const order = [...VERDICTS.filter((v) => NEEDS_ATTENTION[v]), ...VERDICTS.filter((v) => !NEEDS_ATTENTION[v])];
   const lines: string[] = [];
-  for (const verdict of order) {
+  for (const verdict of VERDICTS) {
     const group = rows.filter((r) => r.verdict === verdict).sort((a, b) => a.instanceId.localeCompare(b.instanceId));
     if (group.length === 0) continue;
     const restart = group.filter((r) => r.restartWillWork).length;

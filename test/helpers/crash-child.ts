@@ -1,13 +1,14 @@
 /**
- * Child process of crash.test.ts (never imported by the app). `request <db> <id>`: asks for a restart and drives it,
+ * Child process of lib/actions/crash.test.ts (never imported by the app). `request <db> <id>`: asks for a restart and drives it,
  * printing `SENT <actionId>` once the command has gone out (the parent then kills it with SIGKILL).
  * `resume <db>`: what a restarted process does at start: take over unfinished actions and finish them.
  */
-import { createClients } from "../aws/clients.ts";
-import { parseConfig } from "../config.ts";
-import { openStore } from "../store/store.ts";
-import { requestAction, resumeActions } from "./request-action.ts";
-import { runAction, runningActions } from "./run-action.ts";
+
+import { requestAction, resumeActions } from "../../lib/actions/request-action.ts";
+import { runAction, runningActions } from "../../lib/actions/run-action.ts";
+import { createClients } from "../../lib/aws/clients.ts";
+import { parseConfig } from "../../lib/config.ts";
+import { openStore } from "../../lib/store/store.ts";
 
 const [mode, db, instanceId] = process.argv.slice(2);
 const config = parseConfig({ ...process.env, FLEET_DOCTOR_DB: db, FLEET_DOCTOR_RESTART_WAIT: "20" });

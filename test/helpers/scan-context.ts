@@ -1,0 +1,19 @@
+/** Test helpers shared by the scan's integration tests (not used by app code). */
+import { createClients } from "../../lib/aws/clients.ts";
+import type { ScanContext } from "../../lib/scan/run-scan.ts";
+import type { Store } from "../../lib/store/store.ts";
+
+/**
+ * A scan context with fast pacing and polling, so tests spend their time in the simulator. It does not touch
+ * process.env: the SDK finds the simulator through AWS_ENDPOINT_URL, which the test sets itself (with `simEnv` of
+ * ./sim.ts) before the clients' first call, as any AWS tool is pointed at an endpoint.
+ */
+export function simScanContext(store: Store, extra: Partial<ScanContext> = {}): ScanContext {
+  return {
+    clients: createClients({ region: "us-east-1", maxAttempts: 8 }),
+    store,
+    config: { sendRate: 20, pollRate: 50, probeTimeoutSeconds: 30, deliveryTimeoutSeconds: 60 },
+    tuning: { firstPollMs: 300, minPollMs: 250, maxPollMs: 1000 },
+    ...extra,
+  };
+}
