@@ -8,9 +8,9 @@ import pLimit from "p-limit";
 import { createClients } from "../lib/aws/clients.ts";
 import { sendShellCommand } from "../lib/aws/commands.ts";
 import { errorName } from "../lib/aws/errors.ts";
+import { pacer, sleep } from "../lib/aws/pace.ts";
 import { config } from "../lib/config.ts";
 import { probeCommands } from "../lib/probe/scripts.ts";
-import { pacer, sleep } from "../lib/scan/pace.ts";
 import { runScan } from "../lib/scan/run-scan.ts";
 import { openStore } from "../lib/store/store.ts";
 

@@ -6,9 +6,9 @@ import { type ActionContext, runAction, runningActions } from "../../lib/actions
 import type { ActionDetail } from "../../lib/actions/types.ts";
 import type { Actor } from "../../lib/auth/roles.ts";
 import { createClients } from "../../lib/aws/clients.ts";
+import { sleep } from "../../lib/aws/pace.ts";
 import { config } from "../../lib/config.ts";
 import { FleetDoctorError } from "../../lib/errors.ts";
-import { sleep } from "../../lib/scan/pace.ts";
 import { openStore } from "../../lib/store/store.ts";
 import type { Command } from "../cli.ts";
 import { parseFlags } from "../flags.ts";

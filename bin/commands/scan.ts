@@ -150,12 +150,14 @@ export async function run(argv: string[]): Promise<number> {
     console.log(JSON.stringify({ scanId, status, counts: countVerdicts(rows), instances: rows }, null, 2));
   } else {
     console.log(formatTriage(rows, process.stdout.columns || 120));
-    console.log(`scan ${scanId}: ${status}`);
+    console.log(`scan ${scanId}: ${status}${status === "partial" && failure ? ` (${failure})` : ""}`);
   }
   if (status === "failed") {
     process.stderr.write(`fleet-doctor scan: the scan failed: ${failure ?? "unknown error"}\n`);
     return 2;
   }
+  // Partial: some instances have no true result (unresolved, not sent); they need a look.
+  if (status === "partial") return 1;
   if (status !== "completed") return 2;
   return needsAttention(rows) ? 1 : 0;
 }

@@ -13,7 +13,8 @@ export function LastScan({ scan }: { scan?: ScanRowLike & { targets: Targets } }
     <Box data-testid="last-scan">
       Last scan:{" "}
       <StatusIndicator type={scan.status === "completed" ? "success" : "warning"}>{scan.status}</StatusIndicator>{" "}
-      {formatTime(scan.finishedAt ?? scan.startedAt)}, {describeTargets(scan.targets)}, {scan.done} instances.{" "}
+      {formatTime(scan.finishedAt ?? scan.startedAt)}, {describeTargets(scan.targets)}, {scan.done} instances
+      {scan.status === "partial" && scan.error ? ` (${scan.error})` : ""}.{" "}
       <AppLink href={`/scans/${encodeURIComponent(scan.id)}`}>Open scan</AppLink>
     </Box>
   );

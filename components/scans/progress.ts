@@ -1,4 +1,5 @@
 import { isVerdict, type Verdict, verdictInfo } from "@/lib/diagnosis/catalogue.ts";
+import { partialNote } from "@/lib/scan/partial-note.ts";
 import type { InstanceResult, ScanEvent, ScanStatus } from "@/lib/scan/types.ts";
 import type { ScanRow } from "@/lib/store/types.ts";
 
@@ -37,6 +38,8 @@ export type ScanProgress = {
   lastSeq: number;
   startedAt?: string;
   finishedAt?: string;
+  /** A partial scan: how many instances have no true result. */
+  note?: string;
 };
 
 export function emptyProgress(scanId: string, status: ScanStatus = "running"): ScanProgress {
@@ -112,6 +115,7 @@ export function applyEvent(p: ScanProgress, seq: number, event: ScanEvent, track
       break;
     case "scan-finished":
       p.status = event.status;
+      if (event.status === "partial") p.note = partialNote(event.unresolved ?? 0, event.notSent ?? 0);
       p.finishedAt = event.at;
       p.counts = { ...event.counts };
       p.done = Object.values(event.counts).reduce((a, b) => a + (b ?? 0), 0);
@@ -122,11 +126,12 @@ export function applyEvent(p: ScanProgress, seq: number, event: ScanEvent, track
 
 /** The row GET /api/scans/:id returns, as far as polling needs it. */
 export type ScanRowLike = Pick<ScanRow, "id" | "status" | "total" | "done" | "counts"> &
-  Partial<Pick<ScanRow, "startedAt" | "finishedAt">>;
+  Partial<Pick<ScanRow, "startedAt" | "finishedAt" | "error">>;
 
 /** Polling fallback: the scan's row replaces the totals (per-instance detail then comes only from the stream). */
 export function applyRow(p: ScanProgress, row: ScanRowLike) {
   p.status = row.status;
+  if (row.status === "partial" && row.error) p.note = row.error;
   if (row.total !== undefined && row.total !== null) p.total = row.total;
   p.done = row.done;
   p.counts = { ...row.counts };

@@ -12,6 +12,7 @@ import type { ScanProgress } from "./progress.ts";
 const STATUS_TEXT = {
   running: "Scanning",
   completed: "Scan finished",
+  partial: "Scan finished, partly",
   cancelled: "Scan cancelled",
   failed: "Scan failed",
   interrupted: "Scan interrupted",
@@ -42,7 +43,7 @@ export function ScanProgressBar({
           description={
             total === undefined
               ? "Listing instances from Systems Manager and Auto Scaling…"
-              : `${progress.done} of ${total} instances have a result${progress.offline ? ` (${progress.offline} offline)` : ""}`
+              : `${progress.done} of ${total} instances have a result${progress.offline ? ` (${progress.offline} offline)` : ""}${progress.note ? `; ${progress.note}` : ""}`
           }
           additionalInfo={mode === "polling" ? "Live updates unavailable: refreshing every few seconds." : undefined}
         />

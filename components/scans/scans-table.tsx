@@ -13,11 +13,12 @@ import type { ScanStatus } from "@/lib/scan/types.ts";
 import type { ScanRow } from "@/lib/store/types.ts";
 import { describeTargets } from "./targets-text.ts";
 
-export type ScanListRow = Omit<ScanRow, "error">;
+export type ScanListRow = ScanRow;
 
 export const SCAN_STATUS: Record<ScanStatus, { type: StatusIndicatorProps.Type; label: string }> = {
   running: { type: "in-progress", label: "Running" },
   completed: { type: "success", label: "Completed" },
+  partial: { type: "warning", label: "Partial" },
   cancelled: { type: "stopped", label: "Cancelled" },
   failed: { type: "error", label: "Failed" },
   interrupted: { type: "warning", label: "Interrupted" },
@@ -63,7 +64,10 @@ export function ScansTable({ scans }: { scans: ScanListRow[] }) {
           id: "status",
           header: "Status",
           cell: (s) => (
-            <StatusIndicator type={SCAN_STATUS[s.status].type}>{SCAN_STATUS[s.status].label}</StatusIndicator>
+            <StatusIndicator type={SCAN_STATUS[s.status].type}>
+              {SCAN_STATUS[s.status].label}
+              {s.status === "partial" && s.error ? `: ${s.error}` : ""}
+            </StatusIndicator>
           ),
           sortingField: "status",
         },

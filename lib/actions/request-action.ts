@@ -40,7 +40,18 @@ export type ActionAnswer = {
 };
 
 /** 10 % of the targets, at least 1: the first batch is a canary, the rest follow only if it came back. */
-export const defaultConcurrency = (n: number) => Math.max(1, Math.ceil(n / 10));
+export const cautiousConcurrency = (n: number) => Math.max(1, Math.ceil(n / 10));
+
+/**
+ * How many instances one SendCommand restarts at once. `lifecycle-404:ready` instances run no tasks (their agent
+ * never registered), so a restart cannot disturb work on them: they go together, a batch of up to 50 per command.
+ * Anything else (another verdict, a forced restart) keeps the cautious canary.
+ */
+export function defaultConcurrency(accepted: { verdict?: string; ok: boolean }[], forced: boolean): number {
+  const n = accepted.length || 1;
+  const idle = !forced && accepted.length > 0 && accepted.every((c) => c.ok && c.verdict === "lifecycle-404:ready");
+  return idle ? Math.min(n, MAX_ACTION_TARGETS) : cautiousConcurrency(n);
+}
 /** Stop after more than this many failures: 10 % of the targets, at least 1. */
 export const defaultMaxErrors = (n: number) => Math.max(1, Math.ceil(n / 10));
 
@@ -72,7 +83,14 @@ export function requestAction(
   const actions = actionStore(ctx.store);
   const id = crypto.randomUUID();
   const accepted = ids.filter((i) => checks.get(i)!.ok || (force && !checks.get(i)!.hard));
-  const maxConcurrency = Math.min(req.maxConcurrency ?? defaultConcurrency(accepted.length || 1), MAX_ACTION_TARGETS);
+  const maxConcurrency = Math.min(
+    req.maxConcurrency ??
+      defaultConcurrency(
+        accepted.map((i) => checks.get(i)!),
+        force,
+      ),
+    MAX_ACTION_TARGETS,
+  );
   const maxErrors = req.maxErrors ?? defaultMaxErrors(accepted.length || 1);
   const { targets, created } = actions.createAction(
     {

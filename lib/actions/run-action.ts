@@ -1,20 +1,11 @@
-import type { CommandInvocation } from "@aws-sdk/client-ssm";
+import { channel } from "../async/channel.ts";
 import type { Clients } from "../aws/clients.ts";
-import { getInvocation, listInvocations, RUN_SHELL_PLUGIN, sendShellCommand } from "../aws/commands.ts";
-import { errorName, isTransient } from "../aws/errors.ts";
+import { NOT_DELIVERED } from "../aws/command-output.ts";
 import { chunks } from "../aws/inventory.ts";
+import { runCommand } from "../aws/run-command.ts";
 import type { Config } from "../config.ts";
 import { parseRestartOutput } from "../probe/restart-report.ts";
 import { restartCommands } from "../probe/restart-script.ts";
-import { channel } from "../scan/channel.ts";
-import {
-  combineOutput,
-  hasTruncationMarker,
-  NOT_DELIVERED,
-  normaliseStatus,
-  TERMINAL_STATUSES,
-} from "../scan/output.ts";
-import { sleep } from "../scan/pace.ts";
 import { runScan } from "../scan/run-scan.ts";
 import type { Store } from "../store/store.ts";
 import { type ActionStore, actionStore } from "./action-store.ts";
@@ -177,7 +168,7 @@ async function execute(
   for (const c of detail.commands) {
     for (const id of c.instanceIds) sentIds.add(id);
     const open = c.instanceIds.filter((id) => !decided.has(id));
-    if (open.length > 0) await collectAndVerify(actionId, ctx, detail, c.commandId, open, emit, record);
+    if (open.length > 0) await restartBatch(actionId, ctx, detail, { sent: c.commandId, ids: open }, emit, record);
   }
   // 2. A batch whose SendCommand may or may not have gone out when the process died: do not risk a second one.
   const events = actions.eventsSince(actionId, 0);
@@ -227,116 +218,107 @@ async function execute(
     }
     batch++;
     emit({ type: "batch-sending", batch, instanceIds: ids, at: now() });
-    let commandId: string;
-    try {
-      commandId = await send(ctx, detail, ids);
-    } catch (e) {
-      const error = `${errorName(e)}: ${String((e as Error)?.message ?? e).slice(0, 300)}`;
-      emit({ type: "batch-failed", batch, instanceIds: ids, error, at: now() });
-      for (const id of ids) record({ instanceId: id, outcome: "error", message: `SendCommand failed: ${error}` });
-      continue;
-    }
     const sentBatch = batch;
-    emit({ type: "batch-sent", batch: sentBatch, commandId, instanceIds: ids, at: now() }, () =>
-      actions.recordCommand(actionId, sentBatch, commandId, ids),
+    await restartBatch(actionId, ctx, detail, { batch: sentBatch, ids }, emit, record, (commandId, sentIds) =>
+      emit({ type: "batch-sent", batch: sentBatch, commandId, instanceIds: sentIds, at: now() }, () =>
+        actions.recordCommand(actionId, sentBatch, commandId, sentIds),
+      ),
     );
-    await collectAndVerify(actionId, ctx, detail, commandId, ids, emit, record);
   }
   finish(actionId, actions, emit, "completed");
 }
 
-async function send(ctx: ActionContext, detail: ActionDetail, ids: string[]): Promise<string> {
-  // A transient failure is retried only when SSM surely did not take the command (throttling, 5xx before an answer
-  // is what the SDK already retries); anything else is reported, never blindly repeated.
-  let attempt = 0;
-  for (;;) {
-    try {
-      return await sendShellCommand(ctx.clients.ssm, {
-        instanceIds: ids,
-        commands: restartCommands(detail.kind, { waitSeconds: detail.waitSeconds }),
-        deliveryTimeoutSeconds: ctx.config.deliveryTimeoutSeconds,
-        executionTimeoutSeconds: detail.waitSeconds + 30,
-        comment: `fleet-doctor ${detail.kind} ${detail.id}`,
-      });
-    } catch (e) {
-      if (errorName(e) !== "ThrottlingException" || ++attempt >= 3) throw e;
-      await sleep(1000 * attempt);
-    }
-  }
-}
-
-async function collectAndVerify(
+/**
+ * One batch through the Run Command runner: the restart script sent with one SendCommand (or, after a crash, the
+ * command sent before, collected and never sent again), each instance's outcome as SSM reports it, then the probe
+ * again on every instance the command reached, and one recorded outcome per instance.
+ */
+async function restartBatch(
   actionId: string,
   ctx: ActionContext,
   detail: ActionDetail,
-  commandId: string,
+  batch: { ids: string[]; sent?: string; batch?: number },
+  emit: (e: ActionEvent, w?: () => void) => void,
+  record: (o: Omit<InstanceOutcome, "at">) => void,
+  onSent?: (commandId: string, ids: string[]) => void,
+) {
+  const { ids } = batch;
+  const results = new Map<string, Omit<InstanceOutcome, "at">>();
+  const pollMs = ctx.pollMs ?? 1500;
+  for await (const e of runCommand({
+    ssm: ctx.clients.ssm,
+    instanceIds: batch.sent ? [] : ids,
+    ...(batch.sent ? { sent: [{ commandId: batch.sent, instanceIds: ids }] } : {}),
+    commands: restartCommands(detail.kind, { waitSeconds: detail.waitSeconds }),
+    comment: `fleet-doctor ${detail.kind} ${detail.id}`,
+    deliveryTimeoutSeconds: ctx.config.deliveryTimeoutSeconds,
+    executionTimeoutSeconds: detail.waitSeconds + 30,
+    sendRate: ctx.config.sendRate,
+    pollRate: ctx.config.pollRate,
+    batchSize: ids.length,
+    // A restart is never sent twice on a 5xx (SSM may have taken it); only throttling is retried.
+    resendOnServerError: false,
+    tuning: { firstPollMs: pollMs, minPollMs: pollMs, maxPollMs: pollMs },
+  })) {
+    switch (e.type) {
+      case "sent":
+        onSent?.(e.commandId, e.instanceIds);
+        break;
+      case "send-failed":
+        emit({ type: "batch-failed", batch: batch.batch ?? 0, instanceIds: e.instanceIds, error: e.error, at: now() });
+        for (const id of e.instanceIds)
+          record({ instanceId: id, outcome: "error", message: `SendCommand failed: ${e.error}` });
+        break;
+      case "not-managed":
+        results.set(e.instanceId, {
+          instanceId: e.instanceId,
+          outcome: "not-delivered",
+          message: "SSM no longer manages this instance as online (InvalidInstanceId): nothing was sent to it.",
+        });
+        break;
+      case "status":
+        emit({ type: "instance-status", instanceId: e.instanceId, status: e.status, at: now() });
+        break;
+      case "result": {
+        const r = e.result;
+        const o = outcomeOfInvocation(r.instanceId, r.commandId, r.status, r.statusDetails, r.fullOutput);
+        results.set(r.instanceId, o);
+        emit({
+          type: "instance-restarted",
+          instanceId: r.instanceId,
+          outcome: o.outcome,
+          ...(o.message ? { message: o.message } : {}),
+          ...(o.failureLine ? { failureLine: o.failureLine } : {}),
+          ...(o.report ? { seconds: o.report.seconds } : {}),
+          at: now(),
+        });
+        break;
+      }
+      case "unresolved":
+        results.set(e.instanceId, {
+          instanceId: e.instanceId,
+          commandId: e.commandId,
+          outcome: "unknown",
+          message: `SSM reported no end of the command (last status ${e.lastStatus}).`,
+        });
+        break;
+      case "retry":
+        break;
+    }
+  }
+  await verify(actionId, ctx, ids, results, emit, record);
+}
+
+/** The probe, again, on every instance the command reached; the probe is the judge of what the restart did. */
+async function verify(
+  actionId: string,
+  ctx: ActionContext,
   ids: string[],
+  results: Map<string, Omit<InstanceOutcome, "at">>,
   emit: (e: ActionEvent, w?: () => void) => void,
   record: (o: Omit<InstanceOutcome, "at">) => void,
 ) {
-  const open = new Set(ids);
-  const lastStatus = new Map<string, string>();
-  const results = new Map<string, Omit<InstanceOutcome, "at">>();
-  const deadline = Date.now() + (ctx.config.deliveryTimeoutSeconds + detail.waitSeconds + 30 + 60) * 1000;
-  const pollMs = ctx.pollMs ?? 1500;
-  while (open.size > 0) {
-    let invocations: CommandInvocation[] = [];
-    try {
-      invocations = await listInvocations(ctx.clients.ssm, commandId);
-    } catch (e) {
-      if (!isTransient(e) && errorName(e) !== "InvocationDoesNotExist") throw e;
-    }
-    for (const inv of invocations) {
-      const id = inv.InstanceId;
-      if (!id || !open.has(id)) continue;
-      const status = normaliseStatus(inv.Status) ?? "Pending";
-      if (lastStatus.get(id) !== status) {
-        lastStatus.set(id, status);
-        emit({ type: "instance-status", instanceId: id, status, at: now() });
-      }
-      if (!TERMINAL_STATUSES.has(status)) continue;
-      const plugin = inv.CommandPlugins?.find((p) => p.Name === RUN_SHELL_PLUGIN) ?? inv.CommandPlugins?.[0];
-      let output = plugin?.Output ?? "";
-      if (hasTruncationMarker(output)) {
-        const full = await getInvocation(ctx.clients.ssm, commandId, id).catch(() => undefined);
-        if (full) output = combineOutput(full.StandardOutputContent ?? "", full.StandardErrorContent ?? "");
-      }
-      const o = outcomeOfInvocation(
-        id,
-        commandId,
-        status,
-        normaliseStatus(plugin?.StatusDetails ?? inv.StatusDetails),
-        output,
-      );
-      results.set(id, o);
-      emit({
-        type: "instance-restarted",
-        instanceId: id,
-        outcome: o.outcome,
-        ...(o.message ? { message: o.message } : {}),
-        ...(o.failureLine ? { failureLine: o.failureLine } : {}),
-        ...(o.report ? { seconds: o.report.seconds } : {}),
-        at: now(),
-      });
-      open.delete(id);
-    }
-    if (open.size === 0) break;
-    if (Date.now() > deadline) {
-      for (const id of open) {
-        results.set(id, {
-          instanceId: id,
-          commandId,
-          outcome: "unknown",
-          message: `SSM reported no end of the command (last status ${lastStatus.get(id) ?? "none"}).`,
-        });
-      }
-      break;
-    }
-    await sleep(pollMs);
-  }
-
-  // Verify: the probe, again, on every instance the command reached.
-  const reached = ids.filter((id) => results.get(id)?.outcome !== "not-delivered");
+  const reached = ids.filter((id) => results.has(id) && results.get(id)?.outcome !== "not-delivered");
   const after = new Map<string, { verdict: InstanceOutcome["verdictAfter"]; summary: string; scanId: string }>();
   if (reached.length > 0) {
     emit({ type: "rediagnosing", instanceIds: reached, at: now() });
@@ -358,7 +340,8 @@ async function collectAndVerify(
     }
   }
   for (const id of ids) {
-    const o = results.get(id)!;
+    const o = results.get(id);
+    if (!o) continue; // SendCommand failed for it: already recorded
     const a = after.get(id);
     let outcome = o.outcome;
     let message = o.message;

@@ -1,6 +1,8 @@
 import {
   type AutoScalingClient,
+  type AutoScalingGroup,
   DescribeAutoScalingGroupsCommand,
+  paginateDescribeAutoScalingGroups,
   paginateDescribeAutoScalingInstances,
   paginateDescribeWarmPool,
 } from "@aws-sdk/client-auto-scaling";
@@ -15,6 +17,9 @@ import type { Target, Targets } from "../scan/types.ts";
 import type { Clients } from "./clients.ts";
 import { awsError } from "./errors.ts";
 import { assertInstanceIds } from "./ids.ts";
+import type { pacer } from "./pace.ts";
+
+type Pace = ReturnType<typeof pacer>;
 
 export type Membership = { group: string; lifecycleState: string; inWarmPool: boolean };
 
@@ -45,6 +50,7 @@ async function* managedInstancePages(
   ssm: SSMClient,
   filters: InstanceInformationStringFilter[],
   signal?: AbortSignal,
+  pace?: Pace,
 ): AsyncGenerator<Target[]> {
   try {
     const pages = paginateDescribeInstanceInformation(
@@ -54,6 +60,7 @@ async function* managedInstancePages(
     for await (const page of pages) {
       signal?.throwIfAborted();
       yield (page.InstanceInformationList ?? []).flatMap((i) => toTarget(i) ?? []);
+      await pace?.take(signal); // the paginator asks for the next page only when the loop comes back
     }
   } catch (e) {
     if (signal?.aborted || e instanceof FleetDoctorError) throw e;
@@ -121,26 +128,62 @@ export async function describeGroupMembers(
   name: string,
   signal?: AbortSignal,
 ): Promise<Map<string, Membership>> {
-  const out = new Map<string, Membership>();
-  let warm = false;
+  let group: AutoScalingGroup | undefined;
   try {
     const res = await autoscaling.send(
       new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name], MaxRecords: 1 }),
       { abortSignal: signal },
     );
-    const group = res.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === name);
-    if (!group) throw new FleetDoctorError("NOT_FOUND", `No Auto Scaling group named ${name}`, { group: name });
-    for (const i of group.Instances ?? []) {
-      if (!i.InstanceId) continue;
-      const state = i.LifecycleState ?? "Unknown";
-      out.set(i.InstanceId, { group: name, lifecycleState: state, inWarmPool: state.startsWith("Warmed:") });
-    }
-    warm = Boolean(group.WarmPoolConfiguration);
+    group = res.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === name);
   } catch (e) {
-    if (signal?.aborted || e instanceof FleetDoctorError) throw e;
+    if (signal?.aborted) throw e;
     throw awsError("DescribeAutoScalingGroups", e);
   }
-  if (!warm) return out;
+  if (!group) throw new FleetDoctorError("NOT_FOUND", `No Auto Scaling group named ${name}`, { group: name });
+  const out = new Map<string, Membership>();
+  await addMembers(autoscaling, group, out, signal);
+  return out;
+}
+
+/**
+ * Every group's members, warm pools included: DescribeAutoScalingGroups in pages of 100 groups (each with all its
+ * instances), plus DescribeWarmPool for the groups that have one. A handful of calls for a whole account, where
+ * DescribeAutoScalingInstances needs one per 50 instances (200 at 10,000).
+ */
+export async function describeAllMembership(
+  autoscaling: AutoScalingClient,
+  signal?: AbortSignal,
+): Promise<Map<string, Membership>> {
+  const out = new Map<string, Membership>();
+  const groups: AutoScalingGroup[] = [];
+  try {
+    const pages = paginateDescribeAutoScalingGroups({ client: autoscaling, pageSize: 100 }, { MaxRecords: 100 });
+    for await (const page of pages) {
+      signal?.throwIfAborted();
+      groups.push(...(page.AutoScalingGroups ?? []));
+    }
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    throw awsError("DescribeAutoScalingGroups", e);
+  }
+  for (const group of groups) await addMembers(autoscaling, group, out, signal);
+  return out;
+}
+
+/** A group's instances into `out`; its warm pool's too (DescribeWarmPool, pages of 50) when it has one. */
+async function addMembers(
+  autoscaling: AutoScalingClient,
+  group: AutoScalingGroup,
+  out: Map<string, Membership>,
+  signal?: AbortSignal,
+): Promise<void> {
+  const name = group.AutoScalingGroupName ?? "";
+  for (const i of group.Instances ?? []) {
+    if (!i.InstanceId) continue;
+    const state = i.LifecycleState ?? "Unknown";
+    out.set(i.InstanceId, { group: name, lifecycleState: state, inWarmPool: state.startsWith("Warmed:") });
+  }
+  if (!group.WarmPoolConfiguration) return;
   try {
     const pages = paginateDescribeWarmPool(
       { client: autoscaling, pageSize: 50 },
@@ -157,34 +200,40 @@ export async function describeGroupMembers(
     if (signal?.aborted) throw e;
     throw awsError("DescribeWarmPool", e);
   }
-  return out;
 }
 
 /** A page of inventory: SSM's view of up to 50 instances, and their Auto Scaling membership (looked up alongside). */
 export type InventoryPage = { targets: Target[]; membership: Promise<Map<string, Membership>> };
 
+/** Up to this many ids are looked up by id (DescribeAutoScalingInstances, 50 a call); more, by reading every group. */
+const BY_ID_LIMIT = 500;
+
 /**
  * The inventory as it arrives, a page at a time, so a scan can send to the first instances while it is still
  * listing the rest (at 10,000 instances the listing alone takes tens of seconds under throttling). Membership is
- * looked up per page (DescribeAutoScalingInstances, 50 ids) through `limit`, without holding the listing up.
+ * read once per group (describeAllMembership) alongside the listing, without holding it up; a short list of ids
+ * is looked up by id instead. `pace` spaces the listing's pages: under SSM's throttle, so that the SDK's adaptive
+ * retry never slows the client that also sends and collects.
  */
 export async function* inventoryPages(
   clients: Pick<Clients, "ssm" | "autoscaling">,
   targets: Targets,
   signal: AbortSignal | undefined,
-  limit: <T>(fn: () => Promise<T>) => Promise<T> = (fn) => fn(),
+  pace?: Pace,
 ): AsyncGenerator<InventoryPage> {
   const { ssm, autoscaling } = clients;
-  const lookup = (ids: string[]) => {
-    const p = limit(() => describeMembership(autoscaling, ids, signal));
-    p.catch(() => {}); // awaited by the scan where it is needed
-    return p;
+  let everyGroup: Promise<Map<string, Membership>> | undefined;
+  const allMembership = () => {
+    everyGroup ??= describeAllMembership(autoscaling, signal);
+    everyGroup.catch(() => {}); // awaited by the scan where it is needed
+    return everyGroup;
   };
   if (targets.kind === "all" || targets.kind === "tag") {
     const filters: InstanceInformationStringFilter[] =
       targets.kind === "tag" ? [{ Key: `tag:${targets.key}`, Values: [targets.value] }] : [];
-    for await (const found of managedInstancePages(ssm, filters, signal)) {
-      if (found.length > 0) yield { targets: found, membership: lookup(found.map((t) => t.instanceId)) };
+    const membership = allMembership();
+    for await (const found of managedInstancePages(ssm, filters, signal, pace)) {
+      if (found.length > 0) yield { targets: found, membership };
     }
     return;
   }
@@ -194,6 +243,7 @@ export async function* inventoryPages(
   if (targets.kind === "ids") {
     ids = [...new Set(targets.ids)];
     assertInstanceIds(ids);
+    if (ids.length > BY_ID_LIMIT) known = allMembership();
   } else {
     const members = await describeGroupMembers(autoscaling, targets.name, signal);
     ids = [...members.keys()];
@@ -206,9 +256,14 @@ export async function* inventoryPages(
         t,
       ]),
     );
+    let membership = known;
+    if (!membership) {
+      membership = describeMembership(autoscaling, batch, signal);
+      membership.catch(() => {}); // awaited by the scan where it is needed
+    }
     yield {
       targets: batch.map((id) => found.get(id) ?? { instanceId: id, pingStatus: "Unknown" as const }),
-      membership: known ?? lookup(batch),
+      membership,
     };
   }
 }

@@ -12,6 +12,8 @@ export type SsmFacts = {
   statusDetails?: string;
   responseCode?: number;
   output?: string;
+  /** A probe still running at the scan's deadline (statusDetails `Unresolved`): seconds the scan waited. */
+  waitedSeconds?: number;
 };
 export type ProbeFacts = { ok: true; report: ProbeReport } | { ok: false; error: string } | undefined;
 

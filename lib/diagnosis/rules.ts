@@ -5,7 +5,7 @@ import { healthy } from "./verdicts/healthy.ts";
 import { imdsUnreachable } from "./verdicts/imds-unreachable.ts";
 import { lifecycle404 } from "./verdicts/lifecycle-404.ts";
 import { norm } from "./verdicts/shared.ts";
-import { notProbed, probeFailed, ssmUnreachable } from "./verdicts/ssm.ts";
+import { notManaged, notProbed, probeFailed, ssmUnreachable, unresolved } from "./verdicts/ssm.ts";
 import { notInstalled, unexplained } from "./verdicts/unknown.ts";
 import { waiting } from "./verdicts/waiting.ts";
 
@@ -21,8 +21,20 @@ import { waiting } from "./verdicts/waiting.ts";
 
 const UNDELIVERED = new Set(["Undeliverable", "DeliveryTimedOut"]);
 const OFFLINE = new Set(["ConnectionLost", "Inactive"]);
+/** The scan's own outcomes for instances it has no probe result for (lib/scan sets them as statusDetails). */
+const NOT_MANAGED = new Set(["NotManaged", "InvalidInstanceId"]);
 
 export const SSM_RULES: Rule<SsmCtx>[] = [
+  {
+    id: "not-managed",
+    when: ({ probe, ssm }) => !probe?.ok && NOT_MANAGED.has(norm(ssm.statusDetails)),
+    verdictOf: notManaged,
+  },
+  {
+    id: "unresolved",
+    when: ({ probe, ssm }) => probe === undefined && norm(ssm.statusDetails) === "Unresolved",
+    verdictOf: unresolved,
+  },
   {
     id: "ssm-unreachable",
     when: ({ probe, ssm }) =>

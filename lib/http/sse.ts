@@ -1,5 +1,5 @@
 import type { ActionStore } from "../actions/action-store.ts";
-import { sleep } from "../scan/pace.ts";
+import { sleep } from "../aws/pace.ts";
 import type { Store } from "../store/store.ts";
 
 const POLL_MS = 250;

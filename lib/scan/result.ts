@@ -1,8 +1,8 @@
+import { NOT_DELIVERED } from "../aws/command-output.ts";
 import { type DiagnosisFacts, diagnose } from "../diagnosis/diagnose.ts";
 import type { Diagnosis } from "../diagnosis/types.ts";
 import { agentVersionOf } from "../diagnosis/versions.ts";
 import { parseProbeOutput } from "../probe/report.ts";
-import { NOT_DELIVERED } from "./output.ts";
 import type { InstanceResult, InvocationOutcome, Target } from "./types.ts";
 
 /** Whether the probe ran on the instance (so its output, even empty, is a finding) or SSM never delivered it. */
@@ -22,6 +22,7 @@ export function buildResult(scanId: string, target: Target, outcome: InvocationO
       ...(outcome.status !== "NotSent" ? { status: outcome.status } : {}),
       ...(outcome.statusDetails ? { statusDetails: outcome.statusDetails } : {}),
       ...(outcome.responseCode !== undefined ? { responseCode: outcome.responseCode } : {}),
+      ...(outcome.waitedSeconds !== undefined ? { waitedSeconds: outcome.waitedSeconds } : {}),
       output: outcome.output,
     },
     ...(target.group

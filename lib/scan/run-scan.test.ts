@@ -132,6 +132,9 @@ describe("runScan against the demo fleet (real bash, real probe)", () => {
     const lists = await calls(bashSim, "ListCommandInvocations");
     for (const l of lists) expect(l.params).toMatchObject({ Details: true, MaxResults: 50 });
     expect(await calls(bashSim, "GetCommandInvocation")).toHaveLength(0);
+    // Membership is read per group (one page of groups, each warm pool), not per 50 instances.
+    expect(await calls(bashSim, "DescribeAutoScalingInstances")).toHaveLength(0);
+    expect(await calls(bashSim, "DescribeAutoScalingGroups")).toHaveLength(1);
   });
 });
 

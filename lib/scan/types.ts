@@ -31,6 +31,8 @@ export type InvocationOutcome = {
   output: string;
   /** True when the plugin Output had a truncation marker and the full output could not be read. */
   truncated: boolean;
+  /** Unresolved (statusDetails `Unresolved`): how long the scan waited for SSM to end the invocation. */
+  waitedSeconds?: number;
 };
 
 /** One instance's result in a scan: inventory, SSM outcome, the parsed report's key facts, the diagnosis. */
@@ -45,7 +47,8 @@ export type InstanceResult = {
   probedAt: string;
 };
 
-export type ScanStatus = "running" | "completed" | "cancelled" | "failed" | "interrupted";
+/** `partial`: it ran to its end, but some instances have no true result (unresolved at the deadline, or not sent). */
+export type ScanStatus = "running" | "completed" | "partial" | "cancelled" | "failed" | "interrupted";
 
 /** Progress events of a scan, in the order they happen; each is stored before it is yielded. */
 export type ScanEvent =
@@ -61,4 +64,12 @@ export type ScanEvent =
       instanceId?: string;
       at: string;
     }
-  | { type: "scan-finished"; status: ScanStatus; counts: Partial<Record<Verdict, number>>; at: string };
+  | {
+      type: "scan-finished";
+      status: ScanStatus;
+      counts: Partial<Record<Verdict, number>>;
+      /** A `partial` scan: instances still running at their deadline, and instances SendCommand failed for. */
+      unresolved?: number;
+      notSent?: number;
+      at: string;
+    };

@@ -93,7 +93,9 @@ function describeAutoScalingGroups(p: QueryParams, fleet: Fleet): XmlValue {
 
   const wanted = names && names.length > 0 ? new Set(names) : undefined;
   const groups = fleet.groups().filter((g) => (!wanted || wanted.has(g.name)) && filters.every((f) => f(g)));
-  const query = { op: "DescribeAutoScalingGroups", names, filters: p.toJSON() };
+  // The token is bound to the question (names and filters), not to the paging parameters that change between pages.
+  const filterParams = Object.fromEntries(Object.entries(p.toJSON()).filter(([k]) => k.startsWith("Filters.")));
+  const query = { op: "DescribeAutoScalingGroups", names, filters: filterParams };
   const result = page(groups, readToken(nextToken, query, TOKEN_MESSAGE), maxRecords ?? 50, query);
   return { AutoScalingGroups: result.items.map(groupXml), NextToken: result.nextToken };
 }

@@ -25,6 +25,45 @@ function ssmEvidence(ssm: SsmFacts): Evidence[] {
   ]);
 }
 
+export function notManaged({ ssm }: SsmCtx): Diagnosis {
+  return {
+    verdict: "ssm-unreachable",
+    summary:
+      "Not managed by SSM: Systems Manager does not list this instance (stopped or terminated, no SSM agent, or no instance profile that lets it register), so the probe could not be sent.",
+    evidence: ssmEvidence(ssm),
+    remedies: [
+      remedies.checkSsm(
+        "The instance must be a managed instance, online in SSM, before Fleet Doctor can look inside it.",
+      ),
+    ],
+    restartWillWork: false,
+  };
+}
+
+/** A probe SSM had not ended when the scan's deadline (delivery plus execution timeout) passed. */
+export function unresolved({ ssm }: SsmCtx): Diagnosis {
+  const waited = ssm.waitedSeconds !== undefined ? ` after ${ssm.waitedSeconds} s` : "";
+  return {
+    verdict: "unknown",
+    summary: `Unresolved: the probe was sent, but SSM still reported it ${ssm.status ?? "Pending"} when the scan stopped waiting${waited} (its delivery and execution timeouts had passed). Nothing is known about its ECS agent yet.`,
+    evidence: compact<Evidence>([
+      ...ssmEvidence(ssm),
+      ssm.waitedSeconds !== undefined && {
+        label: "How long the scan waited for SSM to end the probe",
+        value: `${ssm.waitedSeconds} s`,
+        source: { kind: "api", api: "ssm:ListCommandInvocations", field: "Status" },
+      },
+    ]),
+    remedies: [
+      remedies.investigate(
+        "Scan the instance again; if it stays unresolved, look at its SSM agent.",
+        "npx fleet-doctor scan --ids <instance-id>",
+      ),
+    ],
+    restartWillWork: false,
+  };
+}
+
 export function ssmUnreachable({ ssm }: SsmCtx): Diagnosis {
   return {
     verdict: "ssm-unreachable",

@@ -1,4 +1,4 @@
-/** A one-consumer buffer between the scan's concurrent workers and the async generator that yields their events. */
+/** A one-consumer buffer between concurrent workers and the async generator that yields their events. */
 export function channel<T>() {
   const items: T[] = [];
   let wake: (() => void) | undefined;

@@ -1,0 +1,107 @@
+/**
+ * The Run Command runner on its own, with plain inputs, against the simulator through the real SDK (real bash): it
+ * sends batches of `batchSize` paced under `sendRate`, reports every invocation's result, collects a command sent
+ * before without sending it again, and on abort cancels what is outstanding.
+ */
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type Simulator, startSimulator } from "../../sim/main.ts";
+import { type RunCommandEvent, type RunCommandInput, runCommand } from "./run-command.ts";
+
+const ONLINE = ["01", "02", "03", "04", "05", "06"].map((n) => `i-0a0000000000000${n}`);
+
+let sim: Simulator;
+let ssm: SSMClient;
+
+type Call = { op: string; at: string; params: Record<string, unknown> };
+async function calls(op: string): Promise<Call[]> {
+  const res = await fetch(`${sim.url}/_sim/calls?op=${op}`);
+  return ((await res.json()) as { calls: Call[] }).calls;
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, scenario: "small", exec: "bash" });
+  ssm = new SSMClient({
+    endpoint: sim.url,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  ssm?.destroy();
+  await sim?.close();
+});
+
+beforeEach(async () => {
+  await fetch(`${sim.url}/_sim/calls`, { method: "DELETE" });
+});
+
+const input = (extra: Partial<RunCommandInput>): RunCommandInput => ({
+  ssm,
+  instanceIds: ONLINE,
+  commands: ["echo hello-from-$(hostname 2>/dev/null || echo host)"],
+  comment: "run-command test",
+  deliveryTimeoutSeconds: 30,
+  executionTimeoutSeconds: 10,
+  sendRate: 4,
+  pollRate: 50,
+  tuning: { firstPollMs: 200, minPollMs: 200, maxPollMs: 500 },
+  ...extra,
+});
+
+async function drain(i: RunCommandInput, onEvent?: (e: RunCommandEvent) => void) {
+  const events: RunCommandEvent[] = [];
+  for await (const e of runCommand(i)) {
+    events.push(e);
+    onEvent?.(e);
+  }
+  return events;
+}
+
+describe("runCommand", () => {
+  it("sends batches of batchSize, paced under sendRate, and reports each result", async () => {
+    const events = await drain(input({ batchSize: 2 }));
+    const sent = events.filter((e) => e.type === "sent");
+    // Two may be in flight at once, so they can answer in either order.
+    const batches = sent.map((e) => e.instanceIds).sort((a, b) => a[0]!.localeCompare(b[0]!));
+    expect(batches).toEqual([ONLINE.slice(0, 2), ONLINE.slice(2, 4), ONLINE.slice(4, 6)]);
+    const results = events.flatMap((e) => (e.type === "result" ? [e.result] : []));
+    expect(results.map((r) => r.instanceId).sort()).toEqual([...ONLINE].sort());
+    for (const r of results) {
+      expect(r).toMatchObject({ status: "Success", truncated: false });
+      expect(r.fullOutput).toContain("hello-from-");
+    }
+    const sends = await calls("SendCommand");
+    expect(sends).toHaveLength(3);
+    for (const s of sends) expect(s.params).toMatchObject({ MaxConcurrency: "2", TimeoutSeconds: 30 });
+    // 4 per second: three SendCommands leave the client 500 ms apart from first to last; they arrive at least
+    // 300 ms apart however the machine delays one of them (unpaced, they would arrive within a few ms).
+    const at = sends.map((s) => Date.parse(s.at));
+    expect(at[2]! - at[0]!).toBeGreaterThanOrEqual(300);
+  }, 30_000);
+
+  it("collects a command sent before without sending it again", async () => {
+    const [first] = await drain(input({ instanceIds: ONLINE.slice(0, 1) })).then((es) =>
+      es.filter((e) => e.type === "sent"),
+    );
+    const commandId = (first as { commandId: string }).commandId;
+    await fetch(`${sim.url}/_sim/calls`, { method: "DELETE" });
+    const again = await drain(input({ instanceIds: [], sent: [{ commandId, instanceIds: ONLINE.slice(0, 1) }] }));
+    expect(again.filter((e) => e.type === "sent")).toHaveLength(0);
+    expect(again.find((e) => e.type === "result")).toMatchObject({ result: { commandId, status: "Success" } });
+    expect(await calls("SendCommand")).toHaveLength(0);
+  }, 30_000);
+
+  it("cancels what is outstanding when aborted", async () => {
+    const controller = new AbortController();
+    const run = drain(input({ commands: ["sleep 20"], signal: controller.signal }), (e) => {
+      if (e.type === "sent") controller.abort(new Error("stop"));
+    });
+    await expect(run).rejects.toThrow("stop");
+    const sent = (await calls("SendCommand"))[0]!;
+    expect(sent).toBeDefined();
+    const cancels = await calls("CancelCommand");
+    expect(cancels).toHaveLength(1);
+  }, 30_000);
+});
