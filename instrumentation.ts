@@ -1,9 +1,12 @@
 /**
- * Next.js calls register() once when the server starts. Fleet Doctor uses it to take over the restart actions a
+ * Next.js calls register() once when the server starts. Fleet Doctor uses it to put its HTTP guard in front of the
+ * server, and to take over the restart actions a
  * previous process left unfinished (crash, deploy): it collects the commands already sent and never sends again.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // Before any request: methods, bodies and unparsable requests Next.js cannot answer well (lib/http/http-guard.ts).
+  (await import("./lib/http/http-guard.ts")).installHttpGuard();
   try {
     const { ensureResumed } = await import("./lib/actions/context.ts");
     await ensureResumed();

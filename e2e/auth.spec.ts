@@ -21,12 +21,15 @@ let app: Server;
 let dir: string;
 let ready: string;
 
-const token = (email: string, opts: { expiresIn?: number; key?: TestKey } = {}) =>
+const token = (
+  email: string,
+  opts: { expiresIn?: number; key?: TestKey; kid?: string; claims?: Record<string, unknown> } = {},
+) =>
   albToken({
     key: opts.key ?? key,
-    kid: key.kid,
+    kid: opts.kid ?? key.kid,
     signer: ARN,
-    claims: { sub: email, email },
+    claims: { sub: email, email, ...opts.claims },
     expiresIn: opts.expiresIn ?? 3600,
   });
 
@@ -39,7 +42,7 @@ test.beforeAll(async ({ request }) => {
   test.setTimeout(180_000);
   key = await makeKey("e2e-key-1");
   rogue = await makeKey("e2e-rogue");
-  keys = await startKeyServer([key]);
+  keys = await startKeyServer([key], { "e2e-drop": "drop", "e2e-502": "502", "e2e-garbage": "garbage" });
   dir = mkdtempSync(path.join(tmpdir(), "fd-e2e-alb-"));
   app = await startNext({
     FLEET_DOCTOR_DB: path.join(dir, "alb.db"),
@@ -124,4 +127,64 @@ test("an operator's token is accepted (the preflight answers as operator)", asyn
   });
   expect(res.status()).toBe(200);
   expect(((await res.json()) as { role: string }).role).toBe("operator");
+});
+
+const PAGES = ["/", "/instances", "/activity", "/scans", "/scans/0b6a3b8e-1111-4c3e-9a1b-3f4f5e6d7c8b"];
+
+test("pages and server function calls answer 401 without a token and 403 to a stranger, before rendering", async ({
+  request,
+}) => {
+  for (const page of [...PAGES, `/instances/${ready}`, "/activity/0b6a3b8e-1111-4c3e-9a1b-3f4f5e6d7c8b"]) {
+    const anonymous = await request.get(`${app.url}${page}`);
+    expect(anonymous.status(), page).toBe(401);
+    expect(await anonymous.text()).not.toContain(ready);
+    const stranger = await request.get(`${app.url}${page}`, {
+      headers: { "x-amzn-oidc-data": token("stranger@example.com") },
+    });
+    expect(stranger.status(), page).toBe(403);
+  }
+  // A server function call as a browser makes it (POST with Next-Action to a page): refused before Next.js sees it.
+  const action = await request.post(`${app.url}/instances`, {
+    headers: { origin: app.url, "next-action": "0".repeat(42), "content-type": "text/plain;charset=UTF-8" },
+    data: JSON.stringify([ready]),
+  });
+  expect(action.status()).toBe(401);
+  // A viewer still reads every page.
+  for (const page of ["/", "/instances", "/activity", "/scans", `/instances/${ready}`]) {
+    const ok = await request.get(`${app.url}${page}`, { headers: { "x-amzn-oidc-data": token("viewer@example.com") } });
+    expect(ok.status(), page).toBe(200);
+  }
+});
+
+test("an operator's token that is not valid yet (future nbf or iat) cannot restart: 401, nothing sent", async ({
+  request,
+}) => {
+  const before = await sendCount(request);
+  const now = Math.floor(Date.now() / 1000);
+  for (const claims of [{ nbf: now + 3600 }, { iat: now + 86_400 }]) {
+    const res = await request.post(`${app.url}/api/actions`, {
+      data: { kind: "restart", instanceIds: [ready], reason: "not valid yet" },
+      headers: { origin: app.url, "x-amzn-oidc-data": token("ops@example.com", { claims }) },
+    });
+    expect(res.status()).toBe(401);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("UNAUTHORIZED");
+  }
+  expect(await sendCount(request)).toBe(before);
+});
+
+test("a failing key endpoint: 503 when unreachable, 401 for a bad key, fetched once per kid", async ({ request }) => {
+  for (const [kid, status] of [
+    ["e2e-drop", 503],
+    ["e2e-502", 503],
+    ["e2e-garbage", 401],
+  ] as const) {
+    const hits = keys.hits();
+    for (const path of ["/api/me", "/instances", "/api/actions"]) {
+      const res = await request.get(`${app.url}${path}`, {
+        headers: { "x-amzn-oidc-data": token("ops@example.com", { kid }) },
+      });
+      expect(res.status(), `${kid} ${path}`).toBe(status);
+    }
+    expect(keys.hits() - hits, kid).toBe(1);
+  }
 });

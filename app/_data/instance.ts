@@ -1,5 +1,6 @@
 import "server-only";
 import type { InstanceView } from "@/components/instance/types.ts";
+import { currentActor } from "@/lib/auth/index.ts";
 import { isInstanceId } from "@/lib/aws/ids.ts";
 import { type ProbeReport, probeReportSchema } from "@/lib/probe/report-schema.ts";
 import { getStore } from "@/lib/store/index.ts";
@@ -29,8 +30,9 @@ export function reportOf(raw: string): ProbeReport | undefined {
   return undefined;
 }
 
-export async function loadInstance(instanceId: string): Promise<InstanceView | undefined> {
-  await currentViewer();
+/** One instance for its page (the viewer read from the render's headers) or a route (from the request it passes). */
+export async function loadInstance(instanceId: string, request?: Request): Promise<InstanceView | undefined> {
+  await (request ? currentActor(request) : currentViewer());
   if (!isInstanceId(instanceId)) return undefined;
   const store = getStore();
   const latest = await store.latestResult(instanceId);

@@ -22,6 +22,8 @@ type Routes = {
   events: typeof import("./scans/[id]/events/route.ts");
   instances: typeof import("./instances/route.ts");
   instance: typeof import("./instances/[id]/route.ts");
+  view: typeof import("./instances/[id]/view/route.ts");
+  unknown: typeof import("./[[...path]]/route.ts");
   table: typeof import("./instances/table/route.ts");
   store: ReturnType<typeof import("@/lib/store/index.ts").getStore>;
 };
@@ -68,6 +70,8 @@ beforeAll(async () => {
     events: await import("./scans/[id]/events/route.ts"),
     instances: await import("./instances/route.ts"),
     instance: await import("./instances/[id]/route.ts"),
+    view: await import("./instances/[id]/view/route.ts"),
+    unknown: await import("./[[...path]]/route.ts"),
     table: await import("./instances/table/route.ts"),
     store: (await import("@/lib/store/index.ts")).getStore(),
   };
@@ -350,6 +354,48 @@ describe("GET /api/instances/:id", () => {
         details: { field: "id" },
       });
     }
+  });
+});
+
+describe("GET /api/instances/:id/view", () => {
+  it("returns the instance as its page shows it; 404 unknown; 400 malformed, even a bad escape", async () => {
+    const res = await r.view.GET(get(`/api/instances/${ID1}/view`), params(ID1));
+    expect(res.status).toBe(200);
+    const { view } = await res.json();
+    expect(view).toMatchObject({ instanceId: ID1, verdict: "healthy", rawOutput: `raw output of ${ID1}` });
+    expect(view.history).toHaveLength(1);
+    expect((await errorOf(await r.view.GET(get("/x"), params("i-00000000")))).status).toBe(404);
+    for (const bad of ["%E0%A4%A", "%ff%fe", "%ED%A0%80", "i-XYZ"]) {
+      expect(await errorOf(await r.view.GET(get("/x"), params(bad)))).toMatchObject({
+        status: 400,
+        details: { field: "id" },
+      });
+    }
+  });
+});
+
+describe("malformed percent-escapes in ids", () => {
+  it.each(["%E0%A4%A", "%ff%fe", "%ED%A0%80", "%", "%2e%2e"])(
+    "%s is a 400 naming id on every dynamic route",
+    async (bad) => {
+      const del = new Request(`${BASE}/api/scans/x`, { method: "DELETE", headers: ORIGIN });
+      for (const res of [
+        await r.scan.GET(get("/x"), params(bad)),
+        await r.scan.DELETE(del, params(bad)),
+        await r.events.GET(get("/x"), params(bad)),
+        await r.instance.GET(get("/x"), params(bad)),
+        await r.view.GET(get("/x"), params(bad)),
+      ]) {
+        expect(await errorOf(res)).toMatchObject({ status: 400, code: "BAD_REQUEST", details: { field: "id" } });
+      }
+    },
+  );
+});
+
+describe("an /api path no route serves", () => {
+  it.each(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const)("%s answers the JSON 404", async (method) => {
+    const res = await r.unknown[method](new Request(`${BASE}/api/nope`, { method }));
+    expect(await errorOf(res)).toMatchObject({ status: 404, code: "NOT_FOUND" });
   });
 });
 

@@ -1,12 +1,11 @@
 import { cookies } from "next/headers";
 import { preload } from "react-dom";
-import { TABLE_ROWS_URL } from "@/components/instances/fetch-rows.ts";
+import { TABLE_ROWS_URL } from "@/components/api/client.ts";
 import { InstancesTable } from "@/components/instances/instances-table.tsx";
 import { PREFERENCES_COOKIE, parsePreferences } from "@/components/instances/preferences.ts";
 import { tablePage } from "@/components/instances/table-model.ts";
 import { parseTableView } from "@/components/instances/url-state.ts";
 import { tableData } from "../_data/fleet.ts";
-import { fetchInstanceView } from "../_data/instance-action.ts";
 
 export const metadata = { title: "Instances" };
 export const dynamic = "force-dynamic";
@@ -32,7 +31,6 @@ export default async function InstancesPage({
       filteringOptions={filteringOptions}
       initialView={view}
       initialPreferences={preferences}
-      loadInstance={fetchInstanceView}
     />
   );
 }

@@ -1,10 +1,22 @@
+import { Suspense } from "react";
 import { ScansTable } from "@/components/scans/scans-table.tsx";
+import { TableSkeleton } from "@/components/states/skeletons.tsx";
 import { loadScans } from "../_data/fleet.ts";
 
 export const metadata = { title: "Scans" };
 export const dynamic = "force-dynamic";
 
-export default async function ScansPage() {
+// The skeleton is a Suspense boundary in this page, not app/scans/loading.tsx: a loading.tsx here would wrap
+// /scans/[id] too and stream it, so an unknown scan could only answer 200 instead of 404.
+export default function ScansPage() {
+  return (
+    <Suspense fallback={<TableSkeleton title="Scans" />}>
+      <Scans />
+    </Suspense>
+  );
+}
+
+async function Scans() {
   const scans = await loadScans(200);
   return <ScansTable scans={scans} />;
 }

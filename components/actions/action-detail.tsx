@@ -9,6 +9,7 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
 import { useEffect, useRef, useState } from "react";
+import { actionEventsUrl, fetchAction, fetchActionEventsText } from "@/components/api/client.ts";
 import { AppLink as Link } from "@/components/shell/app-link.tsx";
 import { formatTime } from "@/components/text/time.ts";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
@@ -39,8 +40,7 @@ export function ActionDetail({ initial }: { initial: Detail }) {
 
   useEffect(() => {
     if (initial.status !== "running") {
-      fetch(`/api/actions/${encodeURIComponent(id)}/events`, { cache: "no-store" })
-        .then((r) => r.text())
+      fetchActionEventsText(id)
         .then((t) => setEvents(parseFrames(t)))
         .catch(() => {});
       return;
@@ -49,15 +49,14 @@ export function ActionDetail({ initial }: { initial: Detail }) {
       if (refreshing.current) return;
       refreshing.current = true;
       try {
-        const res = await fetch(`/api/actions/${encodeURIComponent(id)}`, { cache: "no-store" });
-        if (res.ok) setDetail(((await res.json()) as { action: Detail }).action);
+        setDetail(await fetchAction(id));
       } catch {
         // next event tries again
       } finally {
         refreshing.current = false;
       }
     };
-    const source = new EventSource(`/api/actions/${encodeURIComponent(id)}/events`);
+    const source = new EventSource(actionEventsUrl(id));
     const onEvent = (m: MessageEvent<string>) => {
       let e: ActionEvent;
       try {

@@ -4,8 +4,8 @@ import Box from "@cloudscape-design/components/box";
 import ButtonDropdown, { type ButtonDropdownProps } from "@cloudscape-design/components/button-dropdown";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { useEffect, useMemo, useState } from "react";
+import { fetchMe, fetchPreflight, type Me } from "@/components/api/client.ts";
 import type { ActionKind, PreflightCheck } from "@/lib/actions/types.ts";
-import { fetchMe, fetchPreflight, type Me } from "./api.ts";
 import { REMEDY } from "./remedies.ts";
 import { RestartModal } from "./restart-modal.tsx";
 

@@ -11,8 +11,8 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import Textarea from "@cloudscape-design/components/textarea";
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
+import { fetchScript, postAction } from "@/components/api/client.ts";
 import type { ActionKind, PreflightCheck } from "@/lib/actions/types.ts";
-import { fetchScript, postAction } from "./api.ts";
 import { REMEDY, TYPE_COUNT_ABOVE } from "./remedies.ts";
 
 const MIN_REASON = 10;

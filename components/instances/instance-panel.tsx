@@ -7,31 +7,30 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import Spinner from "@cloudscape-design/components/spinner";
 import { useEffect, useState } from "react";
 import { RestartButton } from "@/components/actions/restart-button.tsx";
+import { fetchInstanceView } from "@/components/api/client.ts";
 import { InstanceDetail } from "@/components/instance/instance-detail.tsx";
 import type { InstanceView } from "@/components/instance/types.ts";
-
-export type LoadInstance = (instanceId: string) => Promise<InstanceView | null>;
 
 type State =
   | { id: string; status: "loading" }
   | { id: string; status: "ok"; view: InstanceView | null }
   | { id: string; status: "error" };
 
-/** The split panel's content: one instance's detail, read through the page's server function. */
-export function InstancePanel({ instanceId, load }: { instanceId: string; load: LoadInstance }) {
+/** The split panel's content: one instance's detail, read from GET /api/instances/:id/view. */
+export function InstancePanel({ instanceId }: { instanceId: string }) {
   const [state, setState] = useState<State>({ id: instanceId, status: "loading" });
 
   useEffect(() => {
     let live = true;
     setState({ id: instanceId, status: "loading" });
-    load(instanceId).then(
+    fetchInstanceView(instanceId).then(
       (view) => live && setState({ id: instanceId, status: "ok", view }),
       () => live && setState({ id: instanceId, status: "error" }),
     );
     return () => {
       live = false;
     };
-  }, [instanceId, load]);
+  }, [instanceId]);
 
   const fullPage = (
     <Link href={`/instances/${encodeURIComponent(instanceId)}`} variant="primary">

@@ -14,12 +14,12 @@ import Table, { type TableProps } from "@cloudscape-design/components/table";
 import { useRouter } from "next/navigation";
 import { type ReactNode, startTransition, useCallback, useEffect, useMemo, useState } from "react";
 import { RestartButton } from "@/components/actions/restart-button.tsx";
+import { fetchTableRows } from "@/components/api/client.ts";
 import { useSplitPanelSlot } from "@/components/shell/split-panel-slot.tsx";
 import { formatTime } from "@/components/text/time.ts";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
 import { download, rowsToCsv, rowsToJson } from "./export.ts";
-import { fetchTableRows } from "./fetch-rows.ts";
-import { InstancePanel, type LoadInstance } from "./instance-panel.tsx";
+import { InstancePanel } from "./instance-panel.tsx";
 import { InstancesFilter } from "./instances-filter.tsx";
 import { type ColumnId, normalizePreferences, preferencesCookie, type TablePreferences } from "./preferences.ts";
 import type { InstanceRow } from "./rows.ts";
@@ -100,13 +100,11 @@ export function InstancesTable({
   filteringOptions,
   initialView,
   initialPreferences,
-  loadInstance,
 }: {
   firstPage: TablePage;
   filteringOptions: FilteringOption[];
   initialView: TableView;
   initialPreferences: TablePreferences;
-  loadInstance: LoadInstance;
 }) {
   const router = useRouter();
   const [rows, setRows] = useState<InstanceRow[] | null>(null);
@@ -200,11 +198,11 @@ export function InstancesTable({
       opened
         ? {
             header: opened,
-            content: <InstancePanel instanceId={opened} load={loadInstance} />,
+            content: <InstancePanel instanceId={opened} />,
             onClose: () => setOpened(undefined),
           }
         : null,
-    [opened, loadInstance],
+    [opened],
   );
   useSplitPanelSlot(slot);
 

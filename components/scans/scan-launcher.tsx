@@ -11,6 +11,7 @@ import SegmentedControl from "@cloudscape-design/components/segmented-control";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
+import { type ApiFailure, startScan } from "@/components/api/client.ts";
 import { useHydrated } from "@/components/shell/use-hydrated.ts";
 import type { Targets } from "@/lib/scan/types.ts";
 import { emptyProgress } from "./progress.ts";
@@ -18,8 +19,6 @@ import { ScanProgressBar } from "./scan-progress-bar.tsx";
 import { useScanProgress } from "./use-scan-progress.ts";
 
 type Kind = "all" | "tag" | "group";
-
-type ApiError = { error?: { code?: string; message?: string; details?: { scanId?: string } } };
 
 /**
  * "Scan fleet": starts a scan (POST /api/scans) and follows it live. The page stays usable while it runs; a reload
@@ -67,17 +66,9 @@ export function ScanLauncher({ runningScanId, groups }: { runningScanId?: string
     setError(undefined);
     setSubmitting(true);
     try {
-      const res = await fetch("/api/scans", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ targets: t }),
-      });
-      const body = (await res.json().catch(() => ({}))) as { scanId?: string } & ApiError;
-      if (res.ok && body.scanId) setScanId(body.scanId);
-      else if (res.status === 409 && body.error?.details?.scanId) setScanId(body.error.details.scanId);
-      else setError(body.error?.message?.slice(0, 300) ?? `The server answered ${res.status}.`);
-    } catch {
-      setError("Could not reach the server.");
+      setScanId((await startScan(t)).scanId);
+    } catch (e) {
+      setError((e as Partial<ApiFailure>).status ? (e as Error).message.slice(0, 300) : "Could not reach the server.");
     } finally {
       setSubmitting(false);
     }

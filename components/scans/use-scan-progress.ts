@@ -1,8 +1,9 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
+import { fetchScanRow, scanEventsUrl } from "@/components/api/client.ts";
 import type { ScanEvent } from "@/lib/scan/types.ts";
-import { applyEvent, applyRow, emptyProgress, type ScanProgress, type ScanRowLike } from "./progress.ts";
+import { applyEvent, applyRow, emptyProgress, type ScanProgress } from "./progress.ts";
 
 const EVENT_TYPES = ["scan-started", "inventory", "batch-sent", "batch-failed", "instance", "warning", "scan-finished"];
 const POLL_MS = 1_500;
@@ -61,15 +62,10 @@ export function useScanProgress(
     const abort = new AbortController();
     // The scan's row alone (done/total/counts) and the seq of its last event: one small read, never every result.
     const readRow = async () => {
-      const res = await fetch(`/api/scans/${encodeURIComponent(scanId)}?fields=scan`, {
-        signal: abort.signal,
-        cache: "no-store",
-      });
-      if (!res.ok) return;
-      const body = (await res.json()) as { scan: ScanRowLike; lastSeq?: number };
-      applyRow(p, body.scan);
+      const { scan, lastSeq } = await fetchScanRow(scanId, abort.signal);
+      applyRow(p, scan);
       // Without per-instance detail, the events up to here are already counted in the row: skip them.
-      if (!track && typeof body.lastSeq === "number" && body.lastSeq > p.lastSeq) p.lastSeq = body.lastSeq;
+      if (!track && typeof lastSeq === "number" && lastSeq > p.lastSeq) p.lastSeq = lastSeq;
       render();
     };
     const poll = async () => {
@@ -78,7 +74,7 @@ export function useScanProgress(
       try {
         await readRow();
       } catch {
-        // network trouble: try again at the next tick
+        // network trouble or an error answer: try again at the next tick
       }
       if (!stopped && p.status === "running") pollTimer = setTimeout(poll, POLL_MS);
     };
@@ -86,8 +82,7 @@ export function useScanProgress(
     let source: EventSource | undefined;
     const stream = () => {
       if (stopped || p.status !== "running") return;
-      const after = p.lastSeq > 0 ? `?after=${p.lastSeq}` : "";
-      source = new EventSource(`/api/scans/${encodeURIComponent(scanId)}/events${after}`);
+      source = new EventSource(scanEventsUrl(scanId, p.lastSeq));
       setMode("stream");
       let errors = 0;
       const onMessage = (e: MessageEvent<string>) => {

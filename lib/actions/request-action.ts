@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { requireRole } from "../auth/actor.ts";
 import type { Actor } from "../auth/roles.ts";
 import { INSTANCE_ID } from "../aws/ids.ts";
 import type { Config } from "../config.ts";
 import { FleetDoctorError } from "../errors.ts";
 import type { Store } from "../store/interfaces.ts";
+import { auditText } from "./audit-text.ts";
 import { preflight } from "./preflight.ts";
 import { type ActionContext, runAction } from "./run-action.ts";
 import { ACTION_KINDS, type ActionTarget, MAX_ACTION_TARGETS } from "./types.ts";
@@ -20,7 +20,7 @@ export const actionRequestSchema = z
       .min(1)
       .max(MAX_ACTION_TARGETS, `at most ${MAX_ACTION_TARGETS} instances per action`),
     force: z.boolean().optional(),
-    reason: z.string().trim().max(500).optional(),
+    reason: z.string().max(500).transform(auditText).optional(),
     maxConcurrency: z.number().int().min(1).max(MAX_ACTION_TARGETS).optional(),
     maxErrors: z.number().int().min(0).max(MAX_ACTION_TARGETS).optional(),
   })
@@ -64,7 +64,7 @@ export async function requestAction(
   actor: Actor,
   ctx: { store: Store; config: Pick<Config, "restartMaxAgeSeconds" | "restartWaitSeconds">; now?: number },
 ): Promise<ActionAnswer> {
-  requireRole(actor, "operator");
+  // Who may restart is the caller's check (withActor("operator") on the route; the CLI is the local operator).
   const req = actionRequestSchema.parse(input);
   const force = req.force === true;
   const reason = req.reason?.trim() || undefined;

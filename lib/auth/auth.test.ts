@@ -1,3 +1,6 @@
+import { generateKeyPairSync } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { albToken, makeKey, startKeyServer, type TestKey } from "../../test/helpers/alb-keys.ts";
 import { parseConfig } from "../config.ts";
@@ -147,6 +150,90 @@ describe("currentActor, FLEET_DOCTOR_AUTH=alb", () => {
     const p = Buffer.from(JSON.stringify({ email: "ops@example.com", exp: 4102444800 })).toString("base64url");
     expect((await failure(currentActor(request({ [OIDC_DATA_HEADER]: `${h}.${p}.x` }), albConfig()))).status).toBe(401);
   });
+});
+
+describe("tokens from the future", () => {
+  const withClaims = (claims: Record<string, unknown>) =>
+    request({ [OIDC_DATA_HEADER]: albToken({ key, signer: ARN, claims: { email: "ops@example.com", ...claims } }) });
+  const now = () => Math.floor(Date.now() / 1000);
+
+  it("refuses a future nbf or an iat beyond the allowed skew with 401", async () => {
+    for (const claims of [{ nbf: now() + 3600 }, { iat: now() + 86_400 }, { nbf: "soon" }]) {
+      const e = await failure(currentActor(withClaims(claims), albConfig()));
+      expect(e.status).toBe(401);
+    }
+  });
+
+  it("accepts nbf and iat now, in the past, or within the skew", async () => {
+    for (const claims of [{ nbf: now() - 10, iat: now() - 10 }, { iat: now() + 20 }, { nbf: now() + 20 }]) {
+      expect((await currentActor(withClaims(claims), albConfig())).role).toBe("operator");
+    }
+  });
+});
+
+/** A key endpoint that misbehaves in the way `mode` says; counts requests. */
+async function startBadKeyServer() {
+  const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" });
+  const p384 = generateKeyPairSync("ec", { namedCurve: "P-384" }).publicKey.export({ type: "spki", format: "pem" });
+  let hits = 0;
+  const server = createServer((req, res) => {
+    hits++;
+    const mode = (req.url ?? "/").split("/")[1];
+    if (mode === "drop") req.socket.destroy();
+    else if (mode === "hang") return;
+    else if (mode === "rsa") res.end(rsa);
+    else if (mode === "p384") res.end(p384);
+    else if (mode === "garbage") res.end("-----BEGIN PUBLIC KEY-----\nnot base64 at all\n-----END PUBLIC KEY-----\n");
+    else if (mode === "empty") res.end("");
+    else res.writeHead(502).end("bad gateway");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: (mode: string) => `http://127.0.0.1:${port}/${mode}`,
+    hits: () => hits,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe("a failing key endpoint", () => {
+  let bad: Awaited<ReturnType<typeof startBadKeyServer>>;
+  beforeAll(async () => {
+    bad = await startBadKeyServer();
+  });
+  afterAll(() => bad.close());
+
+  const attempt = (mode: string) => {
+    const token = albToken({ key, signer: ARN, claims: { email: "ops@example.com" } });
+    return failure(
+      currentActor(request({ [OIDC_DATA_HEADER]: token }), albConfig({ FLEET_DOCTOR_ALB_KEY_URL: bad.url(mode) })),
+    );
+  };
+
+  it.each([
+    ["drop", 503],
+    ["hang", 503],
+    ["5xx", 503],
+    ["rsa", 401],
+    ["p384", 401],
+    ["garbage", 401],
+    ["empty", 401],
+  ])(
+    "answers a %s key endpoint with %i, and asks it only once for many requests",
+    async (mode, status) => {
+      const before = bad.hits();
+      for (let i = 0; i < 3; i++) {
+        const e = await attempt(mode);
+        expect(e.status).toBe(status);
+        expect(e.message).not.toMatch(/undefined|TypeError/);
+      }
+      expect(bad.hits() - before).toBe(1);
+    },
+    15_000,
+  );
 });
 
 describe("roleFor", () => {

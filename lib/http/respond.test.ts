@@ -46,4 +46,29 @@ describe("respond", () => {
     await expect(readJson(post("{}", "text/plain"), schema)).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(readJson(post('{"a":1}'), schema)).resolves.toEqual({ a: 1 });
   });
+
+  it("refuses a body over 1 MB with 413, counting while it reads a stream of undeclared length", async () => {
+    const schema = z.unknown();
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Uint8Array(64 * 1024).fill(32));
+      },
+    });
+    const streamed = new Request("http://x/", {
+      method: "POST",
+      body: endless,
+      headers: { "content-type": "application/json" },
+      duplex: "half",
+    } as RequestInit);
+    await expect(readJson(streamed, schema)).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE", status: 413 });
+    expect(pulled).toBeLessThan(20);
+    const declared = new Request("http://x/", {
+      method: "POST",
+      body: "{}",
+      headers: { "content-type": "application/json", "content-length": "2000000" },
+    });
+    await expect(readJson(declared, schema)).rejects.toMatchObject({ status: 413 });
+  });
 });

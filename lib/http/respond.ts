@@ -62,9 +62,36 @@ export function handle<A extends unknown[]>(fn: (...args: A) => Promise<Response
   };
 }
 
-const MAX_BODY_BYTES = 1_000_000;
+/** The largest request body the API reads (lib/http/http-guard.ts refuses larger declared lengths unread). */
+export const MAX_BODY_BYTES = 1_000_000;
 
-/** Reads a JSON body (application/json, at most 1 MB) and validates it; every failure is a 400 naming the field. */
+const tooLarge = () =>
+  new FleetDoctorError("PAYLOAD_TOO_LARGE", `The body is too large (at most ${MAX_BODY_BYTES} bytes).`, {
+    field: "body",
+  });
+
+/** The body as text, counted while it is read: reading stops at the limit instead of after the whole body. */
+async function readText(request: Request): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Reads a JSON body (application/json, at most 1 MB) and validates it; every failure is a 4xx naming the field. */
 export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type)) {
@@ -72,13 +99,7 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S)
       field: "content-type",
     });
   }
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) {
-    throw new FleetDoctorError("BAD_REQUEST", "The body is too large.", { field: "body" });
-  }
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES)
-    throw new FleetDoctorError("BAD_REQUEST", "The body is too large.", { field: "body" });
+  const text = await readText(request);
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -14,14 +14,27 @@ export async function makeKey(kid: string): Promise<TestKey> {
   return { kid, publicPem: await exportSPKI(publicKey), privatePem: await exportPKCS8(privateKey) };
 }
 
-/** Serves `GET /<kid>` -> PEM for the given keys; counts requests so tests can see the cache work. */
+/** How a key endpoint can fail, by kid: a dropped connection, a server error, or a body that is no EC P-256 key. */
+export type KeyFault = "drop" | "502" | "empty" | "garbage";
+
+/**
+ * Serves `GET /<kid>` -> PEM for the given keys, and fails as `faults` says for other kids; counts requests so
+ * tests can see the cache work.
+ */
 export async function startKeyServer(
   keys: TestKey[],
+  faults: Record<string, KeyFault> = {},
 ): Promise<{ url: string; hits: () => number; close(): Promise<void> }> {
   let hits = 0;
   const server = createServer((req, res) => {
     hits++;
     const kid = decodeURIComponent((req.url ?? "/").slice(1));
+    const fault = Object.hasOwn(faults, kid) ? faults[kid] : undefined;
+    if (fault === "drop") return void req.socket.destroy();
+    if (fault === "502") return void res.writeHead(502).end("bad gateway");
+    if (fault === "empty") return void res.writeHead(200).end("");
+    if (fault === "garbage")
+      return void res.writeHead(200).end("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----");
     const key = keys.find((k) => k.kid === kid);
     if (!key) {
       res.writeHead(404).end("not found");
@@ -34,7 +47,10 @@ export async function startKeyServer(
   return {
     url: `http://127.0.0.1:${port}`,
     hits: () => hits,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 

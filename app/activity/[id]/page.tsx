@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { ActionDetail } from "@/components/actions/action-detail.tsx";
 import { KIND_TEXT } from "@/components/actions/outcome-text.ts";
 import { Breadcrumbs } from "@/components/shell/breadcrumbs.tsx";
+import { parseId } from "@/lib/http/ids.ts";
 import { loadAction } from "../data.ts";
 
 export const dynamic = "force-dynamic";
@@ -12,8 +13,8 @@ export const metadata = { title: "Action" };
 type Props = { params: Promise<{ id: string }> };
 
 export default async function ActionPage({ params }: Props) {
-  const { id } = await params;
-  const action = await loadAction(decodeURIComponent(id));
+  const id = parseId("action", (await params).id);
+  const action = id ? await loadAction(id) : undefined;
   if (!action) notFound();
   return (
     <ContentLayout

@@ -118,6 +118,17 @@ describe("POST /api/actions refuses bad requests and sends nothing", () => {
     );
     expect(await restartSends(sim.url)).toHaveLength(0);
   });
+
+  it("stores a reason with control characters as plain text: no NUL, newline, escape or bidi override", async () => {
+    const reason = "incident\u0000 42\nforged: line\r\u001b[31m red\u202e txet\u0085";
+    const e = await errorOf(await post({ kind: "restart", instanceIds: [BLOCKED], reason }));
+    expect(e.status).toBe(422);
+    const id = String(e.details?.actionId);
+    const res = await routes.action.GET(new Request(`${BASE}/api/actions/${id}`), { params: Promise.resolve({ id }) });
+    const stored = ((await res.json()) as { action: { reason: string } }).action.reason;
+    expect(stored).toBe("incident 42 forged: line [31m red txet");
+    expect(await restartSends(sim.url)).toHaveLength(0);
+  });
 });
 
 describe("GET /api/actions/preflight", () => {

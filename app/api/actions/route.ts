@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { defaultActionContext, ensureResumed } from "@/lib/actions/context.ts";
 import { requestAction, startInBackground } from "@/lib/actions/request-action.ts";
-import { checkOrigin, currentActor, requireRole } from "@/lib/auth/index.ts";
 import { INSTANCE_ID } from "@/lib/aws/ids.ts";
-import { handle, json, readJson, readQuery } from "@/lib/http/respond.ts";
+import { FleetDoctorError } from "@/lib/errors.ts";
+import { json, readJson, readQuery } from "@/lib/http/respond.ts";
+import { withActor } from "@/lib/http/with-actor.ts";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -15,10 +16,7 @@ export const runtime = "nodejs";
  * when every instance was already being restarted (the caller joins that action); 422 when the preflight refused
  * them all (the refusal is recorded too). Nothing reaches SSM before every check has passed.
  */
-export const POST = handle(async (request: Request) => {
-  const actor = await currentActor(request);
-  checkOrigin(request);
-  requireRole(actor, "operator");
+export const POST = withActor("operator", async (request, actor) => {
   await ensureResumed();
   const body = await readJson(request, z.unknown());
   const ctx = defaultActionContext();
@@ -30,15 +28,10 @@ export const POST = handle(async (request: Request) => {
   if (!answer.created) return json(answer, 200);
   // Recorded as refused; still drive it so the audit shows it finished.
   void startInBackground(answer.actionId, ctx);
-  return json(
-    {
-      error: {
-        code: "UNPROCESSABLE",
-        message: `Refused: ${answer.refused.map((r) => `${r.instanceId}: ${r.reason}`).join(" ")}`.slice(0, 2000),
-        details: { actionId: answer.actionId, refused: answer.refused },
-      },
-    },
-    422,
+  throw new FleetDoctorError(
+    "UNPROCESSABLE",
+    `Refused: ${answer.refused.map((r) => `${r.instanceId}: ${r.reason}`).join(" ")}`.slice(0, 2000),
+    { actionId: answer.actionId, refused: answer.refused },
   );
 });
 
@@ -48,8 +41,7 @@ const listQuery = z.object({
 });
 
 /** Actions, newest first (`?instanceId=` for one instance's). */
-export const GET = handle(async (request: Request) => {
-  await currentActor(request);
+export const GET = withActor("viewer", async (request) => {
   await ensureResumed();
   const q = readQuery(request, listQuery);
   const { store } = defaultActionContext();

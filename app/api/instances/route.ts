@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { currentActor } from "@/lib/auth/index.ts";
 import { VERDICTS } from "@/lib/diagnosis/types.ts";
-import { handle, json, readQuery } from "@/lib/http/respond.ts";
+import { json, readQuery } from "@/lib/http/respond.ts";
+import { withActor } from "@/lib/http/with-actor.ts";
 import { getStore } from "@/lib/store/index.ts";
 
 export const dynamic = "force-dynamic";
@@ -23,8 +23,7 @@ const query = z.object({
 });
 
 /** The latest diagnosis of every instance, filtered and paginated, with the fleet's verdict counts. */
-export const GET = handle(async (request: Request) => {
-  await currentActor(request);
+export const GET = withActor("viewer", async (request) => {
   const q = readQuery(request, query);
   const store = getStore();
   const { total, items } = await store.latestResults({

@@ -7,6 +7,7 @@ import { RestartButton } from "@/components/actions/restart-button.tsx";
 import { InstanceDetail } from "@/components/instance/instance-detail.tsx";
 import { Breadcrumbs } from "@/components/shell/breadcrumbs.tsx";
 import { cap } from "@/components/text/cap.ts";
+import { parseId } from "@/lib/http/ids.ts";
 import { loadInstance } from "../../_data/instance.ts";
 
 export const dynamic = "force-dynamic";
@@ -14,13 +15,13 @@ export const dynamic = "force-dynamic";
 type Props = { params: Promise<{ id: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const { id } = await params;
-  return { title: cap(decodeURIComponent(id), 64) };
+  return { title: parseId("instance", (await params).id) ?? "Instance" };
 }
 
 export default async function InstancePage({ params }: Props) {
-  const { id } = await params;
-  const view = await loadInstance(decodeURIComponent(id));
+  const id = parseId("instance", (await params).id);
+  // Decided before anything streams (no loading.tsx above this page), so the answer is a real 404.
+  const view = id ? await loadInstance(id) : undefined;
   if (!view) notFound();
   return (
     <ContentLayout

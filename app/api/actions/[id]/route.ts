@@ -1,21 +1,19 @@
-import { z } from "zod";
 import { ensureResumed } from "@/lib/actions/context.ts";
-import { currentActor } from "@/lib/auth/index.ts";
 import { FleetDoctorError } from "@/lib/errors.ts";
-import { handle, json } from "@/lib/http/respond.ts";
+import { idParam } from "@/lib/http/ids.ts";
+import { json } from "@/lib/http/respond.ts";
+import { withActor } from "@/lib/http/with-actor.ts";
 import { getStore } from "@/lib/store/index.ts";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
 type Ctx = { params: Promise<{ id: string }> };
-const params = z.object({ id: z.uuid() });
 
 /** One action: who, when, why, each instance's preflight and decision, the command ids and each outcome. */
-export const GET = handle(async (request: Request, ctx: Ctx) => {
-  await currentActor(request);
+export const GET = withActor("viewer", async (_request, _actor, ctx: Ctx) => {
   await ensureResumed();
-  const { id } = params.parse(await ctx.params);
+  const id = await idParam("action", ctx);
   const action = await getStore().actions.detail(id);
   if (!action) throw new FleetDoctorError("NOT_FOUND", `No action ${id}.`);
   return json({ action });

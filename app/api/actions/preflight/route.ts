@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { preflight } from "@/lib/actions/preflight.ts";
 import { ACTION_KINDS, MAX_ACTION_TARGETS } from "@/lib/actions/types.ts";
-import { currentActor } from "@/lib/auth/index.ts";
 import { INSTANCE_ID } from "@/lib/aws/ids.ts";
 import { config } from "@/lib/config.ts";
-import { handle, json, readQuery } from "@/lib/http/respond.ts";
+import { json, readQuery } from "@/lib/http/respond.ts";
+import { withActor } from "@/lib/http/with-actor.ts";
 import { getStore } from "@/lib/store/index.ts";
 
 export const dynamic = "force-dynamic";
@@ -19,8 +19,7 @@ const query = z.object({
 });
 
 /** `?kind=&ids=a,b`: whether the remedy would be accepted for each instance, and why not (read-only). */
-export const GET = handle(async (request: Request) => {
-  const actor = await currentActor(request);
+export const GET = withActor("viewer", async (request, actor) => {
   const q = readQuery(request, query);
   const checks = await preflight(q.kind, q.ids, { store: getStore(), config: config() });
   return json({ kind: q.kind, role: actor.role, checks });

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { ACTION_KINDS } from "@/lib/actions/types.ts";
-import { currentActor } from "@/lib/auth/index.ts";
 import { config } from "@/lib/config.ts";
-import { handle, json, readQuery } from "@/lib/http/respond.ts";
+import { json, readQuery } from "@/lib/http/respond.ts";
+import { withActor } from "@/lib/http/with-actor.ts";
 import { restartCommands } from "@/lib/probe/restart-script.ts";
 
 export const dynamic = "force-dynamic";
@@ -11,8 +11,7 @@ export const runtime = "nodejs";
 const query = z.object({ kind: z.enum(ACTION_KINDS) });
 
 /** The exact `commands` a remedy sends through AWS-RunShellScript, for the confirmation dialog. */
-export const GET = handle(async (request: Request) => {
-  await currentActor(request);
+export const GET = withActor("viewer", async (request) => {
   const { kind } = readQuery(request, query);
   return json({
     kind,

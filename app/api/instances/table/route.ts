@@ -1,5 +1,5 @@
 import { tableData } from "@/app/_data/fleet.ts";
-import { handle } from "@/lib/http/respond.ts";
+import { withActor } from "@/lib/http/with-actor.ts";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -9,7 +9,7 @@ export const runtime = "nodejs";
  * once its first page is on screen, so filtering, sorting and paging then happen in the browser without a round trip.
  * The ETag changes with the data, so a browser that has the rows revalidates them for a 304 instead of 0.5 MB.
  */
-export const GET = handle(async (request: Request) => {
+export const GET = withActor("viewer", async (request) => {
   const data = await tableData(request);
   const headers = { etag: `"${data.version}"`, "cache-control": "private, no-cache" };
   if (request.headers.get("if-none-match") === headers.etag) return new Response(null, { status: 304, headers });

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { checkOrigin, currentActor } from "@/lib/auth/index.ts";
 import { FleetDoctorError } from "@/lib/errors.ts";
-import { handle, json, readQuery } from "@/lib/http/respond.ts";
+import { idParam } from "@/lib/http/ids.ts";
+import { json, readQuery } from "@/lib/http/respond.ts";
+import { withActor } from "@/lib/http/with-actor.ts";
 import { cancelScan } from "@/lib/scan/start-scan.ts";
 import { getStore, requireScan } from "@/lib/store/index.ts";
 
@@ -9,7 +10,6 @@ export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
 type Ctx = { params: Promise<{ id: string }> };
-const params = z.object({ id: z.uuid() });
 const query = z.object({ fields: z.enum(["scan"]).optional() });
 
 /**
@@ -17,9 +17,8 @@ const query = z.object({ fields: z.enum(["scan"]).optional() });
  * (status, done/total, counts) and `lastSeq`, the seq of its last stored event: what a progress bar and the polling
  * fallback need (a page then streams only the events after `lastSeq`).
  */
-export const GET = handle(async (request: Request, ctx: Ctx) => {
-  await currentActor(request);
-  const { id } = params.parse(await ctx.params);
+export const GET = withActor("viewer", async (request, _actor, ctx: Ctx) => {
+  const id = await idParam("scan", ctx);
   const { fields } = readQuery(request, query);
   const store = getStore();
   if (fields === "scan") {
@@ -32,10 +31,8 @@ export const GET = handle(async (request: Request, ctx: Ctx) => {
 });
 
 /** Cancels a running scan: 202; 409 when it has already ended. */
-export const DELETE = handle(async (request: Request, ctx: Ctx) => {
-  await currentActor(request);
-  checkOrigin(request);
-  const { id } = params.parse(await ctx.params);
+export const DELETE = withActor("viewer", async (_request, _actor, ctx: Ctx) => {
+  const id = await idParam("scan", ctx);
   const store = getStore();
   const scan = await requireScan(store, id);
   return json(await cancelScan(store, scan), 202);

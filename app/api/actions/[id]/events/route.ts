@@ -1,21 +1,18 @@
-import { z } from "zod";
-import { currentActor } from "@/lib/auth/index.ts";
 import { FleetDoctorError } from "@/lib/errors.ts";
-import { handle } from "@/lib/http/respond.ts";
+import { idParam } from "@/lib/http/ids.ts";
 import { resumeAfter } from "@/lib/http/resume-after.ts";
 import { actionEventStream, SSE_HEADERS } from "@/lib/http/sse.ts";
+import { withActor } from "@/lib/http/with-actor.ts";
 import { getStore } from "@/lib/store/index.ts";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
 type Ctx = { params: Promise<{ id: string }> };
-const params = z.object({ id: z.uuid() });
 
 /** The action's events as Server-Sent Events; resumes after `Last-Event-ID` (or `?after=`); ends after `action-finished`. */
-export const GET = handle(async (request: Request, ctx: Ctx) => {
-  await currentActor(request);
-  const { id } = params.parse(await ctx.params);
+export const GET = withActor("viewer", async (request, _actor, ctx: Ctx) => {
+  const id = await idParam("action", ctx);
   const after = resumeAfter(request);
   const actions = getStore().actions;
   if (!(await actions.get(id))) throw new FleetDoctorError("NOT_FOUND", `No action ${id}.`);

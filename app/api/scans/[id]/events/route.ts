@@ -1,23 +1,20 @@
-import { z } from "zod";
-import { currentActor } from "@/lib/auth/index.ts";
-import { handle } from "@/lib/http/respond.ts";
+import { idParam } from "@/lib/http/ids.ts";
 import { resumeAfter } from "@/lib/http/resume-after.ts";
 import { SSE_HEADERS, scanEventStream } from "@/lib/http/sse.ts";
+import { withActor } from "@/lib/http/with-actor.ts";
 import { getStore, requireScan } from "@/lib/store/index.ts";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
 type Ctx = { params: Promise<{ id: string }> };
-const params = z.object({ id: z.uuid() });
 
 /**
  * The scan's events as Server-Sent Events: stored ones first, then live; `id:` is the event's seq, and a reconnect
  * resumes after `Last-Event-ID` (or `?after=`). Closes after `scan-finished`.
  */
-export const GET = handle(async (request: Request, ctx: Ctx) => {
-  await currentActor(request);
-  const { id } = params.parse(await ctx.params);
+export const GET = withActor("viewer", async (request, _actor, ctx: Ctx) => {
+  const id = await idParam("scan", ctx);
   const after = resumeAfter(request);
   const store = getStore();
   await requireScan(store, id);

@@ -1,0 +1,18 @@
+import { loadInstance } from "@/app/_data/instance.ts";
+import { FleetDoctorError } from "@/lib/errors.ts";
+import { idParam } from "@/lib/http/ids.ts";
+import { json } from "@/lib/http/respond.ts";
+import { withActor } from "@/lib/http/with-actor.ts";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+type Ctx = { params: Promise<{ id: string }> };
+
+/** One instance as its detail page shows it (the split panel's read): parsed report, capped raw output, history. */
+export const GET = withActor("viewer", async (request, _actor, ctx: Ctx) => {
+  const id = await idParam("instance", ctx);
+  const view = await loadInstance(id, request);
+  if (!view) throw new FleetDoctorError("NOT_FOUND", `No result for instance ${id}`, { instanceId: id });
+  return json({ view });
+});

@@ -1,5 +1,0 @@
-import { DetailSkeleton } from "@/components/states/skeletons.tsx";
-
-export default function Loading() {
-  return <DetailSkeleton />;
-}

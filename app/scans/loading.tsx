@@ -1,5 +1,0 @@
-import { TableSkeleton } from "@/components/states/skeletons.tsx";
-
-export default function Loading() {
-  return <TableSkeleton title="Scans" />;
-}

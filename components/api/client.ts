@@ -1,0 +1,104 @@
+/**
+ * Every call the browser makes to the server, as typed functions over the JSON API (and the event stream URLs for
+ * EventSource). One place for the error envelope: a failed call throws an ApiFailure with the API's status, code,
+ * message and details. Types only from lib: no server code reaches the browser.
+ */
+import type { InstanceView } from "@/components/instance/types.ts";
+import { type CompactRows, expandRows, type InstanceRow } from "@/components/instances/rows.ts";
+import type { ScanRowLike } from "@/components/scans/progress.ts";
+import type { ActionAnswer } from "@/lib/actions/request-action.ts";
+import type { ActionDetail, ActionKind, PreflightCheck } from "@/lib/actions/types.ts";
+import type { Targets } from "@/lib/scan/types.ts";
+
+export type Me = {
+  actor: { id: string; role: "viewer" | "operator"; email?: string };
+  auth: "none" | "alb";
+  banner?: string;
+};
+export type ApiError = { status: number; code: string; message: string; details?: Record<string, unknown> };
+export type ApiFailure = Error & ApiError;
+
+const seg = (id: string) => encodeURIComponent(id);
+
+async function read<T>(res: Response): Promise<T> {
+  const body = (await res.json().catch(() => ({}))) as T & { error?: Omit<ApiError, "status"> };
+  if (!res.ok) {
+    const e = body.error ?? { code: "INTERNAL", message: `The server answered ${res.status}.` };
+    throw Object.assign(new Error(e.message), { status: res.status, code: e.code, details: e.details });
+  }
+  return body;
+}
+
+const get = async <T>(url: string, signal?: AbortSignal) => read<T>(await fetch(url, { cache: "no-store", signal }));
+
+async function send<T>(method: "POST" | "DELETE", url: string, body?: unknown): Promise<T> {
+  const res = await fetch(url, {
+    method,
+    ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+  });
+  return read<T>(res);
+}
+
+export const fetchMe = (signal?: AbortSignal) => get<Me>("/api/me", signal);
+
+export async function fetchPreflight(kind: ActionKind, ids: string[], signal?: AbortSignal): Promise<PreflightCheck[]> {
+  const q = new URLSearchParams({ kind, ids: ids.join(",") });
+  return (await get<{ checks: PreflightCheck[] }>(`/api/actions/preflight?${q}`, signal)).checks;
+}
+
+export async function fetchScript(kind: ActionKind): Promise<string[]> {
+  return (await get<{ commands: string[] }>(`/api/actions/script?${new URLSearchParams({ kind })}`)).commands;
+}
+
+export const postAction = (body: { kind: ActionKind; instanceIds: string[]; force?: boolean; reason?: string }) =>
+  send<ActionAnswer>("POST", "/api/actions", body);
+
+export async function fetchAction(actionId: string, signal?: AbortSignal): Promise<ActionDetail> {
+  return (await get<{ action: ActionDetail }>(`/api/actions/${seg(actionId)}`, signal)).action;
+}
+
+/** The action's stored events as SSE text (for an action that has ended: the stream closes at once). */
+export async function fetchActionEventsText(actionId: string): Promise<string> {
+  return (await fetch(actionEventsUrl(actionId), { cache: "no-store" })).text();
+}
+
+export const actionEventsUrl = (actionId: string) => `/api/actions/${seg(actionId)}/events`;
+
+/** Starts a scan: its id, or (409) the id of the scan already running over the same targets. */
+export async function startScan(targets: Targets): Promise<{ scanId: string; running?: boolean }> {
+  try {
+    return await send<{ scanId: string }>("POST", "/api/scans", { targets });
+  } catch (e) {
+    const f = e as ApiFailure;
+    if (f.status === 409 && typeof f.details?.scanId === "string") return { scanId: f.details.scanId, running: true };
+    throw e;
+  }
+}
+
+/** The scan's row alone (done/total/counts) and the seq of its last event: one small read, never every result. */
+export function fetchScanRow(scanId: string, signal?: AbortSignal): Promise<{ scan: ScanRowLike; lastSeq?: number }> {
+  return get(`/api/scans/${seg(scanId)}?fields=scan`, signal);
+}
+
+export const scanEventsUrl = (scanId: string, after?: number) =>
+  `/api/scans/${seg(scanId)}/events${after ? `?after=${after}` : ""}`;
+
+export const TABLE_ROWS_URL = "/api/instances/table";
+
+/** Every row of the instances table, from /api/instances/table. */
+export async function fetchTableRows(signal?: AbortSignal): Promise<InstanceRow[]> {
+  // A plain same-origin GET (default cache mode), so it matches the page's <link rel="preload" as="fetch">.
+  const body = await read<CompactRows>(await fetch(TABLE_ROWS_URL, { signal }));
+  if (!Array.isArray(body.ids)) throw new Error("The server answered without rows.");
+  return expandRows(body);
+}
+
+/** One instance as its detail page shows it; null when Fleet Doctor has no result for it. */
+export async function fetchInstanceView(instanceId: string, signal?: AbortSignal): Promise<InstanceView | null> {
+  try {
+    return (await get<{ view: InstanceView }>(`/api/instances/${seg(instanceId)}/view`, signal)).view;
+  } catch (e) {
+    if ((e as ApiFailure).status === 404 || (e as ApiFailure).status === 400) return null;
+    throw e;
+  }
+}
