@@ -18,6 +18,7 @@ import { sleep } from "../scan/pace.ts";
 import { runScan } from "../scan/run-scan.ts";
 import type { Store } from "../store/store.ts";
 import { type ActionStore, actionStore } from "./action-store.ts";
+import { settledStatus } from "./settled-status.ts";
 import type { ActionDetail, ActionEvent, ActionStatus, InstanceOutcome, InstanceOutcomeKind } from "./types.ts";
 
 export type ActionContext = {
@@ -145,7 +146,9 @@ function finish(
   if (detail.status !== "running") return;
   const counts: Partial<Record<InstanceOutcomeKind, number>> = {};
   for (const o of detail.outcomes) counts[o.outcome] = (counts[o.outcome] ?? 0) + 1;
-  emit({ type: "action-finished", status, counts, at: now() }, () => actions.releaseAll(actionId));
+  emit({ type: "action-finished", status: settledStatus(status, counts), counts, at: now() }, () =>
+    actions.releaseAll(actionId),
+  );
 }
 
 async function execute(
