@@ -18,6 +18,11 @@ describe("parseConfig", () => {
     ["FLEET_DOCTOR_SEND_RATE", "fast"],
     ["FLEET_DOCTOR_PROBE_TIMEOUT", "5"],
     ["FLEET_DOCTOR_DELIVERY_TIMEOUT", "10"],
+    ["AWS_ENDPOINT_URL", "notaurl"],
+    ["AWS_ENDPOINT_URL", "127.0.0.1:4566"],
+    ["AWS_ENDPOINT_URL_SSM", "ftp://example.com"],
+    ["AWS_ENDPOINT_URL_AUTO_SCALING", "http//localhost"],
+    ["AWS_ENDPOINT_URL_STS", "localhost"],
   ])("names %s when its value %j is wrong", (name, value) => {
     try {
       parseConfig({ [name]: value });
@@ -26,5 +31,12 @@ describe("parseConfig", () => {
       expect(e).toBeInstanceOf(FleetDoctorError);
       expect((e as Error).message).toContain(name);
     }
+  });
+
+  it("accepts an http(s) endpoint and an empty one", () => {
+    expect(() =>
+      parseConfig({ AWS_ENDPOINT_URL: "http://127.0.0.1:4566", AWS_ENDPOINT_URL_SSM: "https://ssm.example.com/" }),
+    ).not.toThrow();
+    expect(() => parseConfig({ AWS_ENDPOINT_URL: "" })).not.toThrow();
   });
 });

@@ -1,7 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { createClients } from "../../lib/aws/clients.ts";
 import { config } from "../../lib/config.ts";
-import { FleetDoctorError } from "../../lib/errors.ts";
+import { type ErrorCode, exitCodeFor, FleetDoctorError } from "../../lib/errors.ts";
 import { runScan } from "../../lib/scan/run-scan.ts";
 import { targetsSchema } from "../../lib/scan/targets.ts";
 import { countVerdicts, formatTriage, needsAttention, type TriageRow, triageRow } from "../../lib/scan/triage.ts";
@@ -92,6 +92,7 @@ export async function run(argv: string[]): Promise<number> {
   let total: number | undefined;
   let sent = 0;
   let failure: string | undefined;
+  let failureCode: ErrorCode | undefined;
   try {
     for await (const event of runScan(targets, { clients, store, config: cfg, signal: controller.signal })) {
       switch (event.type) {
@@ -135,6 +136,7 @@ export async function run(argv: string[]): Promise<number> {
         case "scan-finished":
           status = event.status;
           failure = store.getScan(scanId)?.error;
+          failureCode = event.errorCode;
           break;
       }
       if (tty) process.stderr.write(`\r\x1b[K${progressLine(rows.length, total, sent)}`);
@@ -154,7 +156,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (status === "failed") {
     process.stderr.write(`fleet-doctor scan: the scan failed: ${failure ?? "unknown error"}\n`);
-    return 2;
+    // The README's exit codes: 3 when AWS could not be reached, 4 for Fleet Doctor's own failure.
+    return exitCodeFor(new FleetDoctorError(failureCode ?? "INTERNAL", failure ?? ""));
   }
   if (status !== "completed") return 2;
   return needsAttention(rows) ? 1 : 0;

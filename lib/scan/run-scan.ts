@@ -5,6 +5,7 @@ import { cancelCommand, getInvocation, listInvocations, RUN_SHELL_PLUGIN, sendSh
 import { errorName, isThrottling, isTransient } from "../aws/errors.ts";
 import { describeManagedIds, inventoryPages } from "../aws/inventory.ts";
 import type { Config } from "../config.ts";
+import { type ErrorCode, isFleetDoctorError } from "../errors.ts";
 import { probeCommands } from "../probe/scripts.ts";
 import { requireScan, type Store } from "../store/store.ts";
 import { channel } from "./channel.ts";
@@ -133,13 +134,13 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
     output: "",
     truncated: false,
   });
-  const end = (status: "completed" | "cancelled" | "failed", error?: string) => {
+  const end = (status: "completed" | "cancelled" | "failed", error?: string, errorCode?: ErrorCode) => {
     if (troubleTotal > lastWarnTotal) emit({ type: "warning", kind: "throttled", message: troubleText(), at: now() });
     const counts = store.transaction(() => {
       store.finishScan(scanId, status, undefined, error);
       return store.getScan(scanId)?.counts ?? {};
     });
-    emit({ type: "scan-finished", status, counts, at: now() });
+    emit({ type: "scan-finished", status, counts, ...(errorCode ? { errorCode } : {}), at: now() });
   };
 
   try {
@@ -448,7 +449,7 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
       return;
     }
     const message = String((e as Error)?.message ?? e).slice(0, 500);
-    end("failed", message);
+    end("failed", message, isFleetDoctorError(e) ? e.code : "INTERNAL");
   } finally {
     unobserve();
   }

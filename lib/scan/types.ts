@@ -1,4 +1,5 @@
 import type { Diagnosis, Verdict } from "../diagnosis/types.ts";
+import type { ErrorCode } from "../errors.ts";
 
 /** Which instances a scan or a listing covers. */
 export type Targets =
@@ -61,4 +62,11 @@ export type ScanEvent =
       instanceId?: string;
       at: string;
     }
-  | { type: "scan-finished"; status: ScanStatus; counts: Partial<Record<Verdict, number>>; at: string };
+  | {
+      type: "scan-finished";
+      status: ScanStatus;
+      counts: Partial<Record<Verdict, number>>;
+      /** A failed scan: the error code of why (AWS_ERROR when AWS could not be reached), for the CLI's exit code. */
+      errorCode?: ErrorCode;
+      at: string;
+    };
