@@ -281,6 +281,9 @@ describe("GET /api/instances", () => {
     expect(await ids("version=1.90.0")).toEqual([ID1, ID2]);
     expect(await ids("version=9.9.9")).toEqual([]);
     expect(await ids("q=def1")).toEqual([ID2]);
+    // The table's free text (lib/instances/free-text.ts): any visible column, the verdict's label included.
+    expect(await ids("q=1.90")).toEqual([ID1, ID2]);
+    expect(await ids("q=404%2C%20blocked")).toEqual([ID2]);
     expect(await ids("q=%25")).toEqual([]);
     expect(await ids("q=%27%20OR%201%3D1%20--")).toEqual([]);
     expect(await ids("limit=1&offset=1")).toEqual([ID2]);

@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import type { Verdict } from "../diagnosis/types.ts";
 import { VERDICTS } from "../diagnosis/types.ts";
 import { FleetDoctorError } from "../errors.ts";
+import { matchesFreeText } from "../instances/free-text.ts";
 import { targetKey } from "../scan/targets.ts";
 import type { InstanceResult, ScanEvent, ScanStatus, Targets } from "../scan/types.ts";
 import { migrate } from "./migrate.ts";
@@ -99,10 +100,6 @@ function processAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
   }
-}
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /**
@@ -307,14 +304,21 @@ export function openStore(file: string) {
         where.push("agent_version = ?");
         params.push(filter.agentVersion);
       }
-      if (filter.q) {
-        const like = `%${escapeLike(filter.q)}%`;
-        where.push(`(instance_id LIKE ? ESCAPE '\\' OR group_name LIKE ? ESCAPE '\\' OR summary LIKE ? ESCAPE '\\')`);
-        params.push(like, like, like);
-      }
       const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
       const limit = Math.min(Math.max(filter.limit ?? 100, 1), MAX_PAGE);
       const offset = Math.max(filter.offset ?? 0, 0);
+      if (filter.q) {
+        // Free text means what the table's means (lib/instances/free-text.ts), so it is matched here, not in SQL.
+        const { q: text, verdictLabel } = filter;
+        const matching = (
+          db
+            .prepare(`SELECT ${SUMMARY_COLUMNS} FROM latest ${clause} ORDER BY instance_id`)
+            .all(...params) as SummaryDb[]
+        )
+          .map(toSummary)
+          .filter((r) => matchesFreeText(r, text, verdictLabel));
+        return { total: matching.length, items: matching.slice(offset, offset + limit) };
+      }
       const total = (db.prepare(`SELECT count(*) AS n FROM latest ${clause}`).get(...params) as { n: number }).n;
       const items = (
         db

@@ -1,4 +1,5 @@
 import type { AgentFailureCause, Verdict } from "../diagnosis/types.ts";
+import type { VerdictLabel } from "../instances/free-text.ts";
 import type { InstanceResult, ScanEvent, ScanStatus, Targets } from "../scan/types.ts";
 
 export type VerdictCounts = Partial<Record<Verdict, number>>;
@@ -42,8 +43,10 @@ export type LatestFilter = {
   verdict?: Verdict[];
   group?: string;
   agentVersion?: string;
-  /** Substring of the instance id, group or summary. */
+  /** Free text: part of any value the instances table shows (lib/instances/free-text.ts). */
   q?: string;
+  /** The verdict labels the table shows, so that `q` can match them too. */
+  verdictLabel?: VerdictLabel;
   limit?: number;
   offset?: number;
 };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { verdictLabel } from "@/components/instances/table-model.ts";
 import { currentActor } from "@/lib/auth/index.ts";
 import { VERDICTS } from "@/lib/diagnosis/types.ts";
 import { handle, json, readQuery } from "@/lib/http/respond.ts";
@@ -31,7 +32,7 @@ export const GET = handle(async (request: Request) => {
     ...(q.verdict?.length ? { verdict: q.verdict } : {}),
     ...(q.group ? { group: q.group } : {}),
     ...(q.version ? { agentVersion: q.version } : {}),
-    ...(q.q ? { q: q.q } : {}),
+    ...(q.q ? { q: q.q, verdictLabel } : {}),
     limit: q.limit ?? 100,
     offset: q.offset ?? 0,
   });
