@@ -442,8 +442,18 @@ export const REPORT_RULES: Rule<ReportCtx>[] = [
           versionEvidence(o),
           serviceEvidence(o.report),
           o.check.on && imdsEvidence(o),
+          o.check.on && o.affected && checkEvidence(o),
         ]),
-        remedies: [],
+        // Registered now (it started in its group), but an affected agent with the check on dies again on the
+        // next boot that comes before the group publishes a lifecycle state: the upgrade stays advised.
+        remedies:
+          o.check.on && o.affected
+            ? [
+                remedies.upgrade(
+                  `Agent ${o.version} treats the first lifecycle 404 as fatal: its next boot, before the group publishes a lifecycle state, fails again.`,
+                ),
+              ]
+            : [],
         restartWillWork: false,
       };
     },
