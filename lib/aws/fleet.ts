@@ -36,10 +36,10 @@ function endpointAccount(env: Record<string, string | undefined>): string {
  * cannot be named by STS still runs, under the endpoint's name.
  */
 export async function identifyFleet(
-  config: Pick<Config, "region" | "maxAttempts">,
+  config: Pick<Config, "region"> & Partial<Pick<Config, "maxAttempts">>,
   env: Record<string, string | undefined> = process.env,
 ): Promise<Fleet> {
-  const sts = new STSClient({ region: config.region, maxAttempts: Math.min(config.maxAttempts, 2) });
+  const sts = new STSClient({ region: config.region, maxAttempts: Math.min(config.maxAttempts ?? 2, 2) });
   try {
     const answer = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(10_000) });
     if (answer.Account) return fleetOf(answer.Account, config.region, "sts");

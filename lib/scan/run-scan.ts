@@ -3,10 +3,12 @@ import pLimit from "p-limit";
 import type { Clients } from "../aws/clients.ts";
 import { cancelCommand, getInvocation, listInvocations, RUN_SHELL_PLUGIN, sendShellCommand } from "../aws/commands.ts";
 import { errorName, isThrottling, isTransient } from "../aws/errors.ts";
+import { identifyFleet } from "../aws/fleet.ts";
 import { describeManagedIds, inventoryPages } from "../aws/inventory.ts";
 import type { Config } from "../config.ts";
 import { type ErrorCode, isFleetDoctorError } from "../errors.ts";
 import { probeCommands } from "../probe/scripts.ts";
+import { markGone, recordScanFleet } from "../store/fleets.ts";
 import { requireScan, type Store } from "../store/store.ts";
 import { channel } from "./channel.ts";
 import { CONTENT_TRUNCATED, combineOutput, hasTruncationMarker, normaliseStatus, TERMINAL_STATUSES } from "./output.ts";
@@ -145,6 +147,9 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
 
   try {
     emit({ type: "scan-started", scanId, targets, at: now() });
+    // Every result belongs to the fleet (account, region) it was read from: named once per scan.
+    // The region is the one the scan's own clients read (config, or the SDK's chain).
+    recordScanFleet(store, scanId, (await identifyFleet({ region: await clients.ssm.config.region() })).id);
     const commands = probeCommands();
     const sendPace = pacer(config.sendRate);
     const readPace = pacer(config.pollRate);
@@ -440,6 +445,8 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
     await sender;
     await inventory;
     if (failure) throw failure;
+    // A full scan sees the whole fleet: what it did not see is gone (out of counts, kept with its last verdict).
+    if (targets.kind === "all") store.transaction(() => markGone(store, scanId));
     end("completed");
   } catch (e) {
     if (signal.aborted) {

@@ -7,6 +7,7 @@ import { FleetDoctorError } from "../errors.ts";
 import { matchesFreeText } from "../instances/free-text.ts";
 import { targetKey } from "../scan/targets.ts";
 import type { InstanceResult, ScanEvent, ScanStatus, Targets } from "../scan/types.ts";
+import { type FleetScope, scopeConditions } from "./fleets.ts";
 import { migrate } from "./migrate.ts";
 import type { InstanceSummary, LatestFilter, ScanRow, StoredEvent, StoredResult, VerdictCounts } from "./types.ts";
 
@@ -24,6 +25,7 @@ type ScanDb = {
   done: number;
   counts: string;
   error: string | null;
+  fleet?: string | null;
 };
 
 type SummaryDb = {
@@ -38,12 +40,16 @@ type SummaryDb = {
   probed_at: string;
   scan_id: string;
   restart_will_work: number;
+  gone_since?: string | null;
 };
 
 type ResultDb = SummaryDb & { target: string; outcome: string; diagnosis: string; raw_output: string };
 
 const SUMMARY_COLUMNS =
   "instance_id, verdict, cause, summary, group_name, lifecycle_state, agent_version, ping_status, probed_at, scan_id, restart_will_work";
+
+/** The listing's columns: a summary, and since when the instance is gone when it is (lib/store/fleets.ts). */
+const LATEST_COLUMNS = `${SUMMARY_COLUMNS}, (SELECT g.since FROM fleet_gone g WHERE g.instance_id = latest.instance_id AND g.since > latest.probed_at) AS gone_since`;
 
 const MAX_PAGE = 1000;
 
@@ -59,6 +65,7 @@ function toScan(r: ScanDb): ScanRow {
     done: r.done,
     counts: JSON.parse(r.counts) as VerdictCounts,
     ...(r.error ? { error: r.error } : {}),
+    ...(r.fleet ? { fleet: r.fleet } : {}),
   };
 }
 
@@ -75,6 +82,7 @@ function toSummary(r: SummaryDb): InstanceSummary {
     probedAt: r.probed_at,
     scanId: r.scan_id,
     restartWillWork: r.restart_will_work === 1,
+    ...(r.gone_since ? { goneSince: r.gone_since } : {}),
   };
 }
 
@@ -122,7 +130,10 @@ export function openStore(file: string) {
       `INSERT INTO scans (id, status, targets, target_key, actor, owner_pid, started_at) VALUES (?, 'running', ?, ?, ?, ?, ?)`,
     ),
     getScan: db.prepare(`SELECT * FROM scans WHERE id = ?`),
-    latestVersion: db.prepare(`SELECT (SELECT max(id) FROM results) AS id, (SELECT count(*) FROM latest) AS n`),
+    // A full scan marks instances gone (fleet_gone) besides saving results: its count changes the key too.
+    latestVersion: db.prepare(
+      `SELECT (SELECT max(id) FROM results) AS id, (SELECT count(*) FROM latest) AS n, (SELECT count(*) FROM fleet_gone) AS g`,
+    ),
     runningByKey: db.prepare(`SELECT * FROM scans WHERE status = 'running' AND target_key = ? ORDER BY rowid DESC`),
     running: db.prepare(`SELECT * FROM scans WHERE status = 'running'`),
     listScans: db.prepare(`SELECT * FROM scans ORDER BY rowid DESC LIMIT ?`),
@@ -164,12 +175,6 @@ export function openStore(file: string) {
     scanResult: db.prepare(`SELECT * FROM results WHERE scan_id = ? AND instance_id = ?`),
     history: db.prepare(`SELECT * FROM results WHERE instance_id = ? ORDER BY probed_at DESC, id DESC LIMIT ?`),
     latestResult: db.prepare(`SELECT r.* FROM latest l JOIN results r ON r.id = l.result_id WHERE l.instance_id = ?`),
-    verdictCounts: db.prepare(`SELECT verdict, count(*) AS n FROM latest GROUP BY verdict`),
-    // Aggregated in SQLite so the overview never loads every row: one pass over the covering index.
-    byGroup: db.prepare(`SELECT group_name AS key, verdict, count(*) AS n FROM latest GROUP BY group_name, verdict`),
-    byVersion: db.prepare(
-      `SELECT agent_version AS key, verdict, count(*) AS n FROM latest GROUP BY agent_version, verdict`,
-    ),
   };
 
   function getScan(id: string): ScanRow | undefined {
@@ -289,8 +294,7 @@ export function openStore(file: string) {
 
     /** The newest diagnosis of every instance ever scanned, filtered and paginated, ordered by instance id. */
     latestResults(filter: LatestFilter = {}): { total: number; items: InstanceSummary[] } {
-      const where: string[] = [];
-      const params: unknown[] = [];
+      const { where, params } = scopeConditions(filter);
       if (filter.verdict?.length) {
         const known = filter.verdict.filter((v) => (VERDICTS as readonly string[]).includes(v));
         where.push(`verdict IN (${known.map(() => "?").join(",") || "NULL"})`);
@@ -312,7 +316,7 @@ export function openStore(file: string) {
         const { q: text, verdictLabel } = filter;
         const matching = (
           db
-            .prepare(`SELECT ${SUMMARY_COLUMNS} FROM latest ${clause} ORDER BY instance_id`)
+            .prepare(`SELECT ${LATEST_COLUMNS} FROM latest ${clause} ORDER BY instance_id`)
             .all(...params) as SummaryDb[]
         )
           .map(toSummary)
@@ -322,7 +326,7 @@ export function openStore(file: string) {
       const total = (db.prepare(`SELECT count(*) AS n FROM latest ${clause}`).get(...params) as { n: number }).n;
       const items = (
         db
-          .prepare(`SELECT ${SUMMARY_COLUMNS} FROM latest ${clause} ORDER BY instance_id LIMIT ? OFFSET ?`)
+          .prepare(`SELECT ${LATEST_COLUMNS} FROM latest ${clause} ORDER BY instance_id LIMIT ? OFFSET ?`)
           .all(...params, limit, offset) as SummaryDb[]
       ).map(toSummary);
       return { total, items };
@@ -338,13 +342,20 @@ export function openStore(file: string) {
       return r ? toResult(r) : undefined;
     },
 
-    /** Instances per (group or agent version, verdict) over the latest results; `key` is null when absent. */
-    verdictsBy(column: "group" | "agentVersion"): { key: string | null; verdict: Verdict; n: number }[] {
-      return (column === "group" ? q.byGroup : q.byVersion).all() as {
-        key: string | null;
-        verdict: Verdict;
-        n: number;
-      }[];
+    /**
+     * Instances per (group or agent version, verdict) over the latest results of the scope (lib/store/fleets.ts);
+     * `key` is null when absent. Aggregated in SQLite so the overview never loads every row.
+     */
+    verdictsBy(
+      column: "group" | "agentVersion",
+      scope: FleetScope = {},
+    ): { key: string | null; verdict: Verdict; n: number }[] {
+      const key = column === "group" ? "group_name" : "agent_version";
+      const { where, params } = scopeConditions(scope);
+      const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
+      return db
+        .prepare(`SELECT ${key} AS key, verdict, count(*) AS n FROM latest ${clause} GROUP BY ${key}, verdict`)
+        .all(...params) as { key: string | null; verdict: Verdict; n: number }[];
     },
 
     /**
@@ -352,13 +363,17 @@ export function openStore(file: string) {
      * caching anything computed from every instance's latest result.
      */
     latestVersion(): string {
-      const r = q.latestVersion.get() as { id: number | null; n: number };
-      return `${r.id ?? 0}.${r.n}`;
+      const r = q.latestVersion.get() as { id: number | null; n: number; g: number };
+      return `${r.id ?? 0}.${r.n}.${r.g}`;
     },
 
-    verdictCounts(): Record<Verdict, number> {
+    /** Instances per verdict in the scope: one fleet's and not gone (lib/store/fleets.ts), or every fleet's. */
+    verdictCounts(scope: FleetScope = {}): Record<Verdict, number> {
       const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
-      for (const r of q.verdictCounts.all() as { verdict: Verdict; n: number }[]) counts[r.verdict] = r.n;
+      const { where, params } = scopeConditions(scope);
+      const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
+      const rows = db.prepare(`SELECT verdict, count(*) AS n FROM latest ${clause} GROUP BY verdict`).all(...params);
+      for (const r of rows as { verdict: Verdict; n: number }[]) counts[r.verdict] = r.n;
       return counts;
     },
 

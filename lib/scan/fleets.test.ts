@@ -1,0 +1,82 @@
+/**
+ * Fleet membership through the real scan: two simulators (two accounts) scanned into one database keep their
+ * counts apart, and an instance a later full scan of its fleet does not see is gone: out of the counts and the
+ * default listing, with its last verdict kept.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateScenario } from "../../sim/fleet/index.ts";
+import { type Simulator, startSimulator } from "../../sim/main.ts";
+import { goneOf, instanceFleet } from "../store/fleets.ts";
+import { openStore, type Store } from "../store/store.ts";
+import { runScan } from "./run-scan.ts";
+import { simScanContext } from "./testing.ts";
+import type { Targets } from "./types.ts";
+
+const A = "111111111111/us-east-1";
+const B = "222222222222/us-east-1";
+const LEAVING = "i-0a000000000000001";
+
+let simA: Simulator;
+let simB: Simulator;
+let store: Store;
+
+beforeAll(async () => {
+  simA = await startSimulator({ scenario: "small", exec: "model", account: "111111111111", snapshotTtlMs: 0 });
+  simB = await startSimulator({
+    scenario: generateScenario({ hosts: 5, seed: 7 }),
+    exec: "model",
+    account: "222222222222",
+  });
+  store = openStore(":memory:");
+}, 60_000);
+
+afterAll(async () => {
+  store?.close();
+  await simA?.close();
+  await simB?.close();
+});
+
+async function scan(sim: Simulator, targets: Targets = { kind: "all" }) {
+  let status = "";
+  for await (const e of runScan(targets, simScanContext(sim.url, store)))
+    if (e.type === "scan-finished") status = e.status;
+  expect(status).toBe("completed");
+}
+
+const total = (fleet: string) => Object.values(store.verdictCounts({ fleet })).reduce((a, b) => a + b, 0);
+
+describe("two fleets in one database", () => {
+  it("records each scan's fleet and keeps one fleet's counts out of the other's", async () => {
+    await scan(simA);
+    expect(total(A)).toBe(9);
+    expect(instanceFleet(store, LEAVING)).toBe(A);
+    await scan(simB);
+    expect(total(A)).toBe(9);
+    expect(total(B)).toBe(5);
+    expect(store.latestResults({ fleet: A, limit: 1000 }).total).toBe(9);
+    expect(store.listScans({ limit: 2 }).map((s) => s.fleet)).toEqual([B, A]);
+  }, 60_000);
+
+  it("marks gone what a full scan of the fleet no longer sees, and only in that fleet", async () => {
+    const small = JSON.parse(readFileSync(path.join(import.meta.dirname, "../../sim/scenarios/small.json"), "utf8"));
+    small.hosts = small.hosts.filter((h: { id: string }) => h.id !== LEAVING);
+    await fetch(`${simA.url}/_sim/scenario`, { method: "POST", body: JSON.stringify({ scenario: small }) });
+    // A scan of some ids is not a full scan: nothing is gone after it.
+    await scan(simA, { kind: "ids", ids: ["i-0a000000000000003"] });
+    expect(goneOf(store, LEAVING)).toBeUndefined();
+    await scan(simA);
+    expect(total(A)).toBe(8);
+    expect(total(B)).toBe(5);
+    expect(goneOf(store, LEAVING)).toMatchObject({ fleet: A });
+    const listed = store.latestResults({ fleet: A, limit: 1000 }).items.map((i) => i.instanceId);
+    expect(listed).not.toContain(LEAVING);
+    const withGone = store.latestResults({ fleet: A, includeGone: true, limit: 1000 });
+    expect(withGone.total).toBe(9);
+    const gone = withGone.items.find((i) => i.instanceId === LEAVING)!;
+    expect(gone.goneSince).toBeDefined();
+    expect(gone.verdict).toBe("healthy"); // its last verdict is kept
+    expect(store.verdictsBy("group", { fleet: A }).reduce((n, r) => n + r.n, 0)).toBe(8);
+  }, 60_000);
+});
