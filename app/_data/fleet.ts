@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { compactRows, expandRows, type InstanceRow } from "@/components/instances/rows.ts";
 import { type FilteringOption, filteringOptionsFor } from "@/components/instances/table-model.ts";
 import { currentActor } from "@/lib/auth/index.ts";
+import { fleetInView } from "@/lib/aws/fleet-in-view.ts";
 import type { Verdict } from "@/lib/diagnosis/types.ts";
 import type { InstanceSummary, ScanRow } from "@/lib/store/index.ts";
 import { getStore } from "@/lib/store/index.ts";
@@ -10,12 +11,15 @@ import { currentViewer } from "./viewer.ts";
 
 const PAGE = 1000;
 
-/** Every instance's latest summary, read in pages (the store caps a page at 1,000). Callers check the viewer. */
-function allLatest(): InstanceSummary[] {
+/**
+ * Every instance's latest summary in the fleet in view (not gone), read in pages (the store caps a page at 1,000).
+ * Callers check the viewer.
+ */
+function allLatest(fleet: string): InstanceSummary[] {
   const store = getStore();
   const out: InstanceSummary[] = [];
   for (let offset = 0; ; offset += PAGE) {
-    const { items, total } = store.latestResults({ limit: PAGE, offset });
+    const { items, total } = store.latestResults({ fleet, limit: PAGE, offset });
     out.push(...items);
     if (items.length < PAGE || out.length >= total) break;
   }
@@ -43,9 +47,10 @@ let cached: TableData | undefined;
  */
 export async function tableData(request?: Request): Promise<TableData> {
   await (request ? currentActor(request) : currentViewer());
-  const version = `${BOOT}.${getStore().latestVersion()}`;
+  const fleet = (await fleetInView()).id;
+  const version = `${BOOT}.${getStore().latestVersion()}.${fleet}`;
   if (cached?.version !== version) {
-    const compact = compactRows(allLatest());
+    const compact = compactRows(allLatest(fleet));
     // The server's rows are the browser's rows: the same compaction (caps, "(none)") decoded the same way.
     const rows = expandRows(compact);
     cached = { version, rows, filteringOptions: filteringOptionsFor(rows), json: JSON.stringify(compact) };
@@ -93,17 +98,21 @@ export type Overview = {
 export async function loadOverview(): Promise<Overview> {
   await currentViewer();
   const store = getStore();
-  const counts = store.verdictCounts();
+  // The fleet in view only: another fleet's results in this database, and gone instances, are not counted.
+  const scope = { fleet: (await fleetInView()).id };
+  const counts = store.verdictCounts(scope);
   const recent = store.listScans({ limit: 20 });
-  const groupRows = store.verdictsBy("group");
+  const groupRows = store.verdictsBy("group", scope);
   const byGroup = breakdown(groupRows.map((r) => ({ ...r, key: r.key ?? "(no group)" })));
-  const byVersion = breakdown(store.verdictsBy("agentVersion").map((r) => ({ ...r, key: r.key ?? "(unknown)" })));
+  const byVersion = breakdown(
+    store.verdictsBy("agentVersion", scope).map((r) => ({ ...r, key: r.key ?? "(unknown)" })),
+  );
   return {
     counts,
     total: Object.values(counts).reduce((a, b) => a + b, 0),
     byGroup,
     byVersion,
-    lastScan: recent.find((s) => s.status !== "running") ?? undefined,
+    lastScan: recent.find((s) => s.status !== "running" && s.fleet === scope.fleet) ?? undefined,
     running: recent.find((s) => s.status === "running"),
     groups: [...new Set(groupRows.flatMap((r) => (r.key ? [r.key] : [])))].sort().slice(0, 500),
   };

@@ -1,5 +1,6 @@
 import type { Config } from "../config.ts";
 import type { Verdict } from "../diagnosis/types.ts";
+import { goneOf } from "../store/fleets.ts";
 import type { Store } from "../store/store.ts";
 import type { ActionKind, PreflightCheck } from "./types.ts";
 
@@ -37,6 +38,15 @@ export function preflight(
       pingStatus: latest.target.pingStatus,
       ...(group ? { group } : {}),
     };
+    const gone = goneOf(ctx.store, instanceId);
+    if (gone) {
+      // What a full scan no longer sees was stopped, terminated or left SSM: a command would be refused or lost.
+      return {
+        ...base,
+        hard: true,
+        reason: `Gone: the full scan of fleet ${gone.fleet} started ${gone.since} did not see it. Nothing is sent; scan again if it is back.`,
+      };
+    }
     if (latest.target.pingStatus !== "Online") {
       return {
         ...base,

@@ -8,6 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateScenario } from "../../sim/fleet/index.ts";
 import { type Simulator, startSimulator } from "../../sim/main.ts";
+import { preflight } from "../actions/preflight.ts";
 import { goneOf, instanceFleet } from "../store/fleets.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { runScan } from "./run-scan.ts";
@@ -79,4 +80,10 @@ describe("two fleets in one database", () => {
     expect(gone.verdict).toBe("healthy"); // its last verdict is kept
     expect(store.verdictsBy("group", { fleet: A }).reduce((n, r) => n + r.n, 0)).toBe(8);
   }, 60_000);
+
+  it("refuses, forced or not, to restart a gone instance", () => {
+    const [check] = preflight("restart", [LEAVING], { store, config: { restartMaxAgeSeconds: 900 } });
+    expect(check).toMatchObject({ ok: false, hard: true });
+    expect(check!.reason).toMatch(/^Gone: the full scan of fleet 111111111111\/us-east-1/);
+  });
 });

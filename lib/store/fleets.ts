@@ -16,7 +16,8 @@ export function scopeConditions(scope: FleetScope = {}): { where: string[]; para
   const where: string[] = [];
   const params: unknown[] = [];
   if (scope.fleet !== undefined) {
-    where.push(`latest.scan_id IN (SELECT id FROM scans WHERE fleet = ?)`);
+    // Scans from before fleets were recorded (no fleet) count with the fleet in view until a full scan of it.
+    where.push(`latest.scan_id IN (SELECT id FROM scans WHERE fleet = ? OR fleet IS NULL)`);
     params.push(scope.fleet);
   }
   if (!scope.includeGone) where.push(`NOT ${GONE_CONDITION}`);
@@ -47,7 +48,7 @@ export function markGone(store: Store, scanId: string): number {
     .prepare(
       `INSERT INTO fleet_gone (instance_id, fleet, since, scan_id)
        SELECT l.instance_id, @fleet, @since, @scan FROM latest l JOIN scans s ON s.id = l.scan_id
-       WHERE s.fleet = @fleet AND l.probed_at < @since
+       WHERE (s.fleet = @fleet OR s.fleet IS NULL) AND l.probed_at < @since
          AND NOT EXISTS (SELECT 1 FROM results r WHERE r.scan_id = @scan AND r.instance_id = l.instance_id)
        ON CONFLICT (instance_id) DO UPDATE SET fleet = excluded.fleet, since = excluded.since, scan_id = excluded.scan_id
        WHERE fleet_gone.since <= (SELECT probed_at FROM latest WHERE instance_id = excluded.instance_id)`,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { verdictLabel } from "@/components/instances/table-model.ts";
 import { currentActor } from "@/lib/auth/index.ts";
+import { fleetInView } from "@/lib/aws/fleet-in-view.ts";
 import { VERDICTS } from "@/lib/diagnosis/types.ts";
 import { handle, json, readQuery } from "@/lib/http/respond.ts";
 import { getStore } from "@/lib/store/index.ts";
@@ -21,6 +22,8 @@ const query = z.object({
   q: text(100).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
+  /** `include=gone`: also the instances a full scan of the fleet no longer sees (with `goneSince`). */
+  include: z.enum(["gone"]).optional(),
 });
 
 /** The latest diagnosis of every instance, filtered and paginated, with the fleet's verdict counts. */
@@ -28,7 +31,10 @@ export const GET = handle(async (request: Request) => {
   await currentActor(request);
   const q = readQuery(request, query);
   const store = getStore();
+  // The fleet in view only (lib/store/fleets.ts): another fleet's results in this database never mix in.
+  const scope = { fleet: (await fleetInView()).id, includeGone: q.include === "gone" };
   const { total, items } = store.latestResults({
+    ...scope,
     ...(q.verdict?.length ? { verdict: q.verdict } : {}),
     ...(q.group ? { group: q.group } : {}),
     ...(q.version ? { agentVersion: q.version } : {}),
@@ -36,5 +42,5 @@ export const GET = handle(async (request: Request) => {
     limit: q.limit ?? 100,
     offset: q.offset ?? 0,
   });
-  return json({ total, items, counts: store.verdictCounts() });
+  return json({ total, items, counts: store.verdictCounts({ fleet: scope.fleet }) });
 });
