@@ -2,6 +2,7 @@ import type { Config } from "../config.ts";
 import type { Verdict } from "../diagnosis/types.ts";
 import { goneOf } from "../store/fleets.ts";
 import type { Store } from "../store/store.ts";
+import type { ManagedNow } from "./managed-now.ts";
 import type { ActionKind, PreflightCheck } from "./types.ts";
 
 /** Verdicts for which turning the warm-pool check off is the fix (an instance in no group). */
@@ -14,12 +15,13 @@ const minutes = (s: number) => (s < 120 ? `${s} s` : `${Math.round(s / 60)} min`
  * be recent, SSM must reach the instance, and the verdict must be one the remedy fixes. A restart needs
  * `restartWillWork` (lifecycle-404:ready, and the agent-failed causes a restart clears). Turning the check off needs
  * an instance in no Auto Scaling group; for a group member it is refused outright, forced or not: the group's warm
- * pool relies on the check.
+ * pool relies on the check. With `managed` (SSM's answer of a moment ago, managed-now.ts), an instance SSM does not
+ * manage or reach now is refused outright too.
  */
 export function preflight(
   kind: ActionKind,
   instanceIds: string[],
-  ctx: { store: Store; config: Pick<Config, "restartMaxAgeSeconds">; now?: number },
+  ctx: { store: Store; config: Pick<Config, "restartMaxAgeSeconds">; now?: number; managed?: ManagedNow },
 ): PreflightCheck[] {
   const now = ctx.now ?? Date.now();
   return instanceIds.map((instanceId): PreflightCheck => {
@@ -45,6 +47,18 @@ export function preflight(
         ...base,
         hard: true,
         reason: `Gone: the full scan of fleet ${gone.fleet} started ${gone.since} did not see it. Nothing is sent; scan again if it is back.`,
+      };
+    }
+    const ssmNow = ctx.managed && (ctx.managed.get(instanceId) ?? null);
+    if (ssmNow === null) {
+      return { ...base, hard: true, reason: "SSM does not manage this instance now: nothing is sent to it." };
+    }
+    if (ssmNow && ssmNow.pingStatus !== "Online") {
+      return {
+        ...base,
+        pingStatus: ssmNow.pingStatus,
+        hard: true,
+        reason: `SSM reports the instance ${ssmNow.pingStatus} now: a command would not reach it.`,
       };
     }
     if (latest.target.pingStatus !== "Online") {

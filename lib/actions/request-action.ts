@@ -6,6 +6,7 @@ import type { Config } from "../config.ts";
 import { FleetDoctorError } from "../errors.ts";
 import type { Store } from "../store/store.ts";
 import { actionStore } from "./action-store.ts";
+import type { ManagedNow } from "./managed-now.ts";
 import { preflight } from "./preflight.ts";
 import { type ActionContext, runAction, runningActions } from "./run-action.ts";
 import { ACTION_KINDS, type ActionTarget, MAX_ACTION_TARGETS } from "./types.ts";
@@ -52,7 +53,12 @@ export const defaultMaxErrors = (n: number) => Math.max(1, Math.ceil(n / 10));
 export function requestAction(
   input: unknown,
   actor: Actor,
-  ctx: { store: Store; config: Pick<Config, "restartMaxAgeSeconds" | "restartWaitSeconds">; now?: number },
+  ctx: {
+    store: Store;
+    config: Pick<Config, "restartMaxAgeSeconds" | "restartWaitSeconds">;
+    now?: number;
+    managed?: ManagedNow;
+  },
 ): ActionAnswer {
   requireRole(actor, "operator");
   const req = actionRequestSchema.parse(input);

@@ -8,7 +8,12 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateScenario } from "../../sim/fleet/index.ts";
 import { type Simulator, startSimulator } from "../../sim/main.ts";
+import { managedNow } from "../actions/managed-now.ts";
 import { preflight } from "../actions/preflight.ts";
+import { requestAction } from "../actions/request-action.ts";
+import { runAction } from "../actions/run-action.ts";
+import { restartSends } from "../actions/test-sim.ts";
+import { LOCAL_ACTOR } from "../auth/roles.ts";
 import { goneOf, instanceFleet } from "../store/fleets.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { runScan } from "./run-scan.ts";
@@ -86,4 +91,27 @@ describe("two fleets in one database", () => {
     expect(check).toMatchObject({ ok: false, hard: true });
     expect(check!.reason).toMatch(/^Gone: the full scan of fleet 111111111111\/us-east-1/);
   });
+
+  it("refuses an instance SSM does not manage now, before any full scan says so, and sends nothing", async () => {
+    const READY = "i-0a000000000000003";
+    const small = JSON.parse(readFileSync(path.join(import.meta.dirname, "../../sim/scenarios/small.json"), "utf8"));
+    small.hosts = small.hosts.filter((h: { id: string }) => h.id !== LEAVING && h.id !== READY);
+    await fetch(`${simA.url}/_sim/scenario`, { method: "POST", body: JSON.stringify({ scenario: small }) });
+    const ctx = simScanContext(simA.url, store);
+    const managed = await managedNow(ctx.clients, [READY, "i-0a000000000000002"]);
+    expect([...managed.keys()]).toEqual(["i-0a000000000000002"]);
+    const config = { restartMaxAgeSeconds: 900, restartWaitSeconds: 20 };
+    const answer = requestAction(
+      { kind: "restart", instanceIds: [READY], force: true, reason: "it was ready a minute ago" },
+      LOCAL_ACTOR,
+      { store, config, managed },
+    );
+    expect(answer.accepted).toEqual([]);
+    expect(answer.refused[0]).toMatchObject({ instanceId: READY, hard: true });
+    expect(answer.refused[0]!.reason).toMatch(/SSM does not manage this instance now/);
+    for await (const _ of runAction(answer.actionId, { ...ctx, config: { ...ctx.config, ...config } })) {
+      // recorded as refused
+    }
+    expect(await restartSends(simA.url)).toHaveLength(0);
+  }, 30_000);
 });

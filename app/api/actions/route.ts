@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { actionStore } from "@/lib/actions/action-store.ts";
 import { defaultActionContext, ensureResumed } from "@/lib/actions/context.ts";
+import { managedNow, requestedIds } from "@/lib/actions/managed-now.ts";
 import { requestAction, startInBackground } from "@/lib/actions/request-action.ts";
 import { checkOrigin, currentActor, requireRole } from "@/lib/auth/index.ts";
 import { INSTANCE_ID } from "@/lib/aws/ids.ts";
@@ -23,7 +24,9 @@ export const POST = handle(async (request: Request) => {
   ensureResumed();
   const body = await readJson(request, z.unknown());
   const ctx = defaultActionContext();
-  const answer = requestAction(body, actor, ctx);
+  // What SSM manages now: a vanished instance is refused by the preflight, never sent to.
+  const managed = await managedNow(ctx.clients, requestedIds(body));
+  const answer = requestAction(body, actor, { ...ctx, managed });
   if (answer.created && answer.accepted.length > 0) {
     startInBackground(answer.actionId, ctx);
     return json(answer, 202, { location: `/api/actions/${answer.actionId}` });
