@@ -1,7 +1,10 @@
 import "server-only";
-import type { InstanceView } from "@/components/instance/types.ts";
+import type { ActionEntry, InstanceView } from "@/components/instance/types.ts";
+import { actionStore } from "@/lib/actions/action-store.ts";
 import { isInstanceId } from "@/lib/aws/ids.ts";
+import { config } from "@/lib/config.ts";
 import { type ProbeReport, probeReportSchema } from "@/lib/probe/report-schema.ts";
+import { goneOf, instanceFleet } from "@/lib/store/fleets.ts";
 import { getStore } from "@/lib/store/index.ts";
 import { currentViewer } from "./viewer.ts";
 
@@ -46,7 +49,28 @@ export async function loadInstance(instanceId: string): Promise<InstanceView | u
   }));
   const raw = latest.rawOutput || latest.outcome.output || "";
   const { output: _output, ...outcome } = latest.outcome;
+  const fleet = instanceFleet(store, instanceId);
+  const gone = goneOf(store, instanceId);
+  const actions = actionStore(store)
+    .list({ instanceId, limit: 50 })
+    .map((a): ActionEntry => {
+      const outcome = actionStore(store)
+        .detail(a.id)
+        ?.outcomes.find((o) => o.instanceId === instanceId)?.outcome;
+      return {
+        id: a.id,
+        kind: a.kind,
+        status: a.status,
+        createdAt: a.createdAt,
+        actor: a.actor,
+        ...(outcome ? { outcome } : {}),
+      };
+    });
   return {
+    // The fleet is `<account>/<region>`; before fleets were recorded, the configured region.
+    region: fleet?.split("/")[1] ?? config().region,
+    ...(gone ? { gone: { since: gone.since, fleet: gone.fleet } } : {}),
+    actions,
     instanceId: latest.instanceId,
     scanId: latest.scanId,
     probedAt: latest.probedAt,

@@ -11,6 +11,7 @@ import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
 import { VERDICT_STYLE } from "@/components/verdict/verdicts.ts";
 import { EvidenceList } from "./evidence-list.tsx";
 import { InstanceHistory } from "./instance-history.tsx";
+import { InstanceIdentity } from "./instance-identity.tsx";
 import { ProbeFacts } from "./probe-facts.tsx";
 import { RemedyList } from "./remedy-list.tsx";
 import type { InstanceView } from "./types.ts";
@@ -92,11 +93,12 @@ export function InstanceDetail({ view }: { view: InstanceView }) {
   return (
     <SpaceBetween size="l">
       <DiagnosisSummary view={view} />
+      <InstanceIdentity view={view} />
       <EvidenceList evidence={view.diagnosis.evidence} />
       <RemedyList remedies={view.diagnosis.remedies} />
       <ProbeFacts report={view.report} target={view.target} />
       <RawOutput raw={view.rawOutput} truncated={view.outcome.truncated} />
-      <InstanceHistory history={view.history} />
+      <InstanceHistory history={view.history} actions={view.actions} />
     </SpaceBetween>
   );
 }
