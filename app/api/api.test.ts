@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expandRows, NONE } from "@/components/instances/rows.ts";
+import { expandRows } from "@/components/instances/rows.ts";
 import type { Verdict } from "@/lib/diagnosis/types.ts";
 import type { InstanceResult } from "@/lib/scan/types.ts";
 import { startSimulator } from "@/sim/main.ts";

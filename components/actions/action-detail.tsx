@@ -10,7 +10,9 @@ import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
 import { useEffect, useRef, useState } from "react";
 import { AppLink as Link } from "@/components/shell/app-link.tsx";
+import { count } from "@/components/text/plural.ts";
 import { formatTime } from "@/components/text/time.ts";
+import { When } from "@/components/text/when.tsx";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
 import type { ActionEvent, ActionDetail as Detail, InstanceOutcome } from "@/lib/actions/types.ts";
 import type { Verdict } from "@/lib/diagnosis/types.ts";
@@ -116,11 +118,11 @@ export function ActionDetail({ initial }: { initial: Detail }) {
             },
             { label: "Remedy", value: `${KIND_TEXT[detail.kind] ?? detail.kind}${detail.forced ? " (forced)" : ""}` },
             { label: "Who", value: `${detail.actor.slice(0, 120)} (${detail.actorRole})` },
-            { label: "When", value: formatTime(detail.createdAt) },
+            { label: "When", value: <When iso={detail.createdAt} /> },
             { label: "Why", value: detail.reason ? detail.reason.slice(0, 500) : "-" },
             {
               label: "Batches",
-              value: `${detail.maxConcurrency} at a time; stop after more than ${detail.maxErrors} failure(s)`,
+              value: `${detail.maxConcurrency} at a time; stop after more than ${count(detail.maxErrors, "failure")}`,
             },
             { label: "Commands", value: detail.commands.map((c) => c.commandId).join(", ") || "-" },
             { label: "Finished", value: detail.finishedAt ? formatTime(detail.finishedAt) : "-" },

@@ -6,7 +6,7 @@ import KeyValuePairs from "@cloudscape-design/components/key-value-pairs";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { AppLink as Link } from "@/components/shell/app-link.tsx";
 import { cap } from "@/components/text/cap.ts";
-import { formatTime } from "@/components/text/time.ts";
+import { When } from "@/components/text/when.tsx";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
 import { VERDICT_STYLE } from "@/components/verdict/verdicts.ts";
 import { EvidenceList } from "./evidence-list.tsx";
@@ -37,7 +37,7 @@ export function DiagnosisSummary({ view }: { view: InstanceView }) {
             { label: "Restart will work", value: d.restartWillWork ? "Yes" : "No" },
             { label: "Cause", value: cap(d.cause ?? "-", 60) },
             { label: "Agent version", value: cap(view.agentVersion ?? "-", 60) },
-            { label: "Probed", value: formatTime(view.probedAt) },
+            { label: "Probed", value: <When iso={view.probedAt} /> },
             { label: "Auto Scaling group", value: cap(view.target.group ?? "(in no group)", 255) },
             { label: "Lifecycle state", value: cap(view.target.lifecycleState ?? "-", 60) },
             {

@@ -4,6 +4,7 @@ import Container from "@cloudscape-design/components/container";
 import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { AppLink as Link } from "@/components/shell/app-link.tsx";
+import { count } from "@/components/text/plural.ts";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
 import { VERDICT_ORDER, VERDICT_STYLE } from "@/components/verdict/verdicts.ts";
 import type { Verdict } from "@/lib/diagnosis/types.ts";
@@ -26,14 +27,17 @@ export function VerdictCounts({ counts, total }: { counts: Record<Verdict, numbe
         header={
           <Header
             variant="h2"
-            description={`${needAttention} of ${total} instances need attention. ${VERDICT_STYLE[FIXABLE].description}`}
+            description={`${needAttention} of ${count(total, "instance")} ${needAttention === 1 ? "needs" : "need"} attention. ${VERDICT_STYLE[FIXABLE].description}`}
           >
             Fixable now
           </Header>
         }
       >
         <div data-testid="fixable-count">
-          <Link href={hrefFor(FIXABLE)} ariaLabel={`${fixable} instances: ${VERDICT_STYLE[FIXABLE].label}. Show them.`}>
+          <Link
+            href={hrefFor(FIXABLE)}
+            ariaLabel={`${count(fixable, "instance")}: ${VERDICT_STYLE[FIXABLE].label}. Show them.`}
+          >
             <Box variant="awsui-value-large" tagOverride="span" color="text-status-info">
               {fixable}
             </Box>
@@ -59,7 +63,7 @@ export function VerdictCounts({ counts, total }: { counts: Record<Verdict, numbe
                   <Link
                     href={hrefFor(v)}
                     fontSize="display-l"
-                    ariaLabel={`${counts[v]} instances: ${VERDICT_STYLE[v].label}. Show them.`}
+                    ariaLabel={`${count(counts[v] ?? 0, "instance")}: ${VERDICT_STYLE[v].label}. Show them.`}
                   >
                     {counts[v]}
                   </Link>

@@ -16,6 +16,7 @@ import { useMemo, useState } from "react";
 import { AppLink } from "@/components/shell/app-link.tsx";
 import { Breadcrumbs } from "@/components/shell/breadcrumbs.tsx";
 import { cap } from "@/components/text/cap.ts";
+import { count } from "@/components/text/plural.ts";
 import { formatTime } from "@/components/text/time.ts";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
 import type { ScanRow } from "@/lib/store/types.ts";
@@ -74,7 +75,7 @@ function InstancesProgressTable({ instances, running }: { instances: InstancePro
           {...filterProps}
           filteringAriaLabel="Filter instances in this scan"
           filteringPlaceholder="Find an instance, verdict or status"
-          countText={`${filteredItemsCount ?? instances.length} matches`}
+          countText={count(filteredItemsCount ?? instances.length, "match", "matches")}
         />
       }
       pagination={<Pagination {...paginationProps} />}
