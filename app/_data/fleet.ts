@@ -92,6 +92,8 @@ export type Overview = {
   byVersion: VerdictBreakdown;
   lastScan?: ScanRow;
   running?: ScanRow;
+  /** The fleet's fixable instances (lifecycle-404:ready), for the overview's one restart action. */
+  fixableIds: string[];
   groups: string[];
 };
 
@@ -114,6 +116,9 @@ export async function loadOverview(): Promise<Overview> {
     byVersion,
     lastScan: recent.find((s) => s.status !== "running" && s.fleet === scope.fleet) ?? undefined,
     running: recent.find((s) => s.status === "running"),
+    fixableIds: store
+      .latestResults({ ...scope, verdict: ["lifecycle-404:ready"], limit: 1000 })
+      .items.map((i) => i.instanceId),
     groups: [...new Set(groupRows.flatMap((r) => (r.key ? [r.key] : [])))].sort().slice(0, 500),
   };
 }

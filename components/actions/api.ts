@@ -1,6 +1,6 @@
 /** The dashboard's calls to the actions API (client side). Types only from lib: no server code reaches the browser. */
 import type { ActionAnswer } from "@/lib/actions/request-action.ts";
-import type { ActionKind, PreflightCheck } from "@/lib/actions/types.ts";
+import type { ActionDetail, ActionKind, PreflightCheck } from "@/lib/actions/types.ts";
 
 export type Me = {
   actor: { id: string; role: "viewer" | "operator"; email?: string };
@@ -39,6 +39,7 @@ export async function postAction(body: {
   instanceIds: string[];
   force?: boolean;
   reason?: string;
+  maxConcurrency?: number;
 }): Promise<ActionAnswer> {
   const res = await fetch("/api/actions", {
     method: "POST",
@@ -46,4 +47,9 @@ export async function postAction(body: {
     body: JSON.stringify(body),
   });
   return read<ActionAnswer>(res);
+}
+
+export async function fetchAction(id: string, signal?: AbortSignal): Promise<ActionDetail> {
+  const res = await fetch(`/api/actions/${encodeURIComponent(id)}`, { cache: "no-store", signal });
+  return (await read<{ action: ActionDetail }>(res)).action;
 }
