@@ -5,6 +5,7 @@ import { type FilteringOption, filteringOptionsFor } from "@/components/instance
 import { currentActor } from "@/lib/auth/index.ts";
 import { fleetInView } from "@/lib/aws/fleet-in-view.ts";
 import type { Verdict } from "@/lib/diagnosis/types.ts";
+import { isFleetScan } from "@/lib/scan/verification.ts";
 import type { InstanceSummary, ScanRow } from "@/lib/store/index.ts";
 import { getStore } from "@/lib/store/index.ts";
 import { currentViewer } from "./viewer.ts";
@@ -103,7 +104,8 @@ export async function loadOverview(): Promise<Overview> {
   // The fleet in view only: another fleet's results in this database, and gone instances, are not counted.
   const scope = { fleet: (await fleetInView()).id };
   const counts = store.verdictCounts(scope);
-  const recent = store.listScans({ limit: 20 });
+  // Fleet scans only: a restart's verification scan belongs to its action (lib/scan/verification.ts).
+  const recent = store.listScans({ limit: 200 }).filter(isFleetScan);
   const groupRows = store.verdictsBy("group", scope);
   const byGroup = breakdown(groupRows.map((r) => ({ ...r, key: r.key ?? "(no group)" })));
   const byVersion = breakdown(
@@ -125,5 +127,9 @@ export async function loadOverview(): Promise<Overview> {
 
 export async function loadScans(limit = 100): Promise<ScanRow[]> {
   await currentViewer();
-  return getStore().listScans({ limit });
+  // Verification scans are shown with their action and in the instance's history, not here.
+  return getStore()
+    .listScans({ limit: Math.min(limit * 10, 1000) })
+    .filter(isFleetScan)
+    .slice(0, limit);
 }

@@ -38,15 +38,18 @@ export async function loadInstance(instanceId: string): Promise<InstanceView | u
   const store = getStore();
   const latest = store.latestResult(instanceId);
   if (!latest) return undefined;
-  const history = store.instanceHistory(instanceId, 50).map((r) => ({
-    scanId: r.scanId,
-    verdict: r.verdict,
-    summary: r.diagnosis.summary,
-    probedAt: r.probedAt,
-    agentVersion: r.agentVersion,
-    lifecycleState: r.target.lifecycleState,
-    group: r.target.group,
-  }));
+  const verifying = new Map<string, string>();
+  const history = () =>
+    store.instanceHistory(instanceId, 50).map((r) => ({
+      ...(verifying.has(r.scanId) ? { verifiedAction: verifying.get(r.scanId) } : {}),
+      scanId: r.scanId,
+      verdict: r.verdict,
+      summary: r.diagnosis.summary,
+      probedAt: r.probedAt,
+      agentVersion: r.agentVersion,
+      lifecycleState: r.target.lifecycleState,
+      group: r.target.group,
+    }));
   const raw = latest.rawOutput || latest.outcome.output || "";
   const { output: _output, ...outcome } = latest.outcome;
   const fleet = instanceFleet(store, instanceId);
@@ -54,9 +57,11 @@ export async function loadInstance(instanceId: string): Promise<InstanceView | u
   const actions = actionStore(store)
     .list({ instanceId, limit: 50 })
     .map((a): ActionEntry => {
-      const outcome = actionStore(store)
+      const mine = actionStore(store)
         .detail(a.id)
-        ?.outcomes.find((o) => o.instanceId === instanceId)?.outcome;
+        ?.outcomes.find((o) => o.instanceId === instanceId);
+      if (mine?.scanId) verifying.set(mine.scanId, a.id);
+      const outcome = mine?.outcome;
       return {
         id: a.id,
         kind: a.kind,
@@ -81,6 +86,6 @@ export async function loadInstance(instanceId: string): Promise<InstanceView | u
     diagnosis: latest.diagnosis,
     rawOutput: raw.length > RAW_CAP ? `${raw.slice(0, RAW_CAP)}\n… [${raw.length - RAW_CAP} more characters]` : raw,
     report: reportOf(raw),
-    history,
+    history: history(),
   };
 }

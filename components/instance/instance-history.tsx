@@ -53,7 +53,9 @@ export function InstanceHistory({ history, actions = [] }: { history: HistoryEnt
           header: "What",
           cell: (l) =>
             "scan" in l ? (
-              <Link href={`/scans/${encodeURIComponent(l.scan.scanId)}`}>Scan {l.scan.scanId.slice(0, 8)}</Link>
+              <Link href={`/scans/${encodeURIComponent(l.scan.scanId)}`}>
+                {`${l.scan.verifiedAction ? "Verification scan" : "Scan"} ${l.scan.scanId.slice(0, 8)}`}
+              </Link>
             ) : (
               <Link href={`/activity/${encodeURIComponent(l.action.id)}`}>
                 {`${KIND_TEXT[l.action.kind] ?? l.action.kind} ${l.action.id.slice(0, 8)}`}

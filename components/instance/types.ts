@@ -10,6 +10,8 @@ export type HistoryEntry = {
   agentVersion?: string;
   lifecycleState?: string;
   group?: string;
+  /** The restart this scan verified, when it was a verification scan. */
+  verifiedAction?: string;
 };
 
 /** A restart (or other action) that named this instance, for its history. */
