@@ -64,6 +64,8 @@ async function main() {
     console.log(DEMO_USAGE);
     return;
   }
+  // The port first: a taken one is said before a minute of building, not after.
+  const port = await demoPort(process.env.PORT);
   if (buildIsStale()) {
     console.log("Building the dashboard (once; about a minute)...");
     execFileSync(path.join(ROOT, "node_modules", ".bin", "next"), ["build"], { cwd: ROOT, stdio: "inherit" });
@@ -92,7 +94,6 @@ async function main() {
       ? `Fleet simulator (${plan.hosts} generated hosts; scans kept in ${plan.dbPath}) at ${sim.url}`
       : `Fleet simulator (scenario ${plan.scenario}) at ${sim.url}`,
   );
-  const port = await demoPort(process.env.PORT);
   const app = await startNext(
     {
       AWS_ENDPOINT_URL: sim.url,

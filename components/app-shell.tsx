@@ -65,6 +65,8 @@ export function AppShell({ children, fleet }: { children: ReactNode; fleet: Flee
               type: "menu-dropdown",
               text: `${fleet.region} · ${fleet.account}`,
               description: "The fleet in view",
+              // Always on screen: which account and region the numbers are is not for an overflow menu.
+              disableUtilityCollapse: true,
               ariaLabel: `Fleet in view: account ${fleet.account}, region ${fleet.region}`,
               items: [
                 { id: "account", text: `Account ${fleet.account}`, disabled: true },
