@@ -37,13 +37,15 @@ export function AppShell({ children, fleet }: { children: ReactNode; fleet: Flee
   const [dark, setDark] = useState(false);
   const [slot, setSlot] = useState<SplitPanelSlot | null>(null);
   const hydrated = useHydrated();
-  const [splitSize, setSplitSize] = useState(420);
+  const [splitSize, setSplitSize] = useState(320);
   const [splitPrefs, setSplitPrefs] = useState<{ position: "side" | "bottom" }>({ position: "bottom" });
 
   // The inline script of the layout already applied a saved dark mode before the first paint; the button's label
   // follows it after mount (server and client render the same first frame).
   useEffect(() => {
     setDark(document.body.classList.contains(DARK_CLASS));
+    // The instance panel opens on the lower third of the window, so the table above keeps most of its rows.
+    setSplitSize(Math.max(240, Math.round(window.innerHeight * 0.36)));
   }, []);
 
   const follow = (event: CustomEvent<{ href?: string; external?: boolean }>) => {

@@ -4,6 +4,7 @@ import Box from "@cloudscape-design/components/box";
 import ButtonDropdown, { type ButtonDropdownProps } from "@cloudscape-design/components/button-dropdown";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { useEffect, useMemo, useState } from "react";
+import { cap } from "@/components/text/cap.ts";
 import type { ActionKind, PreflightCheck } from "@/lib/actions/types.ts";
 import { fetchMe, fetchPreflight, type Me } from "./api.ts";
 import { REMEDY } from "./remedies.ts";
@@ -107,7 +108,7 @@ export function RestartButton({
       />
       {why && ids.length > 0 && checks && (
         <Box variant="small" color="text-body-secondary" data-testid="restart-blocked-reason">
-          {why.slice(0, 300)}
+          {cap(why, 300)}
         </Box>
       )}
       {open && checks && (

@@ -72,7 +72,7 @@ export function RawOutput({ raw, truncated }: { raw: string; truncated: boolean 
       {raw ? (
         <pre
           data-testid="raw-output"
-          style={{ whiteSpace: "pre-wrap", wordBreak: "break-all", margin: 0, maxHeight: 480, overflow: "auto" }}
+          style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere", margin: 0, maxHeight: 480, overflow: "auto" }}
           // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard.
           tabIndex={0}
         >
