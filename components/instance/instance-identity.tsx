@@ -53,7 +53,7 @@ export function InstanceIdentity({ view }: { view: InstanceView }) {
           </Alert>
         ) : null}
         <KeyValuePairs
-          columns={4}
+          columns={3}
           items={[
             { label: "Instance ID", value: <Copyable text={view.instanceId} what="instance ID" /> },
             { label: "Private IP", value: <Copyable text={view.target.ipAddress} what="private IP" /> },
