@@ -188,9 +188,17 @@ export function ActionDetail({ initial }: { initial: Detail }) {
             header: "Verdict after",
             cell: (r) =>
               r.outcome?.verdictAfter ? (
-                <span data-testid="verdict-after">
-                  <VerdictStatus verdict={r.outcome.verdictAfter} />
-                </span>
+                <SpaceBetween size="xxs">
+                  <span data-testid="verdict-after">
+                    <VerdictStatus verdict={r.outcome.verdictAfter} />
+                  </span>
+                  {/* The verification scan belongs to this action: it is reached from here, not the Scans page. */}
+                  {r.outcome.scanId ? (
+                    <Link href={`/scans/${encodeURIComponent(r.outcome.scanId)}`}>
+                      {`Verification scan ${r.outcome.scanId.slice(0, 8)}`}
+                    </Link>
+                  ) : null}
+                </SpaceBetween>
               ) : (
                 "-"
               ),
