@@ -124,15 +124,13 @@ export function RestartFixable({ instanceIds }: { instanceIds: string[] }) {
   const n = instanceIds.length;
   const progress = phase.kind === "running" || phase.kind === "done" ? tally(phase.details) : undefined;
   const actionLinks =
-    phase.kind === "done" ? (
-      <>
-        {phase.details.map((d) => (
+    phase.kind === "done"
+      ? phase.details.map((d) => (
           <AppLink key={d.id} href={`/activity/${encodeURIComponent(d.id)}`}>
             {`Open action ${d.id.slice(0, 8)}`}
           </AppLink>
-        ))}
-      </>
-    ) : null;
+        ))
+      : null;
 
   return (
     <SpaceBetween size="s">
