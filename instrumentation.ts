@@ -4,15 +4,8 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  // Configuration is validated at start: a wrong value (a malformed AWS_ENDPOINT_URL...) stops the server here
-  // with a message naming the variable, not at the first scan with `TypeError: Invalid URL`.
-  const { config } = await import("./lib/config.ts");
-  try {
-    config();
-  } catch (e) {
-    console.error(`[fleet-doctor] ${(e as Error).message}`);
-    process.exit(2);
-  }
+  // Configuration is validated at start: a wrong value stops the server with a message naming the variable.
+  (await import("./lib/config-at-start.ts")).exitOnBadConfig();
   try {
     const { ensureResumed } = await import("./lib/actions/context.ts");
     ensureResumed();

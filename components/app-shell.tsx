@@ -69,7 +69,8 @@ export function AppShell({ children, fleet }: { children: ReactNode; fleet: Flee
               description: "The fleet in view",
               // Always on screen: which account and region the numbers are is not for an overflow menu.
               disableUtilityCollapse: true,
-              ariaLabel: `Fleet in view: account ${fleet.account}, region ${fleet.region}`,
+              // The visible text first (an accessible name must contain it), then what it is.
+              ariaLabel: `${fleet.region} · ${fleet.account}: the fleet in view (region, account)`,
               items: [
                 { id: "account", text: `Account ${fleet.account}`, disabled: true },
                 { id: "region", text: `Region ${fleet.region}`, disabled: true },
