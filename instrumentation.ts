@@ -5,6 +5,8 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // Configuration is validated at start: a wrong value stops the server with a message naming the variable.
+  (await import("./lib/config-at-start.ts")).exitOnBadConfig();
   // Before any request: methods, bodies and unparsable requests Next.js cannot answer well (lib/http/http-guard.ts).
   (await import("./lib/http/http-guard.ts")).installHttpGuard();
   try {

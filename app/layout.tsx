@@ -1,11 +1,13 @@
 import "@cloudscape-design/global-styles/index.css";
 import "./cloudscape.css";
 import type { Metadata } from "next";
-import { connection } from "next/server";
+import { headers } from "next/headers";
 import type { ReactNode } from "react";
 import { LocalModeBanner } from "@/components/actions/local-mode-banner.tsx";
 import { AppShell } from "@/components/app-shell";
+import { MODE_SCRIPT } from "@/components/shell/color-mode.ts";
 import { I18n } from "@/components/shell/i18n.tsx";
+import { fleetInView } from "@/lib/aws/fleet-in-view.ts";
 import { config } from "@/lib/config.ts";
 
 export const metadata: Metadata = {
@@ -13,20 +15,17 @@ export const metadata: Metadata = {
   description: "Find and fix EC2 container instances whose ECS agent failed to start.",
 };
 
-/** The local-mode banner, when FLEET_DOCTOR_AUTH=none. */
-async function LocalModeNotice() {
-  // Read at request time, not at build time (and it renders every page per request, so each gets its CSP nonce).
-  await connection();
-  return <LocalModeBanner localMode={config().auth === "none"} />;
-}
-
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const [fleet, nonce] = await Promise.all([fleetInView(), headers().then((h) => h.get("x-nonce") ?? undefined)]);
   return (
     <html lang="en">
-      <body>
+      {/* The saved colour mode is applied before the first paint (no light flash); React leaves the class alone. */}
+      <body suppressHydrationWarning>
+        {/* biome-ignore lint/security/noDangerouslySetInnerHtml: a constant script, no request data */}
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: MODE_SCRIPT }} />
         <I18n>
-          <LocalModeNotice />
-          <AppShell>{children}</AppShell>
+          <LocalModeBanner localMode={config().auth === "none"} />
+          <AppShell fleet={{ account: fleet.account, region: fleet.region, source: fleet.source }}>{children}</AppShell>
         </I18n>
       </body>
     </html>

@@ -5,6 +5,7 @@ import Container from "@cloudscape-design/components/container";
 import ContentLayout from "@cloudscape-design/components/content-layout";
 import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
+import { RestartFixable } from "@/components/actions/restart-fixable.tsx";
 import { LastScan } from "@/components/overview/last-scan.tsx";
 import { VerdictCharts } from "@/components/overview/verdict-charts.tsx";
 import { VerdictCounts } from "@/components/overview/verdict-counts.tsx";
@@ -21,7 +22,7 @@ function FleetSummary({ o }: { o: Overview }) {
           Press Scan fleet to probe every instance Systems Manager knows and see which ones need attention.
         </Alert>
       ) : (
-        <VerdictCounts counts={o.counts} total={o.total} />
+        <VerdictCounts counts={o.counts} total={o.total} fixAction={<RestartFixable instanceIds={o.fixableIds} />} />
       )}
       <ScanLauncher runningScanId={o.running?.id} groups={o.groups} />
       <LastScan scan={o.lastScan} />

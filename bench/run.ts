@@ -5,6 +5,7 @@
 const BENCHMARKS: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
   ui: () => import("./ui.ts"),
   scan: () => import("./scan.ts"),
+  triage: () => import("./triage.ts"),
 };
 
 async function main(argv: string[]) {

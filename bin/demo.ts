@@ -9,7 +9,7 @@ import path from "node:path";
 import { generateScenario } from "../sim/fleet/index.ts";
 import { type Simulator, startSimulator } from "../sim/main.ts";
 import { DEMO_USAGE, type DemoPlan, parseDemoArgs } from "./demo-args.ts";
-import { ROOT, type Server, startNext } from "./servers.ts";
+import { freePort, PortTakenError, portIsFree, ROOT, type Server, startNext } from "./servers.ts";
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -30,6 +30,26 @@ function buildIsStale(): boolean {
   );
 }
 
+/**
+ * The dashboard's port: PORT when set (a taken one is an error naming it: the person asked for that port), else
+ * 3000, or a free port when another program holds 3000, and the demo says so.
+ */
+async function demoPort(asked: string | undefined): Promise<number> {
+  if (asked) {
+    const port = Number(asked);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new Error(`PORT must be a port number, not '${asked}'`);
+    if (!(await portIsFree(port))) {
+      throw new Error(`PORT ${port} is already in use by another program: stop it, or set PORT to a free port.`);
+    }
+    return port;
+  }
+  if (await portIsFree(3000)) return 3000;
+  const port = await freePort();
+  console.log(`Port 3000 is already in use by another program; the dashboard takes port ${port} instead.`);
+  return port;
+}
+
 let sim: Simulator | undefined;
 
 async function main() {
@@ -44,6 +64,8 @@ async function main() {
     console.log(DEMO_USAGE);
     return;
   }
+  // The port first: a taken one is said before a minute of building, not after.
+  const port = await demoPort(process.env.PORT);
   if (buildIsStale()) {
     console.log("Building the dashboard (once; about a minute)...");
     execFileSync(path.join(ROOT, "node_modules", ".bin", "next"), ["build"], { cwd: ROOT, stdio: "inherit" });
@@ -72,7 +94,6 @@ async function main() {
       ? `Fleet simulator (${plan.hosts} generated hosts; scans kept in ${plan.dbPath}) at ${sim.url}`
       : `Fleet simulator (scenario ${plan.scenario}) at ${sim.url}`,
   );
-  const port = process.env.PORT ? Number(process.env.PORT) : 3000;
   const app = await startNext(
     {
       AWS_ENDPOINT_URL: sim.url,
@@ -90,7 +111,11 @@ async function main() {
 }
 
 main().catch(async (e) => {
-  console.error(`demo: ${(e as Error).message}`);
+  console.error(
+    e instanceof PortTakenError
+      ? `demo: ${e.message}; set PORT to a free port, or stop that program.`
+      : `demo: ${(e as Error).message}`,
+  );
   await sim?.close().catch(() => {});
   process.exit(1);
 });

@@ -21,6 +21,23 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether nothing listens on `port` of 127.0.0.1 now (we could bind it). */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Thrown when the port asked for is held by another program. */
+export class PortTakenError extends Error {
+  constructor(readonly port: number) {
+    super(`port ${port} on 127.0.0.1 is already in use by another program`);
+  }
+}
+
 export function chromiumPath(): string {
   return process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 }
@@ -41,7 +58,7 @@ function stopper(child: ChildProcess, graceMs = 5_000) {
 
 /**
  * Starts a program and resolves once a line of its output matches `ready` (the first capture group is the URL),
- * or rejects with the output so far if it exits or takes longer than `timeoutMs`.
+ * or rejects with the output so far if it exits, prints a line matching `failed`, or takes longer than `timeoutMs`.
  */
 export function startServer(opts: {
   name: string;
@@ -49,6 +66,7 @@ export function startServer(opts: {
   args: string[];
   env?: Record<string, string | undefined>;
   ready: RegExp;
+  failed?: RegExp;
   url?: string;
   timeoutMs?: number;
   echo?: boolean;
@@ -71,6 +89,13 @@ export function startServer(opts: {
       if (opts.echo) process.stderr.write(`[${opts.name}] ${text}`);
       if (settled) return;
       output += text;
+      if (opts.failed?.test(output)) {
+        settled = true;
+        clearTimeout(timer);
+        void stop();
+        reject(new Error(`${opts.name} failed to start:\n${output}`));
+        return;
+      }
       const match = opts.ready.exec(output);
       if (match) {
         settled = true;
@@ -89,9 +114,20 @@ export function startServer(opts: {
   });
 }
 
-/** `next start` from node_modules/.bin so the PID we hold is the server's own. */
+/**
+ * What `next start` prints once it listens, and when it cannot. Its banner (`- Local: http://...`) comes before it
+ * tries to listen, so the banner is no sign of readiness: a taken port prints the banner, then EADDRINUSE.
+ */
+export const NEXT_READY = /✓ Ready in|Ready in \d/;
+export const NEXT_FAILED = /EADDRINUSE|address already in use|Failed to start server/i;
+
+/**
+ * `next start` from node_modules/.bin so the PID we hold is the server's own. A port another program holds is
+ * refused up front (PortTakenError) rather than left for next to find after its banner.
+ */
 export async function startNext(env: Record<string, string | undefined>, port?: number, echo = false): Promise<Server> {
   const p = port ?? (await freePort());
+  if (!(await portIsFree(p))) throw new PortTakenError(p);
   const nextBin = path.join(ROOT, "node_modules", ".bin", "next");
   if (!existsSync(path.join(ROOT, process.env.NEXT_DIST_DIR || ".next", "BUILD_ID"))) {
     throw new Error("No production build found: run `npm run build` first.");
@@ -101,7 +137,8 @@ export async function startNext(env: Record<string, string | undefined>, port?: 
     command: nextBin,
     args: ["start", "--hostname", "127.0.0.1", "--port", String(p)],
     env,
-    ready: /Ready in|started server on|Local:/i,
+    ready: NEXT_READY,
+    failed: NEXT_FAILED,
     url: `http://127.0.0.1:${p}`,
     echo,
   });

@@ -47,6 +47,8 @@ export default async function globalSetup(_config: FullConfig) {
   }
   process.env.FLEET_DOCTOR_E2E_URL = app.url;
   process.env.FLEET_DOCTOR_SIM_URL = sim.url;
+  // Specs that scan a second fleet into the same database (with the CLI) need its path.
+  process.env.FLEET_DOCTOR_E2E_DB = path.join(dataDir, "e2e.db");
 
   return async () => {
     await app.stop();

@@ -23,6 +23,11 @@ describe("parseConfig", () => {
     ["FLEET_DOCTOR_LEASE_TTL", "0"],
     ["FLEET_DOCTOR_LEASE_TTL", "1.5"],
     ["FLEET_DOCTOR_LEASE_TTL", "a minute"],
+    ["AWS_ENDPOINT_URL", "notaurl"],
+    ["AWS_ENDPOINT_URL", "127.0.0.1:4566"],
+    ["AWS_ENDPOINT_URL_SSM", "ftp://example.com"],
+    ["AWS_ENDPOINT_URL_AUTO_SCALING", "http//localhost"],
+    ["AWS_ENDPOINT_URL_STS", "localhost"],
   ])("names %s when its value %j is wrong", (name, value) => {
     try {
       parseConfig({ [name]: value });
@@ -31,5 +36,12 @@ describe("parseConfig", () => {
       expect(e).toBeInstanceOf(FleetDoctorError);
       expect((e as Error).message).toContain(name);
     }
+  });
+
+  it("accepts an http(s) endpoint and an empty one", () => {
+    expect(() =>
+      parseConfig({ AWS_ENDPOINT_URL: "http://127.0.0.1:4566", AWS_ENDPOINT_URL_SSM: "https://ssm.example.com/" }),
+    ).not.toThrow();
+    expect(() => parseConfig({ AWS_ENDPOINT_URL: "" })).not.toThrow();
   });
 });

@@ -2,12 +2,31 @@ import { z } from "zod";
 import { FleetDoctorError } from "./errors.ts";
 
 /**
- * Every environment variable Fleet Doctor reads, validated once. AWS endpoints are not here on purpose: the SDK
- * reads AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL_AUTO_SCALING itself, as every AWS tool does.
+ * Every environment variable Fleet Doctor reads, validated once. AWS endpoints are only checked here, not passed
+ * on: the SDK reads AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> itself, as every AWS tool does, but it would
+ * only fail on a malformed one mid-scan (`TypeError: Invalid URL`), so a wrong value stops the program at start.
  */
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+const isHttpUrl = (s: string) => {
+  try {
+    const u = new URL(s);
+    return (u.protocol === "http:" || u.protocol === "https:") && u.hostname !== "";
+  } catch {
+    return false;
+  }
+};
+/** An endpoint override: an http(s) URL, or empty (the SDK then ignores it). */
+const endpointUrl = z
+  .string()
+  .refine((s) => s === "" || isHttpUrl(s), "expected an http(s) URL such as http://127.0.0.1:4566")
+  .optional();
+
 const schema = z.object({
+  AWS_ENDPOINT_URL: endpointUrl,
+  AWS_ENDPOINT_URL_SSM: endpointUrl,
+  AWS_ENDPOINT_URL_AUTO_SCALING: endpointUrl,
+  AWS_ENDPOINT_URL_STS: endpointUrl,
   AWS_REGION: z.string().min(1).optional(),
   AWS_DEFAULT_REGION: z.string().min(1).optional(),
   FLEET_DOCTOR_DB: z.string().min(1).default("./data/fleet-doctor.db"),

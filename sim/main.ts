@@ -19,6 +19,7 @@ import { CallLog } from "./protocol/calls.ts";
 import { AwsError } from "./protocol/errors.ts";
 import { createSimServer, type SimRuntime } from "./server.ts";
 import { CommandStore } from "./ssm/invocations.ts";
+import { DEFAULT_ACCOUNT } from "./sts/get-caller-identity.ts";
 
 export type SimulatorOptions<S = unknown> = {
   /** 0 or undefined: a free port. */
@@ -39,6 +40,8 @@ export type SimulatorOptions<S = unknown> = {
    * scenario loads made through the simulator drop it at once; only time-driven changes can lag by up to this.
    */
   snapshotTtlMs?: number;
+  /** The AWS account STS GetCallerIdentity answers (default 123456789012): a second simulator is another fleet. */
+  account?: string;
 };
 
 export type Simulator = { url: string; port: number; close(): Promise<void> };
@@ -97,6 +100,7 @@ export async function createSimulator<S>(opts: SimulatorOptions<S>, factory: Fle
   };
 
   const runtime: SimRuntime = {
+    account: opts.account ?? DEFAULT_ACCOUNT,
     fleet: () =>
       fleet ??
       (() => {

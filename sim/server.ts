@@ -15,6 +15,7 @@ import type { Body } from "./protocol/input.ts";
 import { QueryParams, queryError, queryResponse } from "./protocol/query.ts";
 import { SSM_OPERATIONS } from "./ssm/index.ts";
 import type { CommandStore } from "./ssm/invocations.ts";
+import { getCallerIdentity, STS_NAMESPACE, STS_OPERATIONS, STS_VERSION } from "./sts/get-caller-identity.ts";
 
 /** Requests larger than this are refused (413) without being parsed. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -24,6 +25,8 @@ const ASG_NAMESPACE = "http://autoscaling.amazonaws.com/doc/2011-01-01/";
 const JSON_TYPE = "application/x-amz-json-1.1";
 
 export interface SimRuntime extends ControlRuntime {
+  /** The AWS account the simulator answers for (STS GetCallerIdentity). */
+  account: string;
   fleet(): Fleet;
   store(): CommandStore;
   faults: Faults;
@@ -76,19 +79,30 @@ export function sendJsonError(
   );
 }
 
-function sendQueryError(res: ServerResponse, requestId: string, code: string, message: string, status = 400): void {
+function sendQueryError(
+  res: ServerResponse,
+  requestId: string,
+  code: string,
+  message: string,
+  status = 400,
+  namespace = ASG_NAMESPACE,
+): void {
   send(
     res,
     status,
     { "Content-Type": "text/xml", "x-amzn-RequestId": requestId },
-    queryError(ASG_NAMESPACE, requestId, code, message, status),
+    queryError(namespace, requestId, code, message, status),
   );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Applies the configured faults to one call; returns the AWS error to answer with, if any. */
-async function applyFaults(rt: SimRuntime, op: string, service: "ssm" | "autoscaling"): Promise<AwsError | undefined> {
+async function applyFaults(
+  rt: SimRuntime,
+  op: string,
+  service: "ssm" | "autoscaling" | "sts",
+): Promise<AwsError | undefined> {
   const decision = rt.faults.decide(op);
   if (decision.latencyMs > 0) await sleep(decision.latencyMs);
   if (decision.outcome === "throttle")
@@ -167,6 +181,7 @@ async function handleQuery(rt: SimRuntime, res: ServerResponse, requestId: strin
   const params = QueryParams.parse(body.toString("utf8"));
   const op = params.str("Action");
   if (!op) return sendQueryError(res, requestId, "MissingAction", "The request must contain the parameter Action.");
+  if (STS_OPERATIONS.has(op) || params.str("Version") === STS_VERSION) return handleSts(rt, res, requestId, op, params);
   if (!Object.hasOwn(ASG_OPERATIONS, op))
     return sendQueryError(res, requestId, "InvalidAction", `The action ${op} is not valid for this web service.`);
   const version = params.str("Version");
@@ -194,6 +209,37 @@ async function handleQuery(rt: SimRuntime, res: ServerResponse, requestId: strin
     200,
     { "Content-Type": "text/xml", "x-amzn-RequestId": requestId },
     queryResponse(op, ASG_NAMESPACE, requestId, result),
+  );
+}
+
+/** STS shares awsQuery with Auto Scaling; its calls are told apart by operation and Version. */
+async function handleSts(
+  rt: SimRuntime,
+  res: ServerResponse,
+  requestId: string,
+  op: string,
+  params: QueryParams,
+): Promise<void> {
+  const error = (code: string, message: string, status = 400) =>
+    sendQueryError(res, requestId, code, message, status, STS_NAMESPACE);
+  if (!STS_OPERATIONS.has(op)) return error("InvalidAction", `The action ${op} is not valid for this web service.`);
+  const version = params.str("Version");
+  if (version !== undefined && version !== STS_VERSION)
+    return error("InvalidAction", `The action ${op} is not valid for version ${version}.`);
+  const call = rt.calls.add("sts", op, params.toJSON());
+  const fault = await applyFaults(rt, op, "sts");
+  if (fault) {
+    call.status = fault.status;
+    call.error = fault.code;
+    return error(fault.code, fault.message, fault.status);
+  }
+  call.status = 200;
+  const result = getCallerIdentity(params, rt.account);
+  send(
+    res,
+    200,
+    { "Content-Type": "text/xml", "x-amzn-RequestId": requestId },
+    queryResponse(op, STS_NAMESPACE, requestId, result),
   );
 }
 

@@ -3,19 +3,24 @@ import { randomUUID } from "node:crypto";
 import { compactRows, expandRows, type InstanceRow } from "@/components/instances/rows.ts";
 import { type FilteringOption, filteringOptionsFor } from "@/components/instances/table-model.ts";
 import { currentActor } from "@/lib/auth/index.ts";
+import { fleetInView } from "@/lib/aws/fleet-in-view.ts";
 import type { Verdict } from "@/lib/diagnosis/types.ts";
+import { isFleetScan } from "@/lib/scan/verification.ts";
 import type { InstanceSummary, ScanRow } from "@/lib/store/index.ts";
 import { getStore } from "@/lib/store/index.ts";
 import { currentViewer } from "./viewer.ts";
 
 const PAGE = 1000;
 
-/** Every instance's latest summary, read in pages (the store caps a page at 1,000). Callers check the viewer. */
-async function allLatest(): Promise<InstanceSummary[]> {
+/**
+ * Every instance's latest summary in the fleet in view (not gone), read in pages (the store caps a page at 1,000).
+ * Callers check the viewer.
+ */
+async function allLatest(fleet: string): Promise<InstanceSummary[]> {
   const store = getStore();
   const out: InstanceSummary[] = [];
   for (let offset = 0; ; offset += PAGE) {
-    const { items, total } = await store.latestResults({ limit: PAGE, offset });
+    const { items, total } = await store.latestResults({ fleet, limit: PAGE, offset });
     out.push(...items);
     if (items.length < PAGE || out.length >= total) break;
   }
@@ -43,9 +48,10 @@ let cached: TableData | undefined;
  */
 export async function tableData(request?: Request): Promise<TableData> {
   await (request ? currentActor(request) : currentViewer());
-  const version = `${BOOT}.${await getStore().latestVersion()}`;
+  const fleet = (await fleetInView()).id;
+  const version = `${BOOT}.${await getStore().latestVersion()}.${fleet}`;
   if (cached?.version !== version) {
-    const compact = compactRows(await allLatest());
+    const compact = compactRows(await allLatest(fleet));
     // The server's rows are the browser's rows: the same compaction (caps, "(none)") decoded the same way.
     const rows = expandRows(compact);
     cached = { version, rows, filteringOptions: filteringOptionsFor(rows), json: JSON.stringify(compact) };
@@ -87,18 +93,24 @@ export type Overview = {
   byVersion: VerdictBreakdown;
   lastScan?: ScanRow;
   running?: ScanRow;
+  /** The fleet's fixable instances (lifecycle-404:ready), for the overview's one restart action. */
+  fixableIds: string[];
   groups: string[];
 };
 
 export async function loadOverview(): Promise<Overview> {
   await currentViewer();
   const store = getStore();
-  const [counts, recent, groupRows, versionRows] = await Promise.all([
-    store.verdictCounts(),
-    store.listScans({ limit: 20 }),
-    store.verdictsBy("group"),
-    store.verdictsBy("agentVersion"),
+  // The fleet in view only: another fleet's results in this database, and gone instances, are not counted.
+  const scope = { fleet: (await fleetInView()).id };
+  const [counts, scans, groupRows, versionRows] = await Promise.all([
+    store.verdictCounts(scope),
+    store.listScans({ limit: 200 }),
+    store.verdictsBy("group", scope),
+    store.verdictsBy("agentVersion", scope),
   ]);
+  // Fleet scans only: a restart's verification scan belongs to its action (lib/scan/verification.ts).
+  const recent = scans.filter(isFleetScan);
   const byGroup = breakdown(groupRows.map((r) => ({ ...r, key: r.key ?? "(no group)" })));
   const byVersion = breakdown(versionRows.map((r) => ({ ...r, key: r.key ?? "(unknown)" })));
   return {
@@ -106,13 +118,18 @@ export async function loadOverview(): Promise<Overview> {
     total: Object.values(counts).reduce((a, b) => a + b, 0),
     byGroup,
     byVersion,
-    lastScan: recent.find((s) => s.status !== "running") ?? undefined,
+    lastScan: recent.find((s) => s.status !== "running" && s.fleet === scope.fleet) ?? undefined,
     running: recent.find((s) => s.status === "running"),
+    fixableIds: (await store.latestResults({ ...scope, verdict: ["lifecycle-404:ready"], limit: 1000 })).items.map(
+      (i) => i.instanceId,
+    ),
     groups: [...new Set(groupRows.flatMap((r) => (r.key ? [r.key] : [])))].sort().slice(0, 500),
   };
 }
 
 export async function loadScans(limit = 100): Promise<ScanRow[]> {
   await currentViewer();
-  return getStore().listScans({ limit });
+  // Verification scans are shown with their action and in the instance's history, not here.
+  const scans = await getStore().listScans({ limit: Math.min(limit * 10, 1000) });
+  return scans.filter(isFleetScan).slice(0, limit);
 }

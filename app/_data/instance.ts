@@ -1,7 +1,8 @@
 import "server-only";
-import type { InstanceView } from "@/components/instance/types.ts";
+import type { ActionEntry, InstanceView } from "@/components/instance/types.ts";
 import { currentActor } from "@/lib/auth/index.ts";
 import { isInstanceId } from "@/lib/aws/ids.ts";
+import { config } from "@/lib/config.ts";
 import { type ProbeReport, probeReportSchema } from "@/lib/probe/report-schema.ts";
 import { getStore } from "@/lib/store/index.ts";
 import { currentViewer } from "./viewer.ts";
@@ -37,18 +38,45 @@ export async function loadInstance(instanceId: string, request?: Request): Promi
   const store = getStore();
   const latest = await store.latestResult(instanceId);
   if (!latest) return undefined;
-  const history = (await store.instanceHistory(instanceId, 50)).map((r) => ({
-    scanId: r.scanId,
-    verdict: r.verdict,
-    summary: r.diagnosis.summary,
-    probedAt: r.probedAt,
-    agentVersion: r.agentVersion,
-    lifecycleState: r.target.lifecycleState,
-    group: r.target.group,
-  }));
+  const verifying = new Map<string, string>();
+  const history = async () =>
+    (await store.instanceHistory(instanceId, 50)).map((r) => ({
+      ...(verifying.has(r.scanId) ? { verifiedAction: verifying.get(r.scanId) } : {}),
+      scanId: r.scanId,
+      verdict: r.verdict,
+      summary: r.diagnosis.summary,
+      probedAt: r.probedAt,
+      agentVersion: r.agentVersion,
+      lifecycleState: r.target.lifecycleState,
+      group: r.target.group,
+    }));
   const raw = latest.rawOutput || latest.outcome.output || "";
   const { output: _output, ...outcome } = latest.outcome;
+  const [fleet, gone, rows] = await Promise.all([
+    store.instanceFleet(instanceId),
+    store.goneOf(instanceId),
+    store.actions.list({ instanceId, limit: 50 }),
+  ]);
+  const actions = await Promise.all(
+    rows.map(async (a): Promise<ActionEntry> => {
+      const mine = (await store.actions.detail(a.id))?.outcomes.find((o) => o.instanceId === instanceId);
+      if (mine?.scanId) verifying.set(mine.scanId, a.id);
+      const outcome = mine?.outcome;
+      return {
+        id: a.id,
+        kind: a.kind,
+        status: a.status,
+        createdAt: a.createdAt,
+        actor: a.actor,
+        ...(outcome ? { outcome } : {}),
+      };
+    }),
+  );
   return {
+    // The fleet is `<account>/<region>`; before fleets were recorded, the configured region.
+    region: fleet?.split("/")[1] ?? config().region,
+    ...(gone ? { gone: { since: gone.since, fleet: gone.fleet } } : {}),
+    actions,
     instanceId: latest.instanceId,
     scanId: latest.scanId,
     probedAt: latest.probedAt,
@@ -59,6 +87,6 @@ export async function loadInstance(instanceId: string, request?: Request): Promi
     diagnosis: latest.diagnosis,
     rawOutput: raw.length > RAW_CAP ? `${raw.slice(0, RAW_CAP)}\n… [${raw.length - RAW_CAP} more characters]` : raw,
     report: reportOf(raw),
-    history,
+    history: await history(),
   };
 }

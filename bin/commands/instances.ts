@@ -1,3 +1,4 @@
+import { identifyFleet } from "../../lib/aws/fleet.ts";
 import { config } from "../../lib/config.ts";
 import { isVerdict, VERDICTS } from "../../lib/diagnosis/catalogue.ts";
 import { FleetDoctorError } from "../../lib/errors.ts";
@@ -7,9 +8,12 @@ import type { Command } from "../cli.ts";
 import { parseFlags } from "../flags.ts";
 import { formatTriage, triageRow } from "../triage.ts";
 
-const USAGE = `Usage: fleet-doctor instances [--verdict V[,V...]] [--group NAME] [--json]
+const USAGE = `Usage: fleet-doctor instances [--verdict V[,V...]] [--group NAME] [--include-gone] [--json]
 
-Prints the latest diagnosis of every instance in FLEET_DOCTOR_DB (no AWS calls), grouped by verdict.
+Prints the latest diagnosis of every instance of the fleet in view (the account STS GetCallerIdentity names, or the
+endpoint, and AWS_REGION) from FLEET_DOCTOR_DB, grouped by verdict. Its only AWS call is that STS one.
+
+  --include-gone   also the instances a full scan of the fleet no longer sees (listed apart, with when)
 Verdicts: ${VERDICTS.join(", ")}`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -18,6 +22,7 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       verdict: { type: "string" },
       group: { type: "string" },
+      "include-gone": { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -40,23 +45,35 @@ export async function run(argv: string[]): Promise<number> {
       `--verdict: unknown verdict '${bad.slice(0, 40)}' (one of ${VERDICTS.join(", ")})`,
     );
   }
-  const store = openStore(config().dbPath);
+  const cfg = config();
+  const fleet = await identifyFleet(cfg);
+  const store = openStore(cfg.dbPath);
   try {
     const items: InstanceSummary[] = [];
     for (let offset = 0; ; offset += 1000) {
       const page = await store.latestResults({
         ...(verdicts.length ? { verdict: verdicts.filter(isVerdict) } : {}),
         ...(values.group ? { group: values.group } : {}),
+        fleet: fleet.id,
+        includeGone: values["include-gone"],
         limit: 1000,
         offset,
       });
       items.push(...page.items);
       if (page.items.length < 1000) break;
     }
+    const gone = items.filter((i) => i.goneSince);
+    const present = items.filter((i) => !i.goneSince);
     if (values.json) {
-      console.log(JSON.stringify({ total: items.length, instances: items }, null, 2));
+      console.log(JSON.stringify({ fleet: fleet.id, total: items.length, instances: items }, null, 2));
     } else {
-      console.log(formatTriage(items.map(triageRow), process.stdout.columns || 120));
+      console.log(`fleet ${fleet.id}`);
+      console.log(formatTriage(present.map(triageRow), process.stdout.columns || 120));
+      if (gone.length > 0) {
+        console.log(`\ngone (${gone.length}): a full scan of the fleet no longer sees them; not counted above`);
+        for (const i of gone)
+          console.log(`  ${i.instanceId}  last ${i.verdict}, last seen ${i.probedAt}, gone since ${i.goneSince}`);
+      }
     }
     return 0;
   } finally {

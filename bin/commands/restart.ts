@@ -1,5 +1,6 @@
 import { userInfo } from "node:os";
 import { ZodError } from "zod";
+import { managedNow } from "../../lib/actions/managed-now.ts";
 import { requestAction, resumeActions } from "../../lib/actions/request-action.ts";
 import { type ActionContext, runAction } from "../../lib/actions/run-action.ts";
 import type { ActionDetail } from "../../lib/actions/types.ts";
@@ -86,6 +87,8 @@ export async function run(argv: string[]): Promise<number> {
   try {
     // Finish what a crashed process left (collect, never resend) so its instances are free again.
     const resumed = await resumeActions(ctx);
+    // What SSM manages now: a vanished instance is refused by the preflight, never sent to.
+    const managed = await managedNow(ctx.clients, positionals);
     const answer = await asBadRequest(() =>
       requestAction(
         {
@@ -95,7 +98,7 @@ export async function run(argv: string[]): Promise<number> {
           ...(values.reason ? { reason: values.reason } : {}),
         },
         actor,
-        { store, config: cfg },
+        { store, config: cfg, managed },
       ),
     );
     const ids = new Set([answer.actionId, ...answer.joined.map((j) => j.actionId)]);

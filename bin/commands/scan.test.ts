@@ -12,6 +12,10 @@ const dir = mkdtempSync(path.join(tmpdir(), "fd-cli-"));
 let sim: { url: string; close(): Promise<void> };
 
 async function cli(...args: string[]) {
+  return cliWith({}, ...args);
+}
+
+async function cliWith(extra: Record<string, string>, ...args: string[]) {
   const env = {
     ...process.env,
     AWS_ENDPOINT_URL: sim.url,
@@ -19,6 +23,7 @@ async function cli(...args: string[]) {
     AWS_SECRET_ACCESS_KEY: "test",
     AWS_REGION: "us-east-1",
     FLEET_DOCTOR_DB: path.join(dir, "cli.db"),
+    ...extra,
   };
   try {
     const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env });
@@ -82,6 +87,25 @@ describe("fleet-doctor scan", () => {
     const r = await cli("scan", ...(args as string[]));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+});
+
+describe("fleet-doctor scan, AWS unreachable or misconfigured", () => {
+  it("exits 3 when the endpoint does not answer", async () => {
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+    const r = await cliWith({ AWS_ENDPOINT_URL: "http://127.0.0.1:9", FLEET_DOCTOR_MAX_ATTEMPTS: "1" }, "scan");
+    expect(r.stderr).toMatch(/ECONNREFUSED/);
+    expect(r.code).toBe(3);
+  });
+
+  it.each([
+    ["AWS_ENDPOINT_URL", "notaurl"],
+    ["AWS_ENDPOINT_URL_SSM", "127.0.0.1:4566"],
+  ])("exits 2 at start naming %s when it is %j", async (name, value) => {
+    const r = await cliWith({ [name]: value }, "scan");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`Invalid environment variable ${name}`);
+    expect(r.stderr).not.toMatch(/TypeError/);
   });
 });
 

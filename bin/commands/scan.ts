@@ -1,6 +1,6 @@
 import { createClients } from "../../lib/aws/clients.ts";
 import { config } from "../../lib/config.ts";
-import { FleetDoctorError } from "../../lib/errors.ts";
+import { type ErrorCode, exitCodeFor, FleetDoctorError } from "../../lib/errors.ts";
 import { runScan } from "../../lib/scan/run-scan.ts";
 import { targetsSchema } from "../../lib/scan/targets.ts";
 import type { ScanStatus, Targets } from "../../lib/scan/types.ts";
@@ -93,6 +93,7 @@ export async function run(argv: string[]): Promise<number> {
   let total: number | undefined;
   let sent = 0;
   let failure: string | undefined;
+  let failureCode: ErrorCode | undefined;
   try {
     for await (const event of runScan(targets, { clients, store, config: cfg, signal: controller.signal })) {
       switch (event.type) {
@@ -120,6 +121,7 @@ export async function run(argv: string[]): Promise<number> {
         case "scan-finished":
           status = event.status;
           failure = (await store.getScan(scanId))?.error;
+          failureCode = event.errorCode;
           // The events are slim: the results are read once, from the store.
           rows = (await store.scanResults(scanId)).map(triageRow);
           break;
@@ -141,7 +143,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (status === "failed") {
     process.stderr.write(`fleet-doctor scan: the scan failed: ${failure ?? "unknown error"}\n`);
-    return 2;
+    // The README's exit codes: 3 when AWS could not be reached, 4 for Fleet Doctor's own failure.
+    return exitCodeFor(new FleetDoctorError(failureCode ?? "INTERNAL", failure ?? ""));
   }
   // Partial: some instances have no true result (unresolved, not sent); they need a look.
   if (status === "partial") return 1;

@@ -6,7 +6,7 @@ import { type FaultSettings, parseThrottleFlag } from "../../sim/faults.ts";
 import { isHostCount, numberFlag as num, parseFlags } from "../flags.ts";
 
 const USAGE = `Usage: fleet-doctor sim [--port <p>] [--scenario <name|path>] [--hosts N [--seed S]] [--exec bash|model]
-                         [--throttle Op=rps,...] [--latency-ms N] [--error-rate F] [--max-processes N]
+                         [--throttle Op=rps,...] [--latency-ms N] [--error-rate F] [--max-processes N] [--account ID]
 
 Serves SSM (awsJson1_1) and Auto Scaling (awsQuery) on 127.0.0.1 over a simulated fleet, plus /_sim/ (control).
   --port 0         a free port (default)
@@ -16,6 +16,7 @@ Serves SSM (awsJson1_1) and Auto Scaling (awsQuery) on 127.0.0.1 over a simulate
   --throttle       per-operation requests per second, e.g. SendCommand=5,DescribeInstanceInformation=2
   --latency-ms     added to every AWS answer
   --error-rate     share (0..1) of AWS requests answered with a 5xx
+  --account ID     the 12-digit account STS GetCallerIdentity answers (default 123456789012): another fleet
 Point clients at it with AWS_ENDPOINT_URL=<url> AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test.`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -32,6 +33,7 @@ export async function run(argv: string[]): Promise<number> {
         "latency-ms": { type: "string" },
         "error-rate": { type: "string" },
         "max-processes": { type: "string" },
+        account: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -63,6 +65,8 @@ export async function run(argv: string[]): Promise<number> {
     faults.latencyMs = num("latency-ms", values["latency-ms"] as string | undefined, (n) => n >= 0 && n <= 60_000);
     faults.errorRate = num("error-rate", values["error-rate"] as string | undefined, (n) => n >= 0 && n <= 1);
     if (hosts !== undefined && values.scenario !== undefined) throw new Error("give --scenario or --hosts, not both");
+    if (values.account !== undefined && !/^\d{12}$/.test(values.account as string))
+      throw new Error(`--account: '${values.account}' is not a 12-digit account id`);
   } catch (e) {
     console.error(`fleet-doctor sim: ${(e as Error).message}`);
     return 2;
@@ -80,6 +84,7 @@ export async function run(argv: string[]): Promise<number> {
       exec: exec as "bash" | "model",
       faults,
       maxProcesses,
+      ...(values.account ? { account: values.account as string } : {}),
     });
   } catch (e) {
     console.error(`fleet-doctor sim: ${(e as Error).message}`);

@@ -11,7 +11,9 @@ import Table from "@cloudscape-design/components/table";
 import { useEffect, useRef, useState } from "react";
 import { actionEventsUrl, fetchAction, fetchActionEventsText } from "@/components/api/client.ts";
 import { AppLink as Link } from "@/components/shell/app-link.tsx";
+import { count } from "@/components/text/plural.ts";
 import { formatTime } from "@/components/text/time.ts";
+import { When } from "@/components/text/when.tsx";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
 import type { ActionEvent, ActionDetail as Detail, InstanceOutcome } from "@/lib/actions/types.ts";
 import type { Verdict } from "@/lib/diagnosis/types.ts";
@@ -115,11 +117,11 @@ export function ActionDetail({ initial }: { initial: Detail }) {
             },
             { label: "Remedy", value: `${KIND_TEXT[detail.kind] ?? detail.kind}${detail.forced ? " (forced)" : ""}` },
             { label: "Who", value: `${detail.actor.slice(0, 120)} (${detail.actorRole})` },
-            { label: "When", value: formatTime(detail.createdAt) },
+            { label: "When", value: <When iso={detail.createdAt} /> },
             { label: "Why", value: detail.reason ? detail.reason.slice(0, 500) : "-" },
             {
               label: "Batches",
-              value: `${detail.maxConcurrency} at a time; stop after more than ${detail.maxErrors} failure(s)`,
+              value: `${detail.maxConcurrency} at a time; stop after more than ${count(detail.maxErrors, "failure")}`,
             },
             { label: "Commands", value: detail.commands.map((c) => c.commandId).join(", ") || "-" },
             { label: "Finished", value: detail.finishedAt ? formatTime(detail.finishedAt) : "-" },
@@ -185,9 +187,17 @@ export function ActionDetail({ initial }: { initial: Detail }) {
             header: "Verdict after",
             cell: (r) =>
               r.outcome?.verdictAfter ? (
-                <span data-testid="verdict-after">
-                  <VerdictStatus verdict={r.outcome.verdictAfter} />
-                </span>
+                <SpaceBetween size="xxs">
+                  <span data-testid="verdict-after">
+                    <VerdictStatus verdict={r.outcome.verdictAfter} />
+                  </span>
+                  {/* The verification scan belongs to this action: it is reached from here, not the Scans page. */}
+                  {r.outcome.scanId ? (
+                    <Link href={`/scans/${encodeURIComponent(r.outcome.scanId)}`}>
+                      {`Verification scan ${r.outcome.scanId.slice(0, 8)}`}
+                    </Link>
+                  ) : null}
+                </SpaceBetween>
               ) : (
                 "-"
               ),

@@ -5,7 +5,7 @@ import Header from "@cloudscape-design/components/header";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
 import { AppLink as Link } from "@/components/shell/app-link.tsx";
-import { formatTime } from "@/components/text/time.ts";
+import { When } from "@/components/text/when.tsx";
 import type { ActionRow } from "@/lib/actions/types.ts";
 import { ACTION_STATUS, KIND_TEXT, OUTCOME } from "./outcome-text.ts";
 
@@ -38,7 +38,7 @@ export function ActionsTable({ actions }: { actions: ActionRow[] }) {
           cell: (a) => <Link href={`/activity/${encodeURIComponent(a.id)}`}>{a.id.slice(0, 8)}</Link>,
         },
         { id: "kind", header: "Remedy", cell: (a) => `${KIND_TEXT[a.kind] ?? a.kind}${a.forced ? " (forced)" : ""}` },
-        { id: "when", header: "When", cell: (a) => formatTime(a.createdAt) },
+        { id: "when", header: "When", cell: (a) => <When iso={a.createdAt} /> },
         { id: "actor", header: "Who", cell: (a) => `${a.actor.slice(0, 120)} (${a.actorRole})` },
         {
           id: "instances",

@@ -15,6 +15,7 @@ export const OUTCOME: Record<InstanceOutcomeKind, { text: string; type: StatusTy
 export const ACTION_STATUS: Record<string, { text: string; type: StatusType }> = {
   running: { text: "Running", type: "in-progress" },
   completed: { text: "Completed", type: "success" },
+  "partly-failed": { text: "Partly failed", type: "warning" },
   halted: { text: "Stopped after failures", type: "warning" },
   refused: { text: "Refused", type: "stopped" },
   failed: { text: "Failed", type: "error" },

@@ -5,6 +5,7 @@ import ButtonDropdown, { type ButtonDropdownProps } from "@cloudscape-design/com
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { useEffect, useMemo, useState } from "react";
 import { fetchMe, fetchPreflight, type Me } from "@/components/api/client.ts";
+import { cap } from "@/components/text/cap.ts";
 import type { ActionKind, PreflightCheck } from "@/lib/actions/types.ts";
 import { REMEDY } from "./remedies.ts";
 import { RestartModal } from "./restart-modal.tsx";
@@ -107,7 +108,7 @@ export function RestartButton({
       />
       {why && ids.length > 0 && checks && (
         <Box variant="small" color="text-body-secondary" data-testid="restart-blocked-reason">
-          {why.slice(0, 300)}
+          {cap(why, 300)}
         </Box>
       )}
       {open && checks && (

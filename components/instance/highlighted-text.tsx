@@ -6,7 +6,7 @@ import { cap, TEXT_CAP } from "@/components/text/cap.ts";
  */
 export function HighlightedText({ value, match }: { value: string; match?: [number, number] }) {
   const text = cap(value);
-  const style = { whiteSpace: "pre-wrap", wordBreak: "break-all" } as const;
+  const style = { whiteSpace: "pre-wrap", overflowWrap: "anywhere" } as const;
   if (!match) return <code style={style}>{text}</code>;
   const start = Math.max(0, Math.min(match[0], TEXT_CAP));
   const end = Math.max(start, Math.min(match[1], TEXT_CAP, value.length));

@@ -6,11 +6,12 @@ import KeyValuePairs from "@cloudscape-design/components/key-value-pairs";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { AppLink as Link } from "@/components/shell/app-link.tsx";
 import { cap } from "@/components/text/cap.ts";
-import { formatTime } from "@/components/text/time.ts";
+import { When } from "@/components/text/when.tsx";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
 import { VERDICT_STYLE } from "@/components/verdict/verdicts.ts";
 import { EvidenceList } from "./evidence-list.tsx";
 import { InstanceHistory } from "./instance-history.tsx";
+import { InstanceIdentity } from "./instance-identity.tsx";
 import { ProbeFacts } from "./probe-facts.tsx";
 import { RemedyList } from "./remedy-list.tsx";
 import type { InstanceView } from "./types.ts";
@@ -36,7 +37,7 @@ export function DiagnosisSummary({ view }: { view: InstanceView }) {
             { label: "Restart will work", value: d.restartWillWork ? "Yes" : "No" },
             { label: "Cause", value: cap(d.cause ?? "-", 60) },
             { label: "Agent version", value: cap(view.agentVersion ?? "-", 60) },
-            { label: "Probed", value: formatTime(view.probedAt) },
+            { label: "Probed", value: <When iso={view.probedAt} /> },
             { label: "Auto Scaling group", value: cap(view.target.group ?? "(in no group)", 255) },
             { label: "Lifecycle state", value: cap(view.target.lifecycleState ?? "-", 60) },
             {
@@ -71,7 +72,7 @@ export function RawOutput({ raw, truncated }: { raw: string; truncated: boolean 
       {raw ? (
         <pre
           data-testid="raw-output"
-          style={{ whiteSpace: "pre-wrap", wordBreak: "break-all", margin: 0, maxHeight: 480, overflow: "auto" }}
+          style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere", margin: 0, maxHeight: 480, overflow: "auto" }}
           // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard.
           tabIndex={0}
         >
@@ -92,11 +93,12 @@ export function InstanceDetail({ view }: { view: InstanceView }) {
   return (
     <SpaceBetween size="l">
       <DiagnosisSummary view={view} />
+      <InstanceIdentity view={view} />
       <EvidenceList evidence={view.diagnosis.evidence} />
       <RemedyList remedies={view.diagnosis.remedies} />
       <ProbeFacts report={view.report} target={view.target} />
       <RawOutput raw={view.rawOutput} truncated={view.outcome.truncated} />
-      <InstanceHistory history={view.history} />
+      <InstanceHistory history={view.history} actions={view.actions} />
     </SpaceBetween>
   );
 }

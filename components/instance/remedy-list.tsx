@@ -12,7 +12,7 @@ function CopyLine({ text, what }: { text: string; what: string }) {
     <CopyToClipboard
       variant="inline"
       textToCopy={text}
-      textToDisplay={<code style={{ whiteSpace: "pre-wrap", wordBreak: "break-all" }}>{cap(text, 1000)}</code>}
+      textToDisplay={<code style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>{cap(text, 1000)}</code>}
       copyButtonAriaLabel={`Copy ${what}`}
       copySuccessText={`${what[0]!.toUpperCase()}${what.slice(1)} copied`}
       copyErrorText={`Could not copy the ${what}`}

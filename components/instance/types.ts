@@ -10,10 +10,28 @@ export type HistoryEntry = {
   agentVersion?: string;
   lifecycleState?: string;
   group?: string;
+  /** The restart this scan verified, when it was a verification scan. */
+  verifiedAction?: string;
+};
+
+/** A restart (or other action) that named this instance, for its history. */
+export type ActionEntry = {
+  id: string;
+  kind: string;
+  status: string;
+  createdAt: string;
+  actor: string;
+  /** This instance's outcome in it, when it has one. */
+  outcome?: string;
 };
 
 /** What the detail view shows: plain data, safe to hand to a client component. */
 export type InstanceView = {
+  /** The region of the fleet it was read from, for console links. */
+  region: string;
+  /** Gone from its fleet: a full scan started at `since` did not see it. */
+  gone?: { since: string; fleet: string };
+  actions: ActionEntry[];
   instanceId: string;
   scanId: string;
   probedAt: string;

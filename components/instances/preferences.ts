@@ -19,7 +19,9 @@ export const PREFERENCES_COOKIE = "fleet-doctor-instances-table";
 
 export const DEFAULT_PREFERENCES: TablePreferences = {
   pageSize: DEFAULT_PAGE_SIZE,
-  contentDisplay: COLUMN_IDS.map((id) => ({ id, visible: true })),
+  // Probed is one click away in the preferences (and in every instance's panel): with it on by default the
+  // columns no longer fit at 1280 px with the navigation open.
+  contentDisplay: COLUMN_IDS.map((id) => ({ id, visible: id !== "probedAt" })),
   stripedRows: false,
 };
 

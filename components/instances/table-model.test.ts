@@ -49,6 +49,18 @@ describe("the table's first page (what the server renders)", () => {
     expect(notWeb.items.every((r) => r.group !== "web")).toBe(true);
   });
 
+  it.each([
+    ["api", (r: InstanceRow) => r.group === "api"],
+    ["1.89.3", (r: InstanceRow) => r.agentVersion === "1.89.3"],
+    ["InService", (r: InstanceRow) => r.lifecycleState === "InService"],
+    ["connectionlost", (r: InstanceRow) => r.pingStatus === "ConnectionLost"],
+    ["restart will fix", (r: InstanceRow) => r.verdict === "lifecycle-404:ready"],
+  ])("free text %j matches every visible column, not only ids", (q, expected) => {
+    const page = tablePage(all, view(`q=${encodeURIComponent(q)}`), 1000);
+    expect(page.matching).toBe(all.filter(expected).length);
+    expect(page.matching).toBeGreaterThan(0);
+  });
+
   it("falls back to page 1 when the URL's page is past the end", () => {
     const page = tablePage(all, view("verdict=healthy&page=99"), 50);
     expect(page.pageIndex).toBe(1);

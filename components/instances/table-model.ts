@@ -1,6 +1,7 @@
 import type { PropertyFilterProperty, UseCollectionOptions } from "@cloudscape-design/collection-hooks";
 import { processItems } from "@cloudscape-design/collection-hooks/operations";
 import { VERDICT_ORDER, VERDICT_STYLE } from "@/components/verdict/verdicts.ts";
+import { matchesFreeText, type VerdictLabel } from "@/lib/instances/free-text.ts";
 import type { InstanceRow } from "./rows.ts";
 import type { SortKey, TableView } from "./url-state.ts";
 
@@ -80,10 +81,27 @@ export const PAGE_SIZES = [25, 50, 100, 200] as const;
  */
 export const DEFAULT_PAGE_SIZE = 25;
 
+export const verdictLabel: VerdictLabel = (v) => VERDICT_STYLE[v]?.label ?? v;
+
+/**
+ * Free text means what it means in `GET /api/instances?q=` (lib/instances/free-text.ts): any visible column, not
+ * only the properties whose operators include ':' (Cloudscape's default, which matched instance ids alone).
+ */
+export const FREE_TEXT_FILTERING = {
+  operators: [
+    { operator: ":", match: (row: unknown, text: string) => matchesFreeText(row as InstanceRow, text, verdictLabel) },
+    { operator: "!:", match: (row: unknown, text: string) => !matchesFreeText(row as InstanceRow, text, verdictLabel) },
+  ],
+} as const;
+
 /** The collection options shared by the server's first page and the browser's useCollection. */
 export function collectionOptions(pageSize: number, filteringOptions: FilteringOption[]) {
   return {
-    propertyFiltering: { filteringProperties: FILTERING_PROPERTIES, filteringOptions },
+    propertyFiltering: {
+      filteringProperties: FILTERING_PROPERTIES,
+      filteringOptions,
+      freeTextFiltering: FREE_TEXT_FILTERING,
+    },
     sorting: {},
     pagination: { pageSize },
     selection: { trackBy: "instanceId", keepSelection: true },

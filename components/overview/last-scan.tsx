@@ -3,7 +3,8 @@ import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import type { ScanRowLike } from "@/components/scans/progress.ts";
 import { describeTargets } from "@/components/scans/targets-text.ts";
 import { AppLink } from "@/components/shell/app-link.tsx";
-import { formatTime } from "@/components/text/time.ts";
+import { count } from "@/components/text/plural.ts";
+import { When } from "@/components/text/when.tsx";
 import type { Targets } from "@/lib/scan/types.ts";
 
 /** When the fleet was last looked at, so nobody acts on stale verdicts without knowing. */
@@ -13,7 +14,7 @@ export function LastScan({ scan }: { scan?: ScanRowLike & { targets: Targets } }
     <Box data-testid="last-scan">
       Last scan:{" "}
       <StatusIndicator type={scan.status === "completed" ? "success" : "warning"}>{scan.status}</StatusIndicator>{" "}
-      {formatTime(scan.finishedAt ?? scan.startedAt)}, {describeTargets(scan.targets)}, {scan.done} instances
+      <When iso={scan.finishedAt ?? scan.startedAt} />, {describeTargets(scan.targets)}, {count(scan.done, "instance")}
       {scan.status === "partial" && scan.error ? ` (${scan.error})` : ""}.{" "}
       <AppLink href={`/scans/${encodeURIComponent(scan.id)}`}>Open scan</AppLink>
     </Box>

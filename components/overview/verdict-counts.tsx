@@ -3,7 +3,9 @@ import ColumnLayout from "@cloudscape-design/components/column-layout";
 import Container from "@cloudscape-design/components/container";
 import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
+import type { ReactNode } from "react";
 import { AppLink as Link } from "@/components/shell/app-link.tsx";
+import { count } from "@/components/text/plural.ts";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
 import { VERDICT_ORDER, VERDICT_STYLE } from "@/components/verdict/verdicts.ts";
 import type { Verdict } from "@/lib/diagnosis/types.ts";
@@ -16,7 +18,16 @@ const hrefFor = (v: Verdict) => `/instances?verdict=${encodeURIComponent(v)}`;
  * The first thing on the page: how many instances are in each state. The count a person can fix right now (restart
  * will work) is set apart and largest; every count links to the table filtered by it.
  */
-export function VerdictCounts({ counts, total }: { counts: Record<Verdict, number>; total: number }) {
+export function VerdictCounts({
+  counts,
+  total,
+  fixAction,
+}: {
+  counts: Record<Verdict, number>;
+  total: number;
+  /** The one action that restarts every fixable instance (components/actions/restart-fixable.tsx). */
+  fixAction?: ReactNode;
+}) {
   const fixable = counts[FIXABLE] ?? 0;
   const needAttention = total - (counts.healthy ?? 0);
   const others = VERDICT_ORDER.filter((v) => v !== FIXABLE);
@@ -26,14 +37,17 @@ export function VerdictCounts({ counts, total }: { counts: Record<Verdict, numbe
         header={
           <Header
             variant="h2"
-            description={`${needAttention} of ${total} instances need attention. ${VERDICT_STYLE[FIXABLE].description}`}
+            description={`${needAttention} of ${count(total, "instance")} ${needAttention === 1 ? "needs" : "need"} attention. ${VERDICT_STYLE[FIXABLE].description}`}
           >
             Fixable now
           </Header>
         }
       >
         <div data-testid="fixable-count">
-          <Link href={hrefFor(FIXABLE)} ariaLabel={`${fixable} instances: ${VERDICT_STYLE[FIXABLE].label}. Show them.`}>
+          <Link
+            href={hrefFor(FIXABLE)}
+            ariaLabel={`${count(fixable, "instance")}: ${VERDICT_STYLE[FIXABLE].label}. Show them.`}
+          >
             <Box variant="awsui-value-large" tagOverride="span" color="text-status-info">
               {fixable}
             </Box>
@@ -41,6 +55,7 @@ export function VerdictCounts({ counts, total }: { counts: Record<Verdict, numbe
           <Box>
             <VerdictStatus verdict={FIXABLE} withCode /> — a restart of the ECS agent will bring these back.
           </Box>
+          {fixAction ? <Box margin={{ top: "s" }}>{fixAction}</Box> : null}
         </div>
       </Container>
       <Container
@@ -59,7 +74,7 @@ export function VerdictCounts({ counts, total }: { counts: Record<Verdict, numbe
                   <Link
                     href={hrefFor(v)}
                     fontSize="display-l"
-                    ariaLabel={`${counts[v]} instances: ${VERDICT_STYLE[v].label}. Show them.`}
+                    ariaLabel={`${count(counts[v] ?? 0, "instance")}: ${VERDICT_STYLE[v].label}. Show them.`}
                   >
                     {counts[v]}
                   </Link>

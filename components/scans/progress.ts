@@ -1,3 +1,4 @@
+import { count } from "@/components/text/plural.ts";
 import { isVerdict, type Verdict, verdictInfo } from "@/lib/diagnosis/catalogue.ts";
 import { partialNote } from "@/lib/scan/partial-note.ts";
 import type { ScanEvent, ScanStatus } from "@/lib/scan/types.ts";
@@ -92,7 +93,10 @@ export function applyEvent(p: ScanProgress, seq: number, event: ScanEvent, track
       for (const id of event.instanceIds) {
         if (trackInstances) p.instances.set(id, { instanceId: id, state: "failed", detail: event.error.slice(0, 300) });
       }
-      pushError(p, { kind: "failed", message: `${event.instanceIds.length} instances: ${event.error.slice(0, 300)}` });
+      pushError(p, {
+        kind: "failed",
+        message: `${count(event.instanceIds.length, "instance")}: ${event.error.slice(0, 300)}`,
+      });
       break;
     case "instance": {
       p.done++;

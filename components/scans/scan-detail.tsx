@@ -16,8 +16,10 @@ import { useMemo, useState } from "react";
 import { AppLink } from "@/components/shell/app-link.tsx";
 import { Breadcrumbs } from "@/components/shell/breadcrumbs.tsx";
 import { cap } from "@/components/text/cap.ts";
+import { count } from "@/components/text/plural.ts";
 import { formatTime } from "@/components/text/time.ts";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
+import { verifiedAction } from "@/lib/scan/verification.ts";
 import type { ScanRow } from "@/lib/store/types.ts";
 import {
   ERROR_KIND_LABEL,
@@ -74,7 +76,7 @@ function InstancesProgressTable({ instances, running }: { instances: InstancePro
           {...filterProps}
           filteringAriaLabel="Filter instances in this scan"
           filteringPlaceholder="Find an instance, verdict or status"
-          countText={`${filteredItemsCount ?? instances.length} matches`}
+          countText={count(filteredItemsCount ?? instances.length, "match", "matches")}
         />
       }
       pagination={<Pagination {...paginationProps} />}
@@ -167,20 +169,37 @@ export function ScanDetail({ data }: { data: ScanDetailData }) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: seq stands for "the model changed".
   const instances = useMemo(() => [...p.instances.values()], [p.instances, seq]);
   const status = SCAN_STATUS[p.status];
+  // A restart's verification scan belongs to its action (lib/scan/verification.ts): say so, and lead back to it.
+  const verifying = verifiedAction(scan);
 
   return (
     <ContentLayout
       breadcrumbs={
         <Breadcrumbs
-          items={[
-            { text: "Scans", href: "/scans" },
-            { text: formatTime(scan.startedAt), href: `/scans/${encodeURIComponent(scan.id)}` },
-          ]}
+          items={
+            verifying
+              ? [
+                  { text: "Activity", href: "/activity" },
+                  { text: `Action ${verifying.slice(0, 8)}`, href: `/activity/${encodeURIComponent(verifying)}` },
+                  { text: "Verification scan", href: `/scans/${encodeURIComponent(scan.id)}` },
+                ]
+              : [
+                  { text: "Scans", href: "/scans" },
+                  { text: formatTime(scan.startedAt), href: `/scans/${encodeURIComponent(scan.id)}` },
+                ]
+          }
         />
       }
       header={
-        <Header variant="h1" description={`Scan of ${describeTargets(scan.targets)}`}>
-          Scan {scan.id.slice(0, 8)}
+        <Header
+          variant="h1"
+          description={
+            verifying
+              ? `The verification of restart ${verifying.slice(0, 8)}: ${describeTargets(scan.targets)} probed again after the restart.`
+              : `Scan of ${describeTargets(scan.targets)}`
+          }
+        >
+          {verifying ? "Verification scan" : "Scan"} {scan.id.slice(0, 8)}
         </Header>
       }
     >

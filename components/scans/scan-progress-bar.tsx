@@ -5,6 +5,7 @@ import ProgressBar from "@cloudscape-design/components/progress-bar";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import { AppLink as Link } from "@/components/shell/app-link.tsx";
+import { count } from "@/components/text/plural.ts";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
 import { VERDICT_ORDER } from "@/components/verdict/verdicts.ts";
 import type { ScanProgress } from "./progress.ts";
@@ -38,12 +39,12 @@ export function ScanProgressBar({
         <ProgressBar
           value={running ? value : 100}
           status={running ? "in-progress" : progress.status === "completed" ? "success" : "error"}
-          resultText={`${STATUS_TEXT[progress.status]}: ${progress.done}${total !== undefined ? ` of ${total}` : ""} instances`}
+          resultText={`${STATUS_TEXT[progress.status]}: ${progress.done}${total !== undefined ? ` of ${count(total, "instance")}` : ` ${progress.done === 1 ? "instance" : "instances"}`}`}
           label={STATUS_TEXT[progress.status]}
           description={
             total === undefined
               ? "Listing instances from Systems Manager and Auto Scaling…"
-              : `${progress.done} of ${total} instances have a result${progress.offline ? ` (${progress.offline} offline)` : ""}${progress.note ? `; ${progress.note}` : ""}`
+              : `${progress.done} of ${count(total, "instance")} ${progress.done === 1 ? "has" : "have"} a result${progress.offline ? ` (${progress.offline} offline)` : ""}${progress.note ? `; ${progress.note}` : ""}`
           }
           additionalInfo={mode === "polling" ? "Live updates unavailable: refreshing every few seconds." : undefined}
         />

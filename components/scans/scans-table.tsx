@@ -8,7 +8,8 @@ import StatusIndicator, { type StatusIndicatorProps } from "@cloudscape-design/c
 import Table from "@cloudscape-design/components/table";
 import { AppLink } from "@/components/shell/app-link.tsx";
 import { cap } from "@/components/text/cap.ts";
-import { formatDuration, formatTime } from "@/components/text/time.ts";
+import { formatDuration } from "@/components/text/time.ts";
+import { When } from "@/components/text/when.tsx";
 import type { ScanStatus } from "@/lib/scan/types.ts";
 import type { ScanRow } from "@/lib/store/types.ts";
 import { describeTargets } from "./targets-text.ts";
@@ -56,7 +57,11 @@ export function ScansTable({ scans }: { scans: ScanListRow[] }) {
         {
           id: "startedAt",
           header: "Started",
-          cell: (s) => <AppLink href={`/scans/${encodeURIComponent(s.id)}`}>{formatTime(s.startedAt)}</AppLink>,
+          cell: (s) => (
+            <AppLink href={`/scans/${encodeURIComponent(s.id)}`}>
+              <When iso={s.startedAt} />
+            </AppLink>
+          ),
           sortingField: "startedAt",
           isRowHeader: true,
         },

@@ -181,6 +181,19 @@ describe("a forced restart that fails again", () => {
   }, 90_000);
 });
 
+describe("an action whose every instance failed", () => {
+  it("ends failed, not completed", async () => {
+    const a = await requestAction(
+      { kind: "restart", instanceIds: [BLOCKED], force: true, reason: "testing the failed status" },
+      LOCAL_ACTOR,
+      ctx,
+    );
+    const events = await drain(a.actionId);
+    expect(events.at(-1)).toMatchObject({ type: "action-finished", status: "failed", counts: { "failed-again": 1 } });
+    expect((await store.actions.get(a.actionId))?.status).toBe("failed");
+  }, 90_000);
+});
+
 describe("disable-check-and-restart on a standalone host", () => {
   it("turns the check off, restarts, and the agent registers", async () => {
     const a = await requestAction({ kind: "disable-check-and-restart", instanceIds: [BLOCKED] }, LOCAL_ACTOR, ctx);

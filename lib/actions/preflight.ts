@@ -1,6 +1,7 @@
 import type { Config } from "../config.ts";
 import { DISABLE_CHECK_VERDICTS } from "../diagnosis/catalogue.ts";
 import type { Store } from "../store/interfaces.ts";
+import type { ManagedNow } from "./managed-now.ts";
 import type { ActionKind, PreflightCheck } from "./types.ts";
 
 const minutes = (s: number) => (s < 120 ? `${s} s` : `${Math.round(s / 60)} min`);
@@ -10,17 +11,19 @@ const minutes = (s: number) => (s < 120 ? `${s} s` : `${Math.round(s / 60)} min`
  * be recent, SSM must reach the instance, and the verdict must be one the remedy fixes. A restart needs
  * `restartWillWork` (lifecycle-404:ready, and the agent-failed causes a restart clears). Turning the check off needs
  * an instance in no Auto Scaling group; for a group member it is refused outright, forced or not: the group's warm
- * pool relies on the check.
+ * pool relies on the check. With `managed` (SSM's answer of a moment ago, managed-now.ts), an instance SSM does not
+ * manage or reach now is refused outright too.
  */
 export async function preflight(
   kind: ActionKind,
   instanceIds: string[],
-  ctx: { store: Store; config: Pick<Config, "restartMaxAgeSeconds">; now?: number },
+  ctx: { store: Store; config: Pick<Config, "restartMaxAgeSeconds">; now?: number; managed?: ManagedNow },
 ): Promise<PreflightCheck[]> {
   const now = ctx.now ?? Date.now();
   const latestOf = new Map(
     await Promise.all(instanceIds.map(async (id) => [id, await ctx.store.latestResult(id)] as const)),
   );
+  const goneOf = new Map(await Promise.all(instanceIds.map(async (id) => [id, await ctx.store.goneOf(id)] as const)));
   return instanceIds.map((instanceId): PreflightCheck => {
     const latest = latestOf.get(instanceId);
     if (!latest) return { instanceId, ok: false, reason: "Never diagnosed: scan this instance first." };
@@ -37,6 +40,27 @@ export async function preflight(
       pingStatus: latest.target.pingStatus,
       ...(group ? { group } : {}),
     };
+    const gone = goneOf.get(instanceId);
+    if (gone) {
+      // What a full scan no longer sees was stopped, terminated or left SSM: a command would be refused or lost.
+      return {
+        ...base,
+        hard: true,
+        reason: `Gone: the full scan of fleet ${gone.fleet} started ${gone.since} did not see it. Nothing is sent; scan again if it is back.`,
+      };
+    }
+    const ssmNow = ctx.managed && (ctx.managed.get(instanceId) ?? null);
+    if (ssmNow === null) {
+      return { ...base, hard: true, reason: "SSM does not manage this instance now: nothing is sent to it." };
+    }
+    if (ssmNow && ssmNow.pingStatus !== "Online") {
+      return {
+        ...base,
+        pingStatus: ssmNow.pingStatus,
+        hard: true,
+        reason: `SSM reports the instance ${ssmNow.pingStatus} now: a command would not reach it.`,
+      };
+    }
     if (latest.target.pingStatus !== "Online") {
       return {
         ...base,

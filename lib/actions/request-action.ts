@@ -5,6 +5,7 @@ import type { Config } from "../config.ts";
 import { FleetDoctorError } from "../errors.ts";
 import type { Store } from "../store/interfaces.ts";
 import { auditText } from "./audit-text.ts";
+import type { ManagedNow } from "./managed-now.ts";
 import { preflight } from "./preflight.ts";
 import { type ActionContext, runAction } from "./run-action.ts";
 import { ACTION_KINDS, type ActionTarget, MAX_ACTION_TARGETS } from "./types.ts";
@@ -62,7 +63,12 @@ export const defaultMaxErrors = (n: number) => Math.max(1, Math.ceil(n / 10));
 export async function requestAction(
   input: unknown,
   actor: Actor,
-  ctx: { store: Store; config: Pick<Config, "restartMaxAgeSeconds" | "restartWaitSeconds">; now?: number },
+  ctx: {
+    store: Store;
+    config: Pick<Config, "restartMaxAgeSeconds" | "restartWaitSeconds">;
+    now?: number;
+    managed?: ManagedNow;
+  },
 ): Promise<ActionAnswer> {
   // Who may restart is the caller's check (withActor("operator") on the route; the CLI is the local operator).
   const req = actionRequestSchema.parse(input);

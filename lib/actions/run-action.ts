@@ -9,6 +9,7 @@ import { parseRestartOutput } from "../probe/restart-report.ts";
 import { restartCommands } from "../probe/restart-script.ts";
 import { runScan } from "../scan/run-scan.ts";
 import type { ActionAuditStore, ActionWrite, Store } from "../store/interfaces.ts";
+import { settledStatus } from "./settled-status.ts";
 import type { ActionDetail, ActionEvent, ActionStatus, InstanceOutcome, InstanceOutcomeKind } from "./types.ts";
 
 export type ActionContext = {
@@ -95,7 +96,8 @@ export async function* runAction(
     out.push(event);
   };
   const end: End = async (status) => {
-    const event = await actions.finishAction(actionId, status);
+    // A run that went to its end is `completed` only if every instance came back (settled-status.ts).
+    const event = await actions.finishAction(actionId, (counts) => settledStatus(status, counts));
     if (event) out.push(event);
   };
   const work = execute(actionId, ctx, actions, emit, end, opts.resume ?? false)

@@ -60,7 +60,8 @@ export type InstanceOutcome = {
   at: string;
 };
 
-export type ActionStatus = "running" | "completed" | "halted" | "refused" | "failed" | "interrupted";
+/** `failed` / `partly-failed`: every / some restarted instance did not come back (see settled-status.ts). */
+export type ActionStatus = "running" | "completed" | "partly-failed" | "halted" | "refused" | "failed" | "interrupted";
 
 export type ActionEvent =
   | {

@@ -1,10 +1,12 @@
 import { channel } from "../async/channel.ts";
 import type { Clients } from "../aws/clients.ts";
 import { isThrottling } from "../aws/errors.ts";
+import { identifyFleet } from "../aws/fleet.ts";
 import { inventoryPages } from "../aws/inventory.ts";
 import { pacer } from "../aws/pace.ts";
 import { type InvocationResult, type RunCommandTuning, runCommand } from "../aws/run-command.ts";
 import type { Config } from "../config.ts";
+import { type ErrorCode, isFleetDoctorError } from "../errors.ts";
 import { probeCommands } from "../probe/scripts.ts";
 import type { ScanWrite, Store } from "../store/interfaces.ts";
 import { requireScan } from "../store/store.ts";
@@ -134,12 +136,18 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
   let inventory: Promise<void> | undefined;
   try {
     emit({ type: "scan-started", scanId, targets, at: now() });
+    // Every result belongs to the fleet (account, region) it was read from: named once per scan. The region is the
+    // one the scan's own clients read (config, or the SDK's chain).
+    const fleet = await identifyFleet({ region: await ctx.clients.ssm.config.region() });
+    await ctx.store.recordScanFleet(scanId, fleet.id);
     const online = channel<string[]>();
     inventory = takeInventory(scan, targets, online, AbortSignal.any([signal, stopListing.signal]));
     inventory.catch(() => {}); // awaited below
     await probe(scan, online.drain());
     await inventory;
     trouble.flush();
+    // A full scan sees the whole fleet: what it did not see is gone (out of counts, kept with its last verdict).
+    if (targets.kind === "all") await ctx.store.markGone(scanId);
     await finish(scan, scan.unresolved + scan.notSent > 0 ? "partial" : "completed");
   } catch (e) {
     stopListing.abort(e);
@@ -147,7 +155,14 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
     trouble.flush();
     // The runner has cancelled what was outstanding on instances.
     if (signal.aborted) await finish(scan, "cancelled");
-    else await finish(scan, "failed", String((e as Error)?.message ?? e).slice(0, 500));
+    // The error's code says why (AWS_ERROR when AWS could not be reached): the CLI's exit code rests on it.
+    else
+      await finish(
+        scan,
+        "failed",
+        String((e as Error)?.message ?? e).slice(0, 500),
+        isFleetDoctorError(e) ? e.code : "INTERNAL",
+      );
   } finally {
     trouble.stop();
   }
@@ -286,7 +301,12 @@ async function diagnose(scan: Scan, instanceId: string, outcome: InvocationOutco
  * Step 4: the scan's end. `partial` when some instances have no true result: still running at their deadline
  * (unresolved) or never sent (SendCommand failed); the note says how many of each.
  */
-async function finish(scan: Scan, status: Exclude<ScanStatus, "running" | "interrupted">, error?: string) {
+async function finish(
+  scan: Scan,
+  status: Exclude<ScanStatus, "running" | "interrupted">,
+  error?: string,
+  errorCode?: ErrorCode,
+) {
   // Every event before the last is stored first; a failed write fails the scan, whose end is still recorded.
   const failed = await scan.emit.settled();
   const note = failed
@@ -298,7 +318,13 @@ async function finish(scan: Scan, status: Exclude<ScanStatus, "running" | "inter
     scan.id,
     failed ? "failed" : status,
     note,
-    status === "partial" && !failed ? { unresolved: scan.unresolved, notSent: scan.notSent } : undefined,
+    failed
+      ? { errorCode: "INTERNAL" }
+      : status === "partial"
+        ? { unresolved: scan.unresolved, notSent: scan.notSent }
+        : errorCode
+          ? { errorCode }
+          : undefined,
   );
   if (last) scan.emit.deliver(last.event);
 }

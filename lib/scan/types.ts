@@ -1,4 +1,5 @@
 import type { Diagnosis, Verdict } from "../diagnosis/types.ts";
+import type { ErrorCode } from "../errors.ts";
 
 /** Which instances a scan or a listing covers. */
 export type Targets =
@@ -85,5 +86,7 @@ export type ScanEvent =
       /** A `partial` scan: instances still running at their deadline, and instances SendCommand failed for. */
       unresolved?: number;
       notSent?: number;
+      /** A failed scan: the error code of why (AWS_ERROR when AWS could not be reached), for the CLI's exit code. */
+      errorCode?: ErrorCode;
       at: string;
     };

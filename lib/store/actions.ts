@@ -10,7 +10,7 @@ import type {
   InstanceOutcome,
   InstanceOutcomeKind,
 } from "../actions/types.ts";
-import type { ActionAuditStore, ActionWrite } from "./interfaces.ts";
+import type { ActionAuditStore, ActionEnd, ActionWrite } from "./interfaces.ts";
 import type { LeaseTable } from "./leases.ts";
 
 type ActionDb = {
@@ -131,19 +131,18 @@ export function actionAuditStore(db: Database.Database, leases: LeaseTable, wake
     q.unlock.run(o.instanceId, actionId);
   }
 
-  const finishTx = db.transaction(
-    (actionId: string, status: Exclude<ActionStatus, "running">): ActionEvent | undefined => {
-      leases.release("action", actionId);
-      if (get(actionId)?.status !== "running") return undefined;
-      const counts: Partial<Record<InstanceOutcomeKind, number>> = {};
-      for (const r of q.outcomeKinds.all(actionId) as { outcome: InstanceOutcomeKind; n: number }[])
-        counts[r.outcome] = r.n;
-      const event: ActionEvent = { type: "action-finished", status, counts, at: new Date().toISOString() };
-      q.unlockAll.run(actionId);
-      insertEvent(actionId, event);
-      return event;
-    },
-  );
+  const finishTx = db.transaction((actionId: string, end: ActionEnd): ActionEvent | undefined => {
+    leases.release("action", actionId);
+    if (get(actionId)?.status !== "running") return undefined;
+    const counts: Partial<Record<InstanceOutcomeKind, number>> = {};
+    for (const r of q.outcomeKinds.all(actionId) as { outcome: InstanceOutcomeKind; n: number }[])
+      counts[r.outcome] = r.n;
+    const status = typeof end === "function" ? end(counts) : end;
+    const event: ActionEvent = { type: "action-finished", status, counts, at: new Date().toISOString() };
+    q.unlockAll.run(actionId);
+    insertEvent(actionId, event);
+    return event;
+  });
 
   return {
     async inflightAction(instanceId) {
@@ -224,8 +223,8 @@ export function actionAuditStore(db: Database.Database, leases: LeaseTable, wake
       return () => wake.off(`action:${actionId}`, listener);
     },
 
-    async finishAction(actionId, status) {
-      const event = finishTx.immediate(actionId, status);
+    async finishAction(actionId, end) {
+      const event = finishTx.immediate(actionId, end);
       if (event) wake.emit(`action:${actionId}`);
       return event;
     },

@@ -5,10 +5,12 @@ import type {
   ActionStatus,
   ActionTarget,
   InstanceOutcome,
+  InstanceOutcomeKind,
   StoredActionEvent,
 } from "../actions/types.ts";
 import type { Verdict } from "../diagnosis/types.ts";
 import type { InstanceResult, ScanEvent, ScanStatus, Targets } from "../scan/types.ts";
+import type { FleetScope } from "./fleets.ts";
 import type { InstanceSummary, LatestFilter, ScanRow, StoredEvent, StoredResult, VerdictCounts } from "./types.ts";
 
 /*
@@ -17,6 +19,12 @@ import type { InstanceSummary, LatestFilter, ScanRow, StoredEvent, StoredResult,
  * (an event with the row it describes, an action with its claims), done atomically inside the store, so no caller
  * ever holds a transaction open across an await. No SQL and no connection leave this folder.
  */
+
+/** What a scan's final event carries besides its status and counts. */
+export type ScanFinishedExtra = Pick<
+  Extract<ScanEvent, { type: "scan-finished" }>,
+  "unresolved" | "notSent" | "errorCode"
+>;
 
 /** What an event's write stores with it, in the same transaction. */
 export type ScanWrite =
@@ -40,12 +48,12 @@ export interface ScanStore {
    * Ends a running scan in one unit: status, counts (from its results), `scan-finished` stored, lease released.
    * Returns the stored final event, or undefined when the scan had already ended.
    */
-  /** `partial` adds how many instances were unresolved and never sent to its final event. */
+  /** `extra` goes into the final event: a partial scan's counts, a failed scan's error code. */
   finishScan(
     id: string,
     status: Exclude<ScanStatus, "running">,
     error?: string,
-    partial?: { unresolved: number; notSent: number },
+    extra?: ScanFinishedExtra,
   ): Promise<StoredEvent | undefined>;
   /**
    * Asks whoever owns a running scan to stop (this process or another: its heartbeat notices). False when no live
@@ -79,16 +87,44 @@ export interface ResultStore {
   latestResult(instanceId: string): Promise<StoredResult | undefined>;
 }
 
-/** The fleet as its latest results describe it. */
-export interface FleetStateStore {
-  /** The newest diagnosis of every instance ever scanned, filtered and paginated, ordered by instance id. */
+/**
+ * The fleet as its latest results describe it. A scope (lib/store/fleets.ts) keeps one fleet's listing and counts
+ * to itself and leaves gone instances out; without one, every fleet's instances count.
+ */
+export interface FleetStateStore extends FleetMembershipStore {
+  /** The newest diagnosis of every instance in the scope, filtered and paginated, ordered by instance id. */
   latestResults(filter?: LatestFilter): Promise<{ total: number; items: InstanceSummary[] }>;
   /** Instances per (group or agent version, verdict) over the latest results; `key` is null when absent. */
-  verdictsBy(column: "group" | "agentVersion"): Promise<{ key: string | null; verdict: Verdict; n: number }[]>;
+  verdictsBy(
+    column: "group" | "agentVersion",
+    scope?: FleetScope,
+  ): Promise<{ key: string | null; verdict: Verdict; n: number }[]>;
   /** Changes whenever the latest results change: a cheap key for caching what is computed from all of them. */
   latestVersion(): Promise<string>;
-  verdictCounts(): Promise<Record<Verdict, number>>;
+  verdictCounts(scope?: FleetScope): Promise<Record<Verdict, number>>;
 }
+
+/** Which fleet (`<account>/<region>`) each scan read, and the instances a full scan of a fleet no longer sees. */
+export interface FleetMembershipStore {
+  recordScanFleet(scanId: string, fleet: string): Promise<void>;
+  scanFleet(scanId: string): Promise<string | undefined>;
+  /**
+   * After a completed full scan: marks gone (from the scan's start) every instance of its fleet it did not see.
+   * Returns how many were marked.
+   */
+  markGone(scanId: string): Promise<number>;
+  /** When and by which full scan an instance was found gone, if it is gone now. */
+  goneOf(instanceId: string): Promise<{ since: string; scanId: string; fleet: string } | undefined>;
+  /** The fleet an instance's latest result was read from. */
+  instanceFleet(instanceId: string): Promise<string | undefined>;
+  /** Every fleet with results here, with how many instances (not gone) each has. */
+  fleetsInStore(): Promise<{ fleet: string; instances: number }[]>;
+}
+
+/** How an action ends: a status, or the status its outcomes settle (read in the same transaction as they are). */
+export type ActionEnd =
+  | Exclude<ActionStatus, "running">
+  | ((counts: Partial<Record<InstanceOutcomeKind, number>>) => Exclude<ActionStatus, "running">);
 
 /** What an action event's write stores with it, in the same transaction. */
 export type ActionWrite =
@@ -119,7 +155,7 @@ export interface ActionAuditStore {
    * Ends a running action in one unit: `action-finished` with the counts of its outcomes, claims and lease
    * released. Returns the event, or undefined when it had already ended.
    */
-  finishAction(actionId: string, status: Exclude<ActionStatus, "running">): Promise<ActionEvent | undefined>;
+  finishAction(actionId: string, end: ActionEnd): Promise<ActionEvent | undefined>;
   get(id: string): Promise<ActionRow | undefined>;
   detail(id: string): Promise<ActionDetail | undefined>;
   list(opts?: { limit?: number; instanceId?: string }): Promise<ActionRow[]>;

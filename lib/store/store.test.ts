@@ -192,6 +192,13 @@ describe("store", () => {
     expect((await s.latestResults({ agentVersion: "1.91.1" })).items[0]?.instanceId).toBe(id1);
     expect((await s.latestResults({ q: "def2" })).items[0]?.instanceId).toBe(id3);
     expect((await s.latestResults({ q: "%" })).total).toBe(0);
+    // Free text matches every visible column, as the table's does: version, ping, verdict and its label.
+    expect((await s.latestResults({ q: "1.91.1" })).items.map((i) => i.instanceId)).toEqual([id1]);
+    expect((await s.latestResults({ q: "connectionlost" })).items.map((i) => i.instanceId)).toEqual([id3]);
+    expect((await s.latestResults({ q: "at-risk" })).items.map((i) => i.instanceId)).toEqual([id2]);
+    expect(
+      (await s.latestResults({ q: "Looks fine", verdictLabel: (v) => (v === "healthy" ? "Looks fine" : v) })).total,
+    ).toBe(1);
     expect((await s.latestResults({ q: "'; DROP TABLE latest; --" })).total).toBe(0);
     expect(await s.latestResults({ limit: 1, offset: 1 })).toMatchObject({ total: 3, items: [{ instanceId: id2 }] });
     expect(await s.verdictCounts()).toMatchObject({ healthy: 1, "at-risk": 1, "ssm-unreachable": 1, unknown: 0 });

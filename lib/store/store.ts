@@ -5,10 +5,12 @@ import Database from "better-sqlite3";
 import type { Verdict } from "../diagnosis/types.ts";
 import { VERDICTS } from "../diagnosis/types.ts";
 import { FleetDoctorError } from "../errors.ts";
+import { matchesFreeText } from "../instances/free-text.ts";
 import { targetKey } from "../scan/targets.ts";
 import type { InstanceResult, ScanEvent, ScanStatus, Targets } from "../scan/types.ts";
 import { actionAuditStore } from "./actions.ts";
-import type { ScanWrite, Store } from "./interfaces.ts";
+import { fleetStateQueries, scopeConditions } from "./fleets.ts";
+import type { ScanFinishedExtra, ScanWrite, Store } from "./interfaces.ts";
 import { leaseTable } from "./leases.ts";
 import { migrate } from "./migrate.ts";
 import type { InstanceSummary, LatestFilter, ScanRow, StoredEvent, StoredResult, VerdictCounts } from "./types.ts";
@@ -24,6 +26,7 @@ type ScanDb = {
   done: number;
   counts: string;
   error: string | null;
+  fleet?: string | null;
 };
 
 type SummaryDb = {
@@ -38,12 +41,16 @@ type SummaryDb = {
   probed_at: string;
   scan_id: string;
   restart_will_work: number;
+  gone_since?: string | null;
 };
 
 type ResultDb = SummaryDb & { target: string; outcome: string; diagnosis: string; raw_output: string };
 
 const SUMMARY_COLUMNS =
   "instance_id, verdict, cause, summary, group_name, lifecycle_state, agent_version, ping_status, probed_at, scan_id, restart_will_work";
+
+/** The listing's columns: a summary, and since when the instance is gone when it is (lib/store/fleets.ts). */
+const LATEST_COLUMNS = `${SUMMARY_COLUMNS}, (SELECT g.since FROM fleet_gone g WHERE g.instance_id = latest.instance_id AND g.since > latest.probed_at) AS gone_since`;
 
 const MAX_PAGE = 1000;
 
@@ -59,6 +66,7 @@ function toScan(r: ScanDb): ScanRow {
     done: r.done,
     counts: JSON.parse(r.counts) as VerdictCounts,
     ...(r.error ? { error: r.error } : {}),
+    ...(r.fleet ? { fleet: r.fleet } : {}),
   };
 }
 
@@ -75,6 +83,7 @@ function toSummary(r: SummaryDb): InstanceSummary {
     probedAt: r.probed_at,
     scanId: r.scan_id,
     restartWillWork: r.restart_will_work === 1,
+    ...(r.gone_since ? { goneSince: r.gone_since } : {}),
   };
 }
 
@@ -103,10 +112,6 @@ function outcomeJson(outcome: InstanceResult["outcome"], rawOutput: string): str
 function outcomeOf(json: string, rawOutput: string): InstanceResult["outcome"] {
   const { [SAME_AS_RAW]: same, ...outcome } = JSON.parse(json) as InstanceResult["outcome"] & { [SAME_AS_RAW]?: true };
   return same ? { ...outcome, output: rawOutput } : outcome;
-}
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 export type { Store } from "./interfaces.ts";
@@ -151,7 +156,10 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
       `SELECT s.*, (SELECT coalesce(max(seq), 0) FROM scan_events e WHERE e.scan_id = s.id) AS last_seq
        FROM scans s WHERE s.id = ?`,
     ),
-    latestVersion: db.prepare(`SELECT (SELECT max(id) FROM results) AS id, (SELECT count(*) FROM latest) AS n`),
+    // A full scan marks instances gone (fleet_gone) besides saving results: its count changes the key too.
+    latestVersion: db.prepare(
+      `SELECT (SELECT max(id) FROM results) AS id, (SELECT count(*) FROM latest) AS n, (SELECT count(*) FROM fleet_gone) AS g`,
+    ),
     runningByKey: db.prepare(
       `SELECT s.* FROM scans s JOIN leases l ON l.kind = 'scan' AND l.id = s.id
        WHERE s.status = 'running' AND s.target_key = ? AND l.expires_at >= ? ORDER BY s.rowid DESC`,
@@ -199,12 +207,6 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     scanResult: db.prepare(`SELECT * FROM results WHERE scan_id = ? AND instance_id = ?`),
     history: db.prepare(`SELECT * FROM results WHERE instance_id = ? ORDER BY probed_at DESC, id DESC LIMIT ?`),
     latestResult: db.prepare(`SELECT r.* FROM latest l JOIN results r ON r.id = l.result_id WHERE l.instance_id = ?`),
-    verdictCounts: db.prepare(`SELECT verdict, count(*) AS n FROM latest GROUP BY verdict`),
-    // Aggregated in SQLite so the overview never loads every row: one pass over the covering index.
-    byGroup: db.prepare(`SELECT group_name AS key, verdict, count(*) AS n FROM latest GROUP BY group_name, verdict`),
-    byVersion: db.prepare(
-      `SELECT agent_version AS key, verdict, count(*) AS n FROM latest GROUP BY agent_version, verdict`,
-    ),
   };
 
   function getScan(id: string): ScanRow | undefined {
@@ -261,24 +263,19 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
       id: string,
       status: Exclude<ScanStatus, "running">,
       error?: string,
-      partial?: { unresolved: number; notSent: number },
+      extra?: ScanFinishedExtra,
     ): StoredEvent | undefined => {
       const counts = countsOf(id);
       const changed = q.finish.run(status, new Date().toISOString(), JSON.stringify(counts), error ?? null, id);
       leases.release("scan", id);
       if (changed.changes === 0) return undefined;
-      const event: ScanEvent = { type: "scan-finished", status, counts, ...partial, at: new Date().toISOString() };
+      const event: ScanEvent = { type: "scan-finished", status, counts, ...extra, at: new Date().toISOString() };
       return { seq: insertEvent(id, event), event };
     },
   );
 
-  function finishScan(
-    id: string,
-    status: Exclude<ScanStatus, "running">,
-    error?: string,
-    partial?: { unresolved: number; notSent: number },
-  ) {
-    const stored = finishTx.immediate(id, status, error, partial);
+  function finishScan(id: string, status: Exclude<ScanStatus, "running">, error?: string, extra?: ScanFinishedExtra) {
+    const stored = finishTx.immediate(id, status, error, extra);
     if (stored) wake.emit(`scan:${id}`);
     return stored;
   }
@@ -308,6 +305,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     path: file,
     owner,
     actions,
+    ...fleetStateQueries(db),
 
     async createScan(input) {
       const id = input.id ?? crypto.randomUUID();
@@ -353,8 +351,8 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
       return r ? toScan(r) : undefined;
     },
 
-    async finishScan(id, status, error, partial) {
-      return finishScan(id, status, error, partial);
+    async finishScan(id, status, error, extra) {
+      return finishScan(id, status, error, extra);
     },
 
     async requestScanCancel(id) {
@@ -410,8 +408,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     },
 
     async latestResults(filter: LatestFilter = {}) {
-      const where: string[] = [];
-      const params: unknown[] = [];
+      const { where, params } = scopeConditions(filter);
       if (filter.verdict?.length) {
         const known = filter.verdict.filter((v) => (VERDICTS as readonly string[]).includes(v));
         where.push(`verdict IN (${known.map(() => "?").join(",") || "NULL"})`);
@@ -425,18 +422,25 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
         where.push("agent_version = ?");
         params.push(filter.agentVersion);
       }
-      if (filter.q) {
-        const like = `%${escapeLike(filter.q)}%`;
-        where.push(`(instance_id LIKE ? ESCAPE '\\' OR group_name LIKE ? ESCAPE '\\' OR summary LIKE ? ESCAPE '\\')`);
-        params.push(like, like, like);
-      }
       const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
       const limit = Math.min(Math.max(filter.limit ?? 100, 1), MAX_PAGE);
       const offset = Math.max(filter.offset ?? 0, 0);
+      if (filter.q) {
+        // Free text means what the table's means (lib/instances/free-text.ts), so it is matched here, not in SQL.
+        const { q: text, verdictLabel } = filter;
+        const matching = (
+          db
+            .prepare(`SELECT ${LATEST_COLUMNS} FROM latest ${clause} ORDER BY instance_id`)
+            .all(...params) as SummaryDb[]
+        )
+          .map(toSummary)
+          .filter((r) => matchesFreeText(r, text, verdictLabel));
+        return { total: matching.length, items: matching.slice(offset, offset + limit) };
+      }
       const total = (db.prepare(`SELECT count(*) AS n FROM latest ${clause}`).get(...params) as { n: number }).n;
       const items = (
         db
-          .prepare(`SELECT ${SUMMARY_COLUMNS} FROM latest ${clause} ORDER BY instance_id LIMIT ? OFFSET ?`)
+          .prepare(`SELECT ${LATEST_COLUMNS} FROM latest ${clause} ORDER BY instance_id LIMIT ? OFFSET ?`)
           .all(...params, limit, offset) as SummaryDb[]
       ).map(toSummary);
       return { total, items };
@@ -451,22 +455,27 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
       return r ? toResult(r) : undefined;
     },
 
-    async verdictsBy(column) {
-      return (column === "group" ? q.byGroup : q.byVersion).all() as {
-        key: string | null;
-        verdict: Verdict;
-        n: number;
-      }[];
+    async verdictsBy(column, scope = {}) {
+      const key = column === "group" ? "group_name" : "agent_version";
+      const { where, params } = scopeConditions(scope);
+      const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
+      // Aggregated in SQLite so the overview never loads every row.
+      return db
+        .prepare(`SELECT ${key} AS key, verdict, count(*) AS n FROM latest ${clause} GROUP BY ${key}, verdict`)
+        .all(...params) as { key: string | null; verdict: Verdict; n: number }[];
     },
 
     async latestVersion() {
-      const r = q.latestVersion.get() as { id: number | null; n: number };
-      return `${r.id ?? 0}.${r.n}`;
+      const r = q.latestVersion.get() as { id: number | null; n: number; g: number };
+      return `${r.id ?? 0}.${r.n}.${r.g}`;
     },
 
-    async verdictCounts() {
+    async verdictCounts(scope = {}) {
       const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
-      for (const r of q.verdictCounts.all() as { verdict: Verdict; n: number }[]) counts[r.verdict] = r.n;
+      const { where, params } = scopeConditions(scope);
+      const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
+      const rows = db.prepare(`SELECT verdict, count(*) AS n FROM latest ${clause} GROUP BY verdict`).all(...params);
+      for (const r of rows as { verdict: Verdict; n: number }[]) counts[r.verdict] = r.n;
       return counts;
     },
 

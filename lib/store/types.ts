@@ -1,5 +1,7 @@
 import type { AgentFailureCause, Verdict } from "../diagnosis/types.ts";
+import type { VerdictLabel } from "../instances/free-text.ts";
 import type { InstanceResult, ScanEvent, ScanStatus, Targets } from "../scan/types.ts";
+import type { FleetScope } from "./fleets.ts";
 
 export type VerdictCounts = Partial<Record<Verdict, number>>;
 
@@ -17,6 +19,8 @@ export type ScanRow = {
   counts: VerdictCounts;
   /** Why a scan failed, when it did. */
   error?: string;
+  /** The fleet (`<account>/<region>`) the scan read; absent for scans from before fleets were recorded. */
+  fleet?: string;
 };
 
 /** One row of the instance list: the latest diagnosis of an instance. */
@@ -32,18 +36,22 @@ export type InstanceSummary = {
   probedAt: string;
   scanId: string;
   restartWillWork: boolean;
+  /** Gone since (a full scan of its fleet started then did not see it); only listed with `includeGone`. */
+  goneSince?: string;
 };
 
 export type StoredResult = InstanceResult & { rawOutput: string };
 
 export type StoredEvent = { seq: number; event: ScanEvent };
 
-export type LatestFilter = {
+export type LatestFilter = FleetScope & {
   verdict?: Verdict[];
   group?: string;
   agentVersion?: string;
-  /** Substring of the instance id, group or summary. */
+  /** Free text: part of any value the instances table shows (lib/instances/free-text.ts). */
   q?: string;
+  /** The verdict labels the table shows, so that `q` can match them too. */
+  verdictLabel?: VerdictLabel;
   limit?: number;
   offset?: number;
 };

@@ -5,7 +5,7 @@
 export type Call = {
   seq: number;
   op: string;
-  service: "ssm" | "autoscaling";
+  service: "ssm" | "autoscaling" | "sts";
   at: string;
   params: unknown;
   status?: number;

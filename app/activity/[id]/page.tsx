@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { ActionDetail } from "@/components/actions/action-detail.tsx";
 import { KIND_TEXT } from "@/components/actions/outcome-text.ts";
 import { Breadcrumbs } from "@/components/shell/breadcrumbs.tsx";
+import { count } from "@/components/text/plural.ts";
 import { parseId } from "@/lib/http/ids.ts";
 import { loadAction } from "../data.ts";
 
@@ -30,7 +31,7 @@ export default async function ActionPage({ params }: Props) {
       header={
         <Header
           variant="h1"
-          description={`${action.requested.length} instance(s), asked by ${action.actor.slice(0, 120)}`}
+          description={`${count(action.requested.length, "instance")}, asked by ${action.actor.slice(0, 120)}`}
         >
           {KIND_TEXT[action.kind] ?? action.kind} {action.id.slice(0, 8)}
         </Header>

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defaultActionContext, ensureResumed } from "@/lib/actions/context.ts";
+import { managedNow, requestedIds } from "@/lib/actions/managed-now.ts";
 import { requestAction, startInBackground } from "@/lib/actions/request-action.ts";
 import { INSTANCE_ID } from "@/lib/aws/ids.ts";
 import { FleetDoctorError } from "@/lib/errors.ts";
@@ -20,7 +21,9 @@ export const POST = withActor("operator", async (request, actor) => {
   await ensureResumed();
   const body = await readJson(request, z.unknown());
   const ctx = defaultActionContext();
-  const answer = await requestAction(body, actor, ctx);
+  // What SSM manages now: a vanished instance is refused by the preflight, never sent to.
+  const managed = await managedNow(ctx.clients, requestedIds(body));
+  const answer = await requestAction(body, actor, { ...ctx, managed });
   if (answer.created && answer.accepted.length > 0) {
     void startInBackground(answer.actionId, ctx);
     return json(answer, 202, { location: `/api/actions/${answer.actionId}` });

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { verdictLabel } from "@/components/instances/table-model.ts";
+import { fleetInView } from "@/lib/aws/fleet-in-view.ts";
 import { VERDICTS } from "@/lib/diagnosis/types.ts";
 import { json, readQuery } from "@/lib/http/respond.ts";
 import { withActor } from "@/lib/http/with-actor.ts";
@@ -20,19 +22,24 @@ const query = z.object({
   q: text(100).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
+  /** `include=gone`: also the instances a full scan of the fleet no longer sees (with `goneSince`). */
+  include: z.enum(["gone"]).optional(),
 });
 
 /** The latest diagnosis of every instance, filtered and paginated, with the fleet's verdict counts. */
 export const GET = withActor("viewer", async (request) => {
   const q = readQuery(request, query);
   const store = getStore();
+  // The fleet in view only (lib/store/fleets.ts): another fleet's results in this database never mix in.
+  const scope = { fleet: (await fleetInView()).id, includeGone: q.include === "gone" };
   const { total, items } = await store.latestResults({
+    ...scope,
     ...(q.verdict?.length ? { verdict: q.verdict } : {}),
     ...(q.group ? { group: q.group } : {}),
     ...(q.version ? { agentVersion: q.version } : {}),
-    ...(q.q ? { q: q.q } : {}),
+    ...(q.q ? { q: q.q, verdictLabel } : {}),
     limit: q.limit ?? 100,
     offset: q.offset ?? 0,
   });
-  return json({ total, items, counts: await store.verdictCounts() });
+  return json({ total, items, counts: await store.verdictCounts({ fleet: scope.fleet }) });
 });

@@ -1,6 +1,7 @@
 /** healthy: the agent is running and registered. */
-import { imdsEvidence, introspectionEvidence, serviceEvidence, versionEvidence } from "../evidence.ts";
+import { checkEvidence, imdsEvidence, introspectionEvidence, serviceEvidence, versionEvidence } from "../evidence.ts";
 import type { ReportCtx } from "../facts.ts";
+import { remedies } from "../remedies.ts";
 import type { Diagnosis, Evidence } from "../types.ts";
 import { agentName, compact } from "./shared.ts";
 
@@ -14,8 +15,18 @@ export function healthy({ o }: ReportCtx): Diagnosis {
       versionEvidence(o),
       serviceEvidence(o.report),
       o.check.on && imdsEvidence(o),
+      o.check.on && o.affected && checkEvidence(o),
     ]),
-    remedies: [],
+    // Registered now (it started in its group), but an affected agent with the check on dies again on the next
+    // boot that comes before the group publishes a lifecycle state: the upgrade stays advised.
+    remedies:
+      o.check.on && o.affected
+        ? [
+            remedies.upgrade(
+              `Agent ${o.version} treats the first lifecycle 404 as fatal: its next boot, before the group publishes a lifecycle state, fails again.`,
+            ),
+          ]
+        : [],
     restartWillWork: false,
   };
 }
