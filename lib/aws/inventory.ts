@@ -21,7 +21,8 @@ import type { pacer } from "./pace.ts";
 
 type Pace = ReturnType<typeof pacer>;
 
-export type Membership = { group: string; lifecycleState: string; inWarmPool: boolean };
+/** `membershipSource` is the call that said so: the evidence names it. */
+export type Membership = { group: string; lifecycleState: string; inWarmPool: boolean; membershipSource: string };
 
 export function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -111,6 +112,7 @@ export async function describeMembership(
             group: i.AutoScalingGroupName,
             lifecycleState: state,
             inWarmPool: state.startsWith("Warmed:"),
+            membershipSource: "autoscaling:DescribeAutoScalingInstances",
           });
         }
       }
@@ -181,7 +183,12 @@ async function addMembers(
   for (const i of group.Instances ?? []) {
     if (!i.InstanceId) continue;
     const state = i.LifecycleState ?? "Unknown";
-    out.set(i.InstanceId, { group: name, lifecycleState: state, inWarmPool: state.startsWith("Warmed:") });
+    out.set(i.InstanceId, {
+      group: name,
+      lifecycleState: state,
+      inWarmPool: state.startsWith("Warmed:"),
+      membershipSource: "autoscaling:DescribeAutoScalingGroups",
+    });
   }
   if (!group.WarmPoolConfiguration) return;
   try {
@@ -193,7 +200,12 @@ async function addMembers(
       signal?.throwIfAborted();
       for (const i of page.Instances ?? []) {
         if (!i.InstanceId) continue;
-        out.set(i.InstanceId, { group: name, lifecycleState: i.LifecycleState ?? "Warmed:Unknown", inWarmPool: true });
+        out.set(i.InstanceId, {
+          group: name,
+          lifecycleState: i.LifecycleState ?? "Warmed:Unknown",
+          inWarmPool: true,
+          membershipSource: "autoscaling:DescribeWarmPool",
+        });
       }
     }
   } catch (e) {

@@ -5,7 +5,8 @@ import type { ProbeReport } from "../probe/report-schema.ts";
 import type { Observations } from "./observe.ts";
 import type { Diagnosis } from "./types.ts";
 
-export type Membership = { group: string; lifecycleState: string; inWarmPool?: boolean };
+/** `source`: the Auto Scaling call that reported it (DescribeAutoScalingInstances when absent). */
+export type Membership = { group: string; lifecycleState: string; inWarmPool?: boolean; source?: string };
 export type SsmFacts = {
   pingStatus?: string;
   status?: string;

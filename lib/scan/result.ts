@@ -31,6 +31,7 @@ export function buildResult(scanId: string, target: Target, outcome: InvocationO
             group: target.group,
             lifecycleState: target.lifecycleState ?? "Unknown",
             ...(target.inWarmPool !== undefined ? { inWarmPool: target.inWarmPool } : {}),
+            ...(target.membershipSource ? { source: target.membershipSource } : {}),
           },
         }
       : {}),

@@ -155,6 +155,17 @@ describe("runScan in model mode", () => {
     expect([...verdicts(byGroup).keys()].sort()).toEqual([...batch].sort());
     for (const e of byGroup) if (e.type === "instance") expect(e.group).toBe("batch");
     expect((await calls(modelSim, "DescribeWarmPool")).length).toBeGreaterThan(0);
+    // The membership evidence names the call that reported it: the group's listing, or its warm pool's.
+    const scanId = (byGroup[0] as { scanId: string }).scanId;
+    const sources = new Set<string>();
+    for (const r of await store.scanResults(scanId)) {
+      const full = await store.scanResult(scanId, r.instanceId);
+      const ev = full?.diagnosis.evidence.find((e) => e.source.kind === "api" && e.source.field === "LifecycleState");
+      if (ev?.source.kind === "api") sources.add(ev.source.api);
+    }
+    expect(sources.size).toBeGreaterThan(0);
+    for (const api of sources)
+      expect(["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeWarmPool"]).toContain(api);
 
     const someIds = [...expected.keys()].slice(0, 3);
     const byIds = verdicts(await collect({ kind: "ids", ids: someIds }, context(modelSim)));

@@ -21,6 +21,8 @@ export type Target = {
   group?: string;
   lifecycleState?: string;
   inWarmPool?: boolean;
+  /** The Auto Scaling call the membership came from (by group, warm pool, or by instance id). */
+  membershipSource?: string;
 };
 
 /** What SSM said about one invocation of the probe. */

@@ -12,7 +12,7 @@ export function membershipEvidence(m: Membership | undefined): Evidence | undefi
   return {
     label: m.inWarmPool ? `In the warm pool of group ${m.group}` : `In Auto Scaling group ${m.group}`,
     value: m.lifecycleState,
-    source: { kind: "api", api: "autoscaling:DescribeAutoScalingInstances", field: "LifecycleState" },
+    source: { kind: "api", api: m.source ?? "autoscaling:DescribeAutoScalingInstances", field: "LifecycleState" },
   };
 }
 
