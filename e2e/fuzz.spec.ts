@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ROOT, type Server, startNext, startServer } from "../bin/servers.ts";
+import { type Server, simulatorEnv, startNext, startSimProcess } from "../bin/servers.ts";
 import { expect, test } from "./fixtures.ts";
 
 test.describe.configure({ mode: "serial" });
@@ -190,21 +190,8 @@ let dir: string;
 test.beforeAll(async ({ request }) => {
   test.setTimeout(180_000);
   dir = mkdtempSync(path.join(tmpdir(), "fd-e2e-fuzz-"));
-  sim = await startServer({
-    name: "sim",
-    command: process.execPath,
-    args: [path.join(ROOT, "bin", "fleet-doctor.mjs"), "sim", "--port", "0", "--scenario", "small"],
-    ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
-  });
-  app = await startNext({
-    FLEET_DOCTOR_DB: path.join(dir, "fuzz.db"),
-    AWS_ENDPOINT_URL: sim.url,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_SESSION_TOKEN: undefined,
-    AWS_PROFILE: undefined,
-  });
+  sim = await startSimProcess("small");
+  app = await startNext({ FLEET_DOCTOR_DB: path.join(dir, "fuzz.db"), ...simulatorEnv(sim.url) });
   // Something stored to protect: one finished scan.
   const res = await request.post(`${app.url}/api/scans`, {
     data: { targets: { kind: "all" } },
