@@ -9,6 +9,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Server, simulatorEnv, startNext, startSimProcess } from "../bin/servers.ts";
+import { rng as seededRng } from "../sim/fleet/random.ts";
 import { expect, test } from "./fixtures.ts";
 
 test.describe.configure({ mode: "serial" });
@@ -16,20 +17,13 @@ test.describe.configure({ mode: "serial" });
 const SEED = Number(process.env.FLEET_DOCTOR_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const COUNT = Number(process.env.FLEET_DOCTOR_FUZZ_COUNT ?? 300);
 
-/** mulberry32: a small, seedable PRNG, so a failing run can be replayed exactly. */
+/** The simulator's seedable PRNG (mulberry32), so a failing run can be replayed exactly. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = seededRng(seed);
   return {
-    int: (n: number) => Math.floor(next() * n),
-    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
-    chance: (p: number) => next() < p,
+    int: (n: number) => Math.floor(r.next() * n),
+    pick: r.pick,
+    chance: (p: number) => r.next() < p,
   };
 }
 type Rng = ReturnType<typeof prng>;
