@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { ROOT, startServer } from "../bin/servers.ts";
+import { ROOT, startSimProcess } from "../bin/servers.ts";
 
 /** Requests per second the simulator allows per operation (SSM publishes none; these are the observed order). */
 const THROTTLE: Record<string, number> = {
@@ -150,24 +150,7 @@ export async function run(argv: string[]): Promise<void> {
     .join(",");
   const log = (s: string) => (values.json ? undefined : console.error(s));
   log(`bench scan: starting the simulator with ${n} hosts (model mode, throttle ${throttleFlag})`);
-  const sim = await startServer({
-    name: "sim",
-    command: process.execPath,
-    args: [
-      path.join(ROOT, "bin/fleet-doctor.mjs"),
-      "sim",
-      "--port",
-      "0",
-      "--scenario",
-      scenarioFile,
-      "--exec",
-      "model",
-      "--throttle",
-      throttleFlag,
-    ],
-    ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
-    timeoutMs: 180_000,
-  });
+  const sim = await startSimProcess(scenarioFile, ["--exec", "model", "--throttle", throttleFlag], 180_000);
   try {
     const online = scenario.hosts.filter((h) => !h.stopped && (h.ssm?.pingStatus ?? "Online") === "Online");
     const sendRate = Math.min(THROTTLE.SendCommand!, Number(process.env.FLEET_DOCTOR_SEND_RATE ?? 5));

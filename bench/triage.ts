@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "@playwright/test";
-import { chromiumPath, startNext } from "../bin/servers.ts";
+import { chromiumPath, simulatorEnv, startNext } from "../bin/servers.ts";
 import { startSimulator } from "../sim/main.ts";
 
 async function scanFleet(url: string): Promise<void> {
@@ -31,12 +31,7 @@ export async function run(_argv: string[]) {
   const sim = await startSimulator({ scenario: "demo" });
   const app = await startNext({
     FLEET_DOCTOR_DB: path.join(dir, "triage.db"),
-    AWS_ENDPOINT_URL: sim.url,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_SESSION_TOKEN: undefined,
-    AWS_PROFILE: undefined,
+    ...simulatorEnv(sim.url),
   });
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: ["--headless", "--no-sandbox"] });
   try {

@@ -9,7 +9,7 @@ import path from "node:path";
 import { generateScenario } from "../sim/fleet/index.ts";
 import { type Simulator, startSimulator } from "../sim/main.ts";
 import { DEMO_USAGE, type DemoPlan, parseDemoArgs } from "./demo-args.ts";
-import { freePort, PortTakenError, portIsFree, ROOT, type Server, startNext } from "./servers.ts";
+import { freePort, PortTakenError, portIsFree, ROOT, type Server, simulatorEnv, startNext } from "./servers.ts";
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -96,12 +96,7 @@ async function main() {
   );
   const app = await startNext(
     {
-      AWS_ENDPOINT_URL: sim.url,
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_SESSION_TOKEN: undefined,
-      AWS_PROFILE: undefined,
+      ...simulatorEnv(sim.url),
       ...(plan.kind === "generated" ? { FLEET_DOCTOR_DB: plan.dbPath } : {}),
     },
     port,

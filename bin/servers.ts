@@ -115,6 +115,36 @@ export function startServer(opts: {
 }
 
 /**
+ * The environment that points the dashboard (or the CLI) at a local simulator: its URL as the one AWS endpoint and
+ * throw-away credentials. The developer's own session and profile are cleared so that nothing of a real account
+ * can reach the child.
+ */
+export function simulatorEnv(url: string): Record<string, string | undefined> {
+  return {
+    AWS_ENDPOINT_URL: url,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+  };
+}
+
+/**
+ * `fleet-doctor sim` as a process of its own on a free port, resolved once it prints its `listening on` line.
+ * `scenario` is a scenario name or a scenario file; `args` are further flags of `fleet-doctor sim`.
+ */
+export function startSimProcess(scenario: string, args: string[] = [], timeoutMs?: number): Promise<Server> {
+  return startServer({
+    name: "sim",
+    command: process.execPath,
+    args: [path.join(ROOT, "bin", "fleet-doctor.mjs"), "sim", "--port", "0", "--scenario", scenario, ...args],
+    ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    timeoutMs,
+  });
+}
+
+/**
  * What `next start` prints once it listens, and when it cannot. Its banner (`- Local: http://...`) comes before it
  * tries to listen, so the banner is no sign of readiness: a taken port prints the banner, then EADDRINUSE.
  */

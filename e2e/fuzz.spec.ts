@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ROOT, type Server, startNext, startServer } from "../bin/servers.ts";
+import { type Server, simulatorEnv, startNext, startSimProcess } from "../bin/servers.ts";
+import { rng as seededRng } from "../sim/fleet/random.ts";
 import { expect, test } from "./fixtures.ts";
 
 test.describe.configure({ mode: "serial" });
@@ -16,20 +17,13 @@ test.describe.configure({ mode: "serial" });
 const SEED = Number(process.env.FLEET_DOCTOR_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const COUNT = Number(process.env.FLEET_DOCTOR_FUZZ_COUNT ?? 300);
 
-/** mulberry32: a small, seedable PRNG, so a failing run can be replayed exactly. */
+/** The simulator's seedable PRNG (mulberry32), so a failing run can be replayed exactly. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = seededRng(seed);
   return {
-    int: (n: number) => Math.floor(next() * n),
-    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
-    chance: (p: number) => next() < p,
+    int: (n: number) => Math.floor(r.next() * n),
+    pick: r.pick,
+    chance: (p: number) => r.next() < p,
   };
 }
 type Rng = ReturnType<typeof prng>;
@@ -190,21 +184,8 @@ let dir: string;
 test.beforeAll(async ({ request }) => {
   test.setTimeout(180_000);
   dir = mkdtempSync(path.join(tmpdir(), "fd-e2e-fuzz-"));
-  sim = await startServer({
-    name: "sim",
-    command: process.execPath,
-    args: [path.join(ROOT, "bin", "fleet-doctor.mjs"), "sim", "--port", "0", "--scenario", "small"],
-    ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
-  });
-  app = await startNext({
-    FLEET_DOCTOR_DB: path.join(dir, "fuzz.db"),
-    AWS_ENDPOINT_URL: sim.url,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_SESSION_TOKEN: undefined,
-    AWS_PROFILE: undefined,
-  });
+  sim = await startSimProcess("small");
+  app = await startNext({ FLEET_DOCTOR_DB: path.join(dir, "fuzz.db"), ...simulatorEnv(sim.url) });
   // Something stored to protect: one finished scan.
   const res = await request.post(`${app.url}/api/scans`, {
     data: { targets: { kind: "all" } },

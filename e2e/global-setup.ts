@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FullConfig } from "@playwright/test";
-import { ROOT, startNext, startServer } from "../bin/servers.ts";
+import { simulatorEnv, startNext, startSimProcess } from "../bin/servers.ts";
 
 /**
  * Starts the production build on a free port with a throw-away database. Safety rail: it refuses to run when the
@@ -17,29 +17,12 @@ export default async function globalSetup(_config: FullConfig) {
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), "fleet-doctor-e2e-"));
   // The simulator runs as its own process with a fresh sandbox (removed when it stops) and the demo scenario.
-  const sim = await startServer({
-    name: "sim",
-    command: process.execPath,
-    args: [
-      path.join(ROOT, "bin", "fleet-doctor.mjs"),
-      "sim",
-      "--port",
-      "0",
-      "--scenario",
-      process.env.FLEET_DOCTOR_SCENARIO || "demo",
-    ],
-    ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
-  });
+  const sim = await startSimProcess(process.env.FLEET_DOCTOR_SCENARIO || "demo");
   let app: Awaited<ReturnType<typeof startNext>>;
   try {
     app = await startNext({
       FLEET_DOCTOR_DB: path.join(dataDir, "e2e.db"),
-      AWS_ENDPOINT_URL: sim.url,
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_SESSION_TOKEN: undefined,
-      AWS_PROFILE: undefined,
+      ...simulatorEnv(sim.url),
     });
   } catch (e) {
     await sim.stop();

@@ -5,7 +5,7 @@ import { FleetDoctorError } from "../../lib/errors.ts";
 import { openStore } from "../../lib/store/store.ts";
 import type { InstanceSummary } from "../../lib/store/types.ts";
 import type { Command } from "../cli.ts";
-import { parseFlags } from "../flags.ts";
+import { commandFlags } from "../flags.ts";
 import { formatTriage, triageRow } from "../triage.ts";
 
 const USAGE = `Usage: fleet-doctor instances [--verdict V[,V...]] [--group NAME] [--include-gone] [--json]
@@ -17,22 +17,17 @@ endpoint, and AWS_REGION) from FLEET_DOCTOR_DB, grouped by verdict. Its only AWS
 Verdicts: ${VERDICTS.join(", ")}`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseFlags({
-    args: argv,
-    options: {
+  const flags = commandFlags(
+    argv,
+    {
       verdict: { type: "string" },
       group: { type: "string" },
       "include-gone": { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+    USAGE,
+  );
+  if (!flags) return 0;
+  const { values } = flags;
   const verdicts =
     values.verdict
       ?.split(",")

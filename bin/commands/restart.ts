@@ -11,7 +11,7 @@ import { config } from "../../lib/config.ts";
 import { FleetDoctorError } from "../../lib/errors.ts";
 import { openStore } from "../../lib/store/store.ts";
 import type { Command } from "../cli.ts";
-import { parseFlags } from "../flags.ts";
+import { commandFlags } from "../flags.ts";
 
 const USAGE = `Usage: fleet-doctor restart i-... [i-...] [--disable-check] [--force --reason TEXT] [--json]
 
@@ -62,22 +62,18 @@ function print(detail: ActionDetail): void {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags({
-    args: argv,
-    options: {
+  const flags = commandFlags(
+    argv,
+    {
       "disable-check": { type: "boolean", default: false },
       force: { type: "boolean", default: false },
       reason: { type: "string" },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+    USAGE,
+    true,
+  );
+  if (!flags) return 0;
+  const { values, positionals } = flags;
   if (positionals.length === 0) throw new FleetDoctorError("BAD_REQUEST", "Name at least one instance id.");
   const cfg = config();
   const store = openStore(cfg.dbPath, { leaseTtlSeconds: cfg.leaseTtlSeconds });

@@ -6,7 +6,7 @@ import { targetsSchema } from "../../lib/scan/targets.ts";
 import type { ScanStatus, Targets } from "../../lib/scan/types.ts";
 import { openStore } from "../../lib/store/store.ts";
 import type { Command } from "../cli.ts";
-import { parseFlags } from "../flags.ts";
+import { commandFlags } from "../flags.ts";
 import { countVerdicts, formatTriage, needsAttention, type TriageRow, triageRow } from "../triage.ts";
 
 const USAGE = `Usage: fleet-doctor scan [--tag KEY=VALUE | --group NAME | --ids i-...,i-...] [--json]
@@ -58,22 +58,13 @@ function progressLine(done: number, total: number | undefined, sent: number): st
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseFlags({
-    args: argv,
-    options: {
-      tag: { type: "string" },
-      group: { type: "string" },
-      ids: { type: "string" },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const flags = commandFlags(
+    argv,
+    { tag: { type: "string" }, group: { type: "string" }, ids: { type: "string" } },
+    USAGE,
+  );
+  if (!flags) return 0;
+  const { values } = flags;
   const targets = targetsFromArgs(values);
   const cfg = config();
   const store = openStore(cfg.dbPath, { leaseTtlSeconds: cfg.leaseTtlSeconds });

@@ -15,6 +15,3 @@ export const REMEDY: Record<ActionKind, { title: string; button: string; command
       "cp -p /etc/ecs/ecs.config /etc/ecs/ecs.config.bak.<UTC time>\n# every ECS_WARM_POOLS_CHECK= line becomes (or a line is added):\nECS_WARM_POOLS_CHECK=false\nsystemctl restart ecs    # Upstart: stop ecs; start ecs\n# then wait until the agent registers or fails again",
   },
 };
-
-/** Above this many instances the engineer types the count to confirm. */
-export const TYPE_COUNT_ABOVE = 10;

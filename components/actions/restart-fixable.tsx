@@ -3,8 +3,6 @@
 import Alert from "@cloudscape-design/components/alert";
 import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
-import FormField from "@cloudscape-design/components/form-field";
-import Input from "@cloudscape-design/components/input";
 import Modal from "@cloudscape-design/components/modal";
 import ProgressBar from "@cloudscape-design/components/progress-bar";
 import SpaceBetween from "@cloudscape-design/components/space-between";
@@ -14,7 +12,8 @@ import { fetchAction, fetchMe, fetchPreflight, postAction } from "@/components/a
 import { AppLink } from "@/components/shell/app-link.tsx";
 import { count } from "@/components/text/plural.ts";
 import type { ActionDetail, PreflightCheck } from "@/lib/actions/types.ts";
-import { REMEDY, TYPE_COUNT_ABOVE } from "./remedies.ts";
+import { CountField, countConfirmed, needsCount } from "./count-confirm.tsx";
+import { REMEDY } from "./remedies.ts";
 
 /** One action (one SendCommand batch on the server) per this many instances: the API's limit per action. */
 const PER_ACTION = 50;
@@ -181,10 +180,7 @@ export function RestartFixable({ instanceIds }: { instanceIds: string[] }) {
                 <Button
                   variant="primary"
                   data-testid="confirm-restart-fixable"
-                  disabled={
-                    phase.ready.length === 0 ||
-                    (phase.ready.length > TYPE_COUNT_ABOVE && typed.trim() !== String(phase.ready.length))
-                  }
+                  disabled={phase.ready.length === 0 || !countConfirmed(phase.ready.length, typed)}
                   onClick={() => confirm(phase.ready)}
                 >
                   {`Restart ${count(phase.ready.length, "instance")}`}
@@ -211,15 +207,8 @@ export function RestartFixable({ instanceIds }: { instanceIds: string[] }) {
                 </ul>
               </Alert>
             ) : null}
-            {phase.ready.length > TYPE_COUNT_ABOVE ? (
-              <FormField label={`Type ${phase.ready.length} to confirm`}>
-                <Input
-                  value={typed}
-                  onChange={(e) => setTyped(e.detail.value)}
-                  inputMode="numeric"
-                  ariaLabel="Number of instances"
-                />
-              </FormField>
+            {needsCount(phase.ready.length) ? (
+              <CountField count={phase.ready.length} value={typed} onChange={setTyped} />
             ) : null}
           </SpaceBetween>
         </Modal>

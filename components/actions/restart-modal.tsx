@@ -5,7 +5,6 @@ import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
 import ExpandableSection from "@cloudscape-design/components/expandable-section";
 import FormField from "@cloudscape-design/components/form-field";
-import Input from "@cloudscape-design/components/input";
 import Modal from "@cloudscape-design/components/modal";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Textarea from "@cloudscape-design/components/textarea";
@@ -13,7 +12,8 @@ import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { fetchScript, postAction } from "@/components/api/client.ts";
 import type { ActionKind, PreflightCheck } from "@/lib/actions/types.ts";
-import { REMEDY, TYPE_COUNT_ABOVE } from "./remedies.ts";
+import { CountField, countConfirmed, needsCount } from "./count-confirm.tsx";
+import { REMEDY } from "./remedies.ts";
 
 const MIN_REASON = 10;
 
@@ -42,11 +42,8 @@ export function RestartModal({
   const [error, setError] = useState<string>();
   const [sending, setSending] = useState(false);
   const sent = useRef(false);
-  const needCount = targets.length > TYPE_COUNT_ABOVE;
   const ready =
-    targets.length > 0 &&
-    (!needCount || typed.trim() === String(targets.length)) &&
-    (!force || reason.trim().length >= MIN_REASON);
+    targets.length > 0 && countConfirmed(targets.length, typed) && (!force || reason.trim().length >= MIN_REASON);
 
   const confirm = async () => {
     if (sent.current || !ready) return;
@@ -142,16 +139,7 @@ export function RestartModal({
             />
           </FormField>
         )}
-        {needCount && (
-          <FormField label={`Type ${targets.length} to confirm`}>
-            <Input
-              value={typed}
-              onChange={(e) => setTyped(e.detail.value)}
-              inputMode="numeric"
-              ariaLabel="Number of instances"
-            />
-          </FormField>
-        )}
+        {needsCount(targets.length) && <CountField count={targets.length} value={typed} onChange={setTyped} />}
         {error && <Alert type="error">{error}</Alert>}
       </SpaceBetween>
     </Modal>

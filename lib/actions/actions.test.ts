@@ -1,18 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { restartSends, simEnv, startSim } from "../../test/helpers/sim.ts";
+import { type ScannedFleet, scannedFleet } from "../../test/helpers/scanned-fleet.ts";
+import { restartSends, startSim } from "../../test/helpers/sim.ts";
 import { LOCAL_ACTOR } from "../auth/roles.ts";
-import { createClients } from "../aws/clients.ts";
-import { parseConfig } from "../config.ts";
 import { FleetDoctorError } from "../errors.ts";
-import { runScan } from "../scan/run-scan.ts";
-import { openStore, type Store } from "../store/store.ts";
 import { preflight } from "./preflight.ts";
 import { requestAction } from "./request-action.ts";
-import { type ActionContext, runAction } from "./run-action.ts";
+import { runAction } from "./run-action.ts";
 import type { ActionEvent } from "./types.ts";
 
 const HEALTHY = "i-0a000000000000001";
@@ -21,31 +15,17 @@ const READY = "i-0a000000000000003";
 const WARMED = "i-0a000000000000004";
 const OFFLINE = "i-0a000000000000007";
 
-let sim: Awaited<ReturnType<typeof startSim>>;
-let dir: string;
-let store: Store;
-let ctx: ActionContext & { config: ReturnType<typeof parseConfig> };
+let fleet: ScannedFleet;
+let sim: ScannedFleet["sim"];
+let store: ScannedFleet["store"];
+let ctx: ScannedFleet["ctx"];
 
 beforeAll(async () => {
-  sim = await startSim("small");
-  Object.assign(process.env, simEnv(sim.url));
-  dir = mkdtempSync(path.join(tmpdir(), "fd-actions-"));
-  store = openStore(path.join(dir, "a.db"));
-  const config = parseConfig({ ...process.env, FLEET_DOCTOR_RESTART_WAIT: "20" });
-  ctx = { clients: createClients(config), store, config, pollMs: 300 };
-  for await (const _ of runScan(
-    { kind: "all" },
-    { ...ctx, tuning: { firstPollMs: 200, minPollMs: 200, maxPollMs: 500 } },
-  )) {
-    // stored
-  }
+  fleet = await scannedFleet(await startSim("small"), "fd-actions-");
+  ({ sim, store, ctx } = fleet);
 }, 120_000);
 
-afterAll(async () => {
-  store?.close();
-  await sim?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => fleet?.close());
 
 async function drain(actionId: string): Promise<ActionEvent[]> {
   const events: ActionEvent[] = [];

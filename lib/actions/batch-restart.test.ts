@@ -3,45 +3,25 @@
  * per batch of up to 50 with MaxConcurrency of the batch, instead of a 10 % canary that restarts them one at a time.
  * Any other verdict, or a forced restart, keeps the canary. Counted on the simulator's own call log.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator } from "../../sim/main.ts";
-import { restartSends, simEnv } from "../../test/helpers/sim.ts";
+import { type ScannedFleet, scannedFleet } from "../../test/helpers/scanned-fleet.ts";
+import { restartSends } from "../../test/helpers/sim.ts";
 import { LOCAL_ACTOR } from "../auth/roles.ts";
-import { createClients } from "../aws/clients.ts";
-import { parseConfig } from "../config.ts";
-import { runScan } from "../scan/run-scan.ts";
-import { openStore, type Store } from "../store/store.ts";
 import { requestAction } from "./request-action.ts";
-import { type ActionContext, runAction } from "./run-action.ts";
+import { runAction } from "./run-action.ts";
 
-let sim: Awaited<ReturnType<typeof startSimulator>>;
-let dir: string;
-let store: Store;
-let ctx: ActionContext & { config: ReturnType<typeof parseConfig> };
+let fleet: ScannedFleet;
+let sim: ScannedFleet["sim"];
+let store: ScannedFleet["store"];
+let ctx: ScannedFleet["ctx"];
 
 beforeAll(async () => {
-  sim = await startSimulator({ scenario: "demo", exec: "model" });
-  Object.assign(process.env, simEnv(sim.url));
-  dir = mkdtempSync(path.join(tmpdir(), "fd-batch-restart-"));
-  store = openStore(path.join(dir, "a.db"));
-  const config = parseConfig({ ...process.env, FLEET_DOCTOR_RESTART_WAIT: "20" });
-  ctx = { clients: createClients(config), store, config, pollMs: 300 };
-  for await (const _ of runScan(
-    { kind: "all" },
-    { ...ctx, tuning: { firstPollMs: 200, minPollMs: 200, maxPollMs: 500 } },
-  )) {
-    // stored
-  }
+  fleet = await scannedFleet(await startSimulator({ scenario: "demo", exec: "model" }), "fd-batch-restart-");
+  ({ sim, store, ctx } = fleet);
 }, 120_000);
 
-afterAll(async () => {
-  store?.close();
-  await sim?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => fleet?.close());
 
 const latest = async () => (await store.latestResults({ limit: 1000 })).items;
 const readyIds = async () =>

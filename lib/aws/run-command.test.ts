@@ -6,6 +6,7 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../sim/main.ts";
+import { simCalls, simClientConfig } from "../../test/helpers/sim.ts";
 import { type RunCommandEvent, type RunCommandInput, runCommand } from "./run-command.ts";
 
 const ONLINE = ["01", "02", "03", "04", "05", "06"].map((n) => `i-0a0000000000000${n}`);
@@ -13,19 +14,11 @@ const ONLINE = ["01", "02", "03", "04", "05", "06"].map((n) => `i-0a000000000000
 let sim: Simulator;
 let ssm: SSMClient;
 
-type Call = { op: string; at: string; params: Record<string, unknown> };
-async function calls(op: string): Promise<Call[]> {
-  const res = await fetch(`${sim.url}/_sim/calls?op=${op}`);
-  return ((await res.json()) as { calls: Call[] }).calls;
-}
+const calls = (op: string) => simCalls(sim.url, op);
 
 beforeAll(async () => {
   sim = await startSimulator({ port: 0, scenario: "small", exec: "bash" });
-  ssm = new SSMClient({
-    endpoint: sim.url,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
+  ssm = new SSMClient(simClientConfig(sim.url));
 }, 60_000);
 
 afterAll(async () => {

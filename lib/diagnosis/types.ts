@@ -3,24 +3,17 @@
  * dashboard (client components may import this file: it holds types and constants only).
  */
 
+import { FAILURE_KINDS } from "../probe/failure-kinds.ts";
 import type { Verdict } from "./catalogue.ts";
 
 // The verdicts themselves live in the catalogue (order, labels, looks, attention); re-exported for the engine's users.
 export { NEEDS_ATTENTION, VERDICTS, type Verdict } from "./catalogue.ts";
 
-/** Named sub-causes of `agent-failed` (facts/ecs-agent.md, "Other startup failures"). */
-export const AGENT_FAILURE_CAUSES = [
-  "imds-region",
-  "credentials",
-  "registration",
-  "state-mismatch",
-  "task-engine",
-  "docker",
-  "cgroups",
-  "cloud-init",
-  "lifecycle-other",
-  "exited",
-] as const;
+/**
+ * Named sub-causes of `agent-failed` (facts/ecs-agent.md, "Other startup failures"): the failures the probe names,
+ * then the two the diagnosis tells apart itself.
+ */
+export const AGENT_FAILURE_CAUSES = [...FAILURE_KINDS, "lifecycle-other", "exited"] as const;
 
 export type AgentFailureCause = (typeof AGENT_FAILURE_CAUSES)[number];
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FAILURE_KINDS } from "./failure-kinds.ts";
 
 /**
  * The probe report: the one line of JSON that `probe.sh` prints on an instance (schema 1). See lib/probe/README.md
@@ -29,17 +30,6 @@ const logPlace = {
 
 /** A log line, escaped and capped by the probe (a cut line ends with `…`). */
 const logLine = z.object({ ...logPlace, text: str(400) });
-
-export const FAILURE_KINDS = [
-  "imds-region",
-  "credentials",
-  "registration",
-  "state-mismatch",
-  "task-engine",
-  "docker",
-  "cgroups",
-  "cloud-init",
-] as const;
 
 export const probeReportSchema = z.object({
   schema: z.literal(1),
@@ -126,7 +116,7 @@ export const probeReportSchema = z.object({
 
 export type ProbeReport = z.infer<typeof probeReportSchema>;
 export type ProbeLogs = ProbeReport["logs"];
-export type FailureKind = (typeof FAILURE_KINDS)[number];
+export type { FailureKind } from "./failure-kinds.ts";
 
 /** The second line of probe.sh, by which the simulator recognises the script. */
 export const PROBE_MARKER = "# fleet-doctor-probe schema=1";

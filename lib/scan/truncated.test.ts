@@ -4,29 +4,18 @@
  * whole), one writes 30 KB of stdout before it (even GetCommandInvocation's 24,000 bytes are cut: the report is lost).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Fleet } from "../../sim/fleet-types.ts";
-import { createSimulator, realFleet } from "../../sim/main.ts";
-import { simScanContext } from "../../test/helpers/scan-context.ts";
-import { simEnv } from "../../test/helpers/sim.ts";
+import { scanToEnd, simScanContext } from "../../test/helpers/scan-context.ts";
+import { simCalls, simEnv, startSimOverriding } from "../../test/helpers/sim.ts";
 import { openStore, type Store } from "../store/store.ts";
-import { runScan } from "./run-scan.ts";
-import type { ScanEvent } from "./types.ts";
 
 const NOISY_STDERR = "i-0a000000000000001"; // healthy in the small scenario
 const HUGE_STDOUT = "i-0a000000000000003"; // lifecycle-404:ready
 
-function noisy(f: Fleet): Fleet {
-  return {
-    hosts: () => f.hosts(),
-    host: (id) => f.host(id),
-    groups: () => f.groups(),
-    membership: (id) => f.membership(id),
-    attach: (g, ids) => f.attach(g, ids),
-    detach: (g, ids, d) => f.detach(g, ids, d),
-    timing: (id) => f.timing(id),
-    describe: (id) => f.describe(id),
-    handle: (req, res) => f.handle(req, res),
-    close: () => f.close(),
+let sim: { url: string; close(): Promise<void> };
+let store: Store;
+
+beforeAll(async () => {
+  sim = await startSimOverriding({ port: 0, scenario: "small", exec: "model" }, (f) => ({
     async run(id, commands, options) {
       const r = await f.run(id, commands, options);
       if (id === NOISY_STDERR)
@@ -34,17 +23,7 @@ function noisy(f: Fleet): Fleet {
       if (id === HUGE_STDOUT) return { ...r, stdout: `${"noise ".repeat(5000)}\n${r.stdout}` };
       return r;
     },
-  };
-}
-
-let sim: { url: string; close(): Promise<void> };
-let store: Store;
-
-beforeAll(async () => {
-  sim = await createSimulator(
-    { port: 0, scenario: "small", exec: "model" },
-    { ...realFleet, create: async (s, o) => noisy(await realFleet.create(s, o)) },
-  );
+  }));
   store = openStore(":memory:");
 }, 60_000);
 
@@ -55,17 +34,10 @@ afterAll(async () => {
 
 describe("truncated output", () => {
   it("reads the full output with GetCommandInvocation only where Output was cut", async () => {
-    const events: ScanEvent[] = [];
     Object.assign(process.env, simEnv(sim.url));
-    const ctx = simScanContext(store);
-    for await (const e of runScan({ kind: "ids", ids: [NOISY_STDERR, HUGE_STDOUT, "i-0a000000000000002"] }, ctx)) {
-      events.push(e);
-    }
-    // The events are slim: each instance's result is read from the store.
-    const scanId = (events[0] as { scanId: string }).scanId;
-    const ids = events.flatMap((e) => (e.type === "instance" ? [e.instanceId] : []));
-    const results = new Map(
-      await Promise.all(ids.map(async (id) => [id, (await store.scanResult(scanId, id))!] as const)),
+    const { events, results } = await scanToEnd(
+      { kind: "ids", ids: [NOISY_STDERR, HUGE_STDOUT, "i-0a000000000000002"] },
+      simScanContext(store),
     );
     // Cut in Output, whole in GetCommandInvocation: diagnosed as if nothing happened, the raw output kept whole.
     const a = results.get(NOISY_STDERR)!;
@@ -84,8 +56,7 @@ describe("truncated output", () => {
     // The untouched host is diagnosed from the list output alone.
     expect(results.get("i-0a000000000000002")!.verdict).toBe("lifecycle-404:blocked");
 
-    const res = await fetch(`${sim.url}/_sim/calls?op=GetCommandInvocation`);
-    const gets = ((await res.json()) as { calls: { params: { InstanceId: string } }[] }).calls;
+    const gets = await simCalls(sim.url, "GetCommandInvocation");
     expect(new Set(gets.map((g) => g.params.InstanceId))).toEqual(new Set([NOISY_STDERR, HUGE_STDOUT]));
   });
 });

@@ -8,11 +8,10 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSimulator } from "../../sim/main.ts";
-import { simScanContext } from "../../test/helpers/scan-context.ts";
+import { scanToEnd, simScanContext } from "../../test/helpers/scan-context.ts";
 import { simEnv } from "../../test/helpers/sim.ts";
 import { openStore, type Store } from "../store/store.ts";
-import { runScan } from "./run-scan.ts";
-import type { InstanceResult, ScanEvent, Targets } from "./types.ts";
+import type { Targets } from "./types.ts";
 
 const FAST = "i-0b000000000000001";
 const SLOW = "i-0b000000000000002";
@@ -60,17 +59,7 @@ async function scan(targets: Targets) {
     config: { sendRate: 20, pollRate: 50, deliveryTimeoutSeconds: 1, probeTimeoutSeconds: 4 },
     tuning: { firstPollMs: 300, minPollMs: 250, maxPollMs: 1000, graceMs: 0 },
   });
-  const events: ScanEvent[] = [];
-  for await (const e of runScan(targets, ctx)) events.push(e);
-  const scanId = (events[0] as { scanId: string }).scanId;
-  // Instance events are slim: the full result is read once from the store.
-  const results = new Map<string, InstanceResult>();
-  for (const e of events) {
-    if (e.type !== "instance") continue;
-    const r = await store.scanResult(scanId, e.instanceId);
-    if (r) results.set(e.instanceId, r);
-  }
-  return { events, results, scanId };
+  return scanToEnd(targets, ctx);
 }
 
 describe("a probe still running at the scan's deadline", () => {

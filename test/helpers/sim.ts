@@ -2,7 +2,10 @@
  * Test helper (never imported by the app): the fleet simulator in this process, its call log, and the environment
  * that points the AWS SDK at it. Only test code under test/ knows sim/ exists; lib/ and app/ never import it.
  */
-import { type Simulator, startSimulator } from "../../sim/main.ts";
+
+import type { Scenario } from "../../sim/fleet/index.ts";
+import type { Fleet } from "../../sim/fleet-types.ts";
+import { createSimulator, realFleet, type Simulator, type SimulatorOptions, startSimulator } from "../../sim/main.ts";
 
 export function startSim(scenario = "small"): Promise<Simulator> {
   return startSimulator({ scenario, exec: "bash" });
@@ -33,4 +36,39 @@ export function simEnv(url: string): Record<string, string> {
     AWS_SECRET_ACCESS_KEY: "test",
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   };
+}
+
+/** What an AWS SDK client needs to talk to the simulator directly (tests that drive one client by hand). */
+export function simClientConfig(url: string) {
+  return { endpoint: url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+}
+
+/**
+ * The simulator over its real fleet with some of the fleet's methods replaced (a host that writes too much, a host
+ * that vanishes): `override` gets the real fleet and returns the replacements; every other method is the real one.
+ */
+export function startSimOverriding(
+  opts: SimulatorOptions<Scenario>,
+  override: (real: Fleet) => Partial<Fleet>,
+): Promise<Simulator> {
+  return createSimulator(opts, {
+    ...realFleet,
+    create: async (scenario, o) => {
+      const f = await realFleet.create(scenario, o);
+      const real: Fleet = {
+        hosts: () => f.hosts(),
+        host: (id) => f.host(id),
+        groups: () => f.groups(),
+        membership: (id) => f.membership(id),
+        attach: (g, ids) => f.attach(g, ids),
+        detach: (g, ids, d) => f.detach(g, ids, d),
+        run: (id, commands, options) => f.run(id, commands, options),
+        timing: (id) => f.timing(id),
+        describe: (id) => f.describe(id),
+        handle: (req, res) => f.handle(req, res),
+        close: () => f.close(),
+      };
+      return { ...real, ...override(real) };
+    },
+  });
 }
