@@ -61,7 +61,9 @@ describe("store", () => {
     // The connection is the store's own: look at the file with another one.
     const raw = new Database(file, { readonly: true });
     expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
-    const ids = (raw.prepare("SELECT id FROM schema_migrations ORDER BY rowid").all() as { id: string }[]).map((r) => r.id);
+    const ids = (raw.prepare("SELECT id FROM schema_migrations ORDER BY rowid").all() as { id: string }[]).map(
+      (r) => r.id,
+    );
     expect(ids).toEqual(MIGRATIONS.map((m) => m.id));
     expect(ids[0]).toBe("001-scans");
     await s.close();
