@@ -37,17 +37,7 @@ function columns(onOpen: (id: string) => void): TableProps.ColumnDefinition<Inst
     {
       id: "verdict",
       header: "Verdict",
-      cell: (r) =>
-        r.goneSince ? (
-          <div>
-            <VerdictStatus verdict={r.verdict} />
-            <Box variant="small" color="text-status-inactive" display="block">
-              {`gone since ${formatTime(r.goneSince)}`}
-            </Box>
-          </div>
-        ) : (
-          <VerdictStatus verdict={r.verdict} />
-        ),
+      cell: (r) => (r.goneSince ? <GoneVerdict row={r} /> : <VerdictStatus verdict={r.verdict} />),
       ...SORTING.verdict,
       isRowHeader: false,
     },
@@ -77,6 +67,24 @@ function columns(onOpen: (id: string) => void): TableProps.ColumnDefinition<Inst
     { id: "pingStatus", header: "SSM ping", cell: (r) => r.pingStatus, ...SORTING.pingStatus },
     { id: "probedAt", header: "Probed", cell: (r) => formatTime(r.probedAt), ...SORTING.probedAt },
   ];
+}
+
+/**
+ * A gone instance's last verdict and when it went. The time goes under its date so that the column is no wider than
+ * its verdicts make it: every default column still fits at 1280 px with the navigation open.
+ */
+function GoneVerdict({ row }: { row: InstanceRow }) {
+  const [date, ...time] = formatTime(row.goneSince).split(" ");
+  return (
+    <div>
+      <VerdictStatus verdict={row.verdict} />
+      <Box variant="small" color="text-status-inactive" display="block">
+        {`gone since ${date}`}
+        <br />
+        {time.join(" ")}
+      </Box>
+    </div>
+  );
 }
 
 const COLUMN_OPTIONS: { id: ColumnId; label: string; alwaysVisible?: boolean }[] = [

@@ -70,9 +70,7 @@ export function VerdictCounts({
               gone > 0 ? (
                 <span data-testid="gone-count">
                   {`Not counted: ${count(gone, "instance")} gone from this fleet (the last full scan did not see ${gone === 1 ? "it" : "them"}). `}
-                  <Link href="/instances?include=gone" ariaLabel={`Show the ${count(gone, "gone instance")}`}>
-                    Show gone instances
-                  </Link>
+                  <Link href="/instances?include=gone">Show gone instances</Link>
                 </span>
               ) : undefined
             }
