@@ -6,6 +6,7 @@ import type { APIRequestContext } from "@playwright/test";
 import { startSimulator } from "../sim/main.ts";
 import {
   expect,
+  expectAccessible,
   loadScenario,
   overviewReady,
   screenshot,
@@ -116,6 +117,7 @@ test("a gone instance is out of the counts, cannot be restarted, and nothing is 
       `Not counted: ${goneCount} ${goneCount === 1 ? "instance" : "instances"} gone from this fleet`,
     );
     await screenshot(page, "overview-gone-1280");
+    await expectAccessible(page, "the overview with gone instances");
     await page.getByTestId("gone-count").getByRole("link", { name: "Show gone instances" }).click();
     await expect(page).toHaveURL(/\/instances\?include=gone$/);
     await tableReady(page);
@@ -124,6 +126,7 @@ test("a gone instance is out of the counts, cannot be restarted, and nothing is 
     await expect(row.getByRole("checkbox", { name: `Select ${gone}` })).toBeDisabled();
     await expect(page.getByRole("heading", { name: /^Instances/ })).toContainText(`(${withGone.total})`);
     await screenshot(page, "instances-gone-1280");
+    await expectAccessible(page, "the instances table with gone instances");
     // The table is as wide as a Cloudscape table lays it out: what a gone row adds must not widen it.
     const tableWidth = () =>
       page
