@@ -22,7 +22,12 @@ function FleetSummary({ o }: { o: Overview }) {
           Press Scan fleet to probe every instance Systems Manager knows and see which ones need attention.
         </Alert>
       ) : (
-        <VerdictCounts counts={o.counts} total={o.total} fixAction={<RestartFixable instanceIds={o.fixableIds} />} />
+        <VerdictCounts
+          counts={o.counts}
+          total={o.total}
+          gone={o.gone}
+          fixAction={<RestartFixable instanceIds={o.fixableIds} />}
+        />
       )}
       <ScanLauncher runningScanId={o.running?.id} groups={o.groups} />
       <LastScan scan={o.lastScan} />

@@ -4,7 +4,19 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { APIRequestContext } from "@playwright/test";
 import { startSimulator } from "../sim/main.ts";
-import { expect, loadScenario, overviewReady, simUrl, startScan, test, waitForScan } from "./fixtures.ts";
+import {
+  expect,
+  expectAccessible,
+  loadScenario,
+  overviewReady,
+  screenshot,
+  simHosts,
+  simUrl,
+  startScan,
+  tableReady,
+  test,
+  waitForScan,
+} from "./fixtures.ts";
 
 // Fleet membership: one database, two fleets; and an instance its fleet's full scan no longer sees.
 test.describe.configure({ mode: "serial" });
@@ -94,6 +106,84 @@ test("a gone instance is out of the counts, cannot be restarted, and nothing is 
     await page.goto(`/instances/${gone}`);
     await expect(page.getByTestId("instance-identity")).toContainText("Gone from its fleet");
     await expect(page.getByRole("button", { name: "Restart agent", exact: true })).toBeDisabled();
+
+    // The dashboard's gone view: the overview says how many are gone (not counted) and links to them.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto("/");
+    await overviewReady(page);
+    // Earlier specs may have left other instances gone (their scenarios had other hosts): count what the API says.
+    const goneCount = withGone.items.filter((i) => i.goneSince).length;
+    await expect(page.getByTestId("gone-count")).toContainText(
+      `Not counted: ${goneCount} ${goneCount === 1 ? "instance" : "instances"} gone from this fleet`,
+    );
+    await screenshot(page, "overview-gone-1280");
+    await expectAccessible(page, "the overview with gone instances");
+    await page.getByTestId("gone-count").getByRole("link", { name: "Show gone instances" }).click();
+    await expect(page).toHaveURL(/\/instances\?include=gone$/);
+    await tableReady(page);
+    const row = page.getByRole("row").filter({ hasText: gone });
+    await expect(row).toContainText(/gone since \d{4}-\d\d-\d\d\s*\d\d:\d\d:\d\d UTC/);
+    await expect(row.getByRole("checkbox", { name: `Select ${gone}` })).toBeDisabled();
+    await expect(page.getByRole("heading", { name: /^Instances/ })).toContainText(`(${withGone.total})`);
+    await screenshot(page, "instances-gone-1280");
+    await expectAccessible(page, "the instances table with gone instances");
+    // The table is as wide as a Cloudscape table lays it out: what a gone row adds must not widen it.
+    const tableWidth = () =>
+      page
+        .getByRole("table", { name: "Instances" })
+        .first()
+        .evaluate((t) => Math.round(t.getBoundingClientRect().width));
+    const widthWithGone = await tableWidth();
+    // Hidden again by the toggle (and out of the link); shown again by it.
+    const toggle = page.getByRole("checkbox", { name: "Show gone instances" });
+    await expect(toggle).toBeChecked();
+    await toggle.click();
+    await expect(page).toHaveURL(/\/instances$/);
+    await tableReady(page);
+    await expect(page.getByRole("heading", { name: /^Instances/ })).toContainText(`(${now.total})`);
+    await expect(page.getByRole("row").filter({ hasText: gone })).toHaveCount(0);
+    console.log(`table width at 1280 px: ${await tableWidth()} px; with the gone instance: ${widthWithGone} px`);
+    expect(widthWithGone).toBeLessThanOrEqual((await tableWidth()) + 1);
+    await page.getByRole("checkbox", { name: "Show gone instances" }).click();
+    await expect(page).toHaveURL(/\/instances\?include=gone$/);
+    await tableReady(page);
+    await expect(page.getByRole("row").filter({ hasText: gone })).toContainText("gone since");
+    expect(await calls()).toBe(sentBefore);
+  } finally {
+    await loadScenario(request, { name: "demo" });
+  }
+});
+
+test("the restart button shows in advance the refusal of an instance SSM no longer manages", async ({
+  page,
+  request,
+  baseURL,
+}) => {
+  test.setTimeout(180_000);
+  const demo = JSON.parse(readFileSync(path.join(ROOT, "sim", "scenarios", "demo.json"), "utf8")) as {
+    hosts: { id: string }[];
+  };
+  try {
+    await loadScenario(request, { name: "demo" });
+    await waitForScan(request, baseURL!, await startScan(request, baseURL!));
+    const ready = (await simHosts(request)).find((h) => h.expect === "lifecycle-404:ready")!.instanceId;
+    // Terminated a moment ago: SSM no longer manages it, and no scan has run since (the store still says ready).
+    await loadScenario(request, { scenario: { ...demo, hosts: demo.hosts.filter((h) => h.id !== ready) } });
+    const sends = async () =>
+      ((await (await request.get(`${simUrl()}/_sim/calls?op=SendCommand`)).json()) as { calls: unknown[] }).calls
+        .length;
+    const sentBefore = await sends();
+
+    const res = await request.get(`${baseURL}/api/actions/preflight?kind=restart&ids=${ready}`);
+    expect(res.status()).toBe(200);
+    const { checks } = (await res.json()) as { checks: { ok: boolean; verdict: string; reason: string }[] };
+    expect(checks[0]).toMatchObject({ ok: false, verdict: "lifecycle-404:ready" });
+    expect(checks[0]!.reason).toMatch(/SSM does not manage this instance now/);
+
+    await page.goto(`/instances/${ready}`);
+    await expect(page.getByTestId("restart-blocked-reason")).toContainText("SSM does not manage this instance now");
+    await expect(page.getByRole("button", { name: "Restart agent", exact: true })).toBeDisabled();
+    expect(await sends()).toBe(sentBefore);
   } finally {
     await loadScenario(request, { name: "demo" });
   }

@@ -13,14 +13,14 @@ import { currentViewer } from "./viewer.ts";
 const PAGE = 1000;
 
 /**
- * Every instance's latest summary in the fleet in view (not gone), read in pages (the store caps a page at 1,000).
- * Callers check the viewer.
+ * Every instance's latest summary in the fleet in view (the gone ones too when asked), read in pages (the store caps
+ * a page at 1,000). Callers check the viewer.
  */
-async function allLatest(fleet: string): Promise<InstanceSummary[]> {
+async function allLatest(fleet: string, includeGone: boolean): Promise<InstanceSummary[]> {
   const store = getStore();
   const out: InstanceSummary[] = [];
   for (let offset = 0; ; offset += PAGE) {
-    const { items, total } = await store.latestResults({ fleet, limit: PAGE, offset });
+    const { items, total } = await store.latestResults({ fleet, includeGone, limit: PAGE, offset });
     out.push(...items);
     if (items.length < PAGE || out.length >= total) break;
   }
@@ -39,24 +39,29 @@ export type TableData = {
 
 // Per process, so a restarted server (perhaps on another database) never answers 304 to an old copy.
 const BOOT = randomUUID().slice(0, 8);
-let cached: TableData | undefined;
+// One copy per view: the default listing, and the one with the gone instances (`include=gone`).
+const cached = new Map<boolean, TableData>();
 
 /**
  * The instances table's data, computed once per change of the latest results: the page and the API route then
  * cost a version check, not a read of every instance, until a scan or a restart saves a result. A route passes its
  * request (the viewer is read from it); a page passes nothing (the viewer is read from the render's headers).
+ * With `includeGone`, the instances a full scan of the fleet no longer sees are rows too (with `goneSince`).
  */
-export async function tableData(request?: Request): Promise<TableData> {
+export async function tableData(request?: Request, { includeGone = false } = {}): Promise<TableData> {
   await (request ? currentActor(request) : currentViewer());
   const fleet = (await fleetInView()).id;
-  const version = `${BOOT}.${await getStore().latestVersion()}.${fleet}`;
-  if (cached?.version !== version) {
-    const compact = compactRows(await allLatest(fleet));
+  // The view is part of the key (the ETag): a browser's copy of one view never answers 304 for the other.
+  const version = `${BOOT}.${await getStore().latestVersion()}.${fleet}.${includeGone ? "gone" : "live"}`;
+  let data = cached.get(includeGone);
+  if (data?.version !== version) {
+    const compact = compactRows(await allLatest(fleet, includeGone));
     // The server's rows are the browser's rows: the same compaction (caps, "(none)") decoded the same way.
     const rows = expandRows(compact);
-    cached = { version, rows, filteringOptions: filteringOptionsFor(rows), json: JSON.stringify(compact) };
+    data = { version, rows, filteringOptions: filteringOptionsFor(rows), json: JSON.stringify(compact) };
+    cached.set(includeGone, data);
   }
-  return cached;
+  return data;
 }
 
 export type VerdictBreakdown = { key: string; counts: Partial<Record<Verdict, number>>; total: number }[];
@@ -96,6 +101,8 @@ export type Overview = {
   /** The fleet's fixable instances (lifecycle-404:ready), for the overview's one restart action. */
   fixableIds: string[];
   groups: string[];
+  /** Instances of the fleet that a full scan no longer sees: not in `counts` or `total`. */
+  gone: number;
 };
 
 export async function loadOverview(): Promise<Overview> {
@@ -103,8 +110,9 @@ export async function loadOverview(): Promise<Overview> {
   const store = getStore();
   // The fleet in view only: another fleet's results in this database, and gone instances, are not counted.
   const scope = { fleet: (await fleetInView()).id };
-  const [counts, scans, groupRows, versionRows] = await Promise.all([
+  const [counts, withGone, scans, groupRows, versionRows] = await Promise.all([
     store.verdictCounts(scope),
+    store.verdictCounts({ ...scope, includeGone: true }),
     store.listScans({ limit: 200 }),
     store.verdictsBy("group", scope),
     store.verdictsBy("agentVersion", scope),
@@ -113,9 +121,12 @@ export async function loadOverview(): Promise<Overview> {
   const recent = scans.filter(isFleetScan);
   const byGroup = breakdown(groupRows.map((r) => ({ ...r, key: r.key ?? "(no group)" })));
   const byVersion = breakdown(versionRows.map((r) => ({ ...r, key: r.key ?? "(unknown)" })));
+  const sum = (c: Record<Verdict, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+  const total = sum(counts);
   return {
     counts,
-    total: Object.values(counts).reduce((a, b) => a + b, 0),
+    total,
+    gone: sum(withGone) - total,
     byGroup,
     byVersion,
     lastScan: recent.find((s) => s.status !== "running" && s.fleet === scope.fleet) ?? undefined,

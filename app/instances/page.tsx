@@ -1,6 +1,6 @@
 import { cookies } from "next/headers";
 import { preload } from "react-dom";
-import { TABLE_ROWS_URL } from "@/components/api/client.ts";
+import { tableRowsUrl } from "@/components/api/client.ts";
 import { InstancesTable } from "@/components/instances/instances-table.tsx";
 import { PREFERENCES_COOKIE, parsePreferences } from "@/components/instances/preferences.ts";
 import { tablePage } from "@/components/instances/table-model.ts";
@@ -20,13 +20,17 @@ export default async function InstancesPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  // The browser starts fetching every row while it parses this page, not after the scripts have run.
-  preload(TABLE_ROWS_URL, { as: "fetch", crossOrigin: "anonymous" });
-  const [{ rows, filteringOptions }, params, jar] = await Promise.all([tableData(), searchParams, cookies()]);
+  const [params, jar] = await Promise.all([searchParams, cookies()]);
   const view = parseTableView(params);
+  const includeGone = view.includeGone === true;
+  // The browser starts fetching every row while it parses this page, not after the scripts have run.
+  preload(tableRowsUrl(includeGone), { as: "fetch", crossOrigin: "anonymous" });
+  const { rows, filteringOptions } = await tableData(undefined, { includeGone });
   const preferences = parsePreferences(jar.get(PREFERENCES_COOKIE)?.value);
   return (
     <InstancesTable
+      // Another set of rows: showing or hiding the gone instances starts the table afresh.
+      key={includeGone ? "gone" : "live"}
       firstPage={tablePage(rows, view, preferences.pageSize)}
       filteringOptions={filteringOptions}
       initialView={view}

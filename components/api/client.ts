@@ -90,10 +90,13 @@ export const scanEventsUrl = (scanId: string, after?: number) =>
 
 export const TABLE_ROWS_URL = "/api/instances/table";
 
+/** The table's rows, with the gone instances (`?include=gone`) or without. */
+export const tableRowsUrl = (includeGone = false) => (includeGone ? `${TABLE_ROWS_URL}?include=gone` : TABLE_ROWS_URL);
+
 /** Every row of the instances table, from /api/instances/table. */
-export async function fetchTableRows(signal?: AbortSignal): Promise<InstanceRow[]> {
+export async function fetchTableRows(signal?: AbortSignal, includeGone = false): Promise<InstanceRow[]> {
   // A plain same-origin GET (default cache mode), so it matches the page's <link rel="preload" as="fetch">.
-  const body = await read<CompactRows>(await fetch(TABLE_ROWS_URL, { signal }));
+  const body = await read<CompactRows>(await fetch(tableRowsUrl(includeGone), { signal }));
   if (!Array.isArray(body.ids)) throw new Error("The server answered without rows.");
   return expandRows(body);
 }

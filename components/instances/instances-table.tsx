@@ -11,6 +11,7 @@ import Link from "@cloudscape-design/components/link";
 import Pagination from "@cloudscape-design/components/pagination";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table, { type TableProps } from "@cloudscape-design/components/table";
+import Toggle from "@cloudscape-design/components/toggle";
 import { useRouter } from "next/navigation";
 import { type ReactNode, startTransition, useCallback, useEffect, useMemo, useState } from "react";
 import { RestartButton } from "@/components/actions/restart-button.tsx";
@@ -28,13 +29,15 @@ import { type SortKey, type TableView, tableViewToSearch } from "./url-state.ts"
 
 const NO_ROWS: InstanceRow[] = [];
 const allDisabled = () => true;
+// A gone instance keeps its last verdict on show, but nothing can be sent to it (the preflight refuses it too).
+const goneDisabled = (r: InstanceRow) => !!r.goneSince;
 
 function columns(onOpen: (id: string) => void): TableProps.ColumnDefinition<InstanceRow>[] {
   return [
     {
       id: "verdict",
       header: "Verdict",
-      cell: (r) => <VerdictStatus verdict={r.verdict} />,
+      cell: (r) => (r.goneSince ? <GoneVerdict row={r} /> : <VerdictStatus verdict={r.verdict} />),
       ...SORTING.verdict,
       isRowHeader: false,
     },
@@ -64,6 +67,24 @@ function columns(onOpen: (id: string) => void): TableProps.ColumnDefinition<Inst
     { id: "pingStatus", header: "SSM ping", cell: (r) => r.pingStatus, ...SORTING.pingStatus },
     { id: "probedAt", header: "Probed", cell: (r) => formatTime(r.probedAt), ...SORTING.probedAt },
   ];
+}
+
+/**
+ * A gone instance's last verdict and when it went. The time goes under its date so that the column is no wider than
+ * its verdicts make it: every default column still fits at 1280 px with the navigation open.
+ */
+function GoneVerdict({ row }: { row: InstanceRow }) {
+  const [date, ...time] = formatTime(row.goneSince).split(" ");
+  return (
+    <div>
+      <VerdictStatus verdict={row.verdict} />
+      <Box variant="small" color="text-status-inactive" display="block">
+        {`gone since ${date}`}
+        <br />
+        {time.join(" ")}
+      </Box>
+    </div>
+  );
 }
 
 const COLUMN_OPTIONS: { id: ColumnId; label: string; alwaysVisible?: boolean }[] = [
@@ -114,17 +135,22 @@ export function InstancesTable({
   const [preferences, setPreferences] = useState(initialPreferences);
   const [opened, setOpened] = useState<string | undefined>(initialView.selected);
   const ready = rows !== null;
+  // Fixed for this table's life: the page gives the table a new key when the gone instances are shown or hidden.
+  const includeGone = initialView.includeGone === true;
 
-  const loadRows = useCallback((signal?: AbortSignal) => {
-    setRowsError(undefined);
-    // A transition: expanding into 10,000 rows re-renders the table, and typing or clicking should not wait for it.
-    fetchTableRows(signal).then(
-      (all) => startTransition(() => setRows(all)),
-      (e: Error) => {
-        if (!signal?.aborted) setRowsError(e.message);
-      },
-    );
-  }, []);
+  const loadRows = useCallback(
+    (signal?: AbortSignal) => {
+      setRowsError(undefined);
+      // A transition: expanding into 10,000 rows re-renders the table, and typing or clicking should not wait for it.
+      fetchTableRows(signal, includeGone).then(
+        (all) => startTransition(() => setRows(all)),
+        (e: Error) => {
+          if (!signal?.aborted) setRowsError(e.message);
+        },
+      );
+    },
+    [includeGone],
+  );
   useEffect(() => {
     const abort = new AbortController();
     loadRows(abort.signal);
@@ -133,7 +159,7 @@ export function InstancesTable({
 
   const cols = useMemo(() => columns(setOpened), []);
   const initialSelection = useMemo(
-    () => firstPage.items.filter((r) => r.instanceId === initialView.selected),
+    () => firstPage.items.filter((r) => r.instanceId === initialView.selected && !r.goneSince),
     [firstPage, initialView.selected],
   );
   const options = collectionOptions(preferences.pageSize, filteringOptions);
@@ -175,25 +201,23 @@ export function InstancesTable({
   const selected = collectionProps.selectedItems ?? [];
   const sortKey = collectionProps.sortingColumn?.sortingField as SortKey | undefined;
 
+  const view: TableView = {
+    query: propertyFilterProps.query,
+    sortKey,
+    desc: !!collectionProps.sortingDescending,
+    page: paginationProps.currentPageIndex,
+    selected: opened,
+    includeGone,
+  };
+  const search = tableViewToSearch(view);
   // Mirror the view into the URL without a navigation, so the link in the address bar reproduces it.
   useEffect(() => {
     if (!ready) return;
-    const search = tableViewToSearch({
-      query: propertyFilterProps.query,
-      sortKey,
-      desc: !!collectionProps.sortingDescending,
-      page: paginationProps.currentPageIndex,
-      selected: opened,
-    });
     if (window.location.search !== search) window.history.replaceState(null, "", `/instances${search}`);
-  }, [
-    ready,
-    propertyFilterProps.query,
-    sortKey,
-    collectionProps.sortingDescending,
-    paginationProps.currentPageIndex,
-    opened,
-  ]);
+  }, [ready, search]);
+  // Other rows from the server: a navigation, so the server renders the first page of the new view.
+  const showGone = (on: boolean) =>
+    router.push(`/instances${tableViewToSearch({ ...view, page: 1, selected: undefined, includeGone: on })}`);
 
   const slot = useMemo(
     () =>
@@ -230,7 +254,7 @@ export function InstancesTable({
       variant="full-page"
       stickyHeader
       selectionType="multi"
-      isItemDisabled={ready ? undefined : allDisabled}
+      isItemDisabled={ready ? (includeGone ? goneDisabled : undefined) : allDisabled}
       sortingDisabled={!ready}
       columnDefinitions={cols}
       columnDisplay={preferences.contentDisplay}
@@ -250,7 +274,11 @@ export function InstancesTable({
         <Header
           variant="awsui-h1-sticky"
           counter={shown === total ? `(${total})` : `(${shown}/${total})`}
-          description="The latest verdict of every instance. Select instances to act on them; open one for its evidence."
+          description={
+            includeGone
+              ? "The latest verdict of every instance, with the gone ones a full scan of the fleet no longer sees (they cannot be restarted)."
+              : "The latest verdict of every instance. Select instances to act on them; open one for its evidence."
+          }
           actions={
             <SpaceBetween direction="horizontal" size="xs">
               <RestartButton instanceIds={selected.map((r) => r.instanceId)} />
@@ -290,6 +318,9 @@ export function InstancesTable({
             filteringPlaceholder="Filter instances by verdict, group, version, ping, lifecycle state or text"
             expandToViewport
           />
+          <Toggle checked={includeGone} onChange={(e) => showGone(e.detail.checked)}>
+            Show gone instances
+          </Toggle>
         </SpaceBetween>
       }
       pagination={

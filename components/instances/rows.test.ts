@@ -20,4 +20,21 @@ describe("compact rows", () => {
     expect(rows[0]).toEqual({ ...items[0], group: NONE, cause: NONE });
     expect(rows[1]).toMatchObject({ verdict: "healthy", group: "web", restartWillWork: false });
   });
+
+  it("carries when a gone instance was last seen only when some row is gone", () => {
+    const base = {
+      verdict: "lifecycle-404:ready" as const,
+      pingStatus: "Online",
+      probedAt: "2026-11-28T18:00:00.000Z",
+      scanId: "scan-1",
+      restartWillWork: true,
+    };
+    const live = { ...base, instanceId: "i-00000000000000001" };
+    const gone = { ...base, instanceId: "i-00000000000000002", goneSince: "2026-11-28T19:00:00.000Z" };
+    expect(compactRows([live]).gone).toBeUndefined();
+    const c = compactRows([live, gone, live]);
+    expect(c.gone).toEqual([0, Date.parse(gone.goneSince) / 1000, 0]);
+    const rows = expandRows(JSON.parse(JSON.stringify(c)));
+    expect(rows.map((r) => r.goneSince)).toEqual([undefined, gone.goneSince, undefined]);
+  });
 });

@@ -13,6 +13,8 @@ export type InstanceRow = {
   probedAt: string;
   scanId: string;
   restartWillWork: boolean;
+  /** When a full scan of its fleet no longer saw it (listed only when gone instances are asked for). */
+  goneSince?: string;
 };
 
 /** What the store gives per instance (its summary sentence is not needed for the table). */
@@ -38,6 +40,8 @@ export type CompactRows = {
   probedAt: number[];
   scan: number[];
   restart: number[];
+  /** Gone since, in seconds since the epoch (0: not gone); absent when no row is gone. */
+  gone?: number[];
 };
 
 export function compactRows(items: readonly SummaryLike[]): CompactRows {
@@ -78,6 +82,11 @@ export function compactRows(items: readonly SummaryLike[]): CompactRows {
     out.probedAt.push(Number.isFinite(t) ? Math.round(t / 1000) : 0);
     out.scan.push(intern(it.scanId));
     out.restart.push(it.restartWillWork ? 1 : 0);
+    if (it.goneSince) {
+      out.gone ??= new Array(out.ids.length - 1).fill(0);
+      const g = Date.parse(it.goneSince);
+      out.gone.push(Number.isFinite(g) ? Math.round(g / 1000) : 1);
+    } else out.gone?.push(0);
   }
   return out;
 }
@@ -98,6 +107,8 @@ export function expandRows(c: CompactRows): InstanceRow[] {
       scanId: d[c.scan[i]!] ?? "",
       restartWillWork: c.restart[i] === 1,
     };
+    const gone = c.gone?.[i];
+    if (gone) rows[i]!.goneSince = new Date(gone * 1000).toISOString();
   }
   return rows;
 }

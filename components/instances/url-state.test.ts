@@ -24,6 +24,14 @@ describe("instances table URL state", () => {
     expect(parseTableView(new URLSearchParams(tableViewToSearch(view)))).toEqual(view);
   });
 
+  it("keeps the gone instances' view (include=gone) in the link, and leaves it out by default", () => {
+    const view = parseTableView(new URLSearchParams("include=gone&verdict=healthy"));
+    expect(view.includeGone).toBe(true);
+    expect(tableViewToSearch(view)).toBe("?verdict=healthy&include=gone");
+    expect(parseTableView(new URLSearchParams("include=everything")).includeGone).toBeUndefined();
+    expect(tableViewToSearch(parseTableView(new URLSearchParams("verdict=healthy")))).toBe("?verdict=healthy");
+  });
+
   it("accepts Next.js searchParams objects with repeated keys", () => {
     const v = parseTableView({ verdict: ["healthy", "at-risk"], page: "2" });
     expect(v.query.tokens.map((t) => t.value)).toEqual(["healthy", "at-risk"]);

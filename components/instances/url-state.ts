@@ -3,7 +3,8 @@ import type { PropertyFilterQuery, PropertyFilterToken } from "@cloudscape-desig
 /**
  * The instances table's view (filters, sort, page, the instance opened in the split panel) as a query string, so a
  * link reproduces the view: `/instances?verdict=lifecycle-404:ready&group=!web&q=i-0ab&sort=probedAt&desc=1&page=2`.
- * A value starting with `!` means "not equal"; `q` is free text; `op=or` joins the filters with OR.
+ * A value starting with `!` means "not equal"; `q` is free text; `op=or` joins the filters with OR; `include=gone`
+ * lists the instances a full scan of the fleet no longer sees too.
  */
 export type TableView = {
   query: PropertyFilterQuery;
@@ -11,6 +12,8 @@ export type TableView = {
   desc: boolean;
   page: number;
   selected?: string;
+  /** Also the gone instances (`include=gone`): they are out of the default listing. */
+  includeGone?: boolean;
 };
 
 export const SORT_KEYS = [
@@ -75,6 +78,7 @@ export function parseTableView(input: SearchParamsLike): TableView {
     desc: p.get("desc") === "1",
     page: Number.isFinite(page) && page > 0 ? Math.min(page, 100_000) : 1,
     selected: p.get("selected")?.slice(0, 64) || undefined,
+    ...(p.getAll("include").includes("gone") ? { includeGone: true } : {}),
   };
 }
 
@@ -97,6 +101,7 @@ export function tableViewToSearch(view: TableView): string {
   if (view.sortKey && view.desc) p.set("desc", "1");
   if (view.page > 1) p.set("page", String(view.page));
   if (view.selected) p.set("selected", view.selected);
+  if (view.includeGone) p.set("include", "gone");
   const s = p.toString();
   return s ? `?${s}` : "";
 }

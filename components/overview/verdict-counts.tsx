@@ -22,9 +22,12 @@ export function VerdictCounts({
   counts,
   total,
   fixAction,
+  gone = 0,
 }: {
   counts: Record<Verdict, number>;
   total: number;
+  /** Instances a full scan of the fleet no longer sees: counted nowhere above, listed on request. */
+  gone?: number;
   /** The one action that restarts every fixable instance (components/actions/restart-fixable.tsx). */
   fixAction?: ReactNode;
 }) {
@@ -60,7 +63,18 @@ export function VerdictCounts({
       </Container>
       <Container
         header={
-          <Header variant="h2" counter={`(${total})`}>
+          <Header
+            variant="h2"
+            counter={`(${total})`}
+            description={
+              gone > 0 ? (
+                <span data-testid="gone-count">
+                  {`Not counted: ${count(gone, "instance")} gone from this fleet (the last full scan did not see ${gone === 1 ? "it" : "them"}). `}
+                  <Link href="/instances?include=gone">Show gone instances</Link>
+                </span>
+              ) : undefined
+            }
+          >
             Instances by verdict
           </Header>
         }

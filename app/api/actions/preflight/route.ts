@@ -1,11 +1,11 @@
 import { z } from "zod";
+import { defaultActionContext } from "@/lib/actions/context.ts";
+import { managedNow } from "@/lib/actions/managed-now.ts";
 import { preflight } from "@/lib/actions/preflight.ts";
 import { ACTION_KINDS, MAX_ACTION_TARGETS } from "@/lib/actions/types.ts";
 import { INSTANCE_ID } from "@/lib/aws/ids.ts";
-import { config } from "@/lib/config.ts";
 import { json, readQuery } from "@/lib/http/respond.ts";
 import { withActor } from "@/lib/http/with-actor.ts";
-import { getStore } from "@/lib/store/index.ts";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -18,9 +18,15 @@ const query = z.object({
     .pipe(z.array(z.string().regex(INSTANCE_ID, "not an instance id")).min(1).max(MAX_ACTION_TARGETS)),
 });
 
-/** `?kind=&ids=a,b`: whether the remedy would be accepted for each instance, and why not (read-only). */
+/**
+ * `?kind=&ids=a,b`: whether the remedy would be accepted for each instance, and why not (read-only). It asks SSM
+ * what it manages now (one DescribeInstanceInformation) as POST /api/actions does, so a restart button shows in
+ * advance the refusal of an instance SSM no longer manages or reaches.
+ */
 export const GET = withActor("viewer", async (request, actor) => {
   const q = readQuery(request, query);
-  const checks = await preflight(q.kind, q.ids, { store: getStore(), config: config() });
+  const { clients, store, config } = defaultActionContext();
+  const managed = await managedNow(clients, q.ids);
+  const checks = await preflight(q.kind, q.ids, { store, config, managed });
   return json({ kind: q.kind, role: actor.role, checks });
 });
