@@ -4,6 +4,7 @@ import Box from "@cloudscape-design/components/box";
 import Header from "@cloudscape-design/components/header";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
+import type { ReactNode } from "react";
 import { AppLink as Link } from "@/components/shell/app-link.tsx";
 import { When } from "@/components/text/when.tsx";
 import type { ActionRow } from "@/lib/actions/types.ts";
@@ -38,7 +39,7 @@ export function ActionsTable({ actions }: { actions: ActionRow[] }) {
           cell: (a) => <Link href={`/activity/${encodeURIComponent(a.id)}`}>{a.id.slice(0, 8)}</Link>,
         },
         { id: "kind", header: "Remedy", cell: (a) => `${KIND_TEXT[a.kind] ?? a.kind}${a.forced ? " (forced)" : ""}` },
-        { id: "when", header: "When", cell: (a) => <When iso={a.createdAt} /> },
+        { id: "when", header: "When", cell: (a) => <When iso={a.createdAt} stacked /> },
         { id: "actor", header: "Who", cell: (a) => `${a.actor.slice(0, 120)} (${a.actorRole})` },
         {
           id: "instances",
@@ -56,13 +57,26 @@ export function ActionsTable({ actions }: { actions: ActionRow[] }) {
         {
           id: "outcomes",
           header: "Outcomes",
-          cell: (a) =>
-            Object.entries(a.counts)
-              .map(([k, n]) => `${n} ${OUTCOME[k as keyof typeof OUTCOME]?.text.toLowerCase() ?? k}`)
-              .join(", ") || "-",
+          cell: (a) => (
+            <Wraps>
+              {Object.entries(a.counts)
+                .map(([k, n]) => `${n} ${OUTCOME[k as keyof typeof OUTCOME]?.text.toLowerCase() ?? k}`)
+                .join(", ") || "-"}
+            </Wraps>
+          ),
         },
-        { id: "reason", header: "Why", cell: (a) => (a.reason ? a.reason.slice(0, 120) : "-") },
+        { id: "reason", header: "Why", cell: (a) => <Wraps>{a.reason ? a.reason.slice(0, 120) : "-"}</Wraps> },
       ]}
     />
+  );
+}
+
+/**
+ * Free text that wraps at word boundaries inside its cell (the table keeps its other cells on one line), so the
+ * table fits at 1280 px with the navigation open however long a reason is.
+ */
+function Wraps({ children }: { children: ReactNode }) {
+  return (
+    <span style={{ display: "inline-block", whiteSpace: "normal", minWidth: 120, maxWidth: 200 }}>{children}</span>
   );
 }

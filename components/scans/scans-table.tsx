@@ -59,7 +59,7 @@ export function ScansTable({ scans }: { scans: ScanListRow[] }) {
           header: "Started",
           cell: (s) => (
             <AppLink href={`/scans/${encodeURIComponent(s.id)}`}>
-              <When iso={s.startedAt} />
+              <When iso={s.startedAt} stacked />
             </AppLink>
           ),
           sortingField: "startedAt",
@@ -85,12 +85,12 @@ export function ScansTable({ scans }: { scans: ScanListRow[] }) {
         },
         {
           id: "fixable",
-          header: "Restart will fix",
+          header: "Fixable",
           cell: (s) => s.counts["lifecycle-404:ready"] ?? 0,
         },
         {
           id: "attention",
-          header: "Need attention",
+          header: "Attention",
           cell: (s) => s.done - (s.counts.healthy ?? 0),
         },
         {
@@ -98,7 +98,7 @@ export function ScansTable({ scans }: { scans: ScanListRow[] }) {
           header: "Took",
           cell: (s) => (s.finishedAt ? formatDuration(Date.parse(s.finishedAt) - Date.parse(s.startedAt)) : "-"),
         },
-        { id: "actor", header: "Started by", cell: (s) => cap(s.actor ?? "-", 100) },
+        { id: "actor", header: "By", cell: (s) => cap(s.actor ?? "-", 100) },
       ]}
     />
   );
