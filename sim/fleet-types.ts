@@ -69,6 +69,19 @@ export type RunOptions = {
   workingDirectory?: string;
 };
 
+/** What ECS knows of a host whose agent registered it as a container instance of `cluster`. */
+export type ContainerInstanceInfo = {
+  instanceId: string;
+  cluster: string;
+  /** The same ARN the host's introspection endpoint (/v1/metadata) answers with. */
+  containerInstanceArn: string;
+  /** Always true for now: the host model has no notion of a registered agent that lost its ACS connection. */
+  agentConnected: boolean;
+  /** Plain version, e.g. "1.89.3". */
+  agentVersion: string;
+  registeredAt: Date;
+};
+
 /** Per-host timing from the scenario: how long SSM takes to hand an invocation to the host's agent. */
 export type HostTiming = { deliveryMs: number };
 
@@ -78,6 +91,10 @@ export interface Fleet {
   groups(): GroupInfo[];
   /** The group and lifecycle state of a host, or undefined when it is in no group. */
   membership(instanceId: string): { group: string; lifecycleState: string; inWarmPool: boolean } | undefined;
+  /** ECS clusters: the ECS_CLUSTER of every host that runs ECS ("default" when unset), sorted by name. */
+  clusters(): { name: string; arn: string }[];
+  /** Registered container instances (agent registered, introspection answering), in host order. */
+  containerInstances(): ContainerInstanceInfo[];
   /** AttachInstances: throws FleetError("ValidationError", ...) for unknown group or hosts. */
   attach(groupName: string, instanceIds: string[]): void;
   /** DetachInstances. */

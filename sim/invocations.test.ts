@@ -27,6 +27,8 @@ function fleetOf(hosts: Partial<Host>[], run: (id: string) => Promise<ExecResult
     host: (id) => all.find((h) => h.instanceId === id),
     groups: () => [],
     membership: () => undefined,
+    clusters: () => [],
+    containerInstances: () => [],
     attach() {},
     detach() {},
     run: (id) => run(id),

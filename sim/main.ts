@@ -177,6 +177,9 @@ export function withSnapshots(fleet: Fleet, ttlMs: number): Fleet {
     },
     host: (id) => fleet.host(id),
     membership: (id) => fleet.membership(id),
+    // ECS reads the agents, which scripts change: never memoised.
+    clusters: () => fleet.clusters(),
+    containerInstances: () => fleet.containerInstances(),
     attach(group, ids) {
       drop();
       try {

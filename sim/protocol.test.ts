@@ -90,6 +90,8 @@ function tinyFleet(): Fleet {
     hosts: () => [...hosts.values()],
     host: (id) => hosts.get(id),
     groups: () => [web],
+    clusters: () => [],
+    containerInstances: () => [],
     membership(id) {
       const i = web.instances.find((x) => x.instanceId === id);
       if (i) return { group: "web", lifecycleState: i.lifecycleState, inWarmPool: false };

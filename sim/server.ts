@@ -1,5 +1,5 @@
 /**
- * The simulator's HTTP face on one port: SSM over awsJson1_1 (requests with `X-Amz-Target`), Auto Scaling over
+ * The simulator's HTTP face on one port: SSM and ECS over awsJson1_1 (requests with `X-Amz-Target`), Auto Scaling over
  * awsQuery (form bodies with `Action=`), the control API under /_sim/ and the hosts' own endpoints (IMDS,
  * introspection) under /_hosts/. Whatever arrives, the answer is AWS-shaped: never a crash, a stack or HTML.
  */
@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { ASG_OPERATIONS } from "./autoscaling/operations.ts";
 import { type ControlRuntime, handleControl } from "./control.ts";
+import { ECS_OPERATIONS, ECS_TARGET_PREFIX } from "./ecs/index.ts";
 import type { Faults } from "./faults.ts";
 import type { Fleet } from "./fleet-types.ts";
 import type { CallLog } from "./protocol/calls.ts";
@@ -101,16 +102,21 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function applyFaults(
   rt: SimRuntime,
   op: string,
-  service: "ssm" | "autoscaling" | "sts",
+  service: "ssm" | "autoscaling" | "sts" | "ecs",
 ): Promise<AwsError | undefined> {
   const decision = rt.faults.decide(op);
   if (decision.latencyMs > 0) await sleep(decision.latencyMs);
   if (decision.outcome === "throttle")
-    return new AwsError(service === "ssm" ? "ThrottlingException" : "Throttling", "Rate exceeded");
+    return new AwsError(
+      service === "ssm" ? "ThrottlingException" : service === "ecs" ? "ThrottlingException" : "Throttling",
+      "Rate exceeded",
+    );
   if (decision.outcome === "server-error")
     return service === "ssm"
       ? new AwsError("InternalServerError", "An internal error occurred.", 500)
-      : new AwsError("InternalFailure", "An internal error occurred.", 500);
+      : service === "ecs"
+        ? new AwsError("ServerException", "An internal error occurred.", 500)
+        : new AwsError("InternalFailure", "An internal error occurred.", 500);
   if (decision.outcome === "unavailable")
     return new AwsError("ServiceUnavailable", "Service is unavailable. Try again later.", 503);
   return undefined;
@@ -121,7 +127,8 @@ function internal(e: unknown, requestId: string): AwsError {
   return new AwsError("InternalServerError", `An internal error occurred (request ${requestId}).`, 500);
 }
 
-async function handleSsm(
+/** awsJson1_1: SSM (`AmazonSSM.<Op>`) and ECS (`AmazonEC2ContainerServiceV20141113.<Op>`) by target prefix. */
+async function handleJson(
   rt: SimRuntime,
   req: IncomingMessage,
   res: ServerResponse,
@@ -129,9 +136,11 @@ async function handleSsm(
   body: Buffer,
 ): Promise<void> {
   const target = String(req.headers["x-amz-target"]);
-  const m = /^AmazonSSM\.([A-Za-z]+)$/.exec(target);
-  const op = m?.[1];
-  if (!op || !Object.hasOwn(SSM_OPERATIONS, op)) {
+  const m = /^([A-Za-z0-9]+)\.([A-Za-z]+)$/.exec(target);
+  const service = m?.[1] === ECS_TARGET_PREFIX ? "ecs" : "ssm";
+  const op = m?.[1] === ECS_TARGET_PREFIX || m?.[1] === "AmazonSSM" ? m[2] : undefined;
+  const known = service === "ecs" ? ECS_OPERATIONS : SSM_OPERATIONS;
+  if (!op || !Object.hasOwn(known, op)) {
     return sendJsonError(
       res,
       requestId,
@@ -158,14 +167,19 @@ async function handleSsm(
   } catch {
     return sendJsonError(res, requestId, "SerializationException", "The request body is not a valid JSON object.");
   }
-  const call = rt.calls.add("ssm", op, params);
+  const call = rt.calls.add(service, op, params);
   let result: unknown;
-  let error = await applyFaults(rt, op, "ssm");
+  let error = await applyFaults(rt, op, service);
   if (!error) {
     try {
-      result = SSM_OPERATIONS[op]!(params, { fleet: rt.fleet(), store: rt.store() });
+      result =
+        service === "ecs"
+          ? ECS_OPERATIONS[op]!(params, rt.fleet())
+          : SSM_OPERATIONS[op]!(params, { fleet: rt.fleet(), store: rt.store() });
     } catch (e) {
       error = e instanceof AwsError ? e : internal(e, requestId);
+      if (service === "ecs" && error.code === "InternalServerError")
+        error = new AwsError("ServerException", error.message, 500);
     }
   }
   if (error) {
@@ -274,7 +288,7 @@ async function route(rt: SimRuntime, req: IncomingMessage, res: ServerResponse):
       path === "/" ? 400 : 404,
     );
   }
-  if (req.headers["x-amz-target"] !== undefined) return handleSsm(rt, req, res, requestId, read.body);
+  if (req.headers["x-amz-target"] !== undefined) return handleJson(rt, req, res, requestId, read.body);
   const type = String(req.headers["content-type"] ?? "").toLowerCase();
   if (type.startsWith("application/x-www-form-urlencoded")) return handleQuery(rt, res, requestId, read.body);
   return sendJsonError(

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import net, { type Socket } from "node:net";
 import pLimit from "p-limit";
 import {
+  type ContainerInstanceInfo,
   type ExecResult,
   type Fleet,
   FleetError,
@@ -174,6 +175,35 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
       });
     },
     membership: (id) => hosts.get(id)?.membership(Date.now()),
+    clusters: () => {
+      const names = new Set<string>();
+      for (const h of hosts.values()) {
+        if (!h.hasEcs) continue;
+        h.sync();
+        names.add(h.agent.cluster ?? ((h.effectiveConfig().get("ECS_CLUSTER") ?? "").trim() || "default"));
+      }
+      return [...names]
+        .sort()
+        .map((name) => ({ name, arn: `arn:aws:ecs:${scenario.region}:${scenario.accountId}:cluster/${name}` }));
+    },
+    containerInstances: () => {
+      const out: ContainerInstanceInfo[] = [];
+      for (const h of hosts.values()) {
+        h.sync();
+        const a = h.agent;
+        const answer = a.introspection();
+        if (!answer || a.registeredAt === undefined || !a.runningVersion) continue;
+        out.push({
+          instanceId: h.id,
+          cluster: answer.Cluster,
+          containerInstanceArn: answer.ContainerInstanceArn,
+          agentConnected: true,
+          agentVersion: a.runningVersion,
+          registeredAt: new Date(a.registeredAt),
+        });
+      }
+      return out;
+    },
     attach: (groupName, ids) => {
       const g = needGroup(groupName);
       const now = Date.now();

@@ -5,7 +5,7 @@
 export type Call = {
   seq: number;
   op: string;
-  service: "ssm" | "autoscaling" | "sts";
+  service: "ssm" | "autoscaling" | "sts" | "ecs";
   at: string;
   params: unknown;
   status?: number;

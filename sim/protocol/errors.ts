@@ -42,7 +42,7 @@ export function validationMessage(violations: Violation[]): string {
 export class Checker {
   readonly violations: Violation[] = [];
 
-  constructor(private readonly code: "ValidationException" | "ValidationError") {}
+  constructor(private readonly code: "ValidationException" | "ValidationError" | "InvalidParameterException") {}
 
   add(value: unknown, at: string, constraint: string): void {
     this.violations.push({ value, at, constraint });

@@ -60,6 +60,8 @@ export function startSimOverriding(
         host: (id) => f.host(id),
         groups: () => f.groups(),
         membership: (id) => f.membership(id),
+        clusters: () => f.clusters(),
+        containerInstances: () => f.containerInstances(),
         attach: (g, ids) => f.attach(g, ids),
         detach: (g, ids, d) => f.detach(g, ids, d),
         run: (id, commands, options) => f.run(id, commands, options),
