@@ -3,8 +3,6 @@
  * CLI, against the demo fleet: clusters are the hosts' ECS_CLUSTER values, container instances are the hosts whose
  * agent registered (the introspection answer), everything else is absent.
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import {
   ClusterNotFoundException,
   DescribeContainerInstancesCommand,
@@ -16,6 +14,7 @@ import {
   paginateListContainerInstances,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { awsCli } from "../test/helpers/aws-cli.ts";
 import { type Simulator, startSimulator } from "./main.ts";
 
 type SimHost = {
@@ -207,24 +206,7 @@ describe("DescribeContainerInstances", () => {
 });
 
 describe("the real AWS CLI", () => {
-  const run = promisify(execFile);
-  const aws = async (...args: string[]) => {
-    try {
-      const { stdout } = await run("aws", ["--endpoint-url", sim.url, "--output", "json", ...args], {
-        env: {
-          ...process.env,
-          AWS_ACCESS_KEY_ID: "test",
-          AWS_SECRET_ACCESS_KEY: "test",
-          AWS_DEFAULT_REGION: "us-east-1",
-          AWS_MAX_ATTEMPTS: "1",
-        },
-      });
-      return { code: 0, out: JSON.parse(stdout || "{}") as Record<string, unknown>, err: "" };
-    } catch (e) {
-      const x = e as { code: number; stderr: string };
-      return { code: x.code, out: {}, err: x.stderr };
-    }
-  };
+  const aws = awsCli(() => sim.url);
 
   it("list-clusters, list-container-instances, describe-container-instances and the errors", async () => {
     const sdk = (await ecs.send(new ListClustersCommand({}))).clusterArns!;

@@ -3,8 +3,7 @@
  * The fleet here is a small stand-in written in this file (real bash, a few hosts) so the protocol layer is tested
  * on its own; sim.test.ts runs the same clients against the real fleet and the demo scenario.
  */
-import { execFile, spawn } from "node:child_process";
-import { promisify } from "node:util";
+import { spawn } from "node:child_process";
 import {
   AttachInstancesCommand,
   AutoScalingClient,
@@ -24,6 +23,7 @@ import {
   SSMClient,
 } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { awsCli } from "../test/helpers/aws-cli.ts";
 import type { ScenarioSpec } from "./control.ts";
 import type { ExecResult, Fleet, GroupInfo, GroupInstance, HostInfo, RunOptions } from "./fleet-types.ts";
 import { FleetError } from "./fleet-types.ts";
@@ -714,24 +714,7 @@ describe("control API", () => {
 });
 
 describe("the real AWS CLI", () => {
-  const run = promisify(execFile);
-  const aws = async (...args: string[]) => {
-    try {
-      const { stdout } = await run("aws", ["--endpoint-url", sim.url, "--output", "json", ...args], {
-        env: {
-          ...process.env,
-          AWS_ACCESS_KEY_ID: "test",
-          AWS_SECRET_ACCESS_KEY: "test",
-          AWS_DEFAULT_REGION: "us-east-1",
-          AWS_MAX_ATTEMPTS: "1",
-        },
-      });
-      return { code: 0, out: JSON.parse(stdout || "{}") as Record<string, unknown>, err: "" };
-    } catch (e) {
-      const x = e as { code: number; stderr: string };
-      return { code: x.code, out: {}, err: x.stderr };
-    }
-  };
+  const aws = awsCli(() => sim.url);
 
   // sim.test.ts runs the acceptance checks with the CLI over the real fleet; these cover the remaining shapes.
   it("list-command-invocations --details, list-commands, describe-auto-scaling-groups, describe-warm-pool", async () => {

@@ -18,6 +18,7 @@ import {
   SSMClient,
 } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { awsCli } from "../test/helpers/aws-cli.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const BIN = path.join(ROOT, "bin", "fleet-doctor.mjs");
@@ -55,24 +56,7 @@ type HostState = {
 describe("fleet-doctor sim --scenario demo, checked with the AWS CLI", () => {
   let sim: Running;
   let hosts: HostState[];
-  const run = promisify(execFile);
-  const aws = async (...args: string[]) => {
-    try {
-      const { stdout } = await run("aws", ["--endpoint-url", sim.url, "--output", "json", ...args], {
-        env: {
-          ...process.env,
-          AWS_ACCESS_KEY_ID: "test",
-          AWS_SECRET_ACCESS_KEY: "test",
-          AWS_DEFAULT_REGION: "us-east-1",
-          AWS_MAX_ATTEMPTS: "1",
-        },
-      });
-      return { code: 0, out: JSON.parse(stdout || "{}") as Record<string, unknown>, err: "" };
-    } catch (e) {
-      const x = e as { code: number; stderr: string };
-      return { code: x.code, out: {} as Record<string, unknown>, err: x.stderr };
-    }
-  };
+  const aws = awsCli(() => sim.url);
 
   beforeAll(async () => {
     sim = await startCli(["--scenario", "demo"]);
