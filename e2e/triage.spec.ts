@@ -1,4 +1,4 @@
-import { expect, overviewReady, startScan, test, waitForScan } from "./fixtures.ts";
+import { expect, overviewReady, simUrl, startScan, test, waitForScan } from "./fixtures.ts";
 
 // The on-call job on the demo fleet: after a scan, every fixable instance verified healthy in at most four clicks.
 test("restarts every fixable instance from the overview in at most four clicks", async ({ page, request, baseURL }) => {
@@ -10,6 +10,7 @@ test("restarts every fixable instance from the overview in at most four clicks",
   const fixable = Number(await page.getByTestId("fixable-count").getByRole("link").first().textContent());
   expect(fixable).toBeGreaterThan(0);
 
+  const sendsBefore = (await restartSends(request)).length;
   let clicks = 0;
   await page.getByTestId("restart-fixable").click();
   clicks++;
@@ -26,5 +27,20 @@ test("restarts every fixable instance from the overview in at most four clicks",
   await expect(page.getByTestId("fixable-count").getByRole("link").first()).toHaveText("0");
   await expect(page.getByTestId("last-scan")).toContainText("all instances");
   expect(clicks).toBeLessThanOrEqual(4);
+  // Restarted together: one command for the batch, with MaxConcurrency of the batch (the server's default for
+  // lifecycle-404:ready instances, which run no tasks), not one instance at a time.
+  const sends = (await restartSends(request)).slice(sendsBefore);
+  expect(sends).toHaveLength(1);
+  expect(sends[0]!.params.InstanceIds).toHaveLength(fixable);
+  expect(sends[0]!.params.MaxConcurrency).toBe(String(fixable));
   await page.screenshot({ path: test.info().outputPath("overview-after-triage-1280.png"), fullPage: true });
 });
+
+type Send = { params: { InstanceIds?: string[]; MaxConcurrency?: string; Parameters?: { commands?: string[] } } };
+
+/** The simulator's SendCommand calls that carried the restart script (its marker line). */
+async function restartSends(request: import("@playwright/test").APIRequestContext): Promise<Send[]> {
+  const res = await request.get(`${simUrl()}/_sim/calls?op=SendCommand`);
+  const { calls } = (await res.json()) as { calls: Send[] };
+  return calls.filter((c) => c.params.Parameters?.commands?.[1]?.startsWith("# fleet-doctor-restart"));
+}

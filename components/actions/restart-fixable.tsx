@@ -108,8 +108,8 @@ export function RestartFixable({ instanceIds }: { instanceIds: string[] }) {
         ready.map((c) => c.instanceId),
         PER_ACTION,
       )) {
-        // The whole batch at once: these instances run no tasks, so a canary buys nothing.
-        answers.push(await postAction({ kind: "restart", instanceIds: batch, maxConcurrency: batch.length }));
+        // The server restarts a batch of ready instances at once (defaultConcurrency): they run no tasks.
+        answers.push(await postAction({ kind: "restart", instanceIds: batch }));
       }
       setPhase({ kind: "running", actionIds: answers.map((a) => a.actionId), details: [] });
     } catch (e) {

@@ -50,13 +50,8 @@ export async function fetchScript(kind: ActionKind): Promise<string[]> {
   return (await get<{ commands: string[] }>(`/api/actions/script?${new URLSearchParams({ kind })}`)).commands;
 }
 
-export const postAction = (body: {
-  kind: ActionKind;
-  instanceIds: string[];
-  force?: boolean;
-  reason?: string;
-  maxConcurrency?: number;
-}) => send<ActionAnswer>("POST", "/api/actions", body);
+export const postAction = (body: { kind: ActionKind; instanceIds: string[]; force?: boolean; reason?: string }) =>
+  send<ActionAnswer>("POST", "/api/actions", body);
 
 export async function fetchAction(actionId: string, signal?: AbortSignal): Promise<ActionDetail> {
   return (await get<{ action: ActionDetail }>(`/api/actions/${seg(actionId)}`, signal)).action;
