@@ -12,6 +12,11 @@ export const FAILURE_KINDS = [
   "docker",
   "cgroups",
   "cloud-init",
+  "cluster-not-found",
+  "docker-api",
+  "disk-full",
+  "clock-skew",
+  "instance-type",
 ] as const;
 
 export type FailureKind = (typeof FAILURE_KINDS)[number];

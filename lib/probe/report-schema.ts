@@ -31,6 +31,20 @@ const logPlace = {
 /** A log line, escaped and capped by the probe (a cut line ends with `…`). */
 const logLine = z.object({ ...logPlace, text: str(400) });
 
+/** A systemd unit's state as `systemctl show` prints it (LoadState, ActiveState, SubState, Result). */
+const unitState = z.object({
+  load: str(40).nullish(),
+  active: str(40).nullish(),
+  sub: str(40).nullish(),
+  result: str(40).nullish(),
+});
+
+/** ACS (the agent's connection to the ECS control plane) as its last line says: connected, or lost and how. */
+export const ACS_STATES = ["connected", "failed", "idle", "closed"] as const;
+
+/** The filesystems the agent writes to: `df -P` of these paths. */
+export const DISK_PATHS = ["/", "/var/lib/docker", "/var/lib/ecs"] as const;
+
 export const probeReportSchema = z.object({
   schema: z.literal(1),
   /** When the probe ran, UTC, from the instance clock. */
@@ -73,9 +87,49 @@ export const probeReportSchema = z.object({
     started: str(48).nullish(),
     exited: str(48).nullish(),
     changed: str(48).nullish(),
+    /** UnitFileState: enabled, disabled, static, masked... ("disabled" and never ran: dead again after a reboot). */
+    enabled: str(24).nullish(),
+    /** FragmentPath: the unit file in use (/usr/lib/systemd/system/ecs.service from the rpm; the deb's elsewhere). */
+    unit: str(120).nullish(),
+    /**
+     * RestartPreventExitStatus as systemd prints it: "5" in the rpm's unit (exit 5 is final); "" in the generic
+     * deb's unit, where systemd restarts the agent every 10 s whatever its exit code.
+     */
+    prevent: str(40).nullish(),
   }),
   /** `rpm -q ecs-init`, e.g. ecs-init-1.89.3-1.amzn2023.x86_64; null when not installed or no rpm. */
   ecsInit: str(80).nullable(),
+  /** `dpkg-query -W -f '${Version}' ecs-init` on hosts without rpm (Debian, Ubuntu), e.g. 1.89.3-1; else absent. */
+  deb: str(40).nullish(),
+  /** The units the agent needs, `systemctl show docker containerd`; absent when not read (older probe, no systemd). */
+  deps: z.object({ docker: unitState.optional(), containerd: unitState.optional() }).optional(),
+  /**
+   * `df -P` (KiB, then inodes) for each of DISK_PATHS that exists: the path, its mount point, free KiB, and the
+   * used percentages of blocks and inodes (inodes null where the filesystem has none to count).
+   */
+  disks: z
+    .array(
+      z.object({
+        path: str(32),
+        mount: str(64),
+        free: z.number().int().min(0),
+        use: z.number().int().min(0).max(100),
+        iuse: z.number().int().min(0).max(100).nullable(),
+      }),
+    )
+    .max(3)
+    .optional(),
+  /**
+   * A proxy in the agent's environment (HTTP_PROXY or HTTPS_PROXY, any case, in ecs.config or the unit's
+   * Environment): where it is set, and which of the addresses that must bypass it NO_PROXY does not cover
+   * (169.254.169.254, 169.254.170.2, /var/run/docker.sock). Values are never reported: they may carry credentials.
+   */
+  proxy: z
+    .object({
+      where: z.array(z.enum(["config", "unit"])).max(2),
+      missing: z.array(str(40)).max(4),
+    })
+    .optional(),
   /** Introspection GET /v1/metadata: only answers once the agent has registered. */
   agent: z.object({
     code: httpResultSchema,
@@ -101,6 +155,12 @@ export const probeReportSchema = z.object({
     error: logLine.optional(),
     /** Last line naming one of the known startup failures (facts/ecs-agent.md), and which. */
     failure: logLine.extend({ kind: z.enum(FAILURE_KINDS) }).optional(),
+    /**
+     * The last line about the agent's connection to ECS (ACS): `Connected to ACS endpoint` (connected), `Failed to
+     * connect to ACS` (failed), `ACS Connection hasn't had any activity for too long; closing connection` (idle),
+     * `ACS WebSocket connection closed` (closed).
+     */
+    acs: logLine.extend({ state: z.enum(ACS_STATES) }).optional(),
     /** ecs-init's last word on the agent's exit (`Agent exited with code N`, `terminal exit code`, `retrying`). */
     init: logLine.extend({ code: z.number().int().nullable() }).optional(),
   }),

@@ -23,6 +23,11 @@ const CAUSE_TEXT: Record<AgentFailureCause, string> = {
   docker: "it could not talk to Docker",
   cgroups: "it could not initialise its cgroup root",
   "cloud-init": "cloud-init failed, so user data (and the config) may not have been applied",
+  "cluster-not-found": "the cluster named in ECS_CLUSTER does not exist",
+  "docker-api": "it is too old for this Docker: Docker refuses its API version",
+  "disk-full": "a disk it writes to is full",
+  "clock-skew": "the instance clock is off, so AWS refuses its signed requests",
+  "instance-type": "the instance type changed since it registered",
   "lifecycle-other": "it could not read its lifecycle state from IMDS",
   exited: "it exited",
 };
