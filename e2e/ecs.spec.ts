@@ -1,5 +1,15 @@
 import type { APIRequestContext, Page } from "@playwright/test";
-import { expect, expectAccessible, setFaults, simUrl, startScan, tableReady, test, waitForScan } from "./fixtures.ts";
+import {
+  expect,
+  expectAccessible,
+  screenshot,
+  setFaults,
+  simUrl,
+  startScan,
+  tableReady,
+  test,
+  waitForScan,
+} from "./fixtures.ts";
 
 // ECS's view in the app (issue 16, item 3): the table's Registered column and the detail page's ECS section, from a
 // scan that read the simulator's ECS API; and what the pages say when IAM denies ECS.
@@ -63,6 +73,7 @@ test("the table's Registered column says what ECS says, and filters and sorts li
   await expect(page).toHaveURL(/sort=registered/);
   const sorted = await column(page, "Registered");
   expect(sorted).toEqual([...sorted].sort());
+  await screenshot(page, "instances-registered");
   await expectAccessible(page, "instances table with the Registered column");
   expect(consoleErrors).toEqual([]);
 });
@@ -81,6 +92,7 @@ test("the detail page's ECS section: registered or not, cluster, status, agent, 
   await expect(ecs).toContainText("Connected");
   await expect(ecs).toContainText(registered.agent.containerInstanceArn!);
   await expect(ecs).toContainText(/Registered at\s*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+  await screenshot(page, "instance-ecs");
   await expectAccessible(page, "instance detail with the ECS section");
 
   await page.goto(`/instances/${unregistered.instanceId}`);
