@@ -5,7 +5,15 @@ import type { InstanceSummary } from "../lib/store/types.ts";
 /** The fields the CLI prints per instance (`--json` too). */
 export type TriageRow = Pick<
   InstanceSummary,
-  "instanceId" | "verdict" | "cause" | "summary" | "group" | "lifecycleState" | "agentVersion" | "restartWillWork"
+  | "instanceId"
+  | "verdict"
+  | "cause"
+  | "summary"
+  | "group"
+  | "lifecycleState"
+  | "agentVersion"
+  | "restartWillWork"
+  | "registered"
 >;
 
 export function triageRow(s: InstanceSummary): TriageRow {
@@ -18,6 +26,8 @@ export function triageRow(s: InstanceSummary): TriageRow {
     ...(s.lifecycleState ? { lifecycleState: s.lifecycleState } : {}),
     ...(s.agentVersion ? { agentVersion: s.agentVersion } : {}),
     restartWillWork: s.restartWillWork,
+    // Registered with ECS; absent when the scan did not ask ECS (or could not).
+    ...(s.registered !== undefined ? { registered: s.registered } : {}),
   };
 }
 

@@ -8,6 +8,8 @@ describe("parseConfig", () => {
     expect(c).toMatchObject({ region: "us-east-1", dbPath: "./data/fleet-doctor.db", auth: "none", sendRate: 5 });
     expect(c.leaseTtlSeconds).toBe(30);
     expect(parseConfig({ FLEET_DOCTOR_LEASE_TTL: "2" }).leaseTtlSeconds).toBe(2);
+    expect(c.joinGraceSeconds).toBe(300);
+    expect(parseConfig({ FLEET_DOCTOR_JOIN_GRACE_SECONDS: "0" }).joinGraceSeconds).toBe(0);
   });
 
   it("prefers AWS_REGION over AWS_DEFAULT_REGION", () => {
@@ -28,6 +30,9 @@ describe("parseConfig", () => {
     ["AWS_ENDPOINT_URL_SSM", "ftp://example.com"],
     ["AWS_ENDPOINT_URL_AUTO_SCALING", "http//localhost"],
     ["AWS_ENDPOINT_URL_STS", "localhost"],
+    ["AWS_ENDPOINT_URL_ECS", "localhost"],
+    ["FLEET_DOCTOR_JOIN_GRACE_SECONDS", "-1"],
+    ["FLEET_DOCTOR_JOIN_GRACE_SECONDS", "5 minutes"],
   ])("names %s when its value %j is wrong", (name, value) => {
     try {
       parseConfig({ [name]: value });

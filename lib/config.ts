@@ -27,6 +27,7 @@ const schema = z.object({
   AWS_ENDPOINT_URL_SSM: endpointUrl,
   AWS_ENDPOINT_URL_AUTO_SCALING: endpointUrl,
   AWS_ENDPOINT_URL_STS: endpointUrl,
+  AWS_ENDPOINT_URL_ECS: endpointUrl,
   AWS_REGION: z.string().min(1).optional(),
   AWS_DEFAULT_REGION: z.string().min(1).optional(),
   FLEET_DOCTOR_DB: z.string().min(1).default("./data/fleet-doctor.db"),
@@ -63,6 +64,11 @@ const schema = z.object({
    * of that. When it runs out, any process marks the scan interrupted or takes the action over.
    */
   FLEET_DOCTOR_LEASE_TTL: z.coerce.number().int().min(1).max(3600).default(30),
+  /**
+   * Seconds an InService group member may take to register with ECS before a scan calls it overdue (boot, cloud-init,
+   * agent start and registration usually take one to three minutes).
+   */
+  FLEET_DOCTOR_JOIN_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 });
 
 export type Config = {
@@ -82,6 +88,8 @@ export type Config = {
   restartMaxAgeSeconds: number;
   restartWaitSeconds: number;
   leaseTtlSeconds: number;
+  /** FLEET_DOCTOR_JOIN_GRACE_SECONDS: how long in service before an unregistered group member is overdue. */
+  joinGraceSeconds: number;
 };
 
 const list = (s: string) =>
@@ -134,6 +142,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     restartMaxAgeSeconds: e.FLEET_DOCTOR_RESTART_MAX_AGE,
     restartWaitSeconds: e.FLEET_DOCTOR_RESTART_WAIT,
     leaseTtlSeconds: e.FLEET_DOCTOR_LEASE_TTL,
+    joinGraceSeconds: e.FLEET_DOCTOR_JOIN_GRACE_SECONDS,
   };
 }
 

@@ -28,6 +28,13 @@ describe("Faults", () => {
     expect(f.decide("SendCommand")).toEqual({ latencyMs: 0, outcome: "ok" });
   });
 
+  it("denies the listed operations before any other fault", () => {
+    const f = new Faults({ deny: ["ListClusters"], throttle: { ListClusters: 0 } });
+    expect(f.decide("ListClusters").outcome).toBe("denied");
+    expect(f.decide("ListContainerInstances").outcome).toBe("ok");
+    expect(() => normalise({ deny: "ListClusters" })).toThrow(/deny/);
+  });
+
   it("validates settings and the --throttle flag", () => {
     expect(() => normalise({ errorRate: 1.5 })).toThrow(/errorRate/);
     expect(() => normalise({ throttle: { SendCommand: -1 } })).toThrow(/throttle.SendCommand/);

@@ -12,9 +12,14 @@ export type FaultSettings = {
   errorRate?: number;
   /** Limits latency and errorRate to these operations; throttling is always per operation. */
   ops?: string[];
+  /** Operations the caller's credentials are not allowed: answered AccessDenied (an IAM policy that lacks them). */
+  deny?: string[];
 };
 
-export type FaultDecision = { latencyMs: number; outcome: "ok" | "throttle" | "server-error" | "unavailable" };
+export type FaultDecision = {
+  latencyMs: number;
+  outcome: "ok" | "throttle" | "server-error" | "unavailable" | "denied";
+};
 
 type Bucket = { rate: number; tokens: number; at: number };
 
@@ -44,6 +49,8 @@ export class Faults {
     const s = this.settings;
     const applies = !s.ops || s.ops.length === 0 || s.ops.includes(op);
     const latencyMs = applies ? (s.latencyMs ?? 0) : 0;
+    // IAM is decided before throttling: a denied call never spends a token.
+    if (s.deny?.includes(op)) return { latencyMs, outcome: "denied" };
     const rate = s.throttle?.[op];
     if (rate !== undefined && !this.take(op, rate)) return { latencyMs, outcome: "throttle" };
     if (applies && s.errorRate && this.random() < s.errorRate) {
@@ -98,6 +105,11 @@ export function normalise(input: unknown): FaultSettings {
     if (!Array.isArray(o.ops) || o.ops.some((x) => typeof x !== "string"))
       throw new Error("ops must be a list of operation names");
     out.ops = o.ops as string[];
+  }
+  if (o.deny !== undefined && o.deny !== null) {
+    if (!Array.isArray(o.deny) || o.deny.some((x) => typeof x !== "string"))
+      throw new Error("deny must be a list of operation names");
+    out.deny = o.deny as string[];
   }
   return out;
 }

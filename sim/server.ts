@@ -106,6 +106,13 @@ async function applyFaults(
 ): Promise<AwsError | undefined> {
   const decision = rt.faults.decide(op);
   if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+  if (decision.outcome === "denied") {
+    const message = `User: arn:aws:iam::${rt.account}:user/sim is not authorized to perform: ${service === "autoscaling" ? "autoscaling" : service}:${op}`;
+    // awsJson services name it AccessDeniedException (400); the query ones AccessDenied (403).
+    return service === "ssm" || service === "ecs"
+      ? new AwsError("AccessDeniedException", message, 400)
+      : new AwsError("AccessDenied", message, 403);
+  }
   if (decision.outcome === "throttle")
     return new AwsError(
       service === "ssm" ? "ThrottlingException" : service === "ecs" ? "ThrottlingException" : "Throttling",

@@ -87,6 +87,7 @@ export async function loadInstance(instanceId: string, request?: Request): Promi
     diagnosis: latest.diagnosis,
     rawOutput: raw.length > RAW_CAP ? `${raw.slice(0, RAW_CAP)}\n… [${raw.length - RAW_CAP} more characters]` : raw,
     report: reportOf(raw),
+    ...(latest.ecs ? { ecs: latest.ecs } : {}),
     history: await history(),
   };
 }

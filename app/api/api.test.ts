@@ -31,6 +31,16 @@ let r: Routes;
 
 const ID1 = "i-0123456789abcdef0";
 const ID2 = "i-0123456789abcdef1";
+const ECS1 = {
+  registered: true,
+  clustersSearched: 1,
+  cluster: "web",
+  arn: "arn:aws:ecs:us-east-1:123456789012:container-instance/web/0123456789abcdef0123456789abcdef",
+  status: "ACTIVE",
+  agentConnected: false,
+  agentVersion: "1.90.0",
+  registeredAt: "2026-01-01T00:00:00.000Z",
+};
 let finishedScan = "";
 let runningScan = "";
 // Another process's store on the same file (its own lease owner and heartbeat): the owner of `runningScan`.
@@ -85,6 +95,8 @@ beforeAll(async () => {
     [ID2, "lifecycle-404:blocked", undefined],
   ] as const) {
     const res = result(finishedScan, id, v, g);
+    // ECS had ID1 registered; ID2's scan did not ask ECS.
+    if (id === ID1) res.ecs = ECS1;
     await s.saveResult(res, `raw output of ${id}`);
     await s.appendEvent(finishedScan, instanceEvent(res));
   }
@@ -317,6 +329,14 @@ describe("GET /api/instances", () => {
     expect(await ids("q=%25")).toEqual([]);
     expect(await ids("q=%27%20OR%201%3D1%20--")).toEqual([]);
     expect(await ids("limit=1&offset=1")).toEqual([ID2]);
+    expect(await ids("registered=yes")).toEqual([ID1]);
+    expect(await ids("registered=no")).toEqual([]);
+    expect(await ids("registered=not-asked")).toEqual([ID2]);
+  });
+
+  it("carries ECS registration per instance (absent: ECS not asked)", async () => {
+    const body = await (await r.instances.GET(get("/api/instances"))).json();
+    expect(body.items.map((i: { registered?: boolean }) => i.registered)).toEqual([true, undefined]);
   });
 
   it.each([
@@ -328,6 +348,7 @@ describe("GET /api/instances", () => {
     ["offset=x", "offset"],
     [`q=${"x".repeat(200)}`, "q"],
     ["group=", "group"],
+    ["registered=maybe", "registered"],
   ])("refuses ?%s naming %s", async (qs, field) => {
     const e = await errorOf(await r.instances.GET(get(`/api/instances?${qs}`)));
     expect(e).toMatchObject({ status: 400, code: "BAD_REQUEST", details: { field } });
@@ -347,6 +368,9 @@ describe("GET /api/instances/:id", () => {
     expect(body.instance.diagnosis.summary).toBe("<b>lifecycle-404:blocked</b>");
     expect(body.history).toHaveLength(1);
     expect(body.history[0].rawOutput).toBeUndefined();
+    expect(body.instance.ecs).toBeUndefined();
+    const one = await (await r.instance.GET(get(`/api/instances/${ID1}`), params(ID1))).json();
+    expect(one.instance.ecs).toEqual(ECS1);
   });
 
   it("404 for an instance never scanned, 400 for a malformed id", async () => {
@@ -366,6 +390,7 @@ describe("GET /api/instances/:id/view", () => {
     expect(res.status).toBe(200);
     const { view } = await res.json();
     expect(view).toMatchObject({ instanceId: ID1, verdict: "healthy", rawOutput: `raw output of ${ID1}` });
+    expect(view.ecs).toEqual(ECS1);
     expect(view.history).toHaveLength(1);
     expect((await errorOf(await r.view.GET(get("/x"), params("i-00000000")))).status).toBe(404);
     for (const bad of ["%E0%A4%A", "%ff%fe", "%ED%A0%80", "i-XYZ"]) {
@@ -465,6 +490,13 @@ describe("GET /api/instances/table", () => {
     const rows = expandRows(await res.json());
     const stored = (await r.store.latestResults({ limit: 1000 })).items;
     expect(rows.map((x) => x.instanceId)).toEqual(stored.map((x) => x.instanceId));
+    // The Registered column: the simulator's scan above asked ECS, which has some of its instances and not others.
+    const registered = new Map(stored.map((x) => [x.instanceId, x.registered]));
+    for (const row of rows) {
+      const want = registered.get(row.instanceId);
+      expect(row.registered).toBe(want === undefined ? "not asked" : want ? "yes" : "no");
+    }
+    expect(new Set(rows.map((x) => x.registered))).toEqual(new Set(["yes", "no"]));
     // ID2 is gone: the full scan of the simulator's fleet above did not see it. It is listed only on request.
     expect(rows.find((x) => x.instanceId === ID2)).toBeUndefined();
     const withGone = await (await r.instances.GET(get("/api/instances?include=gone&limit=1000"))).json();

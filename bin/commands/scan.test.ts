@@ -58,8 +58,29 @@ describe("fleet-doctor scan", () => {
     expect(out.instances).toHaveLength(9);
     expect(out.counts).toMatchObject({ healthy: 1, "lifecycle-404:ready": 1, "ssm-unreachable": 1 });
     const ready = out.instances.find((i) => i.instanceId === "i-0a000000000000003")!;
-    expect(ready).toMatchObject({ verdict: "lifecycle-404:ready", restartWillWork: true, group: "web" });
+    expect(ready).toMatchObject({
+      verdict: "lifecycle-404:ready",
+      restartWillWork: true,
+      group: "web",
+      registered: false,
+    });
     expect(ready.summary.length).toBeGreaterThan(10);
+    expect(out.instances.find((i) => i.instanceId === "i-0a000000000000001")).toMatchObject({ registered: true });
+    expect(out).not.toHaveProperty("ecsNote");
+  });
+
+  it("--json says why it has no ECS view when IAM denies ECS, and still scans", async () => {
+    await fetch(`${sim.url}/_sim/faults`, { method: "POST", body: JSON.stringify({ deny: ["ListClusters"] }) });
+    try {
+      const r = await cli("scan", "--ids", "i-0a000000000000001", "--json");
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout) as { ecsNote?: string; instances: Record<string, unknown>[] };
+      expect(out.ecsNote).toContain("AccessDeniedException");
+      expect(out.instances).toHaveLength(1);
+      expect(out.instances[0]).not.toHaveProperty("registered");
+    } finally {
+      await fetch(`${sim.url}/_sim/faults`, { method: "POST", body: "{}" });
+    }
   });
 
   it("prints a triage table grouped by verdict and exits 0 when all is healthy", async () => {

@@ -17,7 +17,9 @@ the results in FLEET_DOCTOR_DB and prints a triage table grouped by verdict.
   --tag KEY=VALUE   instances with this tag
   --group NAME      the instances of this Auto Scaling group (warm pool included)
   --ids LIST        these instance ids, comma-separated
-  --json            print {scanId, status, counts, instances: [...]} instead of the table
+  --json            print {scanId, status, counts, instances: [...]} instead of the table; each instance's
+                    "registered" says whether ECS has it as a container instance (absent: ECS not asked),
+                    and "ecsNote" says why when the scan could not read ECS
 
 Exit codes: 0 nothing needs attention, 1 something does, 2 error (bad input, scan failed or cancelled).`;
 
@@ -85,6 +87,7 @@ export async function run(argv: string[]): Promise<number> {
   let sent = 0;
   let failure: string | undefined;
   let failureCode: ErrorCode | undefined;
+  let ecsNote: string | undefined;
   try {
     for await (const event of runScan(targets, { clients, store, config: cfg, signal: controller.signal })) {
       switch (event.type) {
@@ -111,7 +114,11 @@ export async function run(argv: string[]): Promise<number> {
           break;
         case "scan-finished":
           status = event.status;
-          failure = (await store.getScan(scanId))?.error;
+          {
+            const row = await store.getScan(scanId);
+            failure = row?.error;
+            ecsNote = row?.ecsNote;
+          }
           failureCode = event.errorCode;
           // The events are slim: the results are read once, from the store.
           rows = (await store.scanResults(scanId)).map(triageRow);
@@ -124,10 +131,12 @@ export async function run(argv: string[]): Promise<number> {
     process.off("SIGINT", onSigint);
     clients.ssm.destroy();
     clients.autoscaling.destroy();
+    clients.ecs.destroy();
     await store.close();
   }
   if (values.json) {
-    console.log(JSON.stringify({ scanId, status, counts: countVerdicts(rows), instances: rows }, null, 2));
+    const body = { scanId, status, counts: countVerdicts(rows), ...(ecsNote ? { ecsNote } : {}), instances: rows };
+    console.log(JSON.stringify(body, null, 2));
   } else {
     console.log(formatTriage(rows, process.stdout.columns || 120));
     console.log(`scan ${scanId}: ${status}${status === "partial" && failure ? ` (${failure})` : ""}`);

@@ -9,6 +9,7 @@ import { cap } from "@/components/text/cap.ts";
 import { When } from "@/components/text/when.tsx";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
 import { VERDICT_STYLE } from "@/components/verdict/verdicts.ts";
+import { EcsSection } from "./ecs-section.tsx";
 import { EvidenceList } from "./evidence-list.tsx";
 import { InstanceHistory } from "./instance-history.tsx";
 import { InstanceIdentity } from "./instance-identity.tsx";
@@ -94,6 +95,7 @@ export function InstanceDetail({ view }: { view: InstanceView }) {
     <SpaceBetween size="l">
       <DiagnosisSummary view={view} />
       <InstanceIdentity view={view} />
+      <EcsSection ecs={view.ecs} scanId={view.scanId} />
       <EvidenceList evidence={view.diagnosis.evidence} />
       <RemedyList remedies={view.diagnosis.remedies} />
       <ProbeFacts report={view.report} target={view.target} />

@@ -1,3 +1,4 @@
+import type { EcsFacts } from "@/lib/diagnosis/facts.ts";
 import type { Diagnosis, Verdict } from "@/lib/diagnosis/types.ts";
 import type { ProbeReport } from "@/lib/probe/report-schema.ts";
 import type { InvocationOutcome, Target } from "@/lib/scan/types.ts";
@@ -42,5 +43,7 @@ export type InstanceView = {
   diagnosis: Diagnosis;
   rawOutput: string;
   report?: ProbeReport;
+  /** What ECS said of it in that scan; absent when the scan did not ask ECS (or could not). */
+  ecs?: EcsFacts;
   history: HistoryEntry[];
 };

@@ -13,6 +13,7 @@ const row = (over: Partial<InstanceRow> = {}): InstanceRow => ({
   probedAt: "2026-11-28T18:00:00.000Z",
   scanId: "s1",
   restartWillWork: true,
+  registered: "no",
   ...over,
 });
 
@@ -24,10 +25,10 @@ describe("export of the current view", () => {
     ]);
     const lines = csv.trimEnd().split("\r\n");
     expect(lines[0]).toBe(
-      "instanceId,verdict,cause,group,lifecycleState,agentVersion,pingStatus,probedAt,restartWillWork,scanId",
+      "instanceId,verdict,cause,group,lifecycleState,agentVersion,pingStatus,registered,probedAt,restartWillWork,scanId",
     );
     expect(lines[1]).toBe(
-      "i-0123456789abcdef0,lifecycle-404:ready,(none),web,InService,1.89.3,Online,2026-11-28T18:00:00.000Z,true,s1",
+      "i-0123456789abcdef0,lifecycle-404:ready,(none),web,InService,1.89.3,Online,no,2026-11-28T18:00:00.000Z,true,s1",
     );
     expect(lines).toHaveLength(3);
   });

@@ -8,6 +8,7 @@ const COLUMNS: (keyof InstanceRow)[] = [
   "lifecycleState",
   "agentVersion",
   "pingStatus",
+  "registered",
   "probedAt",
   "restartWillWork",
   "scanId",

@@ -65,6 +65,7 @@ function columns(onOpen: (id: string) => void): TableProps.ColumnDefinition<Inst
     { id: "lifecycleState", header: "Lifecycle", cell: (r) => r.lifecycleState, ...SORTING.lifecycleState },
     { id: "agentVersion", header: "Agent", cell: (r) => r.agentVersion, ...SORTING.agentVersion },
     { id: "pingStatus", header: "SSM ping", cell: (r) => r.pingStatus, ...SORTING.pingStatus },
+    { id: "registered", header: "Registered", cell: (r) => r.registered, ...SORTING.registered },
     { id: "probedAt", header: "Probed", cell: (r) => formatTime(r.probedAt), ...SORTING.probedAt },
   ];
 }
@@ -94,6 +95,7 @@ const COLUMN_OPTIONS: { id: ColumnId; label: string; alwaysVisible?: boolean }[]
   { id: "lifecycleState", label: "Lifecycle state" },
   { id: "agentVersion", label: "Agent version" },
   { id: "pingStatus", label: "SSM ping" },
+  { id: "registered", label: "Registered with ECS" },
   { id: "probedAt", label: "Probed" },
 ];
 

@@ -13,12 +13,14 @@ describe("compact rows", () => {
       probedAt: "2026-11-28T18:00:00.000Z",
       scanId: "scan-1",
       restartWillWork: i % 2 === 0,
+      ...(i % 3 === 0 ? {} : { registered: i % 3 === 1 }),
     }));
     const c = compactRows(items);
     expect(c.dict.length).toBeLessThan(10);
     const rows = expandRows(JSON.parse(JSON.stringify(c)));
-    expect(rows[0]).toEqual({ ...items[0], group: NONE, cause: NONE });
-    expect(rows[1]).toMatchObject({ verdict: "healthy", group: "web", restartWillWork: false });
+    expect(rows[0]).toEqual({ ...items[0], group: NONE, cause: NONE, registered: "not asked" });
+    expect(rows[1]).toMatchObject({ verdict: "healthy", group: "web", restartWillWork: false, registered: "yes" });
+    expect(rows[2]).toMatchObject({ registered: "no" });
   });
 
   it("carries when a gone instance was last seen only when some row is gone", () => {

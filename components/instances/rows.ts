@@ -13,9 +13,19 @@ export type InstanceRow = {
   probedAt: string;
   scanId: string;
   restartWillWork: boolean;
+  /** Registered with ECS, as the Registered column shows it. */
+  registered: RegisteredText;
   /** When a full scan of its fleet no longer saw it (listed only when gone instances are asked for). */
   goneSince?: string;
 };
+
+/** ECS registration as shown: ECS had it, did not, or was not asked (the scan had no ECS view). */
+export const REGISTERED_TEXT = ["yes", "no", "not asked"] as const;
+export type RegisteredText = (typeof REGISTERED_TEXT)[number];
+
+export function registeredText(registered: boolean | undefined): RegisteredText {
+  return registered === undefined ? "not asked" : registered ? "yes" : "no";
+}
 
 /** What the store gives per instance (its summary sentence is not needed for the table). */
 export type SummaryLike = Omit<InstanceSummary, "summary">;
@@ -40,6 +50,8 @@ export type CompactRows = {
   probedAt: number[];
   scan: number[];
   restart: number[];
+  /** Index into REGISTERED_TEXT. */
+  registered: number[];
   /** Gone since, in seconds since the epoch (0: not gone); absent when no row is gone. */
   gone?: number[];
 };
@@ -69,6 +81,7 @@ export function compactRows(items: readonly SummaryLike[]): CompactRows {
     probedAt: [],
     scan: [],
     restart: [],
+    registered: [],
   };
   for (const it of items) {
     out.ids.push(it.instanceId.slice(0, 64));
@@ -82,6 +95,7 @@ export function compactRows(items: readonly SummaryLike[]): CompactRows {
     out.probedAt.push(Number.isFinite(t) ? Math.round(t / 1000) : 0);
     out.scan.push(intern(it.scanId));
     out.restart.push(it.restartWillWork ? 1 : 0);
+    out.registered.push(REGISTERED_TEXT.indexOf(registeredText(it.registered)));
     if (it.goneSince) {
       out.gone ??= new Array(out.ids.length - 1).fill(0);
       const g = Date.parse(it.goneSince);
@@ -106,6 +120,7 @@ export function expandRows(c: CompactRows): InstanceRow[] {
       probedAt: c.probedAt[i] ? new Date(c.probedAt[i]! * 1000).toISOString() : "",
       scanId: d[c.scan[i]!] ?? "",
       restartWillWork: c.restart[i] === 1,
+      registered: REGISTERED_TEXT[c.registered?.[i] ?? 2] ?? "not asked",
     };
     const gone = c.gone?.[i];
     if (gone) rows[i]!.goneSince = new Date(gone * 1000).toISOString();

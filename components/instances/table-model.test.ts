@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { VERDICTS } from "@/lib/diagnosis/types.ts";
-import { type InstanceRow, NONE } from "./rows.ts";
+import { type InstanceRow, NONE, REGISTERED_TEXT } from "./rows.ts";
 import { filteringOptionsFor, SORTING, tablePage } from "./table-model.ts";
 import { parseTableView } from "./url-state.ts";
 
@@ -19,6 +19,7 @@ function rows(n: number): InstanceRow[] {
     probedAt: new Date(Date.UTC(2026, 10, 28, 0, 0, i)).toISOString(),
     scanId: "scan-1",
     restartWillWork: VERDICTS[i % VERDICTS.length] === "lifecycle-404:ready",
+    registered: REGISTERED_TEXT[i % 3]!,
   }));
 }
 
@@ -59,6 +60,21 @@ describe("the table's first page (what the server renders)", () => {
     const page = tablePage(all, view(`q=${encodeURIComponent(q)}`), 1000);
     expect(page.matching).toBe(all.filter(expected).length);
     expect(page.matching).toBeGreaterThan(0);
+  });
+
+  it("filters and sorts on ECS registration", () => {
+    const no = tablePage(all, view("registered=no"), 1000);
+    expect(no.matching).toBe(all.filter((r) => r.registered === "no").length);
+    expect(no.items.every((r) => r.registered === "no")).toBe(true);
+    const notAsked = tablePage(all, view("registered=!not%20asked"), 1000);
+    expect(notAsked.items.every((r) => r.registered !== "not asked")).toBe(true);
+    const sorted = tablePage(all, view("sort=registered&desc=1"), 1000).items.map((r) => r.registered);
+    expect([...new Set(sorted)]).toEqual(["yes", "not asked", "no"]);
+    expect(
+      filteringOptionsFor(all)
+        .filter((o) => o.propertyKey === "registered")
+        .map((o) => o.value),
+    ).toEqual(["yes", "no", "not asked"]);
   });
 
   it("falls back to page 1 when the URL's page is past the end", () => {

@@ -2,7 +2,7 @@ import type { PropertyFilterProperty, UseCollectionOptions } from "@cloudscape-d
 import { processItems } from "@cloudscape-design/collection-hooks/operations";
 import { VERDICT_ORDER, VERDICT_STYLE } from "@/components/verdict/verdicts.ts";
 import { matchesFreeText, type VerdictLabel } from "@/lib/instances/free-text.ts";
-import type { InstanceRow } from "./rows.ts";
+import { type InstanceRow, REGISTERED_TEXT } from "./rows.ts";
 import type { SortKey, TableView } from "./url-state.ts";
 
 /**
@@ -15,6 +15,7 @@ export const FILTERING_PROPERTIES: PropertyFilterProperty[] = [
   { key: "agentVersion", propertyLabel: "Agent version", groupValuesLabel: "Versions", operators: ["=", "!="] },
   { key: "pingStatus", propertyLabel: "SSM ping", groupValuesLabel: "Ping statuses", operators: ["=", "!="] },
   { key: "lifecycleState", propertyLabel: "Lifecycle state", groupValuesLabel: "States", operators: ["=", "!="] },
+  { key: "registered", propertyLabel: "Registered", groupValuesLabel: "Registration", operators: ["=", "!="] },
   { key: "instanceId", propertyLabel: "Instance ID", groupValuesLabel: "Instance IDs", operators: [":", "!:", "="] },
 ];
 
@@ -30,6 +31,7 @@ export function filteringOptionsFor(rows: readonly InstanceRow[]): FilteringOpti
     value: v,
     label: `${VERDICT_STYLE[v].label} (${v})`,
   }));
+  for (const value of REGISTERED_TEXT) options.push({ propertyKey: "registered", value, label: value });
   for (const key of SUGGESTED) {
     const values = new Set<string>();
     for (const r of rows) {
@@ -46,7 +48,7 @@ const VERDICT_RANK = new Map(VERDICT_ORDER.map((v, i) => [v, i]));
 // One collator, not String.localeCompare per comparison: sorting 10,000 rows is several times faster.
 const text = new Intl.Collator("en");
 const versions = new Intl.Collator("en", { numeric: true });
-const byText = (field: "group" | "lifecycleState" | "pingStatus") => (a: InstanceRow, b: InstanceRow) =>
+const byText = (field: "group" | "lifecycleState" | "pingStatus" | "registered") => (a: InstanceRow, b: InstanceRow) =>
   text.compare(a[field], b[field]);
 // Instance ids and ISO times are ASCII with a fixed shape: code-point order is their natural order.
 const byCode = (field: "instanceId" | "probedAt") => (a: InstanceRow, b: InstanceRow) =>
@@ -71,6 +73,7 @@ export const SORTING: Record<SortKey, SortingColumn> = {
     sortingComparator: (a, b) => versions.compare(a.agentVersion, b.agentVersion),
   },
   pingStatus: { sortingField: "pingStatus", sortingComparator: byText("pingStatus") },
+  registered: { sortingField: "registered", sortingComparator: byText("registered") },
   probedAt: { sortingField: "probedAt", sortingComparator: byCode("probedAt") },
 };
 

@@ -23,6 +23,7 @@ export const SORT_KEYS = [
   "lifecycleState",
   "agentVersion",
   "pingStatus",
+  "registered",
   "probedAt",
 ] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -34,6 +35,7 @@ export const URL_PROPERTY: Record<string, string> = {
   version: "agentVersion",
   ping: "pingStatus",
   lifecycle: "lifecycleState",
+  registered: "registered",
   id: "instanceId",
 };
 const PROPERTY_URL = Object.fromEntries(Object.entries(URL_PROPERTY).map(([k, v]) => [v, k]));

@@ -15,6 +15,13 @@ const result = (id: string, status: string, verdict: InstanceResult["verdict"], 
 const at = "2026-11-28T18:00:00Z";
 
 describe("scan progress from events", () => {
+  it("keeps why the scan went without ECS", () => {
+    const p = emptyProgress("s");
+    applyEvent(p, 1, { type: "warning", kind: "ecs", message: "ECS could not be read: AccessDeniedException", at });
+    expect(p.ecsNote).toBe("ECS could not be read: AccessDeniedException");
+    expect(p.errors).toEqual([]);
+  });
+
   it("counts results, tracks each instance and groups errors by kind", () => {
     const p = emptyProgress("s");
     applyEvent(p, 1, { type: "inventory", total: 4, online: 3, offline: 1, at });

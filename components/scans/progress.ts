@@ -41,6 +41,8 @@ export type ScanProgress = {
   finishedAt?: string;
   /** A partial scan: how many instances have no true result. */
   note?: string;
+  /** Why the scan went without ECS's view (its results then say nothing of registration). */
+  ecsNote?: string;
 };
 
 export function emptyProgress(scanId: string, status: ScanStatus = "running"): ScanProgress {
@@ -118,6 +120,7 @@ export function applyEvent(p: ScanProgress, seq: number, event: ScanEvent, track
     case "warning":
       if (event.kind === "throttled")
         pushError(p, { kind: "throttled", instanceId: event.instanceId, message: event.message.slice(0, 300) });
+      if (event.kind === "ecs") p.ecsNote = event.message.slice(0, 500);
       break;
     case "scan-finished":
       p.status = event.status;

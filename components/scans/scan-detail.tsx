@@ -1,6 +1,7 @@
 "use client";
 
 import { useCollection } from "@cloudscape-design/collection-hooks";
+import Alert from "@cloudscape-design/components/alert";
 import Box from "@cloudscape-design/components/box";
 import Container from "@cloudscape-design/components/container";
 import ContentLayout from "@cloudscape-design/components/content-layout";
@@ -217,6 +218,11 @@ export function ScanDetail({ data }: { data: ScanDetailData }) {
             />
             <ScanProgressBar progress={p} mode={mode} showLink={false} />
             {scan.error ? <Box color="text-status-error">{cap(scan.error, 500)}</Box> : null}
+            {(p.ecsNote ?? scan.ecsNote) ? (
+              <Alert type="warning" header="No view of ECS" data-testid="scan-ecs-note">
+                {cap(p.ecsNote ?? scan.ecsNote ?? "", 500)}
+              </Alert>
+            ) : null}
           </SpaceBetween>
         </Container>
         <ErrorGroups errors={p.errors} />

@@ -15,7 +15,7 @@ import type { ActionDetail, ActionEvent, ActionStatus, InstanceOutcome, Instance
 export type ActionContext = {
   clients: Clients;
   store: Store;
-  config: Pick<Config, "sendRate" | "pollRate" | "probeTimeoutSeconds" | "deliveryTimeoutSeconds">;
+  config: Pick<Config, "sendRate" | "pollRate" | "probeTimeoutSeconds" | "deliveryTimeoutSeconds" | "joinGraceSeconds">;
   /** Milliseconds between looks at a running command. */
   pollMs?: number;
 };

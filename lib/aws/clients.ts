@@ -1,4 +1,5 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { ECSClient } from "@aws-sdk/client-ecs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { Config } from "../config.ts";
 import { errorName } from "./errors.ts";
@@ -10,6 +11,7 @@ export type AttemptObserver = (e: AttemptError) => void;
 export type Clients = {
   ssm: SSMClient;
   autoscaling: AutoScalingClient;
+  ecs: ECSClient;
   /** Watches every failed attempt (retried or not) until the returned function is called. */
   observe(fn: AttemptObserver): () => void;
 };
@@ -17,14 +19,18 @@ export type Clients = {
 /**
  * The SDK clients, from config: region, adaptive retry (client-side rate limiting on throttling) and the attempt
  * budget. Endpoints are not set here: the SDK reads AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_SSM /
- * AWS_ENDPOINT_URL_AUTO_SCALING itself, which is how the simulator is reached with no code path of its own.
+ * AWS_ENDPOINT_URL_AUTO_SCALING / AWS_ENDPOINT_URL_ECS itself, which is how the simulator is reached with no code path
+ * of its own.
  */
 export function createClients(config: Pick<Config, "region" | "maxAttempts">): Clients {
   const common = { region: config.region, maxAttempts: config.maxAttempts, retryMode: "adaptive" as const };
   const ssm = new SSMClient(common);
   const autoscaling = new AutoScalingClient(common);
+  const ecs = new ECSClient(common);
   const observers = new Set<AttemptObserver>();
-  for (const client of [ssm, autoscaling] as const) {
+  // The ECS client is of a later SDK release whose smithy types TypeScript will not unify with SSM's in one call
+  // signature; its middleware stack is the same at run time.
+  for (const client of [ssm, autoscaling, ecs as unknown as SSMClient] as const) {
     // In the deserialize step, inside the retry loop: it sees every attempt's parsed error, not just the last one.
     client.middlewareStack.add(
       (next, context) => async (args) => {
@@ -49,6 +55,7 @@ export function createClients(config: Pick<Config, "region" | "maxAttempts">): C
   return {
     ssm,
     autoscaling,
+    ecs,
     observe(fn) {
       observers.add(fn);
       return () => observers.delete(fn);

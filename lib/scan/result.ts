@@ -1,8 +1,9 @@
 import { NOT_DELIVERED } from "../aws/command-output.ts";
 import { type DiagnosisFacts, diagnose } from "../diagnosis/diagnose.ts";
+import type { EcsFacts } from "../diagnosis/facts.ts";
 import type { Diagnosis } from "../diagnosis/types.ts";
 import { agentVersionOf } from "../diagnosis/versions.ts";
-import { parseProbeOutput } from "../probe/report.ts";
+import { type ParsedProbeOutput, parseProbeOutput } from "../probe/report.ts";
 import type { InstanceEvent, InstanceResult, InvocationOutcome, Target } from "./types.ts";
 
 /** Whether the probe ran on the instance (so its output, even empty, is a finding) or SSM never delivered it. */
@@ -12,9 +13,24 @@ function probeRan(outcome: InvocationOutcome, raw: string): boolean {
   return raw.length > 0 || (outcome.responseCode ?? -1) >= 0 || outcome.statusDetails === "ExecutionTimedOut";
 }
 
-/** Parse and diagnose one instance: SSM's outcome + the probe's report + Auto Scaling membership from inventory. */
-export function buildResult(scanId: string, target: Target, outcome: InvocationOutcome, raw: string): InstanceResult {
-  const parsed = probeRan(outcome, raw) ? parseProbeOutput(raw) : undefined;
+/** The probe's report parsed, when the probe ran (undefined when SSM never delivered it). */
+export function parseOutcome(outcome: InvocationOutcome, raw: string): ParsedProbeOutput | undefined {
+  return probeRan(outcome, raw) ? parseProbeOutput(raw) : undefined;
+}
+
+/**
+ * Parse and diagnose one instance: SSM's outcome + the probe's report + Auto Scaling membership from inventory + the
+ * ECS control plane's view (absent when ECS was not asked). `parsed`: the output already parsed (parseOutcome).
+ */
+export function buildResult(
+  scanId: string,
+  target: Target,
+  outcome: InvocationOutcome,
+  raw: string,
+  extra: { parsed?: ParsedProbeOutput; ecs?: EcsFacts } = {},
+): InstanceResult {
+  const parsed = extra.parsed ?? parseOutcome(outcome, raw);
+  const { ecs } = extra;
   const facts: DiagnosisFacts = {
     probe: parsed ? (parsed.ok ? { ok: true, report: parsed.report } : { ok: false, error: parsed.error }) : undefined,
     ssm: {
@@ -35,6 +51,7 @@ export function buildResult(scanId: string, target: Target, outcome: InvocationO
           },
         }
       : {}),
+    ...(ecs ? { ecs } : {}),
   };
   let diagnosis: Diagnosis;
   try {
@@ -58,6 +75,7 @@ export function buildResult(scanId: string, target: Target, outcome: InvocationO
     diagnosis,
     verdict: diagnosis.verdict,
     ...(agentVersion ? { agentVersion } : {}),
+    ...(ecs ? { ecs } : {}),
     probedAt: new Date().toISOString(),
   };
 }

@@ -1,17 +1,22 @@
 import { channel } from "../async/channel.ts";
 import type { Clients } from "../aws/clients.ts";
+import { ECS_READ_RATE, type EcsView, readEcsView } from "../aws/ecs.ts";
 import { isThrottling } from "../aws/errors.ts";
 import { identifyFleet } from "../aws/fleet.ts";
+import { isInstanceId } from "../aws/ids.ts";
+import type { Membership } from "../aws/inventory.ts";
 import { inventoryPages } from "../aws/inventory.ts";
 import { pacer } from "../aws/pace.ts";
 import { type InvocationResult, type RunCommandTuning, runCommand } from "../aws/run-command.ts";
 import type { Config } from "../config.ts";
+import type { EcsFacts } from "../diagnosis/facts.ts";
 import { type ErrorCode, isFleetDoctorError } from "../errors.ts";
 import { probeCommands } from "../probe/scripts.ts";
 import type { ScanWrite, Store } from "../store/interfaces.ts";
 import { requireScan } from "../store/store.ts";
+import { ecsFactsOf, needsLifecycle } from "./ecs-facts.ts";
 import { partialNote } from "./partial-note.ts";
-import { buildResult, instanceEvent } from "./result.ts";
+import { buildResult, instanceEvent, parseOutcome } from "./result.ts";
 import type { InvocationOutcome, ScanEvent, ScanStatus, Target, Targets } from "./types.ts";
 
 export type ScanTuning = RunCommandTuning;
@@ -19,7 +24,7 @@ export type ScanTuning = RunCommandTuning;
 export type ScanContext = {
   clients: Clients;
   store: Store;
-  config: Pick<Config, "sendRate" | "pollRate" | "probeTimeoutSeconds" | "deliveryTimeoutSeconds">;
+  config: Pick<Config, "sendRate" | "pollRate" | "probeTimeoutSeconds" | "deliveryTimeoutSeconds" | "joinGraceSeconds">;
   signal?: AbortSignal;
   /** A scan row created beforehand (startScan does, to answer with its id at once); otherwise one is created. */
   scanId?: string;
@@ -32,7 +37,8 @@ const now = () => new Date().toISOString();
 
 /**
  * One scan as an async generator of events (each stored before it is yielded), in named steps: `takeInventory`
- * (SSM's managed instances joined with Auto Scaling membership, a page at a time); `probe` (the Run Command runner
+ * (SSM's managed instances joined with Auto Scaling membership, a page at a time, and alongside it ECS's view of the
+ * container instances, read once; a full scan adds the container instances SSM does not manage); `probe` (the Run Command runner
  * sends the probe to the online ones as they are listed and collects each result); `diagnose` (parse, diagnose,
  * store one `instance` event per instance as its result arrives; offline and unmanaged instances from SSM's facts
  * without a send); `finish`. Throttling, failed batches and vanished instances are reported and never end the scan.
@@ -116,6 +122,10 @@ type Scan = {
   done: Set<string>;
   unresolved: number;
   notSent: number;
+  /** ECS's view, read alongside the inventory; undefined when ECS could not be read (the scan's note says why). */
+  ecs: Promise<EcsView | undefined>;
+  /** The account and region read (for cluster ARNs in ecs.config files). */
+  home: { region: string; account?: string };
 };
 
 async function execute(scanId: string, targets: Targets, ctx: ScanContext, signal: AbortSignal, emit: Emit) {
@@ -129,6 +139,8 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
     done: new Set(),
     unresolved: 0,
     notSent: 0,
+    ecs: Promise.resolve(undefined),
+    home: { region: "" },
   };
   const trouble = watchThrottling(ctx.clients, emit);
   // The listing stops with the scan, and on its own when the probe step fails.
@@ -140,6 +152,7 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
     // one the scan's own clients read (config, or the SDK's chain).
     const fleet = await identifyFleet({ region: await ctx.clients.ssm.config.region() });
     await ctx.store.recordScanFleet(scanId, fleet.id);
+    scan.home = { region: fleet.region, ...(fleet.source === "sts" ? { account: fleet.account } : {}) };
     const online = channel<string[]>();
     inventory = takeInventory(scan, targets, online, AbortSignal.any([signal, stopListing.signal]));
     inventory.catch(() => {}); // awaited below
@@ -170,7 +183,9 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
 
 /**
  * Step 1: the inventory, a page at a time. Online instances go to `online` for the probe as they are listed;
- * offline ones, and ids SSM does not manage, are diagnosed from SSM's facts once their membership is known.
+ * offline ones, and ids SSM does not manage, are diagnosed from SSM's facts once their membership is known. ECS's
+ * view is read alongside (every result waits on it); a full scan also diagnoses the container instances ECS has
+ * and SSM does not manage: ECS alone can say whether such an instance joined and is connected.
  */
 async function takeInventory(
   scan: Scan,
@@ -182,10 +197,13 @@ async function takeInventory(
   let total = 0;
   let sent = 0;
   const withoutProbe: Promise<void>[] = [];
+  scan.ecs = readEcs(scan, signal);
+  let lastMembership: Promise<Map<string, Membership>> | undefined;
   try {
     // The listing is paced like the sends: SSM throttles DescribeInstanceInformation at about the same rate.
     const pace = pacer(scan.ctx.config.sendRate);
     for await (const page of inventoryPages(scan.ctx.clients, targets, signal, pace)) {
+      lastMembership = page.membership;
       const merged = page.membership.then((map) => {
         for (const t of page.targets) {
           const m = map.get(t.instanceId);
@@ -210,6 +228,24 @@ async function takeInventory(
     }
   } finally {
     online.close();
+  }
+  // A full scan: every group's membership is one lookup (the pages share it), which covers these instances too.
+  if (targets.kind === "all") {
+    const view = await scan.ecs;
+    const extra = [...(view?.byInstance.keys() ?? [])].filter((id) => !byId.has(id) && isInstanceId(id));
+    const merged = (lastMembership ?? Promise.resolve(new Map<string, Membership>())).then((map) => {
+      for (const id of extra) {
+        const m = map.get(id);
+        if (m) byId.set(id, { ...targetOf(scan, id), ...m });
+      }
+    });
+    merged.catch(() => {}); // awaited where the membership is needed
+    for (const id of extra) {
+      byId.set(id, { instanceId: id, pingStatus: "Unknown" });
+      ready.set(id, merged);
+      total++;
+      withoutProbe.push(diagnose(scan, id, notSent("NotManaged")));
+    }
   }
   void scan.emit(
     { type: "inventory", total, online: sent, offline: total - sent, at: now() },
@@ -288,12 +324,52 @@ async function probe(scan: Scan, ids: AsyncIterable<string[]>) {
   }
 }
 
-/** Step 3: one instance's result, once its membership is known: parse, diagnose, store, then yield. */
+/**
+ * ECS's view for the whole scan. A failure (AccessDenied: the policy lacks the ECS permissions; ECS unreachable) does
+ * not fail the scan: it goes on without the view, says so in a warning and in the scan's note, and its results then
+ * say nothing of registration (nothing can be concluded from a view not read).
+ */
+async function readEcs(scan: Scan, signal: AbortSignal): Promise<EcsView | undefined> {
+  try {
+    return await readEcsView(scan.ctx.clients.ecs, { signal, pace: pacer(ECS_READ_RATE) });
+  } catch (e) {
+    if (signal.aborted) return undefined;
+    const why = String((e as Error)?.message ?? e).slice(0, 400);
+    const message = `ECS could not be read, so this scan says nothing of ECS registration: ${why}`;
+    await scan.ctx.store.recordEcsNote(scan.id, message).catch(() => {});
+    void scan.emit({ type: "warning", kind: "ecs", message, at: now() });
+    return undefined;
+  }
+}
+
+/** Step 3: one instance's result, once its membership and ECS's view are known: parse, diagnose, store, yield. */
 async function diagnose(scan: Scan, instanceId: string, outcome: InvocationOutcome, rawOutput = "") {
   await scan.ready.get(instanceId);
+  const view = await scan.ecs;
   if (scan.done.has(instanceId)) return;
   scan.done.add(instanceId);
-  const result = buildResult(scan.id, targetOf(scan, instanceId), outcome, rawOutput);
+  const target = targetOf(scan, instanceId);
+  const parsed = parseOutcome(outcome, rawOutput);
+  let ecs: EcsFacts | undefined;
+  if (view) {
+    // Only an unregistered InService member's time in service matters; a store that cannot say leaves it unknown.
+    const seen = needsLifecycle(view, target)
+      ? await scan.ctx.store.lifecycleSeen(instanceId).catch(() => undefined)
+      : undefined;
+    ecs = ecsFactsOf({
+      view,
+      target,
+      ...(parsed?.ok ? { report: parsed.report } : {}),
+      ...(seen ? { seen } : {}),
+      now: new Date(),
+      graceSeconds: scan.ctx.config.joinGraceSeconds,
+      home: scan.home,
+    });
+  }
+  const result = buildResult(scan.id, target, outcome, rawOutput, {
+    ...(parsed ? { parsed } : {}),
+    ...(ecs ? { ecs } : {}),
+  });
   void scan.emit(instanceEvent(result), { kind: "result", result, rawOutput });
 }
 

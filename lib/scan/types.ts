@@ -1,3 +1,4 @@
+import type { EcsFacts } from "../diagnosis/facts.ts";
 import type { Diagnosis, Verdict } from "../diagnosis/types.ts";
 import type { ErrorCode } from "../errors.ts";
 
@@ -47,6 +48,8 @@ export type InstanceResult = {
   diagnosis: Diagnosis;
   verdict: Verdict;
   agentVersion?: string;
+  /** What ECS said of the instance (lib/aws/ecs.ts); absent when ECS was not asked or could not be. */
+  ecs?: EcsFacts;
   probedAt: string;
 };
 
@@ -76,7 +79,8 @@ export type ScanEvent =
   | InstanceEvent
   | {
       type: "warning";
-      kind: "throttled" | "vanished" | "truncated" | "retry";
+      /** `ecs`: ECS could not be read (AccessDenied, ...): the scan went on without its view. */
+      kind: "throttled" | "vanished" | "truncated" | "retry" | "ecs";
       message: string;
       instanceId?: string;
       at: string;

@@ -56,7 +56,7 @@ beforeEach(() => {
 
 async function scan(targets: Targets) {
   const ctx = simScanContext(store, {
-    config: { sendRate: 20, pollRate: 50, deliveryTimeoutSeconds: 1, probeTimeoutSeconds: 4 },
+    config: { sendRate: 20, pollRate: 50, deliveryTimeoutSeconds: 1, probeTimeoutSeconds: 4, joinGraceSeconds: 300 },
     tuning: { firstPollMs: 300, minPollMs: 250, maxPollMs: 1000, graceMs: 0 },
   });
   return scanToEnd(targets, ctx);

@@ -104,6 +104,17 @@ export interface FleetStateStore extends FleetMembershipStore {
   verdictCounts(scope?: FleetScope): Promise<Record<Verdict, number>>;
 }
 
+/** What the scan's ECS join needs from the store. */
+export interface EcsStore {
+  /** Records why a scan went without ECS's view (shown with the scan). */
+  recordEcsNote(scanId: string, note: string): Promise<void>;
+  /**
+   * What stored results saw of an instance's lifecycle: the last time it was not InService (another state, or in no
+   * group), and the first time it was InService after that (the start of its current time in service, as seen).
+   */
+  lifecycleSeen(instanceId: string): Promise<{ firstInService?: string; lastNotInService?: string }>;
+}
+
 /** Which fleet (`<account>/<region>`) each scan read, and the instances a full scan of a fleet no longer sees. */
 export interface FleetMembershipStore {
   recordScanFleet(scanId: string, fleet: string): Promise<void>;
@@ -168,7 +179,7 @@ export interface ActionAuditStore {
   takeOver(actionId: string): Promise<boolean>;
 }
 
-export interface Store extends ScanStore, ScanEventStore, ResultStore, FleetStateStore {
+export interface Store extends ScanStore, ScanEventStore, ResultStore, FleetStateStore, EcsStore {
   /** Where the data lives (a file path, `:memory:`, or later a connection string without its secret). */
   readonly path: string;
   /** This store's lease owner id: random per process (per opened store). */

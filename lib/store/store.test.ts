@@ -219,6 +219,54 @@ describe("store", () => {
     expect((await s.scanResults(two.id)).map((r) => r.instanceId)).toEqual([id1, id2, id3]);
   });
 
+  it("stores ECS's view with a result, filters on registration, and tells when an instance went InService", async () => {
+    const s = open();
+    const scan = await s.createScan({ targets: { kind: "all" } });
+    const at = (m: number) => `2026-01-01T00:${String(m).padStart(2, "0")}:00.000Z`;
+    const ecs = { registered: true, clustersSearched: 2, cluster: "web", agentConnected: false };
+    await s.saveResult({ ...result(scan.id, "i-0000000000000000a", "healthy"), ecs }, "");
+    await s.saveResult(
+      { ...result(scan.id, "i-0000000000000000b", "unknown"), ecs: { registered: false, clustersSearched: 2 } },
+      "",
+    );
+    await s.saveResult(result(scan.id, "i-0000000000000000c", "unknown"), "");
+    expect((await s.scanResult(scan.id, "i-0000000000000000a"))?.ecs).toEqual(ecs);
+    expect((await s.scanResult(scan.id, "i-0000000000000000c"))?.ecs).toBeUndefined();
+    const ids = async (registered: "yes" | "no" | "not-asked") =>
+      (await s.latestResults({ registered })).items.map((i) => [i.instanceId, i.registered]);
+    expect(await ids("yes")).toEqual([["i-0000000000000000a", true]]);
+    expect(await ids("no")).toEqual([["i-0000000000000000b", false]]);
+    expect(await ids("not-asked")).toEqual([["i-0000000000000000c", undefined]]);
+
+    await s.recordEcsNote(scan.id, "ECS could not be read");
+    expect((await s.getScan(scan.id))?.ecsNote).toBe("ECS could not be read");
+
+    // Warmed, then InService at 02 and 03, then detached (no group) at 04, then InService again at 05 and 06.
+    const d = "i-0000000000000000d";
+    const states: [number, string | undefined][] = [
+      [1, "Warmed:Running"],
+      [2, "InService"],
+      [3, "InService"],
+      [4, undefined],
+      [5, "InService"],
+      [6, "InService"],
+    ];
+    expect(await s.lifecycleSeen(d)).toEqual({});
+    for (const [m, state] of states.slice(1, 3)) {
+      const sc = await s.createScan({ targets: { kind: "all" } });
+      await s.saveResult(result(sc.id, d, "healthy", { probedAt: at(m), group: "web", lifecycleState: state }), "");
+    }
+    expect(await s.lifecycleSeen(d)).toEqual({ firstInService: at(2) });
+    for (const [m, state] of [states[0]!, ...states.slice(3)]) {
+      const sc = await s.createScan({ targets: { kind: "all" } });
+      await s.saveResult(
+        result(sc.id, d, "healthy", { probedAt: at(m), ...(state ? { group: "web", lifecycleState: state } : {}) }),
+        "",
+      );
+    }
+    expect(await s.lifecycleSeen(d)).toEqual({ firstInService: at(5), lastNotInService: at(4) });
+  });
+
   it("gives the latest results a version that changes with every stored result", async () => {
     const s = open();
     const scan = await s.createScan({ targets: { kind: "all" } });

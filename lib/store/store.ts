@@ -9,6 +9,7 @@ import { matchesFreeText } from "../instances/free-text.ts";
 import { targetKey } from "../scan/targets.ts";
 import type { InstanceResult, ScanEvent, ScanStatus, Targets } from "../scan/types.ts";
 import { actionAuditStore } from "./actions.ts";
+import { ecsQueries } from "./ecs.ts";
 import { fleetStateQueries, scopeConditions } from "./fleets.ts";
 import type { ScanFinishedExtra, ScanWrite, Store } from "./interfaces.ts";
 import { leaseTable } from "./leases.ts";
@@ -27,6 +28,7 @@ type ScanDb = {
   counts: string;
   error: string | null;
   fleet?: string | null;
+  ecs_note?: string | null;
 };
 
 type SummaryDb = {
@@ -41,13 +43,20 @@ type SummaryDb = {
   probed_at: string;
   scan_id: string;
   restart_will_work: number;
+  registered: number | null;
   gone_since?: string | null;
 };
 
-type ResultDb = SummaryDb & { target: string; outcome: string; diagnosis: string; raw_output: string };
+type ResultDb = SummaryDb & {
+  target: string;
+  outcome: string;
+  diagnosis: string;
+  raw_output: string;
+  ecs: string | null;
+};
 
 const SUMMARY_COLUMNS =
-  "instance_id, verdict, cause, summary, group_name, lifecycle_state, agent_version, ping_status, probed_at, scan_id, restart_will_work";
+  "instance_id, verdict, cause, summary, group_name, lifecycle_state, agent_version, ping_status, probed_at, scan_id, restart_will_work, registered";
 
 /** The listing's columns: a summary, and since when the instance is gone when it is (lib/store/fleets.ts). */
 const LATEST_COLUMNS = `${SUMMARY_COLUMNS}, (SELECT g.since FROM fleet_gone g WHERE g.instance_id = latest.instance_id AND g.since > latest.probed_at) AS gone_since`;
@@ -67,6 +76,7 @@ function toScan(r: ScanDb): ScanRow {
     counts: JSON.parse(r.counts) as VerdictCounts,
     ...(r.error ? { error: r.error } : {}),
     ...(r.fleet ? { fleet: r.fleet } : {}),
+    ...(r.ecs_note ? { ecsNote: r.ecs_note } : {}),
   };
 }
 
@@ -83,6 +93,7 @@ function toSummary(r: SummaryDb): InstanceSummary {
     probedAt: r.probed_at,
     scanId: r.scan_id,
     restartWillWork: r.restart_will_work === 1,
+    ...(r.registered !== null && r.registered !== undefined ? { registered: r.registered === 1 } : {}),
     ...(r.gone_since ? { goneSince: r.gone_since } : {}),
   };
 }
@@ -96,6 +107,7 @@ function toResult(r: ResultDb): StoredResult {
     diagnosis: JSON.parse(r.diagnosis),
     verdict: r.verdict,
     ...(r.agent_version ? { agentVersion: r.agent_version } : {}),
+    ...(r.ecs ? { ecs: JSON.parse(r.ecs) } : {}),
     probedAt: r.probed_at,
     rawOutput: r.raw_output,
   };
@@ -181,20 +193,21 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     eventsSince: db.prepare(`SELECT seq, data FROM scan_events WHERE scan_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
     insertResult: db.prepare(
       `INSERT INTO results (scan_id, instance_id, verdict, cause, summary, group_name, lifecycle_state, agent_version,
-         ping_status, restart_will_work, probed_at, target, outcome, diagnosis, raw_output)
+         ping_status, restart_will_work, probed_at, registered, target, outcome, diagnosis, raw_output, ecs)
        VALUES (@scan_id, @instance_id, @verdict, @cause, @summary, @group_name, @lifecycle_state, @agent_version,
-         @ping_status, @restart_will_work, @probed_at, @target, @outcome, @diagnosis, @raw_output)`,
+         @ping_status, @restart_will_work, @probed_at, @registered, @target, @outcome, @diagnosis, @raw_output, @ecs)`,
     ),
     upsertLatest: db.prepare(
       `INSERT INTO latest (instance_id, result_id, scan_id, verdict, cause, summary, group_name, lifecycle_state,
-         agent_version, ping_status, restart_will_work, probed_at)
+         agent_version, ping_status, restart_will_work, probed_at, registered)
        VALUES (@instance_id, @result_id, @scan_id, @verdict, @cause, @summary, @group_name, @lifecycle_state,
-         @agent_version, @ping_status, @restart_will_work, @probed_at)
+         @agent_version, @ping_status, @restart_will_work, @probed_at, @registered)
        ON CONFLICT (instance_id) DO UPDATE SET result_id = excluded.result_id, scan_id = excluded.scan_id,
          verdict = excluded.verdict, cause = excluded.cause, summary = excluded.summary,
          group_name = excluded.group_name, lifecycle_state = excluded.lifecycle_state,
          agent_version = excluded.agent_version, ping_status = excluded.ping_status,
-         restart_will_work = excluded.restart_will_work, probed_at = excluded.probed_at
+         restart_will_work = excluded.restart_will_work, probed_at = excluded.probed_at,
+         registered = excluded.registered
        WHERE excluded.probed_at >= latest.probed_at`,
     ),
     countResult: db.prepare(
@@ -240,9 +253,11 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
       ping_status: result.target.pingStatus,
       restart_will_work: d.restartWillWork ? 1 : 0,
       probed_at: result.probedAt,
+      registered: result.ecs ? (result.ecs.registered ? 1 : 0) : null,
     };
     const info = q.insertResult.run({
       ...row,
+      ecs: result.ecs ? JSON.stringify(result.ecs) : null,
       target: JSON.stringify(result.target),
       outcome: outcomeJson(result.outcome, rawOutput),
       diagnosis: JSON.stringify(d),
@@ -306,6 +321,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     owner,
     actions,
     ...fleetStateQueries(db),
+    ...ecsQueries(db),
 
     async createScan(input) {
       const id = input.id ?? crypto.randomUUID();
@@ -421,6 +437,13 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
       if (filter.agentVersion !== undefined) {
         where.push("agent_version = ?");
         params.push(filter.agentVersion);
+      }
+      if (filter.registered !== undefined) {
+        if (filter.registered === "not-asked") where.push("registered IS NULL");
+        else {
+          where.push("registered = ?");
+          params.push(filter.registered === "yes" ? 1 : 0);
+        }
       }
       const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
       const limit = Math.min(Math.max(filter.limit ?? 100, 1), MAX_PAGE);

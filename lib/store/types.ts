@@ -21,6 +21,8 @@ export type ScanRow = {
   error?: string;
   /** The fleet (`<account>/<region>`) the scan read; absent for scans from before fleets were recorded. */
   fleet?: string;
+  /** Why the scan went without ECS's view (its results then say nothing of registration). */
+  ecsNote?: string;
 };
 
 /** One row of the instance list: the latest diagnosis of an instance. */
@@ -36,6 +38,8 @@ export type InstanceSummary = {
   probedAt: string;
   scanId: string;
   restartWillWork: boolean;
+  /** Registered with ECS (a container instance in one of the account's clusters); absent when ECS was not asked. */
+  registered?: boolean;
   /** Gone since (a full scan of its fleet started then did not see it); only listed with `includeGone`. */
   goneSince?: string;
 };
@@ -48,6 +52,8 @@ export type LatestFilter = FleetScope & {
   verdict?: Verdict[];
   group?: string;
   agentVersion?: string;
+  /** ECS registration: yes, no, or not asked (the scan had no ECS view). */
+  registered?: Registered;
   /** Free text: part of any value the instances table shows (lib/instances/free-text.ts). */
   q?: string;
   /** The verdict labels the table shows, so that `q` can match them too. */
@@ -55,3 +61,6 @@ export type LatestFilter = FleetScope & {
   limit?: number;
   offset?: number;
 };
+
+export const REGISTERED = ["yes", "no", "not-asked"] as const;
+export type Registered = (typeof REGISTERED)[number];

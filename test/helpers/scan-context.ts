@@ -13,7 +13,7 @@ export function simScanContext(store: Store, extra: Partial<ScanContext> = {}): 
   return {
     clients: createClients({ region: "us-east-1", maxAttempts: 8 }),
     store,
-    config: { sendRate: 20, pollRate: 50, probeTimeoutSeconds: 30, deliveryTimeoutSeconds: 60 },
+    config: { sendRate: 20, pollRate: 50, probeTimeoutSeconds: 30, deliveryTimeoutSeconds: 60, joinGraceSeconds: 300 },
     tuning: { firstPollMs: 300, minPollMs: 250, maxPollMs: 1000 },
     ...extra,
   };

@@ -5,6 +5,7 @@ import { VERDICTS } from "@/lib/diagnosis/types.ts";
 import { json, readQuery } from "@/lib/http/respond.ts";
 import { withActor } from "@/lib/http/with-actor.ts";
 import { getStore } from "@/lib/store/index.ts";
+import { REGISTERED } from "@/lib/store/types.ts";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -19,6 +20,8 @@ const query = z.object({
     .optional(),
   group: text(255).optional(),
   version: text(32).optional(),
+  /** ECS registration: yes, no, or not-asked (the scan had no ECS view). */
+  registered: z.enum(REGISTERED).optional(),
   q: text(100).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
@@ -37,6 +40,7 @@ export const GET = withActor("viewer", async (request) => {
     ...(q.verdict?.length ? { verdict: q.verdict } : {}),
     ...(q.group ? { group: q.group } : {}),
     ...(q.version ? { agentVersion: q.version } : {}),
+    ...(q.registered ? { registered: q.registered } : {}),
     ...(q.q ? { q: q.q, verdictLabel } : {}),
     limit: q.limit ?? 100,
     offset: q.offset ?? 0,
