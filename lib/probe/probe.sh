@@ -449,7 +449,8 @@ collect() {
 }
 
 # The renderer: facts in, one JSON line out. Every string is escaped (quotes, backslashes, control characters, ANSI
-# escapes removed, invalid UTF-8 replaced by "?") and capped; caps shrink until the line fits in MAX bytes.
+# escapes removed, invalid UTF-8 replaced by "?") and capped; caps shrink until the line fits in MAX bytes (the long
+# texts first).
 render() {
   awk -v MAX=2390 '
     BEGIN { for (i = 1; i < 256; i++) ord[sprintf("%c", i)] = i; FS = "\n" }
@@ -465,6 +466,7 @@ render() {
       gsub(/\033\[[0-9;?]*[ -\/]*[@-~]/, "", s)
       gsub(/\033\][^\007\033]*(\007|\033\\)/, "", s)
       gsub(/\033[@-_]/, "", s)
+      if (cap >= 150) cap = int(cap * G)
       cap = int(cap * F); if (cap < 8) cap = 8
       n = length(s); if (n > cap + 8) n = cap + 8
       i = 1; used = 0; cut = 0; tn = 0
@@ -602,11 +604,14 @@ render() {
       return o "}"
     }
     END {
-      # F scales every cap: shrink it until the line fits (at F small every string is 8 bytes).
-      F = 1
+      # Until the line fits: G first shortens the long texts (log lines, the ARN: caps of 150 and more) down to about
+      # a quarter, so that versions, states and paths stay whole; then F scales every cap (at F small every string is
+      # 8 bytes).
+      F = 1; G = 1
       line = render()
       while (length(line) > MAX && F > 0.02) {
-        F = F * 0.75
+        if (G > 0.3) G = G * 0.8
+        else F = F * 0.75
         line = render()
       }
       print line

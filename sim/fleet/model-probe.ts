@@ -336,6 +336,7 @@ function collect(host: Host, now: number): Facts {
   const pkg = host.isDeb ? "" : (rpm(host, ["-q", "ecs-init"]).stdout.split("\n")[0] ?? "");
   if (/^ecs-init-[0-9]/.test(pkg)) rec(f, "ecsinit", pkg);
   else if (host.isDeb) {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format, as the probe passes it
     const deb = dpkgQuery(host, ["-W", "-f=${Version}", "ecs-init"]).stdout.slice(0, 200);
     if (/^[0-9]/.test(deb)) rec(f, "deb", deb.replace(/[^A-Za-z0-9.+~:-]/g, "").slice(0, 40));
   }
@@ -369,8 +370,13 @@ function collect(host: Host, now: number): Facts {
 
   // Logs: the three newest rotated agent files (oldest of them first), the current one; ecs-init's newest and current.
   // A plain AMI has no /var/log/ecs at all.
-  const agentFiles = host.hasEcs ? [...host.agentLog.rotatedFiles().slice(-3), host.agentLog.files().at(-1)!] : [];
-  const initFiles = host.hasEcs ? [...host.initLog.rotatedFiles().slice(-1), host.initLog.files().at(-1)!] : [];
+  // A unit that never ran wrote no log: there is no file.
+  const agentFiles =
+    host.hasEcs && host.agentLog.written
+      ? [...host.agentLog.rotatedFiles().slice(-3), host.agentLog.files().at(-1)!]
+      : [];
+  const initFiles =
+    host.hasEcs && host.initLog.written ? [...host.initLog.rotatedFiles().slice(-1), host.initLog.files().at(-1)!] : [];
   logFacts(f, agentFiles, initFiles);
 
   const osRelease = (host.sandbox ? readSandbox(host, "etc/os-release") : host.osRelease()) ?? "";
@@ -411,10 +417,11 @@ const ANSI_CSI = new RegExp(`${ESC}\\[[0-9;?]*[ -/]*[@-~]`, "g");
 const ANSI_OSC = new RegExp(`${ESC}\\][^${BEL}${ESC}]*(${BEL}|${ESC}\\\\)`, "g");
 const ANSI_ESC = new RegExp(`${ESC}[@-_]`, "g");
 
-function escFactory(F: number) {
+function escFactory(F: number, G: number) {
   return (input: string, capIn: number): string => {
     let s = input.replace(ANSI_CSI, "").replace(ANSI_OSC, "").replace(ANSI_ESC, "");
-    let cap = Math.trunc(capIn * F);
+    let cap = capIn >= 150 ? Math.trunc(capIn * G) : capIn;
+    cap = Math.trunc(cap * F);
     if (cap < 8) cap = 8;
     let n = s.length;
     if (n > cap + 8) n = cap + 8;
@@ -467,10 +474,10 @@ function escFactory(F: number) {
   };
 }
 
-function render(facts: Facts, F: number): string {
+function render(facts: Facts, F: number, G: number): string {
   const v = facts.v;
   const list = (k: string) => facts.list.get(k) ?? [];
-  const esc = escFactory(F);
+  const esc = escFactory(F, G);
   const get = (k: string) => v.get(k) ?? "";
   const str = (k: string, cap: number) => (v.has(k) && v.get(k) !== "" ? esc(v.get(k)!, cap) : "null");
   const num = (s: string) => (/^-?[0-9]+$/.test(s) && s.length < 10 ? String(Number(s)) : "null");
@@ -570,11 +577,14 @@ export function renderProbe(host: Host, commands: string[]): ExecResult | undefi
   if (commands[1] !== "# fleet-doctor-probe schema=1") return undefined;
   const now = host.sync();
   const facts = collect(host, now);
+  // The long texts shrink first (G), then every cap (F), as the script's renderer does.
   let F = 1;
-  let line = render(facts, F);
+  let G = 1;
+  let line = render(facts, F, G);
   while (line.length > MAX && F > 0.02) {
-    F *= 0.75;
-    line = render(facts, F);
+    if (G > 0.3) G *= 0.8;
+    else F *= 0.75;
+    line = render(facts, F, G);
   }
   return { exitCode: 0, stdout: `${Buffer.from(line, "latin1").toString("utf8")}\n`, stderr: "", timedOut: false };
 }

@@ -290,6 +290,7 @@ export function systemctl(host: Host, args: string[], now: number): ToolResult {
 
 /** `dpkg-query -W [-f=FORMAT] NAME...` on a Debian or Ubuntu host: the generic ecs-init deb and docker. */
 export function dpkgQuery(host: Host, args: string[]): ToolResult {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
   let format = "${Package}\t${Version}\n";
   let show = false;
   const names: string[] = [];
