@@ -154,7 +154,8 @@ export class Agent {
   /** systemd's Restart= after RestartSec=10s: NRestarts counts it. A long loop in the past is only written for its last quarter hour. */
   private scheduleSystemdRestart(from: number) {
     const s = this.host.service;
-    const cycle = 16_000;
+    // About one start (pre-start, the agent's run, its exit) and RestartSec: the skipped restarts are still counted.
+    const cycle = 17_000;
     let next = from + 10_000;
     const floor = this.host.ctx.createdAt - 15 * 60_000;
     if (this.host.historyFloor() <= floor && next < floor) {
