@@ -362,8 +362,9 @@ collect() {
     if [ "$init" = systemd ]; then
       t=$(budget_s 1500)
       if [ "$t" != 0 ]; then
-        timeout "$t" systemctl show docker containerd --no-pager --property=Id,LoadState,ActiveState,SubState,Result |
-          head -c 65536 | awk -v RS= '{
+        out=$(timeout "$t" systemctl show docker containerd --no-pager --property=Id,LoadState,ActiveState,SubState,Result)
+        [ $? = 124 ] && skip deps
+        printf '%s\n' "${out:0:65536}" | awk -v RS= '{
             n = split($0, l, "\n"); u = ""
             for (i = 1; i <= n; i++) if (l[i] ~ /^Id=(docker|containerd)\.service$/) { u = substr(l[i], 4); sub(/\.service$/, "", u) }
             if (u == "") next
@@ -423,9 +424,15 @@ collect() {
   if [ ${#dpaths[@]} -eq 0 ]; then
     :
   elif [ "$t" != 0 ]; then
-    kb=$(timeout "$t" df -P -k "${dargs[@]}" | head -n 8)
+    kb=$(timeout "$t" df -P -k "${dargs[@]}")
+    [ $? = 124 ] && skip df
     t=$(budget_s 1500)
-    [ "$t" != 0 ] && ino=$(timeout "$t" df -P -i "${dargs[@]}" | head -n 8)
+    if [ "$t" != 0 ]; then
+      ino=$(timeout "$t" df -P -i "${dargs[@]}")
+      [ $? = 124 ] && skip df
+    fi
+    kb=$(printf '%s\n' "$kb" | head -n 8)
+    ino=$(printf '%s\n' "$ino" | head -n 8)
     { printf '%s\n' "${dpaths[@]}" $'\036' "$kb" $'\036' "$ino"; } | awk '
       /^\036$/ { sec++; next }
       sec == 0 { path[++np] = $0; next }

@@ -185,6 +185,21 @@ describe("probe.sh", () => {
     expect(report.config.keys.ECS_WARM_POOLS_CHECK?.[0]).toBe("true");
   });
 
+  it("systemd, and systemctl, rpm, dpkg-query and df all hanging: every step is cut, the probe prints within 9 s", async () => {
+    const { report, run } = await probe(
+      failedHost({ systemdDir: true, hang: ["systemctl", "rpm", "dpkg-query", "df"] }),
+      { lifecycle: 404 },
+      { hang: true },
+    );
+    console.log(`probe with every command hanging took ${run.ms} ms (report ms=${report.ms})`);
+    expect(run.ms).toBeLessThan(9000);
+    expect(report.service.init).toBe("systemd");
+    expect(report.skipped).toEqual(expect.arrayContaining(["service", "deps", "rpm"]));
+    expect(report.deps).toBeUndefined();
+    expect(report.disks).toBeUndefined();
+    expect(report.logs.lifecycle?.code).toBe(404);
+  });
+
   it("nothing listening at all: refused everywhere", async () => {
     const { report, diagnosis } = await probe(failedHost(), "refused");
     expect(report.imds).toEqual({ token: "refused", idCode: "refused", lcCode: "refused", lcState: null });
