@@ -21,6 +21,7 @@ type SimHost = {
   instanceId: string;
   agent: { phase: string; cluster?: string; containerInstanceArn?: string; runningVersion?: string };
   ecsConfig: string;
+  failure?: string;
 };
 
 let sim: Simulator;
@@ -68,17 +69,20 @@ async function allClusterArns(pageSize: number): Promise<{ arns: string[]; pages
 }
 
 describe("ListClusters", () => {
-  it("lists every ECS_CLUSTER the hosts use, paged with nextToken", async () => {
+  it("lists every ECS_CLUSTER the hosts use, paged with nextToken; not one only a cluster-not-found host names", async () => {
     const whole = (await ecs.send(new ListClustersCommand({}))).clusterArns!;
     const names = whole.map((a) => a.split("/").at(-1));
-    const configured = new Set(
-      (await simHosts()).flatMap((h) => {
-        const m = /^ECS_CLUSTER=(.*)$/m.exec(h.ecsConfig);
-        return m ? [m[1]!.trim() || "default"] : [];
-      }),
-    );
+    const clusterOf = (h: SimHost) => {
+      const m = /^ECS_CLUSTER=(.*)$/m.exec(h.ecsConfig);
+      return m ? [m[1]!.trim() || "default"] : [];
+    };
+    const hosts = await simHosts();
+    const configured = new Set(hosts.filter((h) => h.failure !== "cluster-not-found").flatMap(clusterOf));
+    const missing = hosts.filter((h) => h.failure === "cluster-not-found").flatMap(clusterOf);
     expect(configured.size).toBeGreaterThan(1);
+    expect(missing.length).toBeGreaterThan(0);
     for (const c of configured) expect(names).toContain(c);
+    for (const c of missing) expect(names).not.toContain(c);
     for (const a of whole) expect(a).toMatch(/^arn:aws:ecs:us-east-1:\d{12}:cluster\/[\w-]+$/);
 
     const paged = await allClusterArns(2);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # fleet-doctor-probe schema=1
 # Fleet Doctor's instance probe: read-only, prints ONE line of JSON (< 2,400 bytes) describing why the ECS agent did
-# or did not start. bash, coreutils, grep, sed, awk, curl, systemctl and rpm only. Bounded: about 9 s at most.
+# or did not start. bash, coreutils, grep, sed, awk, curl, df, systemctl and rpm (dpkg-query on Debian/Ubuntu) only.
+# Bounded: about 9 s at most.
 # Field meanings: lib/probe/README.md. Test hooks (defaults = the real instance): FLEET_DOCTOR_ROOT (file prefix),
 # FLEET_DOCTOR_IMDS_URL, FLEET_DOCTOR_AGENT_URL.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
@@ -87,6 +88,30 @@ rotated() {
   fi
 }
 
+# awk functions shared by the ecs.config and unit readers: which of the addresses the agent must reach directly a
+# NO_PROXY value does not cover (as Go's net/http reads it: comma-separated, spaces trimmed, "*", exact or CIDR).
+# Only these addresses are ever printed, never a value (a proxy URL may carry credentials).
+AWK_NOPROXY='
+  function ip2n(s,   p) { split(s, p, "."); return ((p[1] * 256 + p[2]) * 256 + p[3]) * 256 + p[4] }
+  function covers(np, addr,   n, it, i, x, q, m) {
+    n = split(np, it, ",")
+    for (i = 1; i <= n; i++) {
+      x = it[i]; gsub(/^[ \t]+|[ \t]+$/, "", x)
+      if (x == "*" || x == addr) return 1
+      if (addr ~ /^[0-9.]+$/ && x ~ /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+\/[0-9]+$/) {
+        split(x, q, "/"); if (q[2] + 0 > 32) continue
+        m = 2 ^ (32 - q[2]); if (int(ip2n(addr) / m) == int(ip2n(q[1]) / m)) return 1
+      }
+    }
+    return 0
+  }
+  function missing(np,   a, o, i) {
+    split("169.254.169.254 169.254.170.2 /var/run/docker.sock", a, " "); o = ""
+    for (i = 1; i <= 3; i++) if (!covers(np, a[i])) o = o (o == "" ? "" : " ") a[i]
+    return o
+  }
+'
+
 collect() {
   rec at "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
@@ -130,7 +155,7 @@ collect() {
       head -c 262144 "$f" | tr -d '\000'
       printf '\n'
       i=$((i + 1))
-    done | awk '
+    done | awk "$AWK_NOPROXY"'
       BEGIN {
         na = split("ECS_CLUSTER ECS_WARM_POOLS_CHECK ECS_ENABLE_SPOT_INSTANCE_DRAINING ECS_IMAGE_PULL_BEHAVIOR ECS_LOGLEVEL ECS_LOG_OUTPUT_FORMAT ECS_LOG_ROLLOVER_TYPE ECS_CHECKPOINT AWS_DEFAULT_REGION", a, " ")
         for (i = 1; i <= na; i++) allow[a[i]] = 1
@@ -146,6 +171,7 @@ collect() {
         if (k in allow) { val[k] = substr(s, p + 1); vf[k] = fi; vl[k] = ln; next }
         if (k == "") next
         seen[k] = 1
+        if (toupper(k) ~ /^(HTTPS?|NO)_PROXY$/) px[k] = substr(s, p + 1)
         u = toupper(k)
         sub(/^\357\273\277/, "", u)
         sub(/^EXPORT[ \t]+/, "", u)
@@ -159,6 +185,13 @@ collect() {
         # In allowlist order, so that every awk prints the same line.
         for (i = 1; i <= na; i++) if (a[i] in val) print "cfg.key\t" a[i] "\t" vf[a[i]] "\t" vl[a[i]] "\t" substr(val[a[i]], 1, 400)
         for (i = 1; i <= na; i++) if (a[i] in odd) print "cfg.odd\t" a[i]
+        # A proxy for the agent (ecs-init hands every key to its container); NO_PROXY in either case.
+        proxy = 0; np = ""
+        for (k in px) {
+          if (toupper(k) == "NO_PROXY") np = np "," px[k]
+          else if (px[k] != "") proxy = 1
+        }
+        if (proxy) print "proxy.config\t" missing(np)
       }'
   else
     rec cfg.other 0
@@ -173,7 +206,7 @@ collect() {
   [ -n "$list" ] && init_files+=("$list")
   [ -f "$LOG_DIR/ecs-init.log" ] && init_files+=("$LOG_DIR/ecs-init.log")
 
-  local pat='Could not determine target lifecycle|^[[:space:]]*status code: [0-9]|Waiting for instance to go InService|egistration completed successfully|Restored from checkpoint file|Amazon ECS agent Version|level="?(crit|critical|error|fatal)|"level": ?"(crit|critical|error|fatal)"|\[(CRIT|CRITICAL|ERROR|FATAL)\]|infer region|Missing required fields: AWSRegion|valid credentials|IMDS role found|refresh cached credentials|NoCredentialProviders|failed to get API token|register as a container instance|registering container instance|register container instance|new task engine|Data mismatch; saved cluster|supported docker versions|Cannot connect to the Docker daemon|cgroup root|Cloud-init failure detected|xited with code|terminal exit code|ECS Agent failed to start'
+  local pat='Could not determine target lifecycle|^[[:space:]]*status code: [0-9]|Waiting for instance to go InService|egistration completed successfully|Restored from checkpoint file|Amazon ECS agent Version|level="?(crit|critical|error|fatal)|"level": ?"(crit|critical|error|fatal)"|\[(CRIT|CRITICAL|ERROR|FATAL)\]|infer region|Missing required fields: AWSRegion|valid credentials|IMDS role found|refresh cached credentials|NoCredentialProviders|failed to get API token|register as a container instance|registering container instance|register container instance|new task engine|Data mismatch; saved cluster|supported docker versions|Cannot connect to the Docker daemon|cgroup root|Cloud-init failure detected|Cluster not found|is too old|no space left on device|Signature not yet current|instance type does not match|ACS endpoint|to connect to ACS|ACS Connection hasn.t|ACS Web[Ss]ocket connection closed|xited with code|terminal exit code|ECS Agent failed to start'
   local kind
   {
     for kind in agent init; do
@@ -210,6 +243,12 @@ collect() {
       return ""
     }
     function kindOf(s) {
+      # The specific causes first: their lines also carry a generic registration, Docker or task engine message.
+      if (s ~ /ClientException: Cluster not found/) return "cluster-not-found"
+      if (s ~ /The current instance type does not match the registered instance type/) return "instance-type"
+      if (s ~ /Signature not yet current/) return "clock-skew"
+      if (s ~ /client version [0-9.]+ is too old|is too old\. Minimum supported API version/) return "docker-api"
+      if (s ~ /no space left on device/) return "disk-full"
       if (s ~ /Data mismatch; saved cluster/) return "state-mismatch"
       if (s ~ /to infer region|Missing required fields: AWSRegion/) return "imds-region"
       if (s ~ /Error getting valid credentials|no EC2 IMDS role found|failed to refresh cached credentials|NoCredentialProviders|failed to get API token/) return "credentials"
@@ -256,6 +295,11 @@ collect() {
         }
         next
       }
+      # ACS lines are also error lines (Failed to connect): recorded, then read on.
+      if (line ~ /Connected to ACS endpoint/) { put("acs", 1); out["acs.state"] = "connected" }
+      else if (line ~ /Failed to connect to ACS/) { put("acs", 1); out["acs.state"] = "failed" }
+      else if (line ~ /ACS Connection hasn.t had any activity for too long/) { put("acs", 1); out["acs.state"] = "idle" }
+      else if (line ~ /ACS Web[Ss]ocket connection closed/) { put("acs", 1); out["acs.state"] = "closed" }
       k = kindOf(line)
       if (k != "") { put("failure", 1); out["failure.kind"] = k }
       if (line ~ /level="?(crit|critical|error|fatal)([^a-z]|$)|"level": ?"(crit|critical|error|fatal)"|\[(CRIT|CRITICAL|ERROR|FATAL)\]/)
@@ -290,10 +334,23 @@ collect() {
     t=$(budget_s 2000)
     if [ "$t" != 0 ]; then
       out=$(timeout "$t" systemctl show ecs --no-pager \
-        --property=LoadState,ActiveState,SubState,Result,ExecMainStatus,NRestarts,ExecMainStartTimestamp,ExecMainExitTimestamp,StateChangeTimestamp)
+        --property=LoadState,ActiveState,SubState,Result,ExecMainStatus,NRestarts,ExecMainStartTimestamp,ExecMainExitTimestamp,StateChangeTimestamp,UnitFileState,FragmentPath,RestartPreventExitStatus,Environment)
       if printf '%s\n' "$out" | grep -q '^ActiveState='; then
         init=systemd
-        printf '%s\n' "$out" | sed -n 's/^\([A-Za-z]*\)=\(.*\)$/svc.\1\t\2/p' | head -n 20
+        # Environment is read only for proxy variables and never reported: its values may hold secrets.
+        printf '%s\n' "$out" | grep -v '^Environment=' | sed -n 's/^\([A-Za-z]*\)=\(.*\)$/svc.\1\t\2/p' | head -n 20
+        printf '%s\n' "$out" | sed -n 's/^Environment=//p' | head -n 1 | head -c 65536 | awk "$AWK_NOPROXY"'
+          {
+            # systemd prints the assignments space-separated, quoting one that holds a space.
+            proxy = 0; np = ""; n = split($0, w, " ")
+            for (i = 1; i <= n; i++) {
+              x = w[i]; gsub(/^"|"$/, "", x); p = index(x, "="); if (p < 2) continue
+              k = toupper(substr(x, 1, p - 1)); val = substr(x, p + 1)
+              if (k == "NO_PROXY") np = np "," val
+              else if ((k == "HTTP_PROXY" || k == "HTTPS_PROXY") && val != "") proxy = 1
+            }
+            if (proxy) print "proxy.unit\t" missing(np)
+          }'
       else
         skip service
       fi
@@ -301,6 +358,24 @@ collect() {
       skip service
     fi
     [ "$init" = unknown ] && [ -d "$ROOT/run/systemd/system" ] && init=systemd
+    # The units the agent needs: one call, one blank-line separated block per unit, properties in systemd's order.
+    if [ "$init" = systemd ]; then
+      t=$(budget_s 1500)
+      if [ "$t" != 0 ]; then
+        out=$(timeout "$t" systemctl show docker containerd --no-pager --property=Id,LoadState,ActiveState,SubState,Result)
+        [ $? = 124 ] && skip deps
+        printf '%s\n' "${out:0:65536}" | awk -v RS= '{
+            n = split($0, l, "\n"); u = ""
+            for (i = 1; i <= n; i++) if (l[i] ~ /^Id=(docker|containerd)\.service$/) { u = substr(l[i], 4); sub(/\.service$/, "", u) }
+            if (u == "") next
+            for (i = 1; i <= n; i++) if (l[i] ~ /^(LoadState|ActiveState|SubState|Result)=/) {
+              p = index(l[i], "="); print "dep." u "." substr(l[i], 1, p - 1) "\t" substr(l[i], p + 1)
+            }
+          }'
+      else
+        skip deps
+      fi
+    fi
   fi
   if [ "$init" = unknown ] && command -v initctl >/dev/null; then
     init=upstart
@@ -312,13 +387,14 @@ collect() {
   fi
   rec svc.init "$init"
 
-  # --- Installed ecs-init.
+  # --- Installed ecs-init: rpm (Amazon Linux), else dpkg-query (the generic deb on Debian and Ubuntu).
+  local pkg=""
   if command -v rpm >/dev/null; then
     t=$(budget_s 2000)
     if [ "$t" != 0 ]; then
       out=$(timeout "$t" rpm -q ecs-init | head -n 1)
       case $out in
-        ecs-init-[0-9]*) rec ecsinit "$out" ;;
+        ecs-init-[0-9]*) rec ecsinit "$out"; pkg=rpm ;;
         *"not installed"*) ;;
         *) skip rpm ;;
       esac
@@ -326,19 +402,69 @@ collect() {
       skip rpm
     fi
   fi
+  if [ -z "$pkg" ] && command -v dpkg-query >/dev/null; then
+    t=$(budget_s 1500)
+    if [ "$t" != 0 ]; then
+      out=$(timeout "$t" dpkg-query -W -f='${Version}' ecs-init | head -c 200)
+      case $out in [0-9]*) rec deb "$(printf '%s' "$out" | tr -cd 'A-Za-z0-9.+~:-' | head -c 40)" ;; esac
+    else
+      skip dpkg
+    fi
+  fi
+
+  # --- Free space and inodes where the agent writes: df -P of each path that exists, blocks then inodes.
+  local dpaths=() dargs=() p kb="" ino=""
+  for p in / /var/lib/docker /var/lib/ecs; do
+    if [ -d "$ROOT$p" ]; then
+      dpaths+=("$p")
+      dargs+=("$ROOT$p")
+    fi
+  done
+  t=$(budget_s 1500)
+  if [ ${#dpaths[@]} -eq 0 ]; then
+    :
+  elif [ "$t" != 0 ]; then
+    kb=$(timeout "$t" df -P -k "${dargs[@]}")
+    [ $? = 124 ] && skip df
+    t=$(budget_s 1500)
+    if [ "$t" != 0 ]; then
+      ino=$(timeout "$t" df -P -i "${dargs[@]}")
+      [ $? = 124 ] && skip df
+    fi
+    kb=$(printf '%s\n' "$kb" | head -n 8)
+    ino=$(printf '%s\n' "$ino" | head -n 8)
+    { printf '%s\n' "${dpaths[@]}" $'\036' "$kb" $'\036' "$ino"; } | awk '
+      /^\036$/ { sec++; next }
+      sec == 0 { path[++np] = $0; next }
+      $1 == "Filesystem" || NF < 6 { next }
+      sec == 1 {
+        n++; m = $6; for (i = 7; i <= NF; i++) m = m " " $i
+        mount[n] = m; free[n] = $4; use[n] = $5; sub(/%$/, "", use[n])
+        next
+      }
+      sec == 2 { ni++; iu[ni] = $5; sub(/%$/, "", iu[ni]) }
+      END {
+        # A path whose df failed would shift the lines: then nothing is reported rather than a wrong pairing.
+        if (n != np) exit
+        for (i = 1; i <= n; i++) print "disk\t" path[i] "\t" mount[i] "\t" free[i] "\t" use[i] "\t" (ni == np ? iu[i] : "-")
+      }'
+  else
+    skip df
+  fi
 
   rec ms $(($(now_ms) - START_MS))
 }
 
 # The renderer: facts in, one JSON line out. Every string is escaped (quotes, backslashes, control characters, ANSI
-# escapes removed, invalid UTF-8 replaced by "?") and capped; caps shrink until the line fits in MAX bytes.
+# escapes removed, invalid UTF-8 replaced by "?") and capped; caps shrink until the line fits in MAX bytes (the long
+# texts first).
 render() {
   awk -v MAX=2390 '
     BEGIN { for (i = 1; i < 256; i++) ord[sprintf("%c", i)] = i; FS = "\n" }
     {
       p = index($0, "\t"); if (p == 0) next
       k = substr($0, 1, p - 1); val = substr($0, p + 1)
-      if (k == "cfg.file" || k == "cfg.key" || k == "cfg.odd" || k == "logs.file" || k == "logs.tailed" || k == "skipped") {
+      if (k == "cfg.file" || k == "cfg.key" || k == "cfg.odd" || k == "logs.file" || k == "logs.tailed" || k == "skipped" || k == "disk") {
         if (k == "skipped") { if (val in seenSkip) next; seenSkip[val] = 1 }
         list[k, ++cnt[k]] = val
       } else v[k] = val
@@ -347,6 +473,7 @@ render() {
       gsub(/\033\[[0-9;?]*[ -\/]*[@-~]/, "", s)
       gsub(/\033\][^\007\033]*(\007|\033\\)/, "", s)
       gsub(/\033[@-_]/, "", s)
+      if (cap >= 150) cap = int(cap * G)
       cap = int(cap * F); if (cap < 8) cap = 8
       n = length(s); if (n > cap + 8) n = cap + 8
       i = 1; used = 0; cut = 0; tn = 0
@@ -394,6 +521,7 @@ render() {
       if (fields ~ /code/) o = o ",\"code\":" num(v["logs." name ".code"])
       if (fields ~ /count/) o = o ",\"count\":" (num(v["logs." name ".count"]) == "null" ? 1 : num(v["logs." name ".count"]))
       if (fields ~ /kind/) o = o ",\"kind\":\"" v["logs." name ".kind"] "\""
+      if (fields ~ /state/) o = o ",\"state\":\"" v["logs." name ".state"] "\""
       if (fields ~ /version/ && v["logs." name ".version"] != "") o = o ",\"version\":" esc(v["logs." name ".version"], 32)
       if (fields ~ /text/) o = o ",\"text\":" esc(v["logs." name ".text"], base)
       return o "}"
@@ -402,6 +530,44 @@ render() {
       o = "["
       for (i = 1; i <= cnt[k] && i <= 8; i++) o = o (i > 1 ? "," : "") esc(list[k, i], cap)
       return o "]"
+    }
+    function unit(u,   o) {
+      if (!(("dep." u ".LoadState") in v) && !(("dep." u ".ActiveState") in v)) return ""
+      o = "\"" u "\":{\"load\":" str("dep." u ".LoadState", 40) ",\"active\":" str("dep." u ".ActiveState", 40)
+      return o ",\"sub\":" str("dep." u ".SubState", 40) ",\"result\":" str("dep." u ".Result", 40) "}"
+    }
+    function deps(   d, c) {
+      d = unit("docker"); c = unit("containerd")
+      if (d == "" && c == "") return ""
+      return ",\"deps\":{" d (d != "" && c != "" ? "," : "") c "}"
+    }
+    function pct(s) { return s ~ /^[0-9]+$/ && s + 0 <= 100 ? s + 0 : "null" }
+    function disks(   o, i, f, n) {
+      n = 0; o = ""
+      for (i = 1; i <= cnt["disk"] && n < 3; i++) {
+        split(list["disk", i], f, "\t")
+        # A line df printed oddly (no number where one belongs) is left out rather than half-reported.
+        if (f[3] !~ /^[0-9]+$/ || length(f[3]) > 15 || pct(f[4]) == "null") continue
+        o = o (n++ ? "," : "") "{\"path\":" esc(f[1], 32) ",\"mount\":" esc(f[2], 64) ",\"free\":" (f[3] + 0)
+        o = o ",\"use\":" pct(f[4]) ",\"iuse\":" pct(f[5]) "}"
+      }
+      return n ? ",\"disks\":[" o "]" : ""
+    }
+    function proxy(   o, w, miss, a, i, j, m, n, in1) {
+      if (!("proxy.config" in v) && !("proxy.unit" in v)) return ""
+      w = ("proxy.config" in v) ? "\"config\"" : ""
+      if ("proxy.unit" in v) w = w (w != "" ? "," : "") "\"unit\""
+      # What NO_PROXY misses wherever a proxy is set, in a fixed order.
+      # (Read with "in" first: a bare v[k] would create the key for the next, shrunk, render.)
+      miss = (("proxy.config" in v) ? v["proxy.config"] : "") " " (("proxy.unit" in v) ? v["proxy.unit"] : ""); o = ""
+      split("169.254.169.254 169.254.170.2 /var/run/docker.sock", a, " ")
+      n = split(miss, m, " ")
+      for (i = 1; i <= 3; i++) {
+        in1 = 0
+        for (j = 1; j <= n; j++) if (m[j] == a[i]) in1 = 1
+        if (in1) o = o (o != "" ? "," : "") "\"" a[i] "\""
+      }
+      return ",\"proxy\":{\"where\":[" w "],\"missing\":[" o "]}"
     }
     function render(   o, i, f, m, svc, st) {
       o = "{\"schema\":1,\"at\":" str("at", 40) ",\"ms\":" num(v["ms"]) ",\"instanceId\":" str("id", 32)
@@ -425,8 +591,12 @@ render() {
         o = o ",\"result\":" str("svc.Result", 40) ",\"status\":" num(v["svc.ExecMainStatus"]) ",\"restarts\":" num(v["svc.NRestarts"])
         o = o ",\"started\":" str("svc.ExecMainStartTimestamp", 48) ",\"exited\":" str("svc.ExecMainExitTimestamp", 48)
         o = o ",\"changed\":" str("svc.StateChangeTimestamp", 48)
+        o = o ",\"enabled\":" str("svc.UnitFileState", 24) ",\"unit\":" str("svc.FragmentPath", 120)
+        o = o ",\"prevent\":" str("svc.RestartPreventExitStatus", 40)
       }
       o = o "},\"ecsInit\":" str("ecsinit", 80)
+      if (v["deb"] != "") o = o ",\"deb\":" esc(v["deb"], 40)
+      o = o deps() disks() proxy()
       o = o ",\"agent\":{\"code\":" http(v["agent.code"])
       if (v["agent.cluster"] != "") o = o ",\"cluster\":" esc(v["agent.cluster"], 128)
       if (v["agent.arn"] != "") o = o ",\"arn\":" esc(v["agent.arn"], 200)
@@ -435,17 +605,20 @@ render() {
       if (cnt["logs.tailed"] > 0) o = o ",\"tailed\":" arr("logs.tailed", 64)
       o = o item("lifecycle", "code count text", 300) item("waiting", "", 0) item("registered", "text", 180)
       o = o item("started", "version", 0) item("error", "text", 300) item("failure", "kind text", 300)
-      o = o item("init", "code text", 180) "}"
+      o = o item("acs", "state text", 240) item("init", "code text", 180) "}"
       o = o ",\"os\":{\"id\":" str("os.id", 32) ",\"version\":" str("os.version", 32) ",\"boot\":" str("os.boot", 40) "}"
       if (cnt["skipped"] > 0) o = o ",\"skipped\":" arr("skipped", 32)
       return o "}"
     }
     END {
-      # F scales every cap: shrink it until the line fits (at F small every string is 8 bytes).
-      F = 1
+      # Until the line fits: G first shortens the long texts (log lines, the ARN: caps of 150 and more) down to about
+      # a quarter, so that versions, states and paths stay whole; then F scales every cap (at F small every string is
+      # 8 bytes).
+      F = 1; G = 1
       line = render()
       while (length(line) > MAX && F > 0.02) {
-        F = F * 0.75
+        if (G > 0.3) G = G * 0.8
+        else F = F * 0.75
         line = render()
       }
       print line

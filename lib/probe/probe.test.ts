@@ -16,6 +16,22 @@ import {
   startImds,
   type TestServer,
 } from "../../test/helpers/probe-sandbox.ts";
+
+/** The generic deb package's unit: no RestartPreventExitStatus, so systemd restarts whatever the exit code. */
+const DEB_UNIT = {
+  UnitFileState: "enabled",
+  FragmentPath: "/lib/systemd/system/ecs.service",
+  RestartPreventExitStatus: "",
+};
+const UNIT_RUNNING = { LoadState: "loaded", ActiveState: "active", SubState: "running", Result: "success" };
+const DOCKER_FAILED = { LoadState: "loaded", ActiveState: "failed", SubState: "failed", Result: "exit-code" };
+/** / has room; /var/lib/docker is its own volume, full to the last block, on a filesystem without inode counts. */
+const FULL_DISKS: SandboxSpec["df"] = {
+  "/": { mount: "/", kb: [31441920, 5227520, 26214400], inodes: [15728640, 262144, 15466496] },
+  "/var/lib/docker": { mount: "/var/lib/docker", kb: [10475520, 10475520, 0], inodes: null },
+  "/var/lib/ecs": { mount: "/", kb: [31441920, 5227520, 26214400], inodes: [15728640, 262144, 15466496] },
+};
+
 import { diagnose } from "../diagnosis/diagnose.ts";
 import { parseProbeOutput } from "./report.ts";
 import { MAX_REPORT_BYTES, PROBE_MARKER, type ProbeReport } from "./report-schema.ts";
@@ -31,6 +47,8 @@ const INIT_LOG = `${LINES.initExit}\n${LINES.initTerminal}\n`;
 
 /** The probe must work with mawk (Debian) and gawk (Amazon Linux): PROBE_AWK=/usr/bin/gawk runs it with gawk. */
 const AWK = process.env.PROBE_AWK;
+
+const hostileUnit = (q: string) => ({ LoadState: q, ActiveState: q, SubState: q, Result: q });
 
 const failedHost = (over: Partial<SandboxSpec> = {}): SandboxSpec => ({
   ...(AWK ? { awk: AWK } : {}),
@@ -165,6 +183,21 @@ describe("probe.sh", () => {
     expect(report.ecsInit).toBeNull();
     expect(report.logs.lifecycle?.code).toBe(404);
     expect(report.config.keys.ECS_WARM_POOLS_CHECK?.[0]).toBe("true");
+  });
+
+  it("systemd, and systemctl, rpm, dpkg-query and df all hanging: every step is cut, the probe prints within 9 s", async () => {
+    const { report, run } = await probe(
+      failedHost({ systemdDir: true, hang: ["systemctl", "rpm", "dpkg-query", "df"] }),
+      { lifecycle: 404 },
+      { hang: true },
+    );
+    console.log(`probe with every command hanging took ${run.ms} ms (report ms=${report.ms})`);
+    expect(run.ms).toBeLessThan(9000);
+    expect(report.service.init).toBe("systemd");
+    expect(report.skipped).toEqual(expect.arrayContaining(["service", "deps", "rpm"]));
+    expect(report.deps).toBeUndefined();
+    expect(report.disks).toBeUndefined();
+    expect(report.logs.lifecycle?.code).toBe(404);
   });
 
   it("nothing listening at all: refused everywhere", async () => {
@@ -322,6 +355,7 @@ describe("probe.sh", () => {
     const q = '"\\'.repeat(3000);
     const ctl = "\u0001".repeat(3000);
     const logLines = [
+      `level=error time=2025-02-04T07:02:20Z msg="Failed to connect to ACS ${q}${ctl}"`,
       `level=critical time=2025-02-04T07:02:21Z msg="Could not determine target lifecycle of instance: ${q} StatusCode: 404" ${ctl}`,
       `level=error time=2025-02-04T07:02:22Z msg="Error registering container instance: ${q}${ctl}"`,
       `level=critical time=2025-02-04T07:02:23Z msg="${ctl}${q}"`,
@@ -340,6 +374,7 @@ describe("probe.sh", () => {
       "AWS_DEFAULT_REGION",
     ]
       .flatMap((k) => [`${k}=${q}${ctl}`, `${k.toLowerCase()}=x`])
+      .concat([`HTTP_PROXY=${q}`, `https_proxy=${q}`, `NO_PROXY=${q}`])
       .join("\n");
     const logs: SandboxSpec["logs"] = {};
     for (let i = 0; i < 5; i++)
@@ -353,14 +388,37 @@ describe("probe.sh", () => {
         varConfig: cfg,
         logs,
         osRelease: `ID="${q}"\nVERSION_ID=${ctl}\n`,
-        systemctl: Object.fromEntries(Object.keys(FAILED_SERVICE).map((k) => [k, q])),
-        rpm: `ecs-init-${q}`,
+        systemctl: Object.fromEntries(
+          [...Object.keys(FAILED_SERVICE), "UnitFileState", "FragmentPath", "RestartPreventExitStatus"].map((k) => [
+            k,
+            q,
+          ]),
+        ),
+        units: { docker: hostileUnit(q), containerd: hostileUnit(q) },
+        rpm: null,
+        dpkg: `1${"9".repeat(3000)}`,
+        df: Object.fromEntries(
+          ["/", "/var/lib/docker", "/var/lib/ecs"].map((p) => [
+            p,
+            { mount: `/${"m".repeat(3000)}`, kb: [999999999999, 999999999999, 0], inodes: null },
+          ]),
+        ),
       }),
       { lifecycle: `Warmed:${"A".repeat(5000)}`, instanceId: `i-${"f".repeat(100)}` },
       { registered: JSON.stringify({ Cluster: q + ctl, ContainerInstanceArn: `arn:${"a".repeat(5000)}`, Version: q }) },
     );
     console.log(`worst-case report: ${Buffer.byteLength(line)} bytes`);
     expect(report.logs.lifecycle?.text.endsWith("…")).toBe(true);
+    // Every new read is there, capped, in the worst case too.
+    expect(report.deps?.docker?.active?.endsWith("…")).toBe(true);
+    expect(report.disks).toHaveLength(3);
+    expect(report.disks![0]!.mount.endsWith("…")).toBe(true);
+    expect(report.proxy).toEqual({
+      where: ["config"],
+      missing: ["169.254.169.254", "169.254.170.2", "/var/run/docker.sock"],
+    });
+    expect(report.logs.acs?.state).toBe("failed");
+    expect(report.deb).toMatch(/^19+…$/);
     expect(report.config.odd?.length).toBeGreaterThan(0);
   });
 
@@ -456,7 +514,10 @@ describe("probe.sh", () => {
         awk,
         etcConfig:
           "ECS_LOGLEVEL=debug\nECS_CLUSTER=prod\nECS_WARM_POOLS_CHECK=true\nexport ECS_CHECKPOINT=1\nAWS_DEFAULT_REGION=eu-west-1\n",
-        logs: { "ecs-agent.log": `${AFFECTED_404}${hostile}`, "ecs-init.log": INIT_LOG },
+        logs: { "ecs-agent.log": `${AFFECTED_404}${LINES.acsFailed}\n${hostile}`, "ecs-init.log": INIT_LOG },
+        systemctl: { ...FAILED_SERVICE, ...DEB_UNIT, Environment: "HTTPS_PROXY=http://p:3128 no_proxy=169.254.0.0/16" },
+        units: { docker: DOCKER_FAILED, containerd: UNIT_RUNNING },
+        df: FULL_DISKS,
       });
     const [a, b] = await Promise.all(awks.map((awk) => probe(spec(awk), { lifecycle: "InService" })));
     expect(strip(a!.line)).toBe(strip(b!.line));
@@ -466,5 +527,239 @@ describe("probe.sh", () => {
     const { report } = await probe({ rpm: null, systemdDir: true }, { lifecycle: 404 });
     expect(report.ecsInit).toBeNull();
     expect(report.service.init).toBe("systemd");
+  });
+
+  describe("the reads for every reason an instance does not join (issue 16)", () => {
+    it("reads the unit file: enabled, where it came from, RestartPreventExitStatus", async () => {
+      const { report } = await probe(
+        failedHost({
+          systemctl: {
+            ...FAILED_SERVICE,
+            UnitFileState: "enabled",
+            FragmentPath: "/usr/lib/systemd/system/ecs.service",
+            RestartPreventExitStatus: "5",
+          },
+        }),
+        { lifecycle: 404 },
+      );
+      expect(report.service).toMatchObject({
+        enabled: "enabled",
+        unit: "/usr/lib/systemd/system/ecs.service",
+        prevent: "5",
+      });
+      expect(report.deb).toBeUndefined();
+    });
+
+    it("a Debian host: no rpm, the deb's version from dpkg-query, the generic unit restarting the 404 every 10 s", async () => {
+      const restarts = Array.from({ length: 3 }, () => AFFECTED_404).join("");
+      const { report } = await probe(
+        failedHost({
+          rpm: undefined,
+          dpkg: "1.89.3-1",
+          osRelease: 'NAME="Debian GNU/Linux"\nID=debian\nVERSION_ID="12"\n',
+          systemctl: {
+            ...FAILED_SERVICE,
+            ...DEB_UNIT,
+            ActiveState: "activating",
+            SubState: "auto-restart",
+            NRestarts: "41",
+          },
+          logs: { "ecs-agent.log": restarts },
+        }),
+        { lifecycle: 404 },
+      );
+      expect(report.ecsInit).toBeNull();
+      expect(report.deb).toBe("1.89.3-1");
+      expect(report.service).toMatchObject({
+        unit: "/lib/systemd/system/ecs.service",
+        prevent: null,
+        sub: "auto-restart",
+        restarts: 41,
+      });
+      expect(report.logs.lifecycle).toMatchObject({ code: 404, count: 3 });
+      expect(report.os.id).toBe("debian");
+    });
+
+    it("dpkg-query is not asked when rpm knows ecs-init, and an absent deb is left out", async () => {
+      const withRpm = await probe(failedHost({ dpkg: "9.9.9-1" }), { lifecycle: 404 });
+      expect(withRpm.report.deb).toBeUndefined();
+      const none = await probe(failedHost({ rpm: null, dpkg: null }), { lifecycle: 404 });
+      expect(none.report.ecsInit).toBeNull();
+      expect(none.report.deb).toBeUndefined();
+    });
+
+    it("docker failed: the docker and containerd units as systemd shows them", async () => {
+      const { report } = await probe(
+        failedHost({
+          systemctl: { ...FAILED_SERVICE, ActiveState: "activating", SubState: "auto-restart", ExecMainStatus: "1" },
+          units: { docker: DOCKER_FAILED, containerd: UNIT_RUNNING },
+        }),
+        { lifecycle: 404 },
+      );
+      expect(report.deps).toEqual({
+        docker: { load: "loaded", active: "failed", sub: "failed", result: "exit-code" },
+        containerd: { load: "loaded", active: "active", sub: "running", result: "success" },
+      });
+    });
+
+    it("a unit systemd does not know is reported as not-found; no answer leaves deps out", async () => {
+      const { report } = await probe(
+        failedHost({
+          units: {
+            docker: UNIT_RUNNING,
+            containerd: { LoadState: "not-found", ActiveState: "inactive", SubState: "dead", Result: "success" },
+          },
+        }),
+        { lifecycle: 404 },
+      );
+      expect(report.deps?.containerd).toEqual({
+        load: "not-found",
+        active: "inactive",
+        sub: "dead",
+        result: "success",
+      });
+      const silent = await probe(failedHost(), { lifecycle: 404 });
+      expect(silent.report.deps).toBeUndefined();
+    });
+
+    it("a unit that is disabled and never ran: no agent log, inactive (dead), UnitFileState disabled", async () => {
+      const { report } = await probe(
+        failedHost({
+          logs: {},
+          systemctl: {
+            ...DEB_UNIT,
+            LoadState: "loaded",
+            ActiveState: "inactive",
+            SubState: "dead",
+            Result: "success",
+            ExecMainStatus: "0",
+            NRestarts: "0",
+            ExecMainStartTimestamp: "",
+            ExecMainExitTimestamp: "",
+            StateChangeTimestamp: "",
+            UnitFileState: "disabled",
+            FragmentPath: "/usr/lib/systemd/system/ecs.service",
+            RestartPreventExitStatus: "5",
+          },
+        }),
+        { lifecycle: 404 },
+      );
+      expect(report.service).toMatchObject({ active: "inactive", sub: "dead", enabled: "disabled", started: null });
+      expect(report.logs).toEqual({ files: [] });
+    });
+
+    it("a 100% full disk: df -P blocks and inodes per path, its own mount for /var/lib/docker, - as null", async () => {
+      const { report } = await probe(
+        failedHost({
+          df: FULL_DISKS,
+          logs: { "ecs-agent.log": `${LINES.start}\n${LINES.diskFull}\n` },
+        }),
+        { lifecycle: 404 },
+      );
+      expect(report.disks).toEqual([
+        { path: "/", mount: "/", free: 26214400, use: 17, iuse: 2 },
+        { path: "/var/lib/docker", mount: "/var/lib/docker", free: 0, use: 100, iuse: null },
+        { path: "/var/lib/ecs", mount: "/", free: 26214400, use: 17, iuse: 2 },
+      ]);
+      expect(report.logs.failure).toMatchObject({ kind: "disk-full", n: 2 });
+    });
+
+    it("df for real on the sandbox: the folders that exist, with numbers", async () => {
+      const { report } = await probe(failedHost(), { lifecycle: 404 });
+      expect(report.disks?.map((d) => d.path)).toEqual(["/", "/var/lib/ecs"]);
+      for (const d of report.disks!) {
+        expect(d.free).toBeGreaterThanOrEqual(0);
+        expect(d.use).toBeGreaterThanOrEqual(0);
+      }
+    });
+
+    it("a proxy in ecs.config without NO_PROXY: where, and all three addresses missing; never the value", async () => {
+      const { report, line } = await probe(
+        failedHost({ etcConfig: "ECS_CLUSTER=prod\nHTTP_PROXY=http://user:s3cret@proxy.corp:3128\n" }),
+        { lifecycle: 404 },
+      );
+      expect(report.proxy).toEqual({
+        where: ["config"],
+        missing: ["169.254.169.254", "169.254.170.2", "/var/run/docker.sock"],
+      });
+      expect(line).not.toContain("s3cret");
+      expect(line).not.toContain("proxy.corp");
+    });
+
+    it("NO_PROXY as ecs-init passes it: any case, CIDR and exact entries count; quotes are not stripped", async () => {
+      const covered = await probe(
+        failedHost({
+          etcConfig:
+            "https_proxy=http://proxy:3128\nno_proxy=169.254.0.0/16 , /var/run/docker.sock\nECS_CLUSTER=prod\n",
+        }),
+        { lifecycle: 404 },
+      );
+      expect(covered.report.proxy).toEqual({ where: ["config"], missing: [] });
+      const quoted = await probe(
+        failedHost({
+          etcConfig: 'HTTP_PROXY=http://proxy:3128\nNO_PROXY="169.254.169.254,169.254.170.2,/var/run/docker.sock"\n',
+        }),
+        { lifecycle: 404 },
+      );
+      // ecs-init does no unquoting: the first and last entries carry a quote and match nothing.
+      expect(quoted.report.proxy?.missing).toEqual(["169.254.169.254", "/var/run/docker.sock"]);
+      const empty = await probe(failedHost({ etcConfig: "HTTP_PROXY=\nNO_PROXY=\n" }), { lifecycle: 404 });
+      expect(empty.report.proxy).toBeUndefined();
+    });
+
+    it("a proxy in the unit's Environment: where unit, its own NO_PROXY; the environment is never reported", async () => {
+      const { report, line } = await probe(
+        failedHost({
+          systemctl: {
+            ...FAILED_SERVICE,
+            Environment: '"HTTP_PROXY=http://proxy.corp:3128" NO_PROXY=169.254.169.254 SECRET_TOKEN=tok-9z8y',
+          },
+        }),
+        { lifecycle: 404 },
+      );
+      expect(report.proxy).toEqual({ where: ["unit"], missing: ["169.254.170.2", "/var/run/docker.sock"] });
+      expect(line).not.toContain("tok-9z8y");
+      expect(line).not.toContain("proxy.corp");
+    });
+
+    it("ACS failed after connected: the last ACS line says failed", async () => {
+      const log = [LINES.start, LINES.registered, LINES.acsConnected, LINES.acsFailed].join("\n");
+      const { report } = await probe(failedHost({ logs: { "ecs-agent.log": `${log}\n` } }), { lifecycle: 404 });
+      expect(report.logs.acs).toMatchObject({ state: "failed", n: 4, text: LINES.acsFailed });
+    });
+
+    it("connected after failed, idle and closed: the last ACS line says connected", async () => {
+      const log = [LINES.start, LINES.acsFailed, LINES.acsIdle, LINES.acsClosed, LINES.acsConnected].join("\n");
+      const { report } = await probe(failedHost({ logs: { "ecs-agent.log": `${log}\n` } }), { lifecycle: 404 });
+      expect(report.logs.acs).toMatchObject({ state: "connected", n: 5, t: "2025-02-04T08:10:09Z" });
+    });
+
+    it.each([
+      ["idle", "acsIdle"],
+      ["closed", "acsClosed"],
+    ] as const)("the ACS %s line", async (state, key) => {
+      const log = [LINES.start, LINES.acsConnected, LINES[key]].join("\n");
+      const { report } = await probe(failedHost({ logs: { "ecs-agent.log": `${log}\n` } }), { lifecycle: 404 });
+      expect(report.logs.acs?.state).toBe(state);
+    });
+
+    it("cluster not found wins over the registration failure its lines also name", async () => {
+      const log = [LINES.start, ...LINES.clusterNotFound].join("\n");
+      const { report } = await probe(failedHost({ logs: { "ecs-agent.log": `${log}\n` } }), { lifecycle: 404 });
+      expect(report.logs.failure).toMatchObject({ kind: "cluster-not-found", n: 1 + LINES.clusterNotFound.length });
+    });
+
+    it.each([
+      ["docker-api", LINES.dockerApi],
+      ["docker-api", LINES.dockerApiMinimum],
+      ["disk-full", LINES.diskFull],
+      ["clock-skew", LINES.clockSkew],
+      ["instance-type", LINES.instanceType],
+    ])("names %s from the agent's line", async (kind, text) => {
+      const { report } = await probe(failedHost({ logs: { "ecs-agent.log": `${LINES.start}\n${text}\n` } }), {
+        lifecycle: 404,
+      });
+      expect(report.logs.failure).toMatchObject({ kind, n: 2 });
+    });
   });
 });

@@ -11,6 +11,7 @@ import { formatLine, goDuration, type Level, type LogFields, type LogFormat } fr
 import {
   agentVersionString,
   commitOf,
+  compareVersions,
   hasCloudInitCheck,
   hasWarmPoolCheck,
   isAffected,
@@ -48,6 +49,11 @@ export class Agent {
   registeredAt: number | undefined;
   startedAt: number | undefined;
   lastExit: { code: number; at: number } | undefined;
+  /** The agent's ACS session: what DescribeContainerInstances reports as agentConnected while registered. */
+  acsConnected = false;
+  /** A trap host's old story (the affected run, the ACS blip) has been written. */
+  private oldRunDone = false;
+  private blipDone = false;
   private backoffMs = 0;
   private format: LogFormat = "logfmt";
   private floor = LEVELS.indexOf("info");
@@ -75,6 +81,10 @@ export class Agent {
   startService(at: number, _why: "boot" | "start" | "restart") {
     const s = this.host.service;
     if (s.activeState === "active") return;
+    if (this.host.spec.docker !== "active") {
+      this.preStartWithoutDocker(at);
+      return;
+    }
     const pre = 2000 + this.host.rng.int(0, 3000);
     s.preStartPid = pre;
     s.execMainPid = s.mainPid = pre + this.host.rng.int(5, 60);
@@ -101,7 +111,86 @@ export class Agent {
     ])
       this.initLog(at, "info", line);
     this.phase = "starting";
+    if (this.host.spec.fixedTrouble && !this.oldRunDone) {
+      this.oldRunDone = true;
+      this.host.schedule(at + 1000, (t) => this.oldAffectedRun(t));
+      return;
+    }
     this.host.schedule(at + 1000, (t) => this.run(t));
+  }
+
+  /**
+   * Docker is down: ecs-init's pre-start cannot reach it (its ping backs off, then gives up), ExecStartPre fails and
+   * systemd (Restart=on-failure) starts the unit again after RestartSec, forever.
+   */
+  private preStartWithoutDocker(at: number) {
+    const s = this.host.service;
+    s.activeState = "activating";
+    s.subState = "start-pre";
+    s.result = "success";
+    s.preStartPid = 2000 + this.host.rng.int(0, 3000);
+    s.mainPid = 0;
+    s.stateChangeAt = at;
+    s.inactiveExitAt = at;
+    this.phase = "starting";
+    const err = "dial unix /var/run/docker.sock: connect: no such file or directory";
+    this.initLog(at, "info", "pre-start");
+    let t = at;
+    for (const wait of [1.16, 2.31, 4.52]) {
+      this.initLog(t, "info", `Error connecting to docker, backing off for ${wait}s, error: ${err}`);
+      t += wait * 1000;
+    }
+    this.host.schedule(t, (t2) => {
+      this.initLog(t2, "critical", err);
+      s.activeState = "activating";
+      s.subState = "auto-restart";
+      s.result = "exit-code";
+      s.stateChangeAt = t2;
+      this.phase = "backoff";
+      this.scheduleSystemdRestart(t2);
+    });
+  }
+
+  /** systemd's Restart= after RestartSec=10s: NRestarts counts it. A long loop in the past is only written for its last quarter hour. */
+  private scheduleSystemdRestart(from: number) {
+    const s = this.host.service;
+    // About one start (pre-start, the agent's run, its exit) and RestartSec: the skipped restarts are still counted.
+    const cycle = 17_000;
+    let next = from + 10_000;
+    const floor = this.host.ctx.createdAt - 15 * 60_000;
+    if (this.host.historyFloor() <= floor && next < floor) {
+      const skipped = Math.floor((floor - next) / cycle);
+      s.nRestarts += skipped;
+      next += skipped * cycle;
+    }
+    this.host.schedule(next, (t) => {
+      s.nRestarts++;
+      s.activeState = "inactive";
+      this.startService(t, "restart");
+    });
+  }
+
+  /**
+   * A trap host's past: it first ran an affected 1.89.3 that died on the lifecycle 404 (exit 5, unit failed); an
+   * operator upgraded ecs-init and restarted it 70 minutes later, and from then on it is healthy.
+   */
+  private oldAffectedRun(at: number) {
+    const old = "1.89.3";
+    this.startedAt = at;
+    this.runningVersion = old;
+    this.log(at, "info", "Starting Amazon Elastic Container Service Agent", {
+      fields: [
+        ["version", old],
+        ["commit", commitOf(old)],
+      ],
+    });
+    this.log(at, "info", "Loading configuration", { module: "agent.go" });
+    this.log(at, "info", `Amazon ECS agent Version: ${old}, Commit: ${commitOf(old)}`, { module: "agent.go" });
+    this.log(at + 1000, "info", "Waiting for instance to go InService", { module: "agent.go" });
+    this.host.schedule(at + 6000, (t) => {
+      this.lifecycleFatal(t);
+      this.host.schedule(t + 70 * 60_000, (t2) => this.restartService(t2));
+    });
   }
 
   /** `systemctl stop ecs`: ecs-init stops the agent container and exits cleanly. */
@@ -114,8 +203,9 @@ export class Agent {
     }
     this.initLog(at, "info", "stop");
     this.runningVersion = undefined;
+    this.acsConnected = false;
     this.phase = "stopped";
-    if (s.activeState === "active") {
+    if (s.activeState === "active" || s.activeState === "activating") {
       s.activeState = "inactive";
       s.subState = "dead";
       s.result = "success";
@@ -176,6 +266,33 @@ export class Agent {
 
     const imds = host.spec.imds;
     const failure = host.spec.failure;
+    if (host.spec.proxy && !(config.get("AWS_DEFAULT_REGION") ?? "").trim()) {
+      // HTTP_PROXY without NO_PROXY: the agent's IMDS requests go to the proxy, which cannot reach 169.254.169.254.
+      host.schedule(at + 5000, (t) => {
+        this.log(
+          t,
+          "warn",
+          'Unable to communicate with EC2 Metadata service to infer region: operation error ec2imds: GetRegion, canceled, context deadline exceeded: Get "http://169.254.169.254/latest/meta-data/placement/region": proxyconnect tcp: dial tcp 10.0.12.40:3128: i/o timeout',
+          { module: "config.go" },
+        );
+        this.log(t, "critical", "Error loading config: Missing required fields: AWSRegion", { module: "agent.go" });
+        this.exit(t, 1);
+      });
+      return;
+    }
+    if (host.spec.proxy) {
+      // With the region configured the agent gets further, to its credentials, which IMDS serves: through the proxy.
+      host.schedule(at + 5000, (t) => {
+        this.log(
+          t,
+          "critical",
+          'Error getting valid credentials: failed to refresh cached credentials, no EC2 IMDS role found, operation error ec2imds: GetMetadata, request send failed, Get "http://169.254.169.254/latest/meta-data/iam/security-credentials/": proxyconnect tcp: dial tcp 10.0.12.40:3128: i/o timeout',
+          { module: "agent.go" },
+        );
+        this.exit(t, 1);
+      });
+      return;
+    }
     if ((imds === "hang" || imds === "refuse") && !(config.get("AWS_DEFAULT_REGION") ?? "").trim()) {
       const err =
         imds === "hang"
@@ -205,6 +322,26 @@ export class Agent {
         );
         this.exit(t, 1);
       });
+      return;
+    }
+    if (failure === "docker-api") {
+      // Agents before 1.81.0 ask for Docker API 1.21, which Docker 25 refuses (#4075).
+      host.schedule(at + 200, (t) => {
+        this.log(
+          t,
+          "critical",
+          "Error creating Docker client: Error response from daemon: client version 1.21 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version",
+          { module: "agent.go" },
+        );
+        this.exit(t, 1);
+      });
+      return;
+    }
+    if (failure === "disk-full") {
+      const err = "open /data/agent.db: no space left on device";
+      this.log(at, "critical", `Error loading previously saved state: ${err}`, { module: "agent.go" });
+      this.log(at, "critical", `Unable to initialize new task engine: ${err}`, { module: "agent.go" });
+      this.exit(at, 5);
       return;
     }
     if (failure === "credentials") {
@@ -322,6 +459,11 @@ export class Agent {
     if (this.containerInstanceArn) this.log(at, "info", "Restored from checkpoint file", { module: "agent.go" });
     this.log(at, "info", "Registering Instance with ECS", { module: "agent.go" });
     this.log(at, "info", `Remaining mem: ${host.instanceType.startsWith("t") ? 1900 : 7680}`, { module: "client.go" });
+    const refused = this.registrationRefused(at);
+    if (refused !== undefined) {
+      this.exit(at, refused);
+      return;
+    }
     if (host.spec.failure === "registration") {
       const err = `AccessDeniedException: User: arn:aws:sts::${host.ctx.accountId}:assumed-role/ecsInstanceRole/${host.id} is not authorized to perform: ecs:RegisterContainerInstance on resource: arn:aws:ecs:${host.ctx.region}:${host.ctx.accountId}:cluster/${this.cluster}`;
       this.log(at, "error", "Unable to register as a container instance with ECS", {
@@ -345,7 +487,99 @@ export class Agent {
     this.log(at, "info", "Beginning Polling for updates", { module: "agent.go" });
     this.phase = "registered";
     this.registeredAt = at;
-    this.scheduleChatter(at);
+    this.log(at, "info", "Connected to ACS endpoint", { module: "session.go" });
+    this.acsConnected = true;
+    if (host.spec.acs === "disconnected") host.schedule(at + 5 * 60_000, (t) => this.loseAcs(t));
+    else if (host.spec.fixedTrouble && !this.blipDone) host.schedule(at + 10 * 60_000, (t) => this.acsBlip(t));
+    else this.scheduleChatter(at);
+  }
+
+  /** The failures RegisterContainerInstance answers with: lines written, and the exit code; undefined when it works. */
+  private registrationRefused(at: number): number | undefined {
+    const failure = this.host.spec.failure;
+    const cluster = this.cluster ?? "default";
+    if (failure === "cluster-not-found") {
+      const err = "ClientException: Cluster not found.";
+      const terminal = compareVersions(this.version, "1.89.3") >= 0;
+      this.log(at, "error", `Unable to register as a container instance with ECS: ${err}`, { module: "client.go" });
+      if (terminal)
+        this.log(at, "error", "Received terminal error from RegisterContainerInstance call, exiting", {
+          fields: [["error", err]],
+        });
+      this.log(at, "error", "Error registering container instance", { fields: [["error", err]] });
+      if (!terminal) return 1;
+      this.log(at, "critical", `Agent will terminally exit, unable to register container instance: ${err}`, {
+        module: "agent.go",
+      });
+      return 5;
+    }
+    if (failure === "clock-skew") {
+      const ahead = (x: number) => new Date(at + x).toISOString().replace(/[-:]|\.\d+/g, "");
+      const err = `InvalidSignatureException: Signature not yet current: ${ahead(600_000)} is still later than ${ahead(300_000)} (${ahead(0)} + 5 min.)\n\tstatus code: 400, request id: ${this.host.rng.hex(8)}-${this.host.rng.hex(4)}-${this.host.rng.hex(4)}-${this.host.rng.hex(4)}-${this.host.rng.hex(12)}`;
+      this.log(at, "error", `Unable to register as a container instance with ECS: ${err}`, { module: "client.go" });
+      this.log(at, "error", "Error registering container instance", { fields: [["error", err]] });
+      return 1;
+    }
+    if (failure === "instance-type") {
+      // Stopped, resized, started: the saved registration is re-registered with the new type, which ECS refuses.
+      const arn = `arn:aws:ecs:${this.host.ctx.region}:${this.host.ctx.accountId}:container-instance/${cluster}/${this.host.rng.hex(32)}`;
+      const err = "InvalidParameterException: Container instance type changes are not supported.";
+      this.log(at, "info", "Restored from checkpoint file", {
+        fields: [
+          ["containerInstanceARN", arn],
+          ["cluster", cluster],
+        ],
+      });
+      this.log(at, "error", "Error re-registering container instance", { fields: [["error", err]] });
+      this.log(
+        at,
+        "critical",
+        `The current instance type does not match the registered instance type. Please revert the instance type change, or alternatively launch a new instance: ${err}`,
+        { module: "agent.go" },
+      );
+      return 5;
+    }
+    return undefined;
+  }
+
+  /** The connection to ECS goes quiet, is closed, and every reconnection fails from then on. */
+  private loseAcs(at: number) {
+    this.acsConnected = false;
+    this.log(at, "warn", "ACS Connection hasn't had any activity for too long; closing connection", {
+      module: "session.go",
+    });
+    this.log(at, "info", "Disconnected from ACS", { module: "session.go" });
+    this.acsRetry(at + 1000);
+  }
+
+  private acsRetry(at: number) {
+    this.log(at, "error", "Failed to connect to ACS", {
+      fields: [
+        [
+          "error",
+          `websocket client: unable to dial ecs-a-1.${this.host.ctx.region}.amazonaws.com response: : dial tcp 10.0.3.17:443: i/o timeout`,
+        ],
+      ],
+    });
+    // The agent backs off up to about 4 minutes; in the past only the last hours are written down.
+    const gap = 4 * 60_000;
+    const floor = this.host.historyFloor(3);
+    const next = at + gap < floor ? floor + ((at + gap) % gap) : at + gap;
+    this.host.schedule(next, (t) => this.acsRetry(t));
+  }
+
+  /** A trap host's one lost connection, long fixed: a failure, then connected again a minute later. */
+  private acsBlip(at: number) {
+    this.blipDone = true;
+    this.log(at, "error", "Failed to connect to ACS", {
+      fields: [["error", "websocket: close 1006 (abnormal closure): unexpected EOF"]],
+    });
+    this.acsConnected = false;
+    this.host.schedule(at + 60_000, (t) => {
+      this.log(t, "info", "Connected to ACS endpoint", { module: "session.go" });
+      this.acsConnected = true;
+      this.scheduleChatter(t);
+    });
   }
 
   /** A registered agent keeps talking: some lines every couple of hours, so rotated files exist as on a real host. */
@@ -370,6 +604,21 @@ export class Agent {
     this.phase = code === 5 ? "exited" : "backoff";
     const t = at + 300;
     this.initLog(t, "info", `Agent exited with code ${code}`);
+    this.acsConnected = false;
+    if (code === 5 && this.host.isDeb) {
+      // The generic deb's unit has no RestartPreventExitStatus=5: ecs-init exits 5 and systemd starts it again.
+      this.initLog(t, "error", `agent exited with terminal exit code: ${code}`);
+      s.activeState = "activating";
+      s.subState = "auto-restart";
+      s.result = "exit-code";
+      s.execMainStatus = 5;
+      s.execMainCode = 1;
+      s.execMainExitAt = t;
+      s.stateChangeAt = t;
+      s.mainPid = 0;
+      this.scheduleSystemdRestart(t);
+      return;
+    }
     if (code === 5) {
       this.initLog(t, "error", `agent exited with terminal exit code: ${code}`);
       s.activeState = "failed";

@@ -178,7 +178,8 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
     clusters: () => {
       const names = new Set<string>();
       for (const h of hosts.values()) {
-        if (!h.hasEcs) continue;
+        // A cluster-not-found host names a cluster that does not exist: it makes none.
+        if (!h.hasEcs || h.spec.failure === "cluster-not-found") continue;
         h.sync();
         names.add(h.agent.cluster ?? ((h.effectiveConfig().get("ECS_CLUSTER") ?? "").trim() || "default"));
       }
@@ -197,7 +198,7 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
           instanceId: h.id,
           cluster: answer.Cluster,
           containerInstanceArn: answer.ContainerInstanceArn,
-          agentConnected: true,
+          agentConnected: a.acsConnected,
           agentVersion: a.runningVersion,
           registeredAt: new Date(a.registeredAt),
         });

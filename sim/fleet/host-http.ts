@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Host } from "./host.ts";
-import { rpm, systemctl } from "./systemctl.ts";
+import { df, dpkgQuery, rpm, systemctl } from "./systemctl.ts";
 
 const NOT_FOUND_HTML = `<?xml version="1.0" encoding="iso-8859-1"?>
 <!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"
@@ -179,7 +179,14 @@ async function serveShim(host: Host, req: IncomingMessage, res: ServerResponse, 
     return;
   }
   const now = host.sync();
-  const out = tool === "systemctl" ? systemctl(host, args, now) : rpm(host, args);
+  const out =
+    tool === "systemctl"
+      ? systemctl(host, args, now)
+      : tool === "df"
+        ? df(host, args)
+        : tool === "dpkg-query"
+          ? dpkgQuery(host, args)
+          : rpm(host, args);
   host.afterChange();
   const body = `${out.code} ${Buffer.byteLength(out.stdout)}\n${out.stdout}${out.stderr}`;
   res.writeHead(200, { "Content-Type": "text/plain", "Content-Length": String(Buffer.byteLength(body)) });
@@ -200,7 +207,7 @@ export function handleHostRequest(req: IncomingMessage, res: ServerResponse, ctx
   const rest = m[3] ?? "";
   if (m[2] === "imds") serveImds(host, req, res, rest, ctx);
   else if (m[2] === "agent") serveAgent(host, req, res, rest);
-  else if (rest === "systemctl" || rest === "rpm") {
+  else if (rest === "systemctl" || rest === "rpm" || rest === "df" || rest === "dpkg-query") {
     serveShim(host, req, res, rest).catch(() => res.destroy());
   } else res.writeHead(404).end();
   return true;

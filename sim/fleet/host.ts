@@ -15,7 +15,7 @@ import { Agent } from "./agent.ts";
 import { parseEcsConfig, renderEcsConfig } from "./ecs-config.ts";
 import { hashString, type Rng, rng } from "./random.ts";
 import { type Rollover, RotatingLog } from "./rotating-log.ts";
-import type { ScenarioHost, ScenarioTiming } from "./scenario-schema.ts";
+import { type DISK_PATHS, isDebOs, type ScenarioHost, type ScenarioTiming } from "./scenario-schema.ts";
 import { shimScripts } from "./shims.ts";
 import { defaultRollover } from "./versions.ts";
 
@@ -43,8 +43,9 @@ export type FleetContext = {
 export type Stint = { group: string; state: string; joinedAt: number; publishedAt: number; leftAt?: number };
 
 export type ServiceState = {
-  activeState: "active" | "failed" | "inactive";
-  subState: "running" | "failed" | "dead";
+  /** "activating": ExecStartPre running (start-pre), or waiting RestartSec before systemd starts it again (auto-restart). */
+  activeState: "active" | "failed" | "inactive" | "activating";
+  subState: "running" | "failed" | "dead" | "start-pre" | "auto-restart";
   result: "success" | "exit-code";
   execMainStatus: number;
   /** 0 while running, 1 (CLD_EXITED) once the main process exited. */
@@ -91,7 +92,33 @@ CPE_NAME="cpe:2.3:o:amazon:amazon_linux:2"
 HOME_URL="https://amazonlinux.com/"
 SUPPORT_END="2026-06-30"
 `,
+  debian: `PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
+NAME="Debian GNU/Linux"
+VERSION_ID="12"
+VERSION="12 (bookworm)"
+VERSION_CODENAME=bookworm
+ID=debian
+HOME_URL="https://www.debian.org/"
+SUPPORT_URL="https://www.debian.org/support"
+BUG_REPORT_URL="https://bugs.debian.org/"
+`,
+  ubuntu: `PRETTY_NAME="Ubuntu 24.04.1 LTS"
+NAME="Ubuntu"
+VERSION_ID="24.04"
+VERSION="24.04.1 LTS (Noble Numbat)"
+VERSION_CODENAME=noble
+ID=ubuntu
+ID_LIKE=debian
+HOME_URL="https://www.ubuntu.com/"
+UBUNTU_CODENAME=noble
+`,
 };
+
+/** The proxy a `proxy` host sets (without NO_PROXY): in ecs.config, or in the ecs unit's drop-in Environment. */
+export const PROXY_URL = "http://proxy.corp.internal:3128";
+
+/** A filesystem as `df -P` sees it: 1K-blocks and inodes, total and used. */
+export type Disk = { device: string; mount: string; kb: number; kbUsed: number; inodes: number; inodesUsed: number };
 
 export class Host {
   readonly id: string;
@@ -133,9 +160,9 @@ export class Host {
     this.availabilityZone = spec.availabilityZone ?? zones[n % zones.length]!;
     this.instanceType = spec.instanceType ?? ctx.instanceTypeOf(spec.group?.name);
     this.amiId = `ami-0${(hashString(spec.agentVersion) >>> 0).toString(16).padStart(8, "0")}e1c2d3a4`;
-    this.etcConfig = renderEcsConfig(spec.configAtStart ?? spec.ecsConfig);
+    this.etcConfig = this.configText(spec.configAtStart ?? spec.ecsConfig);
     this.varLibConfig = spec.instanceEcsConfig === undefined ? undefined : renderEcsConfig(spec.instanceEcsConfig);
-    this.dockerActive = spec.failure !== "docker";
+    this.dockerActive = spec.failure !== "docker" && spec.docker === "active";
     const rollover = this.rolloverFor(parseEcsConfig(this.varLibConfig, this.etcConfig));
     this.agentLog = new RotatingLog("ecs-agent.log", rollover);
     this.initLog = new RotatingLog("ecs-init.log", { type: "date" });
@@ -171,12 +198,41 @@ export class Host {
     return this.spec.ami !== "plain";
   }
 
+  /** Debian or Ubuntu with the generic ecs-init deb: no rpm, the deb's unit (no RestartPreventExitStatus=5). */
+  get isDeb(): boolean {
+    return isDebOs(this.spec.os);
+  }
+
+  /** /etc/ecs/ecs.config as written: the scenario's, plus the proxy line of a host with a proxy in its config. */
+  private configText(cfg: ScenarioHost["ecsConfig"]): string {
+    const text = renderEcsConfig(cfg);
+    if (this.spec.proxy !== "config") return text;
+    return `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}HTTP_PROXY=${PROXY_URL}\n`;
+  }
+
+  /**
+   * The filesystem each folder of DISK_PATHS is on, as df reports it: one root volume (30 GiB, its use stable per
+   * host), and a full folder other than / on a volume of its own (100%, nothing free).
+   */
+  disk(p: (typeof DISK_PATHS)[number]): Disk {
+    const full = this.spec.diskFull;
+    if (full !== undefined && full !== "/" && p === full) {
+      const kb = 10_475_520;
+      return { device: "/dev/nvme1n1", mount: full, kb, kbUsed: kb, inodes: 5_242_880, inodesUsed: 5_242_880 };
+    }
+    const kb = 31_441_920;
+    const n = hashString(`${this.id}/disk`);
+    const kbUsed = full === "/" ? kb : Math.round(kb * (0.18 + (n % 40) / 100));
+    const inodes = 15_728_640;
+    return { device: "/dev/nvme0n1p1", mount: "/", kb, kbUsed, inodes, inodesUsed: 180_000 + (n % 90_000) };
+  }
+
   /** Replays the host's past up to the fleet's creation, then switches to real time (once; on first use). */
   boot() {
     if (this.booted) return;
     this.booted = true;
     // A plain AMI has no ecs-init: nothing starts at boot.
-    if (!this.spec.stopped && this.hasEcs) {
+    if (!this.spec.stopped && this.hasEcs && this.spec.ecsUnit === "enabled") {
       this.schedule(this.launchedAt + this.ctx.timing.bootSeconds * 1000, (at) => this.agent.startService(at, "boot"));
     }
     const stopAgo = this.spec.ecsStoppedAgo;
@@ -188,7 +244,7 @@ export class Host {
     }
     this.advance(this.ctx.createdAt);
     // From now on ecs.config is the scenario's current file (configAtStart, if any, was what the agent started with).
-    this.etcConfig = renderEcsConfig(this.spec.ecsConfig);
+    this.etcConfig = this.configText(this.spec.ecsConfig);
     this.live = true;
     this.armTimer();
   }
@@ -402,7 +458,8 @@ export class Host {
     const root = this.sandboxPath();
     // A plain AMI has no /var/log/ecs (nothing of ECS is installed); /etc/ecs/ecs.config is the user data's.
     const dirs = ["etc/ecs", "var/lib/ecs/data", "tmp", "proc", ".sim/bin", ".sim/run"];
-    for (const d of this.hasEcs ? [...dirs, "var/log/ecs"] : dirs) mkdirSync(path.join(root, d), { recursive: true });
+    for (const d of this.hasEcs ? [...dirs, "var/log/ecs", "var/lib/docker"] : dirs)
+      mkdirSync(path.join(root, d), { recursive: true });
     if (this.spec.scripts === "hang") {
       // The stalled root volume: /etc/os-release is not in the page cache, so reading it never returns. A FIFO
       // nobody writes to blocks the reader the same way (and, like a D-state read, only a kill ends it).
@@ -414,7 +471,7 @@ export class Host {
       this.agentLog.attach(path.join(root, "var/log/ecs"));
       this.initLog.attach(path.join(root, "var/log/ecs"));
     }
-    for (const [name, text] of Object.entries(shimScripts(this.hostUrl()))) {
+    for (const [name, text] of Object.entries(shimScripts(this.hostUrl(), this.isDeb))) {
       writeFileSync(path.join(root, ".sim/bin", name), text, { mode: 0o755 });
     }
     this.sandbox = root;

@@ -11,9 +11,9 @@ import pLimit from "p-limit";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ExecResult } from "../fleet-types.ts";
 import { generateScenario } from "./generate-scenario.ts";
-import { loadScenario, SCENARIO_DIR } from "./load-scenario.ts";
+import { loadScenario, parseScenario, SCENARIO_DIR } from "./load-scenario.ts";
 import type { Scenario } from "./scenario-schema.ts";
-import { startFleet, type TestFleet } from "./test-helpers.ts";
+import { JOIN_FAILURES, startFleet, type TestFleet } from "./test-helpers.ts";
 
 const PROBE = path.resolve(import.meta.dirname, "../../lib/probe/probe.sh");
 
@@ -54,6 +54,7 @@ const scenarios: [string, () => Promise<Scenario>][] = [
     .filter((f) => f.endsWith(".json"))
     .map((f): [string, () => Promise<Scenario>] => [f, () => loadScenario(f.replace(/\.json$/, ""))]),
   ["generated(24, seed 5)", async () => generateScenario({ hosts: 24, seed: 5 })],
+  ["join failures (issue 16)", async () => parseScenario(JOIN_FAILURES, "join-failures")],
 ];
 
 const open: TestFleet[] = [];

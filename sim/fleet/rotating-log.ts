@@ -27,6 +27,8 @@ export class RotatingLog {
   /** Oldest first. */
   private rotated: LogFile[] = [];
   private dir: string | undefined;
+  /** Whether anything was ever written: a log nobody wrote (a unit that never ran) has no file at all. */
+  written = false;
 
   constructor(
     readonly base: string,
@@ -51,6 +53,7 @@ export class RotatingLog {
     }
     this.current.lines.push(line);
     this.current.lastAt = at;
+    this.written = true;
     this.bytes += text.length;
     if (this.dir) {
       const file = path.join(this.dir, this.base);
@@ -100,9 +103,10 @@ export class RotatingLog {
     return f.lines.length ? `${f.lines.join("\n")}\n` : "";
   }
 
-  /** From now on, mirror the family into `dir` (writing what exists so far). */
+  /** From now on, mirror the family into `dir` (writing what exists so far; nothing until the first line). */
   attach(dir: string) {
     this.dir = dir;
+    if (!this.written) return;
     for (const f of this.files()) {
       const file = path.join(dir, f.name);
       writeFileSync(file, RotatingLog.text(f));

@@ -43,7 +43,24 @@ export const FAILURE_KINDS = [
   "state-mismatch",
   "cgroups",
   "cloud-init",
+  /** ECS_CLUSTER names a cluster that does not exist: terminal (exit 5) since 1.89.3, retried before. */
+  "cluster-not-found",
+  /** An agent before 1.81.0 under a Docker that refuses its API version 1.21: exit 1, retried forever. */
+  "docker-api",
+  /** The agent cannot save its state: `no space left on device` (set diskFull too, or / is the full one). */
+  "disk-full",
+  /** The clock is ahead: `InvalidSignatureException: Signature not yet current` (agents on the old SDK, before 1.91.0). */
+  "clock-skew",
+  /** Stopped, resized and started: the saved registration's instance type no longer matches (exit 5). */
+  "instance-type",
 ] as const;
+
+/** The folders the agent writes to, as the probe's `df` asks for them. */
+export const DISK_PATHS = ["/", "/var/lib/docker", "/var/lib/ecs"] as const;
+
+/** The host's OS: Amazon Linux (the rpm and its unit) or Debian/Ubuntu (the generic deb: no rpm, another unit). */
+export const OS_KINDS = ["al2023", "al2", "debian", "ubuntu"] as const;
+export const isDebOs = (os: string) => os === "debian" || os === "ubuntu";
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 /** How the host's IMDS behaves: tokens optional (v1 allowed), required (v2 only), or off (hangs / refuses). */
@@ -139,7 +156,7 @@ const hostSchema = z.strictObject({
   /** The Name tag. */
   name: z.string().optional(),
   agentVersion: version,
-  os: z.enum(["al2023", "al2"]).default("al2023"),
+  os: z.enum(OS_KINDS).default("al2023"),
   /** "plain": no ecs-init, no `ecs` unit, no Docker, no agent logs (agentVersion is then only the AMI's label). */
   ami: z.enum(AMI_KINDS).default("ecs-optimized"),
   scripts: z.enum(SCRIPT_MODES).default("run"),
@@ -158,6 +175,24 @@ const hostSchema = z.strictObject({
   imds: z.enum(IMDS_MODES).default("required"),
   /** A startup failure other than the lifecycle check. */
   failure: z.enum(FAILURE_KINDS).optional(),
+  /** docker.service: running, failed (it crashed) or inactive (never started); the ecs unit then loops in auto-restart. */
+  docker: z.enum(["active", "failed", "inactive"]).default("active"),
+  /** A folder whose filesystem is full (100%, no block free); /var/lib/docker and /var/lib/ecs are then their own volume. */
+  diskFull: z.enum(DISK_PATHS).optional(),
+  /** HTTP_PROXY set without NO_PROXY: in ecs.config (the agent's environment) or in the ecs unit's Environment. */
+  proxy: z.enum(["config", "unit"]).optional(),
+  /** The ecs unit's enablement: "disabled" and never started (no agent log at all, inactive dead). */
+  ecsUnit: z.enum(["enabled", "disabled"]).default("enabled"),
+  /**
+   * ACS, the agent's connection to ECS once registered: "disconnected" loses it (the idle line, then `Failed to
+   * connect to ACS` with no reconnection) and DescribeContainerInstances shows agentConnected false.
+   */
+  acs: z.enum(["connected", "disconnected"]).default("connected"),
+  /**
+   * A trap for the diagnosis: the agent first ran as an affected 1.89.3 that died on the lifecycle 404 and lost ACS
+   * once; an upgrade and a restart later it registered and connected. Old lines stay in the rotated logs.
+   */
+  fixedTrouble: z.literal("lifecycle-404").optional(),
   ssm: ssmSchema.default({ pingStatus: "Online", whenOffline: "undeliverable", agentVersion: "3.3.1611.0" }),
   stopped: z.boolean().default(false),
   /** When an operator ran `systemctl stop ecs` (the unit is then inactive, dead, Result=success). */
@@ -208,6 +243,45 @@ export const scenarioSchema = z
           path: ["hosts", i, "failure"],
           message: "a plain AMI has no ECS agent to fail (remove failure or use the ecs-optimized AMI)",
         });
+      const issue = (field: string, message: string) =>
+        ctx.addIssue({ code: "custom", path: ["hosts", i, field], message });
+      if (h.ami === "plain") {
+        const ecsOnly = [
+          ["docker", h.docker !== "active"],
+          ["diskFull", h.diskFull !== undefined],
+          ["proxy", h.proxy !== undefined],
+          ["ecsUnit", h.ecsUnit !== "enabled"],
+          ["acs", h.acs !== "connected"],
+          ["fixedTrouble", h.fixedTrouble !== undefined],
+        ] as const;
+        for (const [field, set] of ecsOnly)
+          if (set)
+            issue(field, "a plain AMI has no ECS agent, ecs unit or Docker (remove it or use the ecs-optimized AMI)");
+      }
+      if (isDebOs(h.os) && h.ami === "plain")
+        issue("ami", "the plain AMI is Amazon Linux: a Debian or Ubuntu host is the deb install");
+      if (h.failure === "disk-full" && h.diskFull === undefined)
+        issue("diskFull", 'a disk-full failure needs the full folder: set diskFull (e.g. "/var/lib/ecs")');
+      const v = parseVersion(h.agentVersion);
+      const before = (x: [number, number, number]) => !!v && (v[0] - x[0] || v[1] - x[1] || v[2] - x[2]) < 0;
+      if (h.failure === "docker-api" && !before([1, 81, 0]))
+        issue("failure", "docker-api needs an agent before 1.81.0 (1.81.0 and later negotiate the Docker API version)");
+      if (h.failure === "cloud-init" && before([1, 105, 0]))
+        issue("failure", "cloud-init needs agent 1.105.0 or later (earlier agents do not check cloud-init)");
+      if (h.failure === "clock-skew" && !before([1, 91, 0]))
+        issue("failure", "clock-skew needs an agent on the old SDK (before 1.91.0: newer ones correct the skew)");
+      if (
+        h.ecsUnit === "disabled" &&
+        (h.failure || h.acs !== "connected" || h.fixedTrouble || h.ecsStoppedAgo !== undefined)
+      )
+        issue("ecsUnit", "a disabled unit never ran: it cannot also fail, lose ACS, have old trouble or be stopped");
+      if (h.acs === "disconnected" && (h.failure || h.docker !== "active"))
+        issue("acs", "a disconnected agent is registered and running: no failure, Docker active");
+      if (h.fixedTrouble && (h.failure || h.docker !== "active" || h.launchedAgo < 3 * 3600))
+        issue(
+          "fixedTrouble",
+          "a trap host is healthy now (no failure, Docker active) and launched 3h or more ago (old lines in rotated files)",
+        );
       if (h.ecsStoppedAgo !== undefined && (h.ami === "plain" || h.ecsStoppedAgo >= h.launchedAgo))
         ctx.addIssue({
           code: "custom",

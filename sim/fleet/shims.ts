@@ -1,5 +1,5 @@
 /**
- * `systemctl` and `rpm` for a host's sandbox: tiny bash scripts that hand their arguments to the simulator's host
+ * `systemctl`, `df`, `rpm` or `dpkg-query` for a host's sandbox: tiny bash scripts that hand their arguments to the simulator's host
  * model over HTTP (POST ${hostUrl}/shim/<tool>, one `a=<arg>` form field per argument) and print what it answers.
  * The answer is `<exit code> <stdout length>\n<stdout><stderr>` (ASCII only).
  */
@@ -24,6 +24,8 @@ exit "$code"
 `;
 }
 
-export function shimScripts(hostUrl: string): Record<string, string> {
-  return { systemctl: shim("systemctl", hostUrl), rpm: shim("rpm", hostUrl) };
+/** The tools the model answers: `df` everywhere; `rpm` on Amazon Linux, `dpkg-query` on Debian and Ubuntu. */
+export function shimScripts(hostUrl: string, deb = false): Record<string, string> {
+  const tools = ["systemctl", "df", deb ? "dpkg-query" : "rpm"];
+  return Object.fromEntries(tools.map((t) => [t, shim(t, hostUrl)]));
 }

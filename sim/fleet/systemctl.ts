@@ -1,8 +1,10 @@
 /**
- * What `systemctl` and `rpm` print on a simulated host, from its model. Only what scripts on an ECS host need:
- * the `ecs` and `docker` units (show, is-active, is-failed, status, start, stop, restart) and `rpm -q`.
+ * What `systemctl`, `rpm`, `dpkg-query` and `df` print on a simulated host, from its model. Only what scripts on an
+ * ECS host need: the `ecs`, `docker` and `containerd` units (show, is-active, is-failed, status, start, stop,
+ * restart), `rpm -q`, `dpkg-query -W` and `df -P`.
  */
-import type { Host, ServiceState } from "./host.ts";
+import { type Host, PROXY_URL, type ServiceState } from "./host.ts";
+import { DISK_PATHS } from "./scenario-schema.ts";
 
 export type ToolResult = { code: number; stdout: string; stderr: string };
 
@@ -16,9 +18,13 @@ export function systemdTime(ms: number | undefined): string {
   return `${DAYS[d.getUTCDay()]} ${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 }
 
+/** The unit file: the rpm's on Amazon Linux; the generic deb's elsewhere, which lets systemd restart on exit 5. */
+export function ecsUnitFile(host: Host): string {
+  return host.isDeb ? "/lib/systemd/system/ecs.service" : "/usr/lib/systemd/system/ecs.service";
+}
+
 function ecsProperties(host: Host): [string, string][] {
   const s: ServiceState = host.service;
-  const al2 = host.spec.os === "al2";
   return [
     ["Type", "simple"],
     ["Restart", "on-failure"],
@@ -37,8 +43,8 @@ function ecsProperties(host: Host): [string, string][] {
     ["LoadState", "loaded"],
     ["ActiveState", s.activeState],
     ["SubState", s.subState],
-    ["FragmentPath", al2 ? "/usr/lib/systemd/system/ecs.service" : "/usr/lib/systemd/system/ecs.service"],
-    ["UnitFileState", "enabled"],
+    ["FragmentPath", ecsUnitFile(host)],
+    ["UnitFileState", host.spec.ecsUnit],
     ["UnitFilePreset", "disabled"],
     ["StateChangeTimestamp", systemdTime(s.stateChangeAt)],
     ["InactiveExitTimestamp", systemdTime(s.inactiveExitAt)],
@@ -48,26 +54,47 @@ function ecsProperties(host: Host): [string, string][] {
     ["CanStart", "yes"],
     ["CanStop", "yes"],
     ["CanRestart", "yes"],
-    ["RestartPreventExitStatus", "5"],
+    ["RestartPreventExitStatus", host.isDeb ? "" : "5"],
+    // A proxy drop-in (/etc/systemd/system/ecs.service.d/http-proxy.conf) without NO_PROXY.
+    ["Environment", host.spec.proxy === "unit" ? `HTTP_PROXY=${PROXY_URL}` : ""],
   ];
 }
 
 function dockerProperties(host: Host): [string, string][] {
   const up = host.dockerActive;
+  // Never started (a unit left disabled, or a dependency that failed) is inactive (dead); a crash leaves it failed.
+  const never = host.spec.docker === "inactive";
   const t = systemdTime(host.launchedAt + 8000);
   return [
     ["Type", "notify"],
     ["MainPID", up ? "1893" : "0"],
-    ["Result", up ? "success" : "exit-code"],
+    ["Result", up || never ? "success" : "exit-code"],
     ["Id", "docker.service"],
     ["Names", "docker.service"],
     ["Description", "Docker Application Container Engine"],
     ["LoadState", "loaded"],
-    ["ActiveState", up ? "active" : "failed"],
-    ["SubState", up ? "running" : "failed"],
-    ["UnitFileState", "enabled"],
-    ["ActiveEnterTimestamp", t],
-    ["NRestarts", up ? "0" : "3"],
+    ["ActiveState", up ? "active" : never ? "inactive" : "failed"],
+    ["SubState", up ? "running" : never ? "dead" : "failed"],
+    ["UnitFileState", never ? "disabled" : "enabled"],
+    ["ActiveEnterTimestamp", never ? "" : t],
+    ["NRestarts", up || never ? "0" : "3"],
+  ];
+}
+
+function containerdProperties(host: Host): [string, string][] {
+  return [
+    ["Type", "notify"],
+    ["MainPID", "1771"],
+    ["Result", "success"],
+    ["Id", "containerd.service"],
+    ["Names", "containerd.service"],
+    ["Description", "containerd container runtime"],
+    ["LoadState", "loaded"],
+    ["ActiveState", "active"],
+    ["SubState", "running"],
+    ["UnitFileState", host.isDeb ? "enabled" : "disabled"],
+    ["ActiveEnterTimestamp", systemdTime(host.launchedAt + 6000)],
+    ["NRestarts", "0"],
   ];
 }
 
@@ -91,9 +118,9 @@ function missingProperties(unit: string): [string, string][] {
   ];
 }
 
-/** Units this host has a unit file for: ecs and docker come with the ECS-optimized AMI only. */
+/** Units this host has a unit file for: ecs, docker and containerd come with the ECS-optimized AMI only. */
 function installed(host: Host, unit: string): boolean {
-  return host.hasEcs && (unit === "ecs.service" || unit === "docker.service");
+  return host.hasEcs && (unit === "ecs.service" || unit === "docker.service" || unit === "containerd.service");
 }
 
 function unitName(arg: string): string {
@@ -104,6 +131,7 @@ function propsFor(host: Host, unit: string): [string, string][] {
   if (!installed(host, unit)) return missingProperties(unit);
   if (unit === "ecs.service") return ecsProperties(host);
   if (unit === "docker.service") return dockerProperties(host);
+  if (unit === "containerd.service") return containerdProperties(host);
   return missingProperties(unit);
 }
 
@@ -135,17 +163,20 @@ function status(host: Host, unit: string, now: number): ToolResult {
     return { code: 4, stdout: "", stderr: `Unit ${unit} could not be found.\n` };
   }
   const s = host.service;
-  const dot = s.activeState === "active" ? "●" : s.activeState === "failed" ? "×" : "○";
+  const dot =
+    s.activeState === "active" || s.activeState === "activating" ? "●" : s.activeState === "failed" ? "×" : "○";
   const since = s.stateChangeAt ?? host.launchedAt;
   const active =
     s.activeState === "active"
       ? "active (running)"
       : s.activeState === "failed"
         ? `failed (Result: ${s.result})`
-        : "inactive (dead)";
+        : s.activeState === "activating"
+          ? `activating (${s.subState})`
+          : "inactive (dead)";
   const lines = [
     `${dot} ecs.service - Amazon Elastic Container Service - container agent`,
-    "     Loaded: loaded (/usr/lib/systemd/system/ecs.service; enabled; preset: disabled)",
+    `     Loaded: loaded (${ecsUnitFile(host)}; ${host.spec.ecsUnit}; preset: disabled)`,
     `     Active: ${active} since ${systemdTime(since)}; ${ago(now - since)} ago`,
   ];
   if (s.preStartPid)
@@ -184,16 +215,18 @@ export function systemctl(host: Host, args: string[], now: number): ToolResult {
   const units = unitArgs.map(unitName);
   switch (verb) {
     case "show": {
-      const out: string[] = [];
+      // One block per unit, separated by a blank line, as systemd prints several.
+      const blocks: string[] = [];
       for (const unit of units.length ? units : ["ecs.service"]) {
         const all = propsFor(host, unit);
         const wanted = props.filter((p) => p !== "");
         const chosen = wanted.length
           ? wanted.map((p) => [p, all.find(([k]) => k === p)?.[1] ?? ""] as [string, string])
           : all;
-        for (const [k, v] of chosen) out.push(valueOnly ? v : `${k}=${v}`);
+        blocks.push(chosen.map(([k, v]) => (valueOnly ? v : `${k}=${v}`)).join("\n"));
       }
-      return { code: 0, stdout: out.length ? `${out.join("\n")}\n` : "", stderr: "" };
+      const text = blocks.filter((b) => b !== "").join("\n\n");
+      return { code: 0, stdout: text ? `${text}\n` : "", stderr: "" };
     }
     case "is-active": {
       const states = units.map((u) => activeOf(host, u));
@@ -226,7 +259,7 @@ export function systemctl(host: Host, args: string[], now: number): ToolResult {
         if (!installed(host, unit)) {
           return { code: 5, stdout: "", stderr: `Failed to ${verb} ${unit}: Unit ${unit} not found.\n` };
         }
-        if (unit === "docker.service") continue;
+        if (unit === "docker.service" || unit === "containerd.service") continue;
         if (unit !== "ecs.service") {
           return { code: 5, stdout: "", stderr: `Failed to ${verb} ${unit}: Unit ${unit} not found.\n` };
         }
@@ -253,6 +286,83 @@ export function systemctl(host: Host, args: string[], now: number): ToolResult {
     default:
       return { code: 1, stdout: "", stderr: `Unknown command verb ${verb}.\n` };
   }
+}
+
+/** `dpkg-query -W [-f=FORMAT] NAME...` on a Debian or Ubuntu host: the generic ecs-init deb and docker. */
+export function dpkgQuery(host: Host, args: string[]): ToolResult {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
+  let format = "${Package}\t${Version}\n";
+  let show = false;
+  const names: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "-W" || a === "--show") show = true;
+    else if (a === "-f" || a === "--showformat") format = args[++i] ?? "";
+    else if (a.startsWith("-f=") || a.startsWith("--showformat=")) format = a.slice(a.indexOf("=") + 1);
+    else if (a.startsWith("-")) continue;
+    else names.push(a);
+  }
+  if (!show) return { code: 2, stdout: "", stderr: "dpkg-query: only --show (-W) is simulated\n" };
+  const packages: Record<string, string> = {
+    ...(host.hasEcs && host.isDeb && { "ecs-init": `${host.spec.agentVersion}-1`, "docker.io": "26.1.5+dfsg1-1" }),
+  };
+  let code = 0;
+  let stdout = "";
+  let stderr = "";
+  for (const n of names) {
+    const version = packages[n];
+    if (version === undefined) {
+      stderr += `dpkg-query: no packages found matching ${n}\n`;
+      code = 1;
+    } else
+      stdout += format
+        .replace(/\$\{Package\}/g, n)
+        .replace(/\$\{Version\}/g, version)
+        .replace(/\\n/g, "\n")
+        .replace(/\\t/g, "\t");
+  }
+  return { code, stdout, stderr };
+}
+
+/**
+ * `df -P -k|-i PATH...` for paths in the host's sandbox (its folder is the instance's /): one line per path, in
+ * order, from the host's disk model. A path outside DISK_PATHS is the root volume's; one that does not exist fails.
+ */
+export function df(host: Host, args: string[]): ToolResult {
+  let inodes = false;
+  const paths: string[] = [];
+  for (const a of args) {
+    if (a === "-i" || a === "--inodes") inodes = true;
+    else if (a.startsWith("-")) continue;
+    else paths.push(a);
+  }
+  const root = host.sandbox ?? host.sandboxPath();
+  const lines = [
+    inodes
+      ? "Filesystem       Inodes  IUsed    IFree IUse% Mounted on"
+      : "Filesystem     1024-blocks     Used Available Capacity Mounted on",
+  ];
+  let stderr = "";
+  for (const raw of paths) {
+    const rel = raw.startsWith(root) ? raw.slice(root.length) : raw;
+    const inside = `/${rel.replace(/^\/+|\/+$/g, "")}`;
+    const known = (DISK_PATHS as readonly string[]).includes(inside);
+    if (!known || (inside === "/var/lib/docker" && !host.hasEcs)) {
+      stderr += `df: ${raw}: No such file or directory\n`;
+      continue;
+    }
+    const d = host.disk(inside as (typeof DISK_PATHS)[number]);
+    // df rounds the percentage up: used / (used + available), as POSIX asks.
+    const pct = (used: number, free: number) => (used + free === 0 ? 0 : Math.ceil((used * 100) / (used + free)));
+    if (inodes) {
+      const free = d.inodes - d.inodesUsed;
+      lines.push(`${d.device} ${d.inodes} ${d.inodesUsed} ${free} ${pct(d.inodesUsed, free)}% ${d.mount}`);
+    } else {
+      const avail = d.kb - d.kbUsed;
+      lines.push(`${d.device} ${d.kb} ${d.kbUsed} ${avail} ${pct(d.kbUsed, avail)}% ${d.mount}`);
+    }
+  }
+  return { code: stderr ? 1 : 0, stdout: `${lines.join("\n")}\n`, stderr };
 }
 
 export function rpm(host: Host, args: string[]): ToolResult {

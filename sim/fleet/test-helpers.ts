@@ -63,3 +63,107 @@ export function oneHost(
 }
 
 export const ID = "i-0123456789abcdef0";
+
+/**
+ * One host per reason an instance does not join its cluster (issue 16), and a trap: the causes as the simulator
+ * models them, for the host-model, ECS and modes-agree tests.
+ */
+export const JOIN_FAILURES: ScenarioInput = {
+  name: "join-failures",
+  timing: { lifecycleFailureSeconds: 5, publishDelaySeconds: 30 },
+  groups: [{ name: "web" }],
+  hosts: [
+    {
+      id: "i-0f160000000000001",
+      name: "debian-404",
+      os: "debian",
+      agentVersion: "1.89.3",
+      launchedAgo: "1h",
+      ecsConfig: { ECS_CLUSTER: "prod", ECS_WARM_POOLS_CHECK: "true" },
+    },
+    { id: "i-0f160000000000002", name: "ubuntu-ok", os: "ubuntu", agentVersion: "1.97.1", launchedAgo: "2h" },
+    { id: "i-0f160000000000003", name: "docker-failed", agentVersion: "1.97.1", launchedAgo: "2h", docker: "failed" },
+    {
+      id: "i-0f160000000000004",
+      name: "docker-inactive",
+      agentVersion: "1.97.1",
+      launchedAgo: "30m",
+      docker: "inactive",
+    },
+    {
+      id: "i-0f160000000000005",
+      name: "disk-full",
+      agentVersion: "1.97.1",
+      launchedAgo: "1h",
+      failure: "disk-full",
+      diskFull: "/var/lib/ecs",
+    },
+    {
+      id: "i-0f160000000000006",
+      name: "docker-volume-full",
+      agentVersion: "1.97.1",
+      launchedAgo: "1h",
+      diskFull: "/var/lib/docker",
+    },
+    { id: "i-0f160000000000007", name: "proxy-config", agentVersion: "1.97.1", launchedAgo: "1h", proxy: "config" },
+    {
+      id: "i-0f160000000000008",
+      name: "proxy-unit",
+      agentVersion: "1.97.1",
+      launchedAgo: "1h",
+      proxy: "unit",
+      ecsConfig: { ECS_CLUSTER: "prod", AWS_DEFAULT_REGION: "us-east-1" },
+    },
+    { id: "i-0f160000000000009", name: "disabled", agentVersion: "1.97.1", launchedAgo: "3h", ecsUnit: "disabled" },
+    {
+      id: "i-0f16000000000000a",
+      name: "cluster-not-found",
+      agentVersion: "1.93.1",
+      launchedAgo: "1h",
+      failure: "cluster-not-found",
+      ecsConfig: { ECS_CLUSTER: "prdo" },
+    },
+    {
+      id: "i-0f16000000000000b",
+      name: "cluster-not-found-old",
+      agentVersion: "1.85.0",
+      launchedAgo: "1h",
+      failure: "cluster-not-found",
+      ecsConfig: { ECS_CLUSTER: "stagign" },
+    },
+    { id: "i-0f16000000000000c", name: "docker-api", agentVersion: "1.70.2", launchedAgo: "1h", failure: "docker-api" },
+    { id: "i-0f16000000000000d", name: "clock-skew", agentVersion: "1.90.0", launchedAgo: "1h", failure: "clock-skew" },
+    {
+      id: "i-0f16000000000000e",
+      name: "instance-type",
+      agentVersion: "1.97.1",
+      launchedAgo: "1h",
+      failure: "instance-type",
+    },
+    { id: "i-0f16000000000000f", name: "cgroups-old", agentVersion: "1.57.1", launchedAgo: "1h", failure: "cgroups" },
+    {
+      id: "i-0f160000000000010",
+      name: "cloud-init",
+      agentVersion: "1.105.0",
+      launchedAgo: "1h",
+      failure: "cloud-init",
+    },
+    {
+      id: "i-0f160000000000011",
+      name: "state-mismatch",
+      agentVersion: "1.97.1",
+      launchedAgo: "1h",
+      failure: "state-mismatch",
+    },
+    { id: "i-0f160000000000012", name: "acs-lost", agentVersion: "1.97.1", launchedAgo: "2h", acs: "disconnected" },
+    {
+      id: "i-0f160000000000013",
+      name: "trap-fixed-404",
+      agentVersion: "1.91.1",
+      launchedAgo: "4h",
+      ecsConfig: { ECS_CLUSTER: "prod", ECS_WARM_POOLS_CHECK: "true" },
+      group: { name: "web", joinedAgo: "3h" },
+      fixedTrouble: "lifecycle-404",
+    },
+  ],
+};

@@ -28,8 +28,17 @@ export type SandboxSpec = {
   btime?: number;
   /** Create run/systemd/system. */
   systemdDir?: boolean;
+  /** `systemctl show docker containerd` blocks (properties as systemd prints them); omitted units are not printed. */
+  units?: { docker?: Record<string, string>; containerd?: Record<string, string> };
+  /** `dpkg-query -W -f='${Version}' ecs-init` answer; null = not installed; undefined = the machine's own. */
+  dpkg?: string | null;
+  /**
+   * A fake `df -P -k|-i`: per path inside the instance (`/`, `/var/lib/docker`, `/var/lib/ecs`), its mount point,
+   * 1K-blocks [size, used, available] and inodes [total, used, free] (null: df prints `-`). The folders are created.
+   */
+  df?: Record<string, { mount: string; kb: [number, number, number]; inodes: [number, number, number] | null }>;
   /** Fake commands that never finish (they sleep 30 s). */
-  hang?: ("systemctl" | "rpm")[];
+  hang?: ("systemctl" | "rpm" | "df" | "dpkg-query")[];
   /** Run the probe with this awk (a path, e.g. /usr/bin/gawk) instead of the system's. */
   awk?: string;
 };
@@ -64,9 +73,22 @@ export function makeSandbox(spec: SandboxSpec): Sandbox {
       .map(([k, v]) => `${k}=${v}`)
       .join("\n");
     writeFileSync(path.join(dir, "systemctl.props"), `${props}\n`);
+    // Blocks in systemd's order (a service's Result before the unit's Id), separated by a blank line.
+    const blocks = (["docker", "containerd"] as const)
+      .filter((u) => spec.units?.[u])
+      .map((u) => {
+        const { Result, ...rest } = spec.units![u]!;
+        const lines = [...(Result === undefined ? [] : [`Result=${Result}`]), `Id=${u}.service`];
+        return [...lines, ...Object.entries(rest).map(([k, v]) => `${k}=${v}`)].join("\n");
+      });
+    writeFileSync(path.join(dir, "systemctl.units"), blocks.length ? `${blocks.join("\n\n")}\n` : "");
     writeFileSync(
       path.join(bin, "systemctl"),
-      `#!/bin/bash\n[ "$1" = show ] && [ "$2" = ecs ] || exit 1\ncat ${JSON.stringify(path.join(dir, "systemctl.props"))}\n`,
+      `#!/bin/bash
+[ "$1" = show ] || exit 1
+if [ "$2" = ecs ]; then cat ${JSON.stringify(path.join(dir, "systemctl.props"))}; exit 0; fi
+[ "$2" = docker ] && [ "$3" = containerd ] && cat ${JSON.stringify(path.join(dir, "systemctl.units"))}
+`,
     );
     chmodSync(path.join(bin, "systemctl"), 0o755);
   }
@@ -77,6 +99,41 @@ export function makeSandbox(spec: SandboxSpec): Sandbox {
         : `[ "$1" = -q ] && [ "$2" = ecs-init ] || exit 1\necho ${JSON.stringify(spec.rpm)}`;
     writeFileSync(path.join(bin, "rpm"), `#!/bin/bash\n${body}\n`);
     chmodSync(path.join(bin, "rpm"), 0o755);
+  }
+  if (spec.dpkg !== undefined) {
+    const body =
+      spec.dpkg === null
+        ? 'echo "dpkg-query: no packages found matching ecs-init" >&2; exit 1'
+        : `[ "$1" = -W ] && [ "$2" = '-f=\${Version}' ] && [ "$3" = ecs-init ] || exit 2\nprintf '%s' ${JSON.stringify(spec.dpkg)}`;
+    writeFileSync(path.join(bin, "dpkg-query"), `#!/bin/bash\n${body}\n`);
+    chmodSync(path.join(bin, "dpkg-query"), 0o755);
+  }
+  if (spec.df) {
+    const cases = Object.entries(spec.df).map(([p, d]) => {
+      mkdirSync(path.join(root, p), { recursive: true });
+      const k = `/dev/nvme0n1p1 ${d.kb.join(" ")} ${d.kb[0] ? Math.ceil((d.kb[1] * 100) / (d.kb[1] + d.kb[2])) : 0}% ${d.mount}`;
+      const i = d.inodes
+        ? `/dev/nvme0n1p1 ${d.inodes.join(" ")} ${Math.ceil((d.inodes[1] * 100) / d.inodes[0])}% ${d.mount}`
+        : `/dev/nvme0n1p1 0 0 0 - ${d.mount}`;
+      return `    ${JSON.stringify(path.join(root, p).replace(/\/$/, ""))}) [ "$kind" = -k ] && echo ${JSON.stringify(k)} || echo ${JSON.stringify(i)} ;;`;
+    });
+    writeFileSync(
+      path.join(bin, "df"),
+      `#!/bin/bash
+[ "$1" = -P ] || exit 1
+kind=$2
+shift 2
+[ "$kind" = -k ] && echo "Filesystem     1024-blocks      Used Available Capacity Mounted on" || echo "Filesystem      Inodes  IUsed   IFree IUse% Mounted on"
+for p in "$@"; do
+  case "\${p%/}" in
+${cases.join("\n")}
+    *) echo "df: $p: No such file or directory" >&2; rc=1 ;;
+  esac
+done
+exit \${rc:-0}
+`,
+    );
+    chmodSync(path.join(bin, "df"), 0o755);
   }
   if (spec.awk) symlinkSync(spec.awk, path.join(bin, "awk"));
   for (const name of spec.hang ?? []) {
@@ -237,6 +294,28 @@ export const LINES = {
   bracketStart: "2019-02-15T01:25:20Z [INFO] Amazon ECS agent Version: 1.25.3, Commit: 0a2f1b31",
   bracketCredentials:
     "2019-02-15T01:25:23Z [ERROR] Error getting valid credentials (AKID ): NoCredentialProviders: no valid providers in chain. Deprecated.",
+  acsConnected: 'level=info time=2025-02-04T08:10:09Z msg="Connected to ACS endpoint" module=session.go',
+  acsFailed:
+    'level=error time=2025-02-04T09:12:40Z msg="Failed to connect to ACS" error="websocket client: unable to dial ecs-a-1.us-east-1.amazonaws.com response: : dial tcp 10.0.0.12:443: i/o timeout" module=session.go',
+  acsIdle:
+    'level=warn time=2025-02-04T09:11:40Z msg="ACS Connection hasn\'t had any activity for too long; closing connection" module=session.go',
+  acsClosed: 'level=info time=2025-02-04T09:11:41Z msg="ACS WebSocket connection closed" module=session.go',
+  clusterNotFound: [
+    'level=error time=2025-02-04T07:02:14Z msg="Unable to register as a container instance with ECS: ClientException: Cluster not found." module=client.go',
+    'level=error time=2025-02-04T07:02:14Z msg="Received terminal error from RegisterContainerInstance call, exiting" error="ClientException: Cluster not found."',
+    'level=error time=2025-02-04T07:02:14Z msg="Error registering container instance" error="ClientException: Cluster not found."',
+    'level=critical time=2025-02-04T07:02:14Z msg="Agent will terminally exit, unable to register container instance: ClientException: Cluster not found." module=agent.go',
+  ],
+  dockerApi:
+    'level=critical time=2025-02-04T07:02:13Z msg="Error creating Docker client: Error response from daemon: client version 1.21 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version" module=agent.go',
+  dockerApiMinimum:
+    'level=error time=2025-02-04T07:02:13Z msg="Could not get supported docker versions." error="Error response from daemon: client version 1.17 is too old. Minimum supported API version is 1.24" module=docker_client.go',
+  diskFull:
+    'level=critical time=2025-02-04T07:02:13Z msg="Unable to initialize new task engine: write /data/agent.db: no space left on device" module=agent.go',
+  clockSkew:
+    'level=error time=2025-02-04T07:02:14Z msg="Error registering container instance" error="InvalidSignatureException: Signature not yet current: 20250204T071214Z is still later than 20250204T070714Z (20250204T070214Z + 5 min.)"',
+  instanceType:
+    'level=critical time=2025-02-04T07:02:14Z msg="The current instance type does not match the registered instance type. Please revert the instance type change, or alternatively launch a new instance: InvalidParameterException: Container instance type changes are not supported." module=agent.go',
   bracketRegistered:
     "2019-02-15T01:25:30Z [INFO] Registration completed successfully. I am running as 'arn:...' in cluster 'default'",
 } as const;
