@@ -1,6 +1,9 @@
 import type { ProbeReport } from "../probe/report-schema.ts";
 import { agentVersionOf, isAffectedVersion, isFixedVersion } from "./versions.ts";
 
+/** A `df -P` entry of the report. */
+export type DiskEntry = NonNullable<ProbeReport["disks"]>[number];
+
 /**
  * What a probe report says, reduced to the questions the rules ask. Pure: no I/O, no clock.
  */
@@ -73,6 +76,26 @@ export type Observations = {
   waitingInferred: boolean;
   /** ecs-init's last word is a failed agent exit (non-zero code or "retrying"), later than any registration. */
   initFailing: boolean;
+  /**
+   * Exit 5 is final for this unit: `RestartPreventExitStatus` holds 5 (the rpm's unit), or the probe did not read it
+   * (an older probe; the rpm's unit is then assumed). False for the generic deb unit, which systemd restarts every
+   * 10 s whatever the exit code.
+   */
+  exit5Final: boolean;
+  /** A Debian/Ubuntu host: the agent came from the deb (dpkg), not the rpm. */
+  deb: boolean;
+  /** The last ACS line says the connection to ECS is lost (failed, idle, closed), and it belongs to the current run. */
+  acsLost: boolean;
+  /** docker.service is down (failed or inactive) as systemd says: the agent runs as a container and cannot start. */
+  dockerDown: boolean;
+  /** The filesystems at 100% (blocks or inodes) among those the agent writes to. */
+  fullDisks: DiskEntry[];
+  /** The ecs unit is disabled and inactive: nothing starts it at boot. */
+  unitDisabled: boolean;
+  /** The ecs unit has not run since boot (no start time, no agent start line). */
+  neverRan: boolean;
+  /** A proxy is set for the agent and NO_PROXY misses addresses that must bypass it. */
+  proxyMissing: string[];
 };
 
 const UP = new Set(["active", "activating", "reloading"]);
@@ -133,6 +156,23 @@ export function observe(report: ProbeReport): Observations {
     ((init.code !== null && init.code !== 0) || /retrying/i.test(init.text)) &&
     !(regLine?.t && init.t && regLine.t > init.t);
 
+  const prevent = report.service.prevent;
+  const exit5Final = prevent === undefined || prevent === null ? !report.deb : prevent.split(/[\s,]+/).includes("5");
+
+  const acs = logs.acs;
+  const acsLost = !!acs && acs.state !== "connected" && !after(report, started, acs) && !after(report, regLine, acs);
+
+  const docker = report.deps?.docker;
+  const dockerDown = !!docker?.active && (docker.active === "failed" || docker.active === "inactive");
+
+  const fullDisks = (report.disks ?? []).filter((d) => d.use >= 100 || (d.iuse ?? 0) >= 100);
+
+  const neverRan = !started && !nonEmpty(report.service.started) && !report.service.restarts;
+  const unitDisabled = report.service.enabled === "disabled" && !serviceUp;
+
+  const proxy = report.proxy;
+  const proxyMissing = proxy && proxy.where.length > 0 ? proxy.missing : [];
+
   return {
     report,
     version,
@@ -148,5 +188,18 @@ export function observe(report: ProbeReport): Observations {
     waitingCurrent,
     waitingInferred,
     initFailing,
+    exit5Final,
+    deb: !report.ecsInit && !!report.deb,
+    acsLost,
+    dockerDown,
+    fullDisks,
+    unitDisabled,
+    neverRan,
+    proxyMissing,
   };
+}
+
+/** systemd prints an empty value, or `n/a`, for a timestamp that never happened. */
+function nonEmpty(s: string | null | undefined): boolean {
+  return !!s && s.trim() !== "" && s.trim() !== "n/a";
 }

@@ -13,7 +13,7 @@ export function healthy({ o }: ReportCtx): Diagnosis {
     evidence: compact<Evidence>([
       introspectionEvidence(o.report),
       versionEvidence(o),
-      serviceEvidence(o.report),
+      serviceEvidence(o),
       o.check.on && imdsEvidence(o),
       o.check.on && o.affected && checkEvidence(o),
     ]),
@@ -24,6 +24,7 @@ export function healthy({ o }: ReportCtx): Diagnosis {
         ? [
             remedies.upgrade(
               `Agent ${o.version} treats the first lifecycle 404 as fatal: its next boot, before the group publishes a lifecycle state, fails again.`,
+              { report: o.report },
             ),
           ]
         : [],
