@@ -750,6 +750,12 @@ describe("diagnose: disconnected (registered, running, not connected to ECS)", (
     if (ssm.pingStatus === "ConnectionLost") expect(d.summary).toContain("ConnectionLost");
   });
 
+  it("not managed by SSM, ECS registered with agentConnected=false -> disconnected, saying SSM does not manage it", () => {
+    const d = diagnose({ probe: undefined, ssm: { statusDetails: "NotManaged" }, ecs: ECS_DISCONNECTED });
+    expect(d.verdict).toBe("disconnected");
+    expect(d.summary).toContain("SSM does not manage it");
+  });
+
   it("without a probe, ECS registered and connected -> stays ssm-unreachable, with ECS's view as evidence", () => {
     const d = diagnose({ probe: undefined, ssm: { pingStatus: "ConnectionLost" }, ecs: ECS_CONNECTED });
     expect(d.verdict).toBe("ssm-unreachable");
@@ -913,6 +919,19 @@ describe("diagnose: agent-failed causes beyond the log kinds", () => {
     expect(diagnose(facts(r)).cause).toBe("disk-full");
   });
 
+  it("agent up but unregistered, no line, disk full -> disk-full, not unknown", () => {
+    const r = edit(failedWith("task-engine", "x"), (x) => {
+      x.service = RUNNING;
+      x.logs = { files: ["ecs-agent.log"] };
+      x.disks = [{ path: "/var/lib/ecs", mount: "/", free: 0, use: 100, iuse: 3 }];
+    });
+    expect(diagnose(facts(r))).toMatchObject({ verdict: "agent-failed", cause: "disk-full" });
+    const fine = edit(r, (x) => {
+      x.disks = [{ path: "/var/lib/ecs", mount: "/", free: 900, use: 99, iuse: 3 }];
+    });
+    expect(diagnose(facts(fine)).verdict).toBe("unknown");
+  });
+
   it("inodes full counts as full", () => {
     const r = edit(failedWith("task-engine", "x"), (x) => {
       x.disks = [{ path: "/", mount: "/", free: 5242880, use: 40, iuse: 100 }];
@@ -1012,6 +1031,13 @@ describe("diagnose: agent-failed causes beyond the log kinds", () => {
     expect(d.remedies[0]!.command).toBe("sudo systemctl enable --now --no-block ecs");
     for (const rem of d.remedies) expect(rem.command).not.toBe("sudo systemctl start ecs");
     expect(d.evidence.some((e) => e.value.includes("UnitFileState=disabled"))).toBe(true);
+    // Lines of an earlier boot (a 404, IMDS InService now) do not make it lifecycle-404:ready: it has not run since.
+    const earlier = edit(r, (x) => {
+      x.logs = structuredClone(failedReport().logs);
+    });
+    const e = diagnose(facts(earlier));
+    expect(e).toMatchObject({ verdict: "agent-failed", cause: "unit-disabled", restartWillWork: false });
+    expect(e.summary).toContain("has not run since this boot");
     // Enabled and stopped by someone: still the clean stop.
     const enabled = edit(r, (x) => (x.service.enabled = "enabled"));
     expect(diagnose(facts(enabled)).summary).toContain("stopped cleanly");

@@ -162,7 +162,7 @@ export function serviceEvidence(o: Observations): Evidence | undefined {
       : s.status === 5 && s.active !== "active"
         ? `The ecs service exited with status 5, but its unit${s.unit ? ` (${s.unit})` : ""} has no RestartPreventExitStatus=5 (the generic deb unit): systemd restarts it every 10 s and it fails the same way each time`
         : o.unitDisabled
-          ? `The ecs unit is disabled and ${s.active ?? "not running"}: nothing starts it at boot${o.neverRan ? ", and it has not run since this boot" : ""}`
+          ? `The ecs unit is disabled and ${s.active ?? "not running"}: nothing starts it at boot${o.neverRan || o.notRunThisBoot ? ", and it has not run since this boot" : ""}`
           : s.active === "active"
             ? "The ecs service is running"
             : `The ecs service is ${s.active ?? "in an unknown state"}`;

@@ -94,6 +94,11 @@ export type Observations = {
   unitDisabled: boolean;
   /** The ecs unit has not run since boot (no start time, no agent start line). */
   neverRan: boolean;
+  /**
+   * systemd says the ecs unit has not started since this boot (inactive, ExecMainStartTimestamp empty): any agent
+   * line in the files is from an earlier boot, so it does not say what the agent would do now.
+   */
+  notRunThisBoot: boolean;
   /** A proxy is set for the agent and NO_PROXY misses addresses that must bypass it. */
   proxyMissing: string[];
 };
@@ -169,6 +174,9 @@ export function observe(report: ProbeReport): Observations {
 
   const neverRan = !started && !nonEmpty(report.service.started) && !report.service.restarts;
   const unitDisabled = report.service.enabled === "disabled" && !serviceUp;
+  const svc = report.service;
+  const notRunThisBoot =
+    svc.init === "systemd" && svc.active === "inactive" && "started" in svc && !nonEmpty(svc.started) && !svc.restarts;
 
   const proxy = report.proxy;
   const proxyMissing = proxy && proxy.where.length > 0 ? proxy.missing : [];
@@ -195,6 +203,7 @@ export function observe(report: ProbeReport): Observations {
     fullDisks,
     unitDisabled,
     neverRan,
+    notRunThisBoot,
     proxyMissing,
   };
 }

@@ -1,5 +1,5 @@
 import type { ReportCtx, Rule, SsmCtx } from "./facts.ts";
-import { agentFailed } from "./verdicts/agent-failed.ts";
+import { agentFailed, rootCause } from "./verdicts/agent-failed.ts";
 import { atRisk } from "./verdicts/at-risk.ts";
 import { disconnected, disconnectedWithoutProbe } from "./verdicts/disconnected.ts";
 import { healthy } from "./verdicts/healthy.ts";
@@ -106,6 +106,13 @@ export const REPORT_RULES: Rule<ReportCtx>[] = [
     verdictOf: (c) => agentFailed(c, "docker-down"),
   },
   {
+    // Disabled and not started since this boot: lines in the files are from an earlier boot, and a restart (or a
+    // plain start) would leave it dead again after the next one.
+    id: "unit-disabled-this-boot",
+    when: ({ o }) => !o.registered && o.unitDisabled && o.notRunThisBoot,
+    verdictOf: (c) => agentFailed(c, "unit-disabled"),
+  },
+  {
     id: "lifecycle-404",
     when: ({ o }) => o.lifecycleCurrent && o.report.logs.lifecycle?.code === 404,
     verdictOf: lifecycle404,
@@ -144,6 +151,13 @@ export const REPORT_RULES: Rule<ReportCtx>[] = [
       o.serviceDown ||
       (o.report.service.active === "activating" && o.report.service.sub === "auto-restart") ||
       o.initFailing,
+    verdictOf: (c) => agentFailed(c, "exited"),
+  },
+  {
+    // Up but not registered, and no line says why, while the disks, the proxy settings, the last error line or ECS
+    // name a cause: say it rather than "nothing says why".
+    id: "cause-without-line",
+    when: (c) => !c.o.registered && rootCause(c, "exited") !== "exited",
     verdictOf: (c) => agentFailed(c, "exited"),
   },
   {

@@ -208,9 +208,7 @@ function summaryOf(c: ReportCtx, cause: AgentFailureCause): string {
           ? `The ${name} keeps exiting (ecs-init: ${typeof r.logs.init?.code === "number" ? `exit code ${r.logs.init.code}` : "retrying"}) and its logs name no known cause.`
           : `The ${name} is down (ecs service ${s.active ?? "state unknown"}${s.status !== null && s.status !== undefined ? `, exit status ${s.status}` : ""}) and its logs name no known cause.`;
     case "unit-disabled":
-      return o.neverRan
-        ? `The ${name} never ran: the ecs unit is disabled and inactive, so nothing starts it at boot. \`systemctl enable --now --no-block ecs\` starts it now and at every boot; a plain start would leave it dead after the next one.`
-        : `The ${name} is stopped and the ecs unit is disabled, so nothing starts it at boot. \`systemctl enable --now --no-block ecs\` starts it now and at every boot.`;
+      return `The ${name} ${o.neverRan ? "never ran" : o.notRunThisBoot ? "has not run since this boot" : "is stopped"}: the ecs unit is disabled, so nothing starts it at boot. \`systemctl enable --now --no-block ecs\` starts it now and at every boot; a plain start would leave it dead again after the next one.`;
     case "cluster-not-found":
       return `The ${name} is down because the cluster named in ECS_CLUSTER (${configuredCluster(o)}) does not exist${c.ecs?.clusterMissing ? " (ECS lists no such cluster)" : ""}: fix ECS_CLUSTER or create the cluster; a restart alone fails the same way.`;
     case "docker-down":

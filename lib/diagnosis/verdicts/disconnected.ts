@@ -54,8 +54,9 @@ export function disconnected({ o, ecs }: ReportCtx): Diagnosis {
 
 /** No usable probe report, but ECS says the instance is registered and its agent is not connected. */
 export function disconnectedWithoutProbe({ ecs, ssm }: SsmCtx): Diagnosis {
-  const reach =
-    ssm.pingStatus && ssm.pingStatus !== "Online"
+  const reach = /NotManaged|InvalidInstanceId/.test(ssm.statusDetails ?? "")
+    ? " SSM does not manage it (stopped or terminated, no SSM agent, or no instance profile that lets it register), so the instance's side is not known."
+    : ssm.pingStatus && ssm.pingStatus !== "Online"
       ? ` SSM cannot reach it either (${ssm.pingStatus}): the instance may be stopped, or cut off from AWS's endpoints altogether.`
       : " The probe gave no report, so the instance's side is not known.";
   return {
