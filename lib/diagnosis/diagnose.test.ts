@@ -932,6 +932,17 @@ describe("diagnose: agent-failed causes beyond the log kinds", () => {
     expect(diagnose(facts(fine)).verdict).toBe("unknown");
   });
 
+  it("registered with /var/lib/docker full: still healthy (it joined), but the full disk is said and its fix offered", () => {
+    const r = edit(healthyReport(), (x) => {
+      x.disks = [{ path: "/var/lib/docker", mount: "/var/lib/docker", free: 0, use: 100, iuse: 20 }];
+    });
+    const d = diagnose(facts(r));
+    expect(d.verdict).toBe("healthy");
+    expect(d.summary).toContain("/var/lib/docker is full");
+    expect(d.evidence.some((e) => e.source.kind === "probe" && e.value.startsWith("/var/lib/docker"))).toBe(true);
+    expect(d.remedies[0]!.id).toBe("free-disk");
+  });
+
   it("inodes full counts as full", () => {
     const r = edit(failedWith("task-engine", "x"), (x) => {
       x.disks = [{ path: "/", mount: "/", free: 5242880, use: 40, iuse: 100 }];
@@ -1002,6 +1013,8 @@ describe("diagnose: agent-failed causes beyond the log kinds", () => {
     expect(fix.command).toContain("/etc/ecs/ecs.config");
     expect(fix.command).toContain("/etc/systemd/system/ecs.service.d/http-proxy.conf");
     expect(fix.command).toContain("daemon-reload");
+    expect(fix.command).toContain(`printf '[Service]\\nEnvironment="NO_PROXY=`);
+    expect(fix.command).not.toContain("\n");
     // Without the proxy the same line is its own cause.
     expect(diagnose(facts(failedWith(kind, line, { status: 1 }))).cause).toBe(kind);
   });

@@ -117,7 +117,7 @@ export const remedies = {
     id: "set-no-proxy",
     title: "Add NO_PROXY for metadata, task credentials and the Docker socket, in ecs.config and the unit drop-in",
     why,
-    command: `echo '${NO_PROXY_LINE}' | sudo tee -a /etc/ecs/ecs.config && sudo mkdir -p /etc/systemd/system/ecs.service.d && printf '[Service]\nEnvironment="${NO_PROXY_LINE}"\n' | sudo tee -a ${PROXY_DROP_IN} && sudo systemctl daemon-reload && sudo systemctl restart ecs`,
+    command: `echo '${NO_PROXY_LINE}' | sudo tee -a /etc/ecs/ecs.config && sudo mkdir -p /etc/systemd/system/ecs.service.d && printf '[Service]\\nEnvironment="${NO_PROXY_LINE}"\\n' | sudo tee -a ${PROXY_DROP_IN} && sudo systemctl daemon-reload && sudo systemctl restart ecs`,
     configLine: NO_PROXY_LINE,
     automated: false,
   }),
