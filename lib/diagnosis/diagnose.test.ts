@@ -943,6 +943,31 @@ describe("diagnose: agent-failed causes beyond the log kinds", () => {
     expect(d.remedies[0]!.id).toBe("free-disk");
   });
 
+  it("a host that never was an ECS instance (no ecs unit, no docker unit) -> unknown, not docker-down", () => {
+    const r = edit(failedReport(), (x) => {
+      x.service = { init: "systemd", load: "not-found", active: "inactive", sub: "dead" };
+      x.ecsInit = null;
+      x.logs = { files: [] };
+      x.deps = { docker: { load: "not-found", active: "inactive", sub: "dead" } };
+    });
+    const d = diagnose(facts(r));
+    expect(d.verdict).toBe("unknown");
+    expect(d.summary).toContain("No ECS agent service was found");
+  });
+
+  it("ecs-init retrying: a newer run that has not registered yet does not hide the named failure", () => {
+    const r = edit(failedWith("credentials", FAILURE_LINES.credentials, { status: 1 }), (x) => {
+      x.logs.started = { file: "ecs-agent.log", n: 30, t: "2025-06-02T10:00:20Z", version: "1.105.0" };
+      x.service = { ...x.service, active: "active", sub: "running" };
+    });
+    expect(diagnose(facts(r)).cause).toBe("credentials");
+    // A unit whose exit 5 is final and ecs-init not retrying: the newer run is its own story.
+    const once = edit(r, (x) => {
+      x.logs.init = { ...x.logs.init!, code: 0, text: 'level=info msg="Agent exited with code 0"' };
+    });
+    expect(diagnose(facts(once)).cause).not.toBe("credentials");
+  });
+
   it("inodes full counts as full", () => {
     const r = edit(failedWith("task-engine", "x"), (x) => {
       x.disks = [{ path: "/", mount: "/", free: 5242880, use: 40, iuse: 100 }];
@@ -1093,6 +1118,24 @@ describe("diagnose: Debian/Ubuntu hosts (generic deb unit, no rpm)", () => {
     const d = diagnose(facts(withImds(deb(failedReport()), 200, "InService")));
     expect(d.verdict).toBe("lifecycle-404:ready");
     expect(d.restartWillWork).toBe(true);
+  });
+
+  it("caught between two runs of the 10 s loop (a newer start, waiting, after the 404) -> still the 404, not waiting", () => {
+    const r = edit(deb(failedReport()), (x) => {
+      x.logs.lifecycle!.count = 54;
+      x.logs.started = { file: "ecs-agent.log", n: 20, t: "2025-02-04T07:02:31Z", version: "1.89.3" };
+      x.logs.waiting = { file: "ecs-agent.log", n: 22, t: "2025-02-04T07:02:32Z" };
+      x.service = { ...x.service, active: "active", sub: "running", restarts: 421 };
+    });
+    expect(diagnose(facts(r)).verdict).toBe("lifecycle-404:blocked");
+    // The rpm's unit does not loop: there the newer run really is waiting.
+    const rpm = edit(r, (x) => {
+      x.service.prevent = "5";
+      x.ecsInit = "ecs-init-1.89.3-1.amzn2023.x86_64";
+      delete x.deb;
+      delete x.logs.init;
+    });
+    expect(diagnose(facts(rpm)).verdict).toBe("waiting");
   });
 
   it("the rpm's unit (RestartPreventExitStatus=5) still says systemd will not restart it", () => {

@@ -137,8 +137,32 @@ export function observe(report: ProbeReport): Observations {
   // A failure is history when the agent registered after it, or when a newer agent run started after it (that run
   // waits, or died for its own reason, which its own lines say).
   const history = (line: LogItem | undefined) => !line || after(report, regLine, line) || after(report, started, line);
-  const lifecycleCurrent = !registered && !!lifecycle && !history(lifecycle);
-  const failureCurrent = !registered && !!failure && !history(failure);
+  const prevent = report.service.prevent;
+  const exit5Final = prevent === undefined || prevent === null ? !report.deb : prevent.split(/[\s,]+/).includes("5");
+  // A unit that restarts the agent whatever its exit code (the generic deb unit) starts a new run every 10 s: the
+  // newest run may be waiting its five seconds before it dies on the same 404, so an agent that dies on it again and
+  // again (an affected version, or the line many times) is still dying on it, whatever run the probe caught.
+  const restartLoop404 =
+    !exit5Final &&
+    lifecycle?.code === 404 &&
+    !after(report, regLine, lifecycle) &&
+    (isAffectedVersion(version) || lifecycle.count > 1);
+  const lifecycleCurrent = !registered && !!lifecycle && (!history(lifecycle) || restartLoop404);
+
+  const init = logs.init;
+  const initFailing =
+    !registered &&
+    !!init &&
+    ((init.code !== null && init.code !== 0) || /retrying/i.test(init.text)) &&
+    !(regLine?.t && init.t && regLine.t > init.t);
+  // Likewise a named failure of an agent that keeps being restarted (ecs-init retrying, or the deb unit): a newer
+  // run that has not registered yet is most likely on its way to the same line.
+  const failureLoop =
+    !!failure &&
+    !after(report, regLine, failure) &&
+    (initFailing || (!exit5Final && (report.service.restarts ?? 0) > 0));
+  const failureCurrent = !registered && !!failure && (!history(failure) || failureLoop);
+
   const waitingCurrent =
     !registered &&
     !!waiting &&
@@ -154,21 +178,13 @@ export function observe(report: ProbeReport): Observations {
     !failureCurrent &&
     (view.kind === "no-state" || (view.kind === "state" && view.state !== "InService"));
 
-  const init = logs.init;
-  const initFailing =
-    !registered &&
-    !!init &&
-    ((init.code !== null && init.code !== 0) || /retrying/i.test(init.text)) &&
-    !(regLine?.t && init.t && regLine.t > init.t);
-
-  const prevent = report.service.prevent;
-  const exit5Final = prevent === undefined || prevent === null ? !report.deb : prevent.split(/[\s,]+/).includes("5");
-
   const acs = logs.acs;
   const acsLost = !!acs && acs.state !== "connected" && !after(report, started, acs) && !after(report, regLine, acs);
 
   const docker = report.deps?.docker;
-  const dockerDown = !!docker?.active && (docker.active === "failed" || docker.active === "inactive");
+  // Only an installed docker unit that is down: no unit at all (a host that never was an ECS instance) says nothing.
+  const dockerDown =
+    !!docker?.active && docker.load !== "not-found" && (docker.active === "failed" || docker.active === "inactive");
 
   const fullDisks = (report.disks ?? []).filter((d) => d.use >= 100 || (d.iuse ?? 0) >= 100);
 

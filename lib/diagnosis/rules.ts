@@ -102,7 +102,7 @@ export const REPORT_RULES: Rule<ReportCtx>[] = [
   {
     // Before the lifecycle rules: with Docker down no restart can work, whatever the agent's last line was.
     id: "docker-down",
-    when: ({ o }) => !o.registered && o.dockerDown,
+    when: ({ o }) => !o.registered && o.dockerDown && o.report.service.load !== "not-found",
     verdictOf: (c) => agentFailed(c, "docker-down"),
   },
   {
