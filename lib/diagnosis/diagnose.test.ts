@@ -802,6 +802,7 @@ describe("diagnose: agent-failed causes beyond the log kinds", () => {
       "sudo systemctl stop ecs && sudo rm -f /var/lib/ecs/data/agent.db /var/lib/ecs/data/ecs_agent_data.json && sudo systemctl start ecs",
     );
     expect(d.evidence.some((e) => e.value === "ECS_CLUSTER=prod")).toBe(true);
+    expect(d.summary).toContain("(saved 'staging', configured 'prod')");
   });
 
   it.each([
@@ -908,6 +909,7 @@ describe("diagnose: agent-failed causes beyond the log kinds", () => {
       id: "free-disk",
       title: "Free space on /var/lib/docker, then restart the agent",
     });
+    expect(d.summary).toContain("/var/lib/docker (filesystem /var/lib/docker) is full (100% of its space)");
   });
 
   it("disk full per df, no failure line, some other last error line -> disk-full", () => {

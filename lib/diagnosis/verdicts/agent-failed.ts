@@ -213,6 +213,30 @@ function summaryOf(c: ReportCtx, cause: AgentFailureCause): string {
       return `The ${name} is down because the cluster named in ECS_CLUSTER (${configuredCluster(o)}) does not exist${c.ecs?.clusterMissing ? " (ECS lists no such cluster)" : ""}: fix ECS_CLUSTER or create the cluster; a restart alone fails the same way.`;
     case "docker-down":
       return `The ${name} cannot start because ${CAUSE_TEXT[cause]}: start Docker first, then the agent.`;
+    case "disk-full": {
+      const d = o.fullDisks[0];
+      return d
+        ? `The ${name} is down because ${d.path} (filesystem ${d.mount}) is full (${d.use >= 100 ? `${d.use}% of its space` : `${d.iuse}% of its inodes`}): free space there, then restart it.`
+        : `The ${name} is down because a disk it writes to is full (\`no space left on device\`): free space, then restart it.`;
+    }
+    case "docker-api":
+      return `The ${name} is down because it is too old for this Docker (\`client version 1.21 is too old\`): upgrade it to ${DOCKER_API_SINCE} or later; a restart alone fails the same way.`;
+    case "cgroups":
+      return isOlderThan(o.version, CGROUP_V2_SINCE)
+        ? `The ${name} is down because it could not initialise its cgroup root: agents before ${CGROUP_V2_SINCE} do not run on cgroup v2; upgrade it.`
+        : `The ${name} is down because it could not initialise its cgroup root.`;
+    case "state-mismatch": {
+      const m = /saved cluster '([^']*)' does not match configured cluster '([^']*)'/.exec(r.logs.failure?.text ?? "");
+      return `The ${name} is down because its saved state belongs to another cluster${m ? ` (saved '${m[1]}', configured '${m[2]}')` : ""}: remove the saved state, then start it; a restart alone fails the same way.`;
+    }
+    case "cloud-init":
+      return `The ${name} refuses to start because cloud-init failed at boot and user data did not run: reboot the instance or replace it; a restart alone fails the same way.`;
+    case "clock-skew":
+      return `The ${name} is down because the instance clock is off, so AWS refuses its signed requests (\`Signature not yet current\`): fix the clock (chrony), then restart it.`;
+    case "instance-type":
+      return `The ${name} refuses to start because the instance type changed since it registered: revert the type or launch a new instance; a restart alone fails the same way.`;
+    case "proxy":
+      return `The ${name} is down because a proxy is set for it and NO_PROXY misses ${o.proxyMissing.join(", ")}: its metadata and credentials requests go to the proxy. Add the NO_PROXY line, then restart it.`;
     default:
       return `The ${name} is down because ${CAUSE_TEXT[cause]}.`;
   }
