@@ -77,6 +77,14 @@ export const VERDICT_CATALOGUE = {
     disableCheck: false,
     look: { type: "error", color: "red", chart: "#a21212" },
   },
+  disconnected: {
+    label: "Disconnected",
+    description: "The agent runs and is registered, but its connection to ECS (ACS) is lost: ECS places no task on it.",
+    severity: "error",
+    needsAttention: true,
+    disableCheck: false,
+    look: { type: "error", color: "red", chart: "#b1085a" },
+  },
   "imds-unreachable": {
     label: "IMDS unreachable",
     description: "The probe could not reach instance metadata.",

@@ -1,7 +1,8 @@
 import type { EcsFacts, Membership, ProbeFacts, SsmFacts } from "./facts.ts";
 import { observe } from "./observe.ts";
 import { REPORT_RULES, SSM_RULES } from "./rules.ts";
-import type { Diagnosis } from "./types.ts";
+import type { Diagnosis, Evidence } from "./types.ts";
+import { ecsEvidence } from "./verdicts/shared.ts";
 
 /** Everything the diagnosis rests on: the parsed probe report, what SSM said, and Auto Scaling membership. */
 export type DiagnosisFacts = {
@@ -21,9 +22,27 @@ export function diagnose(facts: DiagnosisFacts): Diagnosis {
   if (probe?.ok) {
     const ctx = { o: observe(probe.report), membership, ecs };
     const rule = REPORT_RULES.find((r) => r.when(ctx))!;
-    return rule.verdictOf(ctx);
+    return withEcs(rule.verdictOf(ctx), ecs);
   }
   const ctx = { probe, ssm, ecs, membership };
   const rule = SSM_RULES.find((r) => r.when(ctx))!;
-  return rule.verdictOf(ctx);
+  return withEcs(rule.verdictOf(ctx), ecs);
+}
+
+/**
+ * ECS's view goes with every verdict it has something to say about (registered or not, connected or not, a missing
+ * cluster), and an overdue instance (an InService group member registered nowhere) is said in the summary too,
+ * whatever the verdict: SSM's silence must not hide that the instance never joined. It adds facts, never changes
+ * the verdict or restartWillWork.
+ */
+function withEcs(d: Diagnosis, ecs: EcsFacts | undefined): Diagnosis {
+  if (!ecs) return d;
+  const key = (e: Evidence) => `${e.source.kind}|${"api" in e.source ? e.source.api : ""}|${e.value}`;
+  const seen = new Set(d.evidence.map(key));
+  const extra = ecsEvidence(ecs).filter((e) => !seen.has(key(e)));
+  const overdue =
+    ecs.overdue && !ecs.registered && d.verdict !== "healthy"
+      ? ` ECS: it has been InService in its group longer than it takes to join, and is registered in none of the ${ecs.clustersSearched} cluster${ecs.clustersSearched === 1 ? "" : "s"} looked at.`
+      : "";
+  return { ...d, summary: d.summary + overdue, evidence: [...d.evidence, ...extra] };
 }

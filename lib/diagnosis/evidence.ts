@@ -27,6 +27,13 @@ export const LINE_PATTERNS = {
   docker: /Could not get supported docker versions\.?|Cannot connect to the Docker daemon/,
   cgroups: /Unable to initialize cgroup root for ECS/,
   "cloud-init": /Cloud-init failure detected/,
+  "cluster-not-found":
+    /Received terminal error from RegisterContainerInstance call, exiting|ClientException: Cluster not found\.?|Cluster not found\.?/,
+  "docker-api": /client version [\d.]+ is too old/,
+  "disk-full": /no space left on device/,
+  "clock-skew": /InvalidSignatureException: Signature not yet current|Signature not yet current|Signature expired/,
+  "instance-type": /[Tt]he current instance type does not match the registered instance type/,
+  acs: /Connected to ACS endpoint|Failed to connect to ACS|ACS Connection hasn't had any activity for too long; closing connection|ACS WebSocket connection closed/,
   error:
     /level="?(crit|critical|error|fatal)\b|"level": ?"(crit|critical|error|fatal)"|\[(CRIT|CRITICAL|ERROR|FATAL)\]/,
 } as const;
@@ -131,8 +138,8 @@ export function checkEvidence(o: Observations): Evidence | undefined {
   };
 }
 
-export function serviceEvidence(report: ProbeReport): Evidence | undefined {
-  const s = report.service;
+export function serviceEvidence(o: Observations): Evidence | undefined {
+  const s = o.report.service;
   if (s.init === "unknown" && !s.active) return undefined;
   if (s.init === "upstart") {
     return {
@@ -146,14 +153,26 @@ export function serviceEvidence(report: ProbeReport): Evidence | undefined {
   if (s.status !== null && s.status !== undefined) parts.push(`ExecMainStatus=${s.status}`);
   if (s.restarts !== null && s.restarts !== undefined) parts.push(`NRestarts=${s.restarts}`);
   if (s.exited) parts.push(`ExecMainExitTimestamp=${s.exited}`);
+  if (s.enabled) parts.push(`UnitFileState=${s.enabled}`);
+  if (s.prevent !== undefined && s.prevent !== null) parts.push(`RestartPreventExitStatus=${s.prevent}`);
   const value = parts.join(" ");
   const label =
-    s.status === 5 && s.active !== "active"
+    s.status === 5 && s.active !== "active" && o.exit5Final
       ? "The ecs service exited with status 5 (terminal): systemd will not restart it"
-      : s.active === "active"
-        ? "The ecs service is running"
-        : `The ecs service is ${s.active ?? "in an unknown state"}`;
-  return { label, value, source: { kind: "service", unit: "ecs", property: "ActiveState" } };
+      : s.status === 5 && s.active !== "active"
+        ? `The ecs service exited with status 5, but its unit${s.unit ? ` (${s.unit})` : ""} has no RestartPreventExitStatus=5 (the generic deb unit): systemd restarts it every 10 s and it fails the same way each time`
+        : o.unitDisabled
+          ? `The ecs unit is disabled and ${s.active ?? "not running"}: nothing starts it at boot${o.neverRan || o.notRunThisBoot ? ", and it has not run since this boot" : ""}`
+          : s.active === "active"
+            ? "The ecs service is running"
+            : `The ecs service is ${s.active ?? "in an unknown state"}`;
+  const at = o.unitDisabled ? value.indexOf("UnitFileState=") : -1;
+  return {
+    label,
+    value,
+    ...(at >= 0 ? { match: [at, at + "UnitFileState=disabled".length] as [number, number] } : {}),
+    source: { kind: "service", unit: "ecs", property: o.unitDisabled ? "UnitFileState" : "ActiveState" },
+  };
 }
 
 export function introspectionEvidence(report: ProbeReport): Evidence {
@@ -200,4 +219,108 @@ export function versionEvidence(o: Observations): Evidence | undefined {
     );
   }
   return { label, value: r.ecsInit ?? o.version, source: { kind: "package", name: "ecs-init" } };
+}
+
+/** docker.service (and containerd.service when it is down too) as systemd reports them. */
+export function dockerEvidence(o: Observations): Evidence[] {
+  const out: Evidence[] = [];
+  for (const unit of ["docker", "containerd"] as const) {
+    const u = o.report.deps?.[unit];
+    if (!u?.active) continue;
+    const down = u.active === "failed" || u.active === "inactive";
+    if (unit === "containerd" && !down) continue;
+    const value = [
+      u.load && `LoadState=${u.load}`,
+      `ActiveState=${u.active}`,
+      u.sub && `SubState=${u.sub}`,
+      u.result && `Result=${u.result}`,
+    ]
+      .filter(Boolean)
+      .join(" ");
+    out.push({
+      label: down
+        ? `${unit}.service is ${u.active}: the agent runs as a container and cannot start without it`
+        : `${unit}.service is ${u.active}`,
+      value,
+      match: [value.indexOf("ActiveState="), value.indexOf("ActiveState=") + `ActiveState=${u.active}`.length],
+      source: { kind: "service", unit, property: "ActiveState" },
+    });
+  }
+  return out;
+}
+
+const kib = (n: number) =>
+  n >= 1048576 ? `${(n / 1048576).toFixed(1)} GiB` : n >= 1024 ? `${Math.round(n / 1024)} MiB` : `${n} KiB`;
+
+/** One `df -P` figure per full filesystem the agent writes to. */
+export function diskEvidence(o: Observations): Evidence[] {
+  return o.fullDisks.map((d) => {
+    const what = d.use >= 100 ? "no space" : "no inodes";
+    const value = `${d.path} on ${d.mount}: ${d.use}% used, ${kib(d.free)} free${d.iuse !== null ? `, inodes ${d.iuse}% used` : ""}`;
+    return {
+      label: `${d.path} (filesystem ${d.mount}) has ${what} left: the agent cannot save its state or pull images`,
+      value,
+      match: [0, value.length] as [number, number],
+      source: { kind: "probe", field: `disks (df -P ${d.path})` },
+    };
+  });
+}
+
+/** Where the proxy is set and what NO_PROXY misses. */
+export function proxyEvidence(o: Observations): Evidence | undefined {
+  const p = o.report.proxy;
+  if (!p || o.proxyMissing.length === 0) return undefined;
+  const where = p.where.map((w) => (w === "config" ? "ecs.config" : "the ecs unit's Environment")).join(" and ");
+  const value = `NO_PROXY misses ${o.proxyMissing.join(", ")}`;
+  return {
+    label: `A proxy (HTTP_PROXY/HTTPS_PROXY) is set in ${where}, and NO_PROXY does not cover the addresses that must bypass it: metadata and credentials requests go to the proxy`,
+    value,
+    match: [0, value.length],
+    source: {
+      kind: "config",
+      file: p.where.includes("config") ? "/etc/ecs/ecs.config" : "ecs.service",
+      key: "NO_PROXY",
+    },
+  };
+}
+
+/** ECS_CLUSTER as the agent reads it: the value and its file and line, or the default. */
+export function clusterConfigEvidence(o: Observations, label: string): Evidence {
+  const entry = o.report.config.keys.ECS_CLUSTER;
+  if (!entry) {
+    return {
+      label: `${label}: ECS_CLUSTER is not set, so the agent uses the cluster named "default"`,
+      value: "(not set: default)",
+      source: { kind: "config", file: o.report.config.files.at(-1) ?? "/etc/ecs/ecs.config", key: "ECS_CLUSTER" },
+    };
+  }
+  const file = o.report.config.files[entry[1]] ?? "/etc/ecs/ecs.config";
+  const value = `ECS_CLUSTER=${entry[0]}`;
+  return {
+    label: `${label} (${file}, line ${entry[2]})`,
+    value,
+    match: [0, value.length],
+    source: { kind: "config", file, key: "ECS_CLUSTER" },
+  };
+}
+
+/** The cluster the agent is configured for (the default when ECS_CLUSTER is unset), trimmed as the agent does. */
+export function configuredCluster(o: Observations): string {
+  const raw = o.report.config.keys.ECS_CLUSTER?.[0];
+  return raw === undefined || raw.trim() === "" ? "default" : raw.trim();
+}
+
+/** The last line about the agent's connection to ECS (ACS). */
+export function acsEvidence(o: Observations): Evidence | undefined {
+  const acs = o.report.logs.acs;
+  if (!acs) return undefined;
+  const label =
+    acs.state === "connected"
+      ? "The agent's last ACS line: connected to ECS"
+      : acs.state === "failed"
+        ? "The agent's last ACS line: it failed to connect to ECS, and has not connected since"
+        : acs.state === "idle"
+          ? "The agent's last ACS line: the connection to ECS went idle and was closed, and has not come back since"
+          : "The agent's last ACS line: the connection to ECS closed, and has not come back since";
+  return logEvidence(label, acs, LINE_PATTERNS.acs, undefined, isTailed(o.report, acs.file));
 }

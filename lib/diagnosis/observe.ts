@@ -1,6 +1,9 @@
 import type { ProbeReport } from "../probe/report-schema.ts";
 import { agentVersionOf, isAffectedVersion, isFixedVersion } from "./versions.ts";
 
+/** A `df -P` entry of the report. */
+export type DiskEntry = NonNullable<ProbeReport["disks"]>[number];
+
 /**
  * What a probe report says, reduced to the questions the rules ask. Pure: no I/O, no clock.
  */
@@ -73,6 +76,31 @@ export type Observations = {
   waitingInferred: boolean;
   /** ecs-init's last word is a failed agent exit (non-zero code or "retrying"), later than any registration. */
   initFailing: boolean;
+  /**
+   * Exit 5 is final for this unit: `RestartPreventExitStatus` holds 5 (the rpm's unit), or the probe did not read it
+   * (an older probe; the rpm's unit is then assumed). False for the generic deb unit, which systemd restarts every
+   * 10 s whatever the exit code.
+   */
+  exit5Final: boolean;
+  /** A Debian/Ubuntu host: the agent came from the deb (dpkg), not the rpm. */
+  deb: boolean;
+  /** The last ACS line says the connection to ECS is lost (failed, idle, closed), and it belongs to the current run. */
+  acsLost: boolean;
+  /** docker.service is down (failed or inactive) as systemd says: the agent runs as a container and cannot start. */
+  dockerDown: boolean;
+  /** The filesystems at 100% (blocks or inodes) among those the agent writes to. */
+  fullDisks: DiskEntry[];
+  /** The ecs unit is disabled and inactive: nothing starts it at boot. */
+  unitDisabled: boolean;
+  /** The ecs unit has not run since boot (no start time, no agent start line). */
+  neverRan: boolean;
+  /**
+   * systemd says the ecs unit has not started since this boot (inactive, ExecMainStartTimestamp empty): any agent
+   * line in the files is from an earlier boot, so it does not say what the agent would do now.
+   */
+  notRunThisBoot: boolean;
+  /** A proxy is set for the agent and NO_PROXY misses addresses that must bypass it. */
+  proxyMissing: string[];
 };
 
 const UP = new Set(["active", "activating", "reloading"]);
@@ -109,8 +137,32 @@ export function observe(report: ProbeReport): Observations {
   // A failure is history when the agent registered after it, or when a newer agent run started after it (that run
   // waits, or died for its own reason, which its own lines say).
   const history = (line: LogItem | undefined) => !line || after(report, regLine, line) || after(report, started, line);
-  const lifecycleCurrent = !registered && !!lifecycle && !history(lifecycle);
-  const failureCurrent = !registered && !!failure && !history(failure);
+  const prevent = report.service.prevent;
+  const exit5Final = prevent === undefined || prevent === null ? !report.deb : prevent.split(/[\s,]+/).includes("5");
+  // A unit that restarts the agent whatever its exit code (the generic deb unit) starts a new run every 10 s: the
+  // newest run may be waiting its five seconds before it dies on the same 404, so an agent that dies on it again and
+  // again (an affected version, or the line many times) is still dying on it, whatever run the probe caught.
+  const restartLoop404 =
+    !exit5Final &&
+    lifecycle?.code === 404 &&
+    !after(report, regLine, lifecycle) &&
+    (isAffectedVersion(version) || lifecycle.count > 1);
+  const lifecycleCurrent = !registered && !!lifecycle && (!history(lifecycle) || restartLoop404);
+
+  const init = logs.init;
+  const initFailing =
+    !registered &&
+    !!init &&
+    ((init.code !== null && init.code !== 0) || /retrying/i.test(init.text)) &&
+    !(regLine?.t && init.t && regLine.t > init.t);
+  // Likewise a named failure of an agent that keeps being restarted (ecs-init retrying, or the deb unit): a newer
+  // run that has not registered yet is most likely on its way to the same line.
+  const failureLoop =
+    !!failure &&
+    !after(report, regLine, failure) &&
+    (initFailing || (!exit5Final && (report.service.restarts ?? 0) > 0));
+  const failureCurrent = !registered && !!failure && (!history(failure) || failureLoop);
+
   const waitingCurrent =
     !registered &&
     !!waiting &&
@@ -126,12 +178,24 @@ export function observe(report: ProbeReport): Observations {
     !failureCurrent &&
     (view.kind === "no-state" || (view.kind === "state" && view.state !== "InService"));
 
-  const init = logs.init;
-  const initFailing =
-    !registered &&
-    !!init &&
-    ((init.code !== null && init.code !== 0) || /retrying/i.test(init.text)) &&
-    !(regLine?.t && init.t && regLine.t > init.t);
+  const acs = logs.acs;
+  const acsLost = !!acs && acs.state !== "connected" && !after(report, started, acs) && !after(report, regLine, acs);
+
+  const docker = report.deps?.docker;
+  // Only an installed docker unit that is down: no unit at all (a host that never was an ECS instance) says nothing.
+  const dockerDown =
+    !!docker?.active && docker.load !== "not-found" && (docker.active === "failed" || docker.active === "inactive");
+
+  const fullDisks = (report.disks ?? []).filter((d) => d.use >= 100 || (d.iuse ?? 0) >= 100);
+
+  const neverRan = !started && !nonEmpty(report.service.started) && !report.service.restarts;
+  const unitDisabled = report.service.enabled === "disabled" && !serviceUp;
+  const svc = report.service;
+  const notRunThisBoot =
+    svc.init === "systemd" && svc.active === "inactive" && "started" in svc && !nonEmpty(svc.started) && !svc.restarts;
+
+  const proxy = report.proxy;
+  const proxyMissing = proxy && proxy.where.length > 0 ? proxy.missing : [];
 
   return {
     report,
@@ -148,5 +212,19 @@ export function observe(report: ProbeReport): Observations {
     waitingCurrent,
     waitingInferred,
     initFailing,
+    exit5Final,
+    deb: !report.ecsInit && !!report.deb,
+    acsLost,
+    dockerDown,
+    fullDisks,
+    unitDisabled,
+    neverRan,
+    notRunThisBoot,
+    proxyMissing,
   };
+}
+
+/** systemd prints an empty value, or `n/a`, for a timestamp that never happened. */
+function nonEmpty(s: string | null | undefined): boolean {
+  return !!s && s.trim() !== "" && s.trim() !== "n/a";
 }

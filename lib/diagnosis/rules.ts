@@ -1,6 +1,7 @@
 import type { ReportCtx, Rule, SsmCtx } from "./facts.ts";
-import { agentFailed } from "./verdicts/agent-failed.ts";
+import { agentFailed, rootCause } from "./verdicts/agent-failed.ts";
 import { atRisk } from "./verdicts/at-risk.ts";
+import { disconnected, disconnectedWithoutProbe } from "./verdicts/disconnected.ts";
 import { healthy } from "./verdicts/healthy.ts";
 import { imdsUnreachable } from "./verdicts/imds-unreachable.ts";
 import { lifecycle404 } from "./verdicts/lifecycle-404.ts";
@@ -25,6 +26,12 @@ const OFFLINE = new Set(["ConnectionLost", "Inactive"]);
 const NOT_MANAGED = new Set(["NotManaged", "InvalidInstanceId"]);
 
 export const SSM_RULES: Rule<SsmCtx>[] = [
+  {
+    // ECS itself says the instance joined and its agent is not connected: more than SSM's silence can say.
+    id: "disconnected-per-ecs",
+    when: ({ probe, ecs }) => !probe?.ok && !!ecs?.registered && ecs.agentConnected === false,
+    verdictOf: disconnectedWithoutProbe,
+  },
   {
     id: "not-managed",
     when: ({ probe, ssm }) => !probe?.ok && NOT_MANAGED.has(norm(ssm.statusDetails)),
@@ -61,7 +68,22 @@ export const SSM_RULES: Rule<SsmCtx>[] = [
 // ---------------------------------------------------------------------------------------------------------------
 // Report-level rules.
 
+/**
+ * ECS's view of the same registration: when both name a container instance ARN and they differ, ECS is describing
+ * an older registration of this instance, and its agentConnected says nothing of the running agent.
+ */
+const sameRegistration = ({ o, ecs }: ReportCtx) => !ecs?.arn || !o.report.agent.arn || ecs.arn === o.report.agent.arn;
+
 export const REPORT_RULES: Rule<ReportCtx>[] = [
+  {
+    // Registered and running, but not connected: ECS's agentConnected decides when it was asked (a lost ACS line
+    // that ECS contradicts is a reconnect the log has not caught up with).
+    id: "disconnected",
+    when: (c) =>
+      c.o.registered &&
+      (sameRegistration(c) && c.ecs?.agentConnected !== undefined ? !c.ecs.agentConnected : c.o.acsLost),
+    verdictOf: disconnected,
+  },
   {
     id: "at-risk",
     when: ({ o }) => o.registered && o.check.on && o.affected && o.imds.kind === "no-state",
@@ -76,6 +98,19 @@ export const REPORT_RULES: Rule<ReportCtx>[] = [
     id: "imds-unreachable",
     when: ({ o }) => o.imds.kind === "unreachable",
     verdictOf: imdsUnreachable,
+  },
+  {
+    // Before the lifecycle rules: with Docker down no restart can work, whatever the agent's last line was.
+    id: "docker-down",
+    when: ({ o }) => !o.registered && o.dockerDown && o.report.service.load !== "not-found",
+    verdictOf: (c) => agentFailed(c, "docker-down"),
+  },
+  {
+    // Disabled and not started since this boot: lines in the files are from an earlier boot, and a restart (or a
+    // plain start) would leave it dead again after the next one.
+    id: "unit-disabled-this-boot",
+    when: ({ o }) => !o.registered && o.unitDisabled && o.notRunThisBoot,
+    verdictOf: (c) => agentFailed(c, "unit-disabled"),
   },
   {
     id: "lifecycle-404",
@@ -101,8 +136,14 @@ export const REPORT_RULES: Rule<ReportCtx>[] = [
     id: "not-installed",
     when: ({ o }) =>
       o.report.service.load === "not-found" ||
-      (o.report.ecsInit === null && o.report.service.init !== "upstart" && !o.report.service.active),
+      (o.report.ecsInit === null && !o.report.deb && o.report.service.init !== "upstart" && !o.report.service.active),
     verdictOf: notInstalled,
+  },
+  {
+    // Disabled and not running: "stopped cleanly" would send a person to `systemctl start`, dead after the next boot.
+    id: "unit-disabled",
+    when: ({ o }) => o.unitDisabled && o.report.service.active === "inactive",
+    verdictOf: (c) => agentFailed(c, "unit-disabled"),
   },
   {
     id: "exited",
@@ -110,6 +151,13 @@ export const REPORT_RULES: Rule<ReportCtx>[] = [
       o.serviceDown ||
       (o.report.service.active === "activating" && o.report.service.sub === "auto-restart") ||
       o.initFailing,
+    verdictOf: (c) => agentFailed(c, "exited"),
+  },
+  {
+    // Up but not registered, and no line says why, while the disks, the proxy settings, the last error line or ECS
+    // name a cause: say it rather than "nothing says why".
+    id: "cause-without-line",
+    when: (c) => !c.o.registered && rootCause(c, "exited") !== "exited",
     verdictOf: (c) => agentFailed(c, "exited"),
   },
   {

@@ -10,10 +10,18 @@ import type { Verdict } from "./catalogue.ts";
 export { NEEDS_ATTENTION, VERDICTS, type Verdict } from "./catalogue.ts";
 
 /**
- * Named sub-causes of `agent-failed` (facts/ecs-agent.md, "Other startup failures"): the failures the probe names,
- * then the two the diagnosis tells apart itself.
+ * Named sub-causes of `agent-failed` (facts/ecs-agent.md, "Other startup failures"): the failures the probe names
+ * from the agent's log, then those the diagnosis tells apart itself from the rest of the report: a lifecycle line
+ * other than the 404, docker.service down, the ecs unit disabled, a proxy without NO_PROXY, and a plain exit.
  */
-export const AGENT_FAILURE_CAUSES = [...FAILURE_KINDS, "lifecycle-other", "exited"] as const;
+export const AGENT_FAILURE_CAUSES = [
+  ...FAILURE_KINDS,
+  "lifecycle-other",
+  "docker-down",
+  "unit-disabled",
+  "proxy",
+  "exited",
+] as const;
 
 export type AgentFailureCause = (typeof AGENT_FAILURE_CAUSES)[number];
 
@@ -49,6 +57,16 @@ export type RemedyId =
   | "check-credentials"
   | "check-docker"
   | "clear-checkpoint"
+  | "start-docker"
+  | "enable-unit"
+  | "fix-cluster"
+  | "create-cluster"
+  | "free-disk"
+  | "sync-clock"
+  | "set-no-proxy"
+  | "check-ecs-route"
+  | "reboot-or-replace"
+  | "revert-instance-type"
   | "investigate";
 
 export type Remedy = {

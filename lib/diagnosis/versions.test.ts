@@ -2,10 +2,13 @@ import { describe, expect, it } from "vitest";
 import { failedReport, healthyReport } from "../../test/helpers/reports.ts";
 import {
   agentVersionOf,
+  CGROUP_V2_SINCE,
+  DOCKER_API_SINCE,
   FIRST_FIXED,
   hasWarmPoolCheck,
   isAffectedVersion,
   isFixedVersion,
+  isOlderThan,
   parseAgentVersion,
 } from "./versions.ts";
 
@@ -64,5 +67,18 @@ describe("agent versions", () => {
     expect(agentVersionOf(f)).toBe("1.89.3");
     f.ecsInit = null;
     expect(agentVersionOf(f)).toBeUndefined();
+    // Debian/Ubuntu: no rpm, the deb's dpkg version.
+    f.deb = "1.89.3-1";
+    expect(agentVersionOf(f)).toBe("1.89.3");
+  });
+
+  it.each([
+    ["1.80.9", DOCKER_API_SINCE, true],
+    ["1.81.0", DOCKER_API_SINCE, false],
+    ["1.60.1", CGROUP_V2_SINCE, true],
+    ["1.61.0", CGROUP_V2_SINCE, false],
+    [undefined, DOCKER_API_SINCE, false],
+  ])("%s older than %s: %s (an unknown version is not called old)", (v, min, want) => {
+    expect(isOlderThan(v, min)).toBe(want);
   });
 });

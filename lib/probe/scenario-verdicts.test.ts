@@ -137,9 +137,12 @@ describe.each(scenarios)("scenario %s through the simulator", (name) => {
       const r = results.get(h.id);
       const d = r ? diagnose(r.facts) : undefined;
       got[h.id] = d?.verdict ?? "(not listed)";
-      // A host with a named startup failure must get it as the cause of agent-failed.
+      // A host with a named startup failure must get it as the cause of agent-failed; one whose Docker unit the
+      // simulator has down (`Cannot connect to the Docker daemon`) gets docker-down, whatever its line says.
       if (h.expect === "agent-failed" && (AGENT_FAILURE_CAUSES as readonly string[]).includes(h.failure ?? "")) {
-        want[h.id] = `agent-failed/${h.failure}`;
+        const report = r?.facts.probe?.ok ? r.facts.probe.report : undefined;
+        const dockerDown = ["failed", "inactive"].includes(report?.deps?.docker?.active ?? "");
+        want[h.id] = `agent-failed/${h.failure === "docker" && dockerDown ? "docker-down" : h.failure}`;
         got[h.id] = `${d?.verdict}/${d?.cause}`;
       }
       if (got[h.id] !== want[h.id])

@@ -16,6 +16,7 @@ export const EXPECTED_VERDICTS = [
   "waiting",
   "at-risk",
   "agent-failed",
+  "disconnected",
   "imds-unreachable",
   "ssm-unreachable",
   "probe-failed",

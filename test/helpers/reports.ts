@@ -109,3 +109,85 @@ export function withVersion(r: ProbeReport, version: string): ProbeReport {
     logs: r.logs.started ? { ...r.logs, started: { ...r.logs.started, version } } : r.logs,
   };
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Issue 16: the other reasons an instance does not join. Lines as the agent (aws/amazon-ecs-agent) writes them.
+
+export const ACS_LINES = {
+  connected: 'level=info time=2025-06-02T10:00:07Z msg="Connected to ACS endpoint" module=acs_handler.go',
+  failed:
+    'level=error time=2025-06-02T10:14:03Z msg="Failed to connect to ACS" error="dial tcp 10.0.0.12:443: i/o timeout"',
+  idle: 'level=warn time=2025-06-02T10:14:03Z msg="ACS Connection hasn\'t had any activity for too long; closing connection"',
+  closed: 'level=info time=2025-06-02T10:14:03Z msg="ACS WebSocket connection closed" module=session.go',
+} as const;
+
+/** A registered, running agent whose last ACS line is `state` (line 40 of ecs-agent.log, after its registration). */
+export function acsReport(state: keyof typeof ACS_LINES, version = "1.105.0"): ProbeReport {
+  const r = healthyReport(version);
+  r.logs.acs = { file: "ecs-agent.log", n: 40, t: "2025-06-02T10:14:03Z", state, text: ACS_LINES[state] };
+  return r;
+}
+
+/** A dead agent (service failed, exit status `status`) whose failure line is `text` of `kind`, IMDS InService. */
+export function failedWith(
+  kind: NonNullable<ProbeReport["logs"]["failure"]>["kind"],
+  text: string,
+  opts: { version?: string; status?: number } = {},
+): ProbeReport {
+  const version = opts.version ?? "1.105.0";
+  const r = failedReport();
+  r.ecsInit = `ecs-init-${version}-1.amzn2023.x86_64`;
+  r.imds = { token: "ok", idCode: 200, lcCode: 200, lcState: "InService" };
+  r.config.keys = { ECS_CLUSTER: ["prod", 0, 1] };
+  r.service = { ...r.service, status: opts.status ?? 5, enabled: "enabled", prevent: "5" };
+  r.deps = { docker: { load: "loaded", active: "active", sub: "running", result: "success" } };
+  r.disks = [
+    { path: "/", mount: "/", free: 20971520, use: 30, iuse: 4 },
+    { path: "/var/lib/docker", mount: "/", free: 20971520, use: 30, iuse: 4 },
+  ];
+  r.logs = {
+    files: ["ecs-agent.log", "ecs-init.log"],
+    started: { file: "ecs-agent.log", n: 1, t: "2025-06-02T10:00:01Z", version },
+    failure: { file: "ecs-agent.log", n: 12, t: "2025-06-02T10:00:04Z", kind, text },
+    error: { file: "ecs-agent.log", n: 12, t: "2025-06-02T10:00:04Z", text },
+    init: {
+      file: "ecs-init.log",
+      n: 9,
+      t: "2025-06-02T10:00:05Z",
+      code: opts.status ?? 5,
+      text:
+        (opts.status ?? 5) === 5
+          ? 'level=error time=2025-06-02T10:00:05Z msg="agent exited with terminal exit code: 5" module=engine.go'
+          : `level=warn time=2025-06-02T10:00:05Z msg="ECS Agent failed to start, retrying in 1.2s" module=engine.go`,
+    },
+  };
+  return r;
+}
+
+/** The agent's exact lines for the failures of issue 16 (agent source; facts/ecs-agent.md). */
+export const FAILURE_LINES = {
+  clusterNotFound:
+    'level=error time=2025-06-02T10:00:04Z msg="Unable to register as a container instance with ECS: ClientException: Cluster not found." module=client.go',
+  clusterTerminal:
+    'level=critical time=2025-06-02T10:00:04Z msg="Received terminal error from RegisterContainerInstance call, exiting" error="ClientException: Cluster not found."',
+  stateMismatch:
+    "level=critical time=2025-06-02T10:00:04Z msg=\"Data mismatch; saved cluster 'staging' does not match configured cluster 'prod'. Perhaps you want to delete the configured checkpoint file?\" module=agent.go",
+  dockerApi:
+    'level=error time=2025-06-02T10:00:04Z msg="Error response from daemon: client version 1.21 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version" module=docker_client.go',
+  dockerVersions:
+    'level=critical time=2025-06-02T10:00:04Z msg="Could not get supported docker versions." module=agent.go',
+  diskFull:
+    'level=critical time=2025-06-02T10:00:04Z msg="Error saving state" error="write /data/agent.db: no space left on device"',
+  cgroups:
+    'level=critical time=2025-06-02T10:00:04Z msg="Unable to initialize cgroup root for ECS: cgroup mount not found" module=agent.go',
+  cloudInit:
+    'level=critical time=2025-06-02T10:00:04Z msg="Cloud-init failure detected: datasource DataSourceNone. Userdata was not executed during instance boot. Refusing to start with potentially incorrect config." module=agent.go',
+  credentials:
+    'level=error time=2025-06-02T10:00:04Z msg="Error getting valid credentials: NoCredentialProviders: no valid providers in chain" module=agent.go',
+  imdsRegion:
+    'level=critical time=2025-06-02T10:00:04Z msg="Unable to communicate with EC2 Metadata service to infer region: RequestError: send request failed" module=agent.go',
+  clockSkew:
+    'level=error time=2025-06-02T10:00:04Z msg="Unable to register as a container instance with ECS: InvalidSignatureException: Signature not yet current: 20250602T101004Z is still later than 20250602T100504Z (20250602T100004Z + 5 min.)" module=client.go',
+  instanceType:
+    'level=critical time=2025-06-02T10:00:04Z msg="The current instance type does not match the registered instance type. Please revert the instance type change, or alternatively launch a new instance: InvalidParameterException: Container instance type changes are not supported." module=agent.go',
+} as const;

@@ -17,7 +17,7 @@ export function atRisk({ o, membership }: ReportCtx): Diagnosis {
       membershipEvidence(membership),
     ]),
     remedies: compact<Remedy>([
-      remedies.upgrade(`Agent ${o.version} treats the first 404 as fatal.`),
+      remedies.upgrade(`Agent ${o.version} treats the first 404 as fatal.`, { report: o.report }),
       {
         ...remedies.disableCheck(
           o.report,

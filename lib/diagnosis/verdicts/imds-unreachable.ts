@@ -16,7 +16,7 @@ export function imdsUnreachable({ o }: ReportCtx): Diagnosis {
       o.failureCurrent &&
         o.report.logs.failure &&
         logEvidence(`The agent's failure line (${o.report.logs.failure.kind})`, o.report.logs.failure),
-      serviceEvidence(o.report),
+      serviceEvidence(o),
       introspectionEvidence(o.report),
     ]),
     remedies: [remedies.checkImds(o.report.instanceId, "Both the agent and the probe need instance metadata.")],

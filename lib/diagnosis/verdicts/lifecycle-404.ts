@@ -22,13 +22,17 @@ export function lifecycle404(c: ReportCtx): Diagnosis {
   const id = r.instanceId;
   const group = membership?.group;
   const died = `The ${agentName(o)} died on the lifecycle 404${atTime(lc.t)}`;
+  // The generic deb unit restarts the agent every 10 s whatever its exit code: it dies again on each start.
+  const loop = o.exit5Final
+    ? ""
+    : " This unit has no RestartPreventExitStatus=5 (the generic deb unit): systemd starts it again every 10 s and each start writes the 404 line again.";
   const evidence = compact<Evidence>([
     lifecycleLineEvidence(
       o,
       "The agent's fatal line: IMDS had no lifecycle state and the agent treated the 404 as fatal",
     ),
     imdsEvidence(o),
-    serviceEvidence(r),
+    serviceEvidence(o),
     initEvidence(o),
     introspectionEvidence(r),
     checkEvidence(o),
@@ -37,12 +41,14 @@ export function lifecycle404(c: ReportCtx): Diagnosis {
   ]);
   const upgrade =
     o.affected &&
-    remedies.upgrade(`Agent ${o.version} treats the first 404 as fatal; ${FIRST_FIXED} waits for the group instead.`);
+    remedies.upgrade(`Agent ${o.version} treats the first 404 as fatal; ${FIRST_FIXED} waits for the group instead.`, {
+      report: r,
+    });
 
   if (state === "InService") {
     return {
       verdict: "lifecycle-404:ready",
-      summary: `${died}; IMDS now answers InService, so \`${restartCommand(r)}\` will bring it up.`,
+      summary: `${died}; IMDS now answers InService, so \`${restartCommand(r)}\` will bring it up.${o.exit5Final ? "" : " This unit has no RestartPreventExitStatus=5, so systemd's own restart every 10 s may bring it up first."}`,
       evidence,
       remedies: compact<Remedy>([
         remedies.restart(r, "The group has published InService, so the agent's check passes on the next start."),
@@ -62,9 +68,11 @@ export function lifecycle404(c: ReportCtx): Diagnosis {
   if (state?.startsWith("Warmed:")) {
     return {
       verdict: "lifecycle-404:warmed",
-      summary: off
-        ? `${died}; the instance is now in the warm pool (${state}), but the check is off now, so a restart will register it.`
-        : `${died}; the instance is now in the warm pool (${state}), so a restarted agent would only wait until scale-out.`,
+      summary:
+        (off
+          ? `${died}; the instance is now in the warm pool (${state}), but the check is off now, so a restart will register it.`
+          : `${died}; the instance is now in the warm pool (${state}), so a restarted agent would only wait until scale-out.`) +
+        loop,
       evidence,
       remedies: compact<Remedy>([
         offRemedy,
@@ -82,9 +90,11 @@ export function lifecycle404(c: ReportCtx): Diagnosis {
     // A published state other than InService: a restarted agent would not die, it would wait for InService.
     return {
       verdict: "lifecycle-404:blocked",
-      summary: off
-        ? `${died}; IMDS now answers ${state}, but the check is off now, so a restart will register it.`
-        : `${died}; IMDS now answers ${state}, not InService, so a restarted agent would only wait: restart once the group moves it to InService.`,
+      summary:
+        (off
+          ? `${died}; IMDS now answers ${state}, but the check is off now, so a restart will register it.`
+          : `${died}; IMDS now answers ${state}, not InService, so a restarted agent would only wait: restart once the group moves it to InService.`) +
+        loop,
       evidence,
       remedies: compact<Remedy>([
         offRemedy,
@@ -105,9 +115,11 @@ export function lifecycle404(c: ReportCtx): Diagnosis {
       : "IMDS gives no lifecycle state";
   return {
     verdict: "lifecycle-404:blocked",
-    summary: off
-      ? `${died}; ${where}, but the check is off now, so a restart will register it.`
-      : `${died}; ${where}, so a restart would ${o.affected ? "fail again" : "wait up to two hours, then fail"}: attach it to its group, turn the check off, or upgrade.`,
+    summary:
+      (off
+        ? `${died}; ${where}, but the check is off now, so a restart will register it.`
+        : `${died}; ${where}, so a restart would ${o.affected ? "fail again" : "wait up to two hours, then fail"}: attach it to its group, turn the check off, or upgrade.`) +
+      loop,
     evidence,
     remedies: compact<Remedy>([
       offRemedy,

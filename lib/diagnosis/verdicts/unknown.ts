@@ -10,7 +10,7 @@ export function notInstalled({ o }: ReportCtx): Diagnosis {
     verdict: "unknown",
     summary: "No ECS agent service was found on this instance (ecs-init not installed, no ecs unit).",
     evidence: compact<Evidence>([
-      serviceEvidence(o.report),
+      serviceEvidence(o),
       {
         label: "rpm -q ecs-init",
         value: o.report.ecsInit ?? "not installed",
@@ -30,7 +30,7 @@ export function unexplained({ o }: ReportCtx): Diagnosis {
     summary: `The ${agentName(o)} is not registered, and neither the service state nor its logs say why.`,
     evidence: compact<Evidence>([
       introspectionEvidence(o.report),
-      serviceEvidence(o.report),
+      serviceEvidence(o),
       errorLineEvidence(o),
       initEvidence(o),
       imdsEvidence(o),

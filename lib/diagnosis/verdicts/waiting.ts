@@ -37,7 +37,7 @@ export function waiting({ o, membership }: ReportCtx): Diagnosis {
             source: { kind: "log" as const, file: "/var/log/ecs/ecs-agent.log" },
           },
       imdsEvidence(o),
-      serviceEvidence(r),
+      serviceEvidence(o),
       introspectionEvidence(r),
       checkEvidence(o),
       versionEvidence(o),
