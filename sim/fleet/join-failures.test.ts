@@ -24,14 +24,19 @@ const run = (name: string, script: string) => sh(t.fleet, idOf(name), script);
 /** Every agent log line, rotated files first (oldest first), the current file last. */
 const agentLog = (name: string) => run(name, `cat $(ls -1tr ${LOGS}/ecs-agent.log*) 2>/dev/null`);
 
+/** dpkg-query's own format placeholder (a shell string, not a template). */
+const DPKG_VERSION = ["$", "{Version}"].join("");
+
 describe("a Debian host with the generic deb and an affected agent", () => {
   it("has no rpm, answers dpkg-query, and shows the deb's unit", async () => {
     expect(await run("debian-404", "command -v rpm >/dev/null && echo rpm || echo none")).toBe("none\n");
-    expect(await run("debian-404", "dpkg-query -W -f='${Version}' ecs-init; echo \" rc=$?\"")).toBe("1.89.3-1 rc=0\n");
+    expect(await run("debian-404", `dpkg-query -W -f='${DPKG_VERSION}' ecs-init; echo " rc=$?"`)).toBe(
+      "1.89.3-1 rc=0\n",
+    );
     expect(await run("debian-404", "systemctl show ecs -p FragmentPath,RestartPreventExitStatus")).toBe(
       "FragmentPath=/lib/systemd/system/ecs.service\nRestartPreventExitStatus=\n",
     );
-    expect(await run("ubuntu-ok", "dpkg-query -W -f='${Version}' docker.io nope; echo \" rc=$?\"")).toBe(
+    expect(await run("ubuntu-ok", `dpkg-query -W -f='${DPKG_VERSION}' docker.io nope; echo " rc=$?"`)).toBe(
       "26.1.5+dfsg1-1 rc=1\n",
     );
     expect(await run("debian-404", "grep -o '^ID=.*' $FLEET_DOCTOR_ROOT/etc/os-release")).toBe("ID=debian\n");
