@@ -104,8 +104,6 @@ type Open = {
   deadline: number;
   nextPollAt: number;
   interval: number;
-  /** When it was last looked at (undefined: never). */
-  lookedAt?: number;
   lastStatus: Map<string, string>;
 };
 
@@ -293,8 +291,8 @@ type SendState = { sending: boolean; failure: unknown };
  * early at a batch only shows its results sooner, at one ListCommandInvocations call per look: each command is
  * looked at every maxPollMs, which finds most batches complete at the first look (at 10,000 instances sending lasts
  * about 40 s; bench/scan.ts went from 2.8 to 1.5 calls per batch of 50). Once everything is sent the looks are timed
- * for the end instead: what is still open is looked at firstPollMs after its SendCommand (or minPollMs after its
- * last look) and then at growing intervals, so the last results are read as soon as before.
+ * for the end instead: what is still open is looked at firstPollMs after its SendCommand and then at growing
+ * intervals, on the schedule it would have had without the first plan, so the last results are read as soon as before.
  */
 async function collectAll(
   input: RunCommandInput,
@@ -323,10 +321,7 @@ async function collectAll(
     const t = Date.now();
     if (!state.sending && !endPlan) {
       endPlan = true;
-      for (const c of open.values()) {
-        const due = c.lookedAt === undefined ? c.sentAt + tuning.firstPollMs : c.lookedAt + tuning.minPollMs;
-        c.nextPollAt = Math.min(c.nextPollAt, Math.max(due, t));
-      }
+      for (const c of open.values()) rejoinEndPlan(c, tuning, t);
     }
     for (const [id, c] of [...open].sort((a, b) => a[1].nextPollAt - b[1].nextPollAt)) {
       if (c.nextPollAt <= t && !inFlight.has(id)) inFlight.set(id, look(id, c));
@@ -338,6 +333,21 @@ async function collectAll(
   }
   await Promise.all(inFlight.values());
   if (state.failure) throw state.failure;
+}
+
+/**
+ * Everything is sent: from now on the command is looked at when the end plan alone would have looked at it (its
+ * SendCommand + firstPollMs, then growing intervals), so its last results are read no later than before.
+ */
+function rejoinEndPlan(c: Open, tuning: RunCommandTuning, t: number) {
+  let at = c.sentAt + tuning.firstPollMs;
+  let interval = tuning.minPollMs;
+  while (at < t) {
+    at += interval;
+    interval = Math.min(interval * tuning.growth, tuning.maxPollMs);
+  }
+  c.nextPollAt = Math.min(c.nextPollAt, at, c.deadline);
+  c.interval = interval;
 }
 
 /** One look at a command: results of what ended, unresolved past the deadline, and when to look next. */
@@ -373,7 +383,6 @@ async function poll(
     c.interval = Math.min(c.interval * 2, tuning.maxPollMs);
   }
   const t = Date.now();
-  c.lookedAt = t;
   if (c.ids.size > 0 && t >= c.deadline) {
     // SSM should have ended every invocation by now (delivery + execution timeouts): say so rather than wait on.
     for (const id of c.ids) {
