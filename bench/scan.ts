@@ -80,11 +80,15 @@ type RunFigures = WorkerReport & {
   totalCalls: number;
   callsPerInstance: number;
   throttled: number;
+  /** From the last SendCommand to the last call. */
+  tailAfterLastSendMs: number;
 };
 
-async function simCalls(url: string): Promise<{ op: string; status?: number; error?: string }[]> {
+type SimCall = { op: string; at: string; status?: number; error?: string };
+
+async function simCalls(url: string): Promise<SimCall[]> {
   const res = await fetch(`${url}/_sim/calls`);
-  return ((await res.json()) as { calls: { op: string; status?: number; error?: string }[] }).calls;
+  return ((await res.json()) as { calls: SimCall[] }).calls;
 }
 
 function runWorker(kind: "ours" | "naive", env: Record<string, string>): Promise<WorkerReport> {
@@ -110,6 +114,11 @@ async function measure(url: string, kind: "ours" | "naive", env: Record<string, 
   await fetch(`${url}/_sim/calls`, { method: "DELETE" });
   const report = await runWorker(kind, env);
   const calls = await simCalls(url);
+  // How long collection went on after the last SendCommand: the part of the wall time the poll plan decides,
+  // and a figure a loaded machine distorts far less than the whole wall time.
+  const at = (op?: string) => calls.filter((c) => !op || c.op === op).map((c) => Date.parse(c.at));
+  const lastSend = Math.max(...at("SendCommand"));
+  const tailAfterLastSendMs = Number.isFinite(lastSend) ? Math.max(...at()) - lastSend : 0;
   const byOp: Record<string, number> = {};
   let throttled = 0;
   for (const c of calls) {
@@ -122,6 +131,7 @@ async function measure(url: string, kind: "ours" | "naive", env: Record<string, 
     totalCalls: calls.length,
     callsPerInstance: calls.length / Math.max(1, report.instances),
     throttled,
+    tailAfterLastSendMs,
   };
 }
 
@@ -195,7 +205,7 @@ export async function run(argv: string[]): Promise<void> {
       return;
     }
     const row = (name: string, f: RunFigures) =>
-      `${name.padEnd(6)} ${String(f.instances).padStart(6)} inst  ${(f.wallMs / 1000).toFixed(1).padStart(7)} s wall ${(f.cpuMs / 1000).toFixed(1).padStart(6)} s cpu  ${String(f.totalCalls).padStart(7)} calls  ${f.callsPerInstance.toFixed(2).padStart(6)} calls/inst  ${f.maxRssMB.toFixed(0).padStart(5)} MB peak RSS  ${String(f.throttled).padStart(5)} throttled`;
+      `${name.padEnd(6)} ${String(f.instances).padStart(6)} inst  ${(f.wallMs / 1000).toFixed(1).padStart(7)} s wall ${(f.cpuMs / 1000).toFixed(1).padStart(6)} s cpu  ${String(f.totalCalls).padStart(7)} calls  ${f.callsPerInstance.toFixed(2).padStart(6)} calls/inst  ${f.maxRssMB.toFixed(0).padStart(5)} MB peak RSS  ${String(f.throttled).padStart(5)} throttled  ${(f.tailAfterLastSendMs / 1000).toFixed(1).padStart(5)} s after the last send`;
     console.log(`scan benchmark: ${n} instances (${online.length} online), simulator in model mode`);
     console.log(`throttle (rps): ${throttleFlag}`);
     console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} at the end`);

@@ -4,6 +4,7 @@ import {
   expectAccessible,
   screenshot,
   setFaults,
+  sidewaysScroll,
   simUrl,
   startScan,
   tableReady,
@@ -75,6 +76,17 @@ test("the table's Registered column says what ECS says, and filters and sorts li
   expect(sorted).toEqual([...sorted].sort());
   await screenshot(page, "instances-registered");
   await expectAccessible(page, "instances table with the Registered column");
+
+  // With the column, every default column still fits at 1280 px with the navigation open: no sideways scroll.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto("/instances");
+  await tableReady(page);
+  await expect(page.getByRole("navigation", { name: "Side navigation" })).toBeVisible();
+  await expect(page.getByRole("columnheader", { name: /^Registered/ }).first()).toBeVisible();
+  const scroll = await sidewaysScroll(page, "Instances");
+  console.log(`instances table at 1280 px: scrolls sideways by ${scroll.table} px (page by ${scroll.page} px)`);
+  expect(scroll).toEqual({ table: 0, page: 0 });
+  await screenshot(page, "instances-1280");
   expect(consoleErrors).toEqual([]);
 });
 

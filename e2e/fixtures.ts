@@ -85,6 +85,30 @@ export async function tableReady(page: Page) {
 }
 
 /**
+ * How far a table scrolls sideways, in px (0: every visible column fits), and how far the page does. Cloudscape puts
+ * a table in a wrapper that scrolls horizontally when its columns are wider than the content area, so the table's
+ * own width never shows it: compare what the wrapper holds with what it shows. A sticky header is a second table of
+ * the same name: the widest of them counts.
+ */
+export async function sidewaysScroll(page: Page, table: string): Promise<{ table: number; page: number }> {
+  const tables = page.getByRole("table", { name: table });
+  await expect(tables.first()).toBeVisible();
+  const overflow = await tables.evaluateAll((all) =>
+    Math.max(
+      ...all.map((t) => {
+        let box: HTMLElement | null = t.parentElement;
+        while (box && !/auto|scroll/.test(getComputedStyle(box).overflowX)) box = box.parentElement;
+        return box ? box.scrollWidth - box.clientWidth : 0;
+      }),
+    ),
+  );
+  const pageOverflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  return { table: overflow, page: pageOverflow };
+}
+
+/**
  * The whole page, as a person would see it on a screen that tall. A full-page capture would draw the fixed header and
  * navigation where the viewport ended, in the middle of a long page; a viewport the page's height lays them out on top.
  */

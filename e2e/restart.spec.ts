@@ -1,5 +1,15 @@
 import type { APIRequestContext, Page } from "@playwright/test";
-import { expect, simHosts, simUrl, startScan, tableReady, test, waitForScan } from "./fixtures.ts";
+import {
+  expect,
+  screenshot,
+  sidewaysScroll,
+  simHosts,
+  simUrl,
+  startScan,
+  tableReady,
+  test,
+  waitForScan,
+} from "./fixtures.ts";
 
 // One fleet, one database: scan the instances this file acts on, then act on them in order.
 test.describe.configure({ mode: "serial" });
@@ -149,6 +159,13 @@ test("the Activity page lists each action", async ({ page }) => {
   await expect(page.getByRole("heading", { level: 1, name: /Activity/ })).toBeVisible();
   for (const id of new Set(actionIds)) await expect(page.getByRole("link", { name: id.slice(0, 8) })).toBeVisible();
   await page.waitForLoadState("networkidle");
+  // Every column fits at 1280 px with the navigation open (reasons and actors wrap): no sideways scroll.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await expect(page.getByRole("navigation", { name: "Side navigation" })).toBeVisible();
+  const scroll = await sidewaysScroll(page, "Activity");
+  console.log(`activity table at 1280 px: scrolls sideways by ${scroll.table} px (page by ${scroll.page} px)`);
+  expect(scroll).toEqual({ table: 0, page: 0 });
+  await screenshot(page, "activity-1280");
   await page.getByRole("link", { name: actionIds[0]!.slice(0, 8) }).click();
   await expect(page).toHaveURL(new RegExp(`/activity/${actionIds[0]}$`));
   await expect(page.getByTestId("action-status")).toHaveText("Completed");

@@ -10,6 +10,7 @@ import {
   loadScenario,
   overviewReady,
   screenshot,
+  sidewaysScroll,
   simHosts,
   simUrl,
   startScan,
@@ -134,6 +135,7 @@ test("a gone instance is out of the counts, cannot be restarted, and nothing is 
         .first()
         .evaluate((t) => Math.round(t.getBoundingClientRect().width));
     const widthWithGone = await tableWidth();
+    const scrollWithGone = await sidewaysScroll(page, "Instances");
     // Hidden again by the toggle (and out of the link); shown again by it.
     const toggle = page.getByRole("checkbox", { name: "Show gone instances" });
     await expect(toggle).toBeChecked();
@@ -144,6 +146,9 @@ test("a gone instance is out of the counts, cannot be restarted, and nothing is 
     await expect(page.getByRole("row").filter({ hasText: gone })).toHaveCount(0);
     console.log(`table width at 1280 px: ${await tableWidth()} px; with the gone instance: ${widthWithGone} px`);
     expect(widthWithGone).toBeLessThanOrEqual((await tableWidth()) + 1);
+    // And it fits: neither way does the table scroll sideways.
+    expect(scrollWithGone).toEqual({ table: 0, page: 0 });
+    expect(await sidewaysScroll(page, "Instances")).toEqual({ table: 0, page: 0 });
     await page.getByRole("checkbox", { name: "Show gone instances" }).click();
     await expect(page).toHaveURL(/\/instances\?include=gone$/);
     await tableReady(page);

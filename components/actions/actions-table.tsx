@@ -10,11 +10,16 @@ import { When } from "@/components/text/when.tsx";
 import type { ActionRow } from "@/lib/actions/types.ts";
 import { ACTION_STATUS, KIND_TEXT, OUTCOME } from "./outcome-text.ts";
 
-/** Every action, newest first: who did what, to how many instances, why, and how it ended. */
+/**
+ * Every action, newest first: who did what, to how many instances, why, and how it ended. Every column fits at
+ * 1280 px with the navigation open: the free text (remedy, who, outcomes, why) wraps between words within a bound,
+ * ids and times never wrap, and the outcomes go under the status rather than in a column of their own.
+ */
 export function ActionsTable({ actions }: { actions: ActionRow[] }) {
   return (
     <Table
       data-testid="actions-table"
+      ariaLabels={{ tableLabel: "Activity" }}
       variant="full-page"
       header={
         <Header
@@ -38,9 +43,18 @@ export function ActionsTable({ actions }: { actions: ActionRow[] }) {
           header: "Action",
           cell: (a) => <Link href={`/activity/${encodeURIComponent(a.id)}`}>{a.id.slice(0, 8)}</Link>,
         },
-        { id: "kind", header: "Remedy", cell: (a) => `${KIND_TEXT[a.kind] ?? a.kind}${a.forced ? " (forced)" : ""}` },
+        {
+          id: "kind",
+          header: "Remedy",
+          cell: (a) => <Wraps max={140}>{`${KIND_TEXT[a.kind] ?? a.kind}${a.forced ? " (forced)" : ""}`}</Wraps>,
+        },
         { id: "when", header: "When", cell: (a) => <When iso={a.createdAt} stacked /> },
-        { id: "actor", header: "Who", cell: (a) => `${a.actor.slice(0, 120)} (${a.actorRole})` },
+        {
+          id: "actor",
+          header: "Who",
+          // An identity from the ALB can be a long address without a space: it breaks at the bound.
+          cell: (a) => <Wraps max={160}>{`${a.actor.slice(0, 120)} (${a.actorRole})`}</Wraps>,
+        },
         {
           id: "instances",
           header: "Instances",
@@ -51,32 +65,51 @@ export function ActionsTable({ actions }: { actions: ActionRow[] }) {
           header: "Status",
           cell: (a) => {
             const s = ACTION_STATUS[a.status] ?? { text: a.status, type: "info" as const };
-            return <StatusIndicator type={s.type}>{s.text}</StatusIndicator>;
+            const outcomes = Object.entries(a.counts)
+              .map(([k, n]) => `${n} ${OUTCOME[k as keyof typeof OUTCOME]?.text.toLowerCase() ?? k}`)
+              .join(", ");
+            return (
+              <div>
+                <StatusIndicator type={s.type}>{s.text}</StatusIndicator>
+                {outcomes ? (
+                  <Box variant="small" color="text-body-secondary" display="block">
+                    <Wraps max={160}>{outcomes}</Wraps>
+                  </Box>
+                ) : null}
+              </div>
+            );
           },
         },
         {
-          id: "outcomes",
-          header: "Outcomes",
+          id: "reason",
+          header: "Why",
           cell: (a) => (
-            <Wraps>
-              {Object.entries(a.counts)
-                .map(([k, n]) => `${n} ${OUTCOME[k as keyof typeof OUTCOME]?.text.toLowerCase() ?? k}`)
-                .join(", ") || "-"}
+            <Wraps min={100} max={200}>
+              {a.reason ? a.reason.slice(0, 120) : "-"}
             </Wraps>
           ),
         },
-        { id: "reason", header: "Why", cell: (a) => <Wraps>{a.reason ? a.reason.slice(0, 120) : "-"}</Wraps> },
       ]}
     />
   );
 }
 
 /**
- * Free text that wraps at word boundaries inside its cell (the table keeps its other cells on one line), so the
- * table fits at 1280 px with the navigation open however long a reason is.
+ * Free text that wraps between words (the table keeps its cells on one line) and is never wider than `max`, so the
+ * browser can narrow its column to the longest word when the page is narrow; a longer word breaks at `max`.
  */
-function Wraps({ children }: { children: ReactNode }) {
+function Wraps({ children, min, max }: { children: ReactNode; min?: number; max: number }) {
   return (
-    <span style={{ display: "inline-block", whiteSpace: "normal", minWidth: 120, maxWidth: 200 }}>{children}</span>
+    <span
+      style={{
+        display: "inline-block",
+        whiteSpace: "normal",
+        overflowWrap: "break-word",
+        minWidth: min,
+        maxWidth: max,
+      }}
+    >
+      {children}
+    </span>
   );
 }

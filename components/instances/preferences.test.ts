@@ -1,9 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PREFERENCES, PREFERENCES_COOKIE, parsePreferences, preferencesCookie } from "./preferences.ts";
+import {
+  DEFAULT_PREFERENCES,
+  HIDDEN_BY_DEFAULT,
+  PREFERENCES_COOKIE,
+  parsePreferences,
+  preferencesCookie,
+} from "./preferences.ts";
 
 const cookieValue = (header: string) => header.slice(`${PREFERENCES_COOKIE}=`.length).split(";")[0];
 
 describe("table preferences cookie", () => {
+  it("hides SSM ping and Probed by default (the others fit at 1280 px: e2e/ecs.spec.ts), every column still listed", () => {
+    const hidden = DEFAULT_PREFERENCES.contentDisplay.filter((c) => !c.visible).map((c) => c.id);
+    expect(hidden).toEqual(["pingStatus", "probedAt"]);
+    expect(HIDDEN_BY_DEFAULT).toEqual(hidden);
+    expect(DEFAULT_PREFERENCES.contentDisplay.filter((c) => c.visible).map((c) => c.id)).toContain("registered");
+  });
+
   it("round-trips what the preferences dialog confirms", () => {
     const prefs = {
       pageSize: 100,

@@ -17,11 +17,16 @@ export type TablePreferences = {
 
 export const PREFERENCES_COOKIE = "fleet-doctor-instances-table";
 
+/**
+ * Off by default, one click away in the preferences (and shown in every instance's panel): with them on the columns
+ * no longer fit at 1280 px with the navigation open. SSM ping is nearly always Online, and when it is not the
+ * verdict says so (SSM unreachable); the ping filter works with the column hidden.
+ */
+export const HIDDEN_BY_DEFAULT: readonly ColumnId[] = ["pingStatus", "probedAt"];
+
 export const DEFAULT_PREFERENCES: TablePreferences = {
   pageSize: DEFAULT_PAGE_SIZE,
-  // Probed is one click away in the preferences (and in every instance's panel): with it on by default the
-  // columns no longer fit at 1280 px with the navigation open.
-  contentDisplay: COLUMN_IDS.map((id) => ({ id, visible: id !== "probedAt" })),
+  contentDisplay: COLUMN_IDS.map((id) => ({ id, visible: !HIDDEN_BY_DEFAULT.includes(id) })),
   stripedRows: false,
 };
 

@@ -74,6 +74,37 @@ describe("runCommand", () => {
     expect(at[2]! - at[0]!).toBeGreaterThanOrEqual(300);
   }, 30_000);
 
+  it("waits maxPollMs before looking at a batch while more are being sent, and looks at the last one at once", async () => {
+    // One instance per batch at 2 per second: sending lasts about 2.5 s. The first batches answer well within
+    // maxPollMs; looking at them every 200 ms would cost several ListCommandInvocations calls each.
+    const tuning = { firstPollMs: 200, minPollMs: 200, maxPollMs: 1500 };
+    const events = await drain(input({ batchSize: 1, sendRate: 2, tuning }));
+    expect(events.filter((e) => e.type === "result")).toHaveLength(ONLINE.length);
+    const commandOf = new Map(
+      events.flatMap((e) => (e.type === "sent" ? [[e.instanceIds[0]!, e.commandId] as const] : [])),
+    );
+    const sentAt = new Map(
+      (await calls("SendCommand")).map((c) => [
+        commandOf.get((c.params as { InstanceIds: string[] }).InstanceIds[0]!)!,
+        Date.parse(c.at),
+      ]),
+    );
+    const looks = await calls("ListCommandInvocations");
+    const firstLookAfter = (commandId: string) =>
+      Math.min(...looks.filter((l) => l.params.CommandId === commandId).map((l) => Date.parse(l.at))) -
+      sentAt.get(commandId)!;
+    const bySend = [...sentAt].sort((a, b) => a[1] - b[1]);
+    const lastSend = bySend.at(-1)![1];
+    // Sent at least maxPollMs before the last batch: sending was still going on when it was first looked at.
+    const early = bySend.filter(([, t]) => t <= lastSend - tuning.maxPollMs - 300).map(([id]) => id);
+    expect(early.length).toBeGreaterThanOrEqual(1);
+    for (const id of early) expect(firstLookAfter(id)).toBeGreaterThanOrEqual(tuning.maxPollMs - 100);
+    // Once everything is sent, the looks are timed for the end: the last batch waits firstPollMs, not maxPollMs.
+    expect(firstLookAfter(bySend.at(-1)![0])).toBeLessThan(tuning.maxPollMs - 100);
+    // The early batches were done by their first look: one call each, two if the machine was slow to run them.
+    for (const id of early) expect(looks.filter((l) => l.params.CommandId === id).length).toBeLessThanOrEqual(2);
+  }, 30_000);
+
   it("collects a command sent before without sending it again", async () => {
     const [first] = await drain(input({ instanceIds: ONLINE.slice(0, 1) })).then((es) =>
       es.filter((e) => e.type === "sent"),

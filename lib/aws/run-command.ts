@@ -23,10 +23,11 @@ import { pacer, sleep } from "./pace.ts";
  */
 
 export type RunCommandTuning = {
-  /** Wait after SendCommand before the first look at a command. */
+  /** Wait after SendCommand before the first look at a command, once every batch is sent. */
   firstPollMs: number;
   /** The interval after the first look; it grows by `growth` each look, up to maxPollMs. */
   minPollMs: number;
+  /** The longest interval; also the first wait and every interval while batches are still being sent. */
   maxPollMs: number;
   growth: number;
   /** ListCommandInvocations calls in flight at once (on top of the read-rate pacing). */
@@ -142,14 +143,15 @@ async function drive(input: RunCommandInput, signal: AbortSignal, emit: Emit): P
       ids: new Set(ids),
       sentAt: t,
       deadline: t + (input.deliveryTimeoutSeconds + input.executionTimeoutSeconds) * 1000 + tuning.graceMs,
-      nextPollAt: t + tuning.firstPollMs,
+      // While batches are still being sent, the first look waits longer (see collectAll).
+      nextPollAt: t + (state.sending ? tuning.maxPollMs : tuning.firstPollMs),
       interval: tuning.minPollMs,
       lastStatus: new Map(),
     });
   };
+  const state = { sending: true, failure: undefined as unknown };
   for (const s of input.sent ?? []) track(s.commandId, s.instanceIds);
 
-  const state = { sending: true, failure: undefined as unknown };
   const sender = sendAll(input, signal, emit, track).then(
     () => {
       state.sending = false;
@@ -282,7 +284,16 @@ async function leaveOutUnmanaged(ssm: SSMClient, ids: string[], signal: AbortSig
 
 type SendState = { sending: boolean; failure: unknown };
 
-/** Polls every open command when it is due, a few at a time, until nothing is open and nothing more will be sent. */
+/**
+ * Polls every open command when it is due, a few at a time, until nothing is open and nothing more will be sent.
+ *
+ * Two plans. While batches are still being sent the run cannot end before the last of them answers, so looking
+ * early at a batch only shows its results sooner, at one ListCommandInvocations call per look: each command is
+ * looked at every maxPollMs, which finds most batches complete at the first look (at 10,000 instances sending lasts
+ * about 40 s; bench/scan.ts went from 2.8 to 1.5 calls per batch of 50). Once everything is sent the looks are timed
+ * for the end instead: what is still open is looked at firstPollMs after its SendCommand and then at growing
+ * intervals, on the schedule it would have had without the first plan, so the last results are read as soon as before.
+ */
 async function collectAll(
   input: RunCommandInput,
   tuning: RunCommandTuning,
@@ -295,7 +306,7 @@ async function collectAll(
   const limit = pLimit(tuning.pollConcurrency);
   const inFlight = new Map<string, Promise<void>>();
   const look = (commandId: string, c: Open) =>
-    limit(() => poll(input, tuning, commandId, c, readPace, signal, emit))
+    limit(() => poll(input, tuning, commandId, c, readPace, signal, emit, () => state.sending))
       .then(() => {
         if (c.ids.size === 0) open.delete(commandId);
       })
@@ -303,10 +314,15 @@ async function collectAll(
         state.failure ??= e;
       })
       .finally(() => inFlight.delete(commandId));
+  let endPlan = false;
   while (state.sending || open.size > 0) {
     if (state.failure) throw state.failure;
     signal.throwIfAborted();
     const t = Date.now();
+    if (!state.sending && !endPlan) {
+      endPlan = true;
+      for (const c of open.values()) rejoinEndPlan(c, tuning, t);
+    }
     for (const [id, c] of [...open].sort((a, b) => a[1].nextPollAt - b[1].nextPollAt)) {
       if (c.nextPollAt <= t && !inFlight.has(id)) inFlight.set(id, look(id, c));
     }
@@ -319,6 +335,21 @@ async function collectAll(
   if (state.failure) throw state.failure;
 }
 
+/**
+ * Everything is sent: from now on the command is looked at when the end plan alone would have looked at it (its
+ * SendCommand + firstPollMs, then growing intervals), so its last results are read no later than before.
+ */
+function rejoinEndPlan(c: Open, tuning: RunCommandTuning, t: number) {
+  let at = c.sentAt + tuning.firstPollMs;
+  let interval = tuning.minPollMs;
+  while (at < t) {
+    at += interval;
+    interval = Math.min(interval * tuning.growth, tuning.maxPollMs);
+  }
+  c.nextPollAt = Math.min(c.nextPollAt, at, c.deadline);
+  c.interval = interval;
+}
+
 /** One look at a command: results of what ended, unresolved past the deadline, and when to look next. */
 async function poll(
   input: RunCommandInput,
@@ -328,6 +359,7 @@ async function poll(
   readPace: ReturnType<typeof pacer>,
   signal: AbortSignal,
   emit: Emit,
+  sending: () => boolean,
 ): Promise<void> {
   try {
     await readPace.take(signal);
@@ -360,6 +392,11 @@ async function poll(
     c.ids.clear();
   }
   if (c.ids.size === 0) return;
+  if (sending()) {
+    // More batches are going out: the run's end is not near, so no hurry (see collectAll).
+    c.nextPollAt = Math.min(t + tuning.maxPollMs, c.deadline);
+    return;
+  }
   // Most of a batch answers within a second or two and a tail trickles in over several: after the first look,
   // look again at growing intervals, so a batch costs about three ListCommandInvocations calls, not one a second.
   c.nextPollAt = Math.min(t + c.interval, c.deadline);
