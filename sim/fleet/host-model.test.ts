@@ -3,7 +3,7 @@
  * introspection, through Fleet.run (real bash) and the fleet's own HTTP endpoints.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { ID, oneHost, sh, startFleet, type TestFleet } from "./test-helpers.ts";
+import { ID, oneHost, sh, startFleet, type TestFleet, wholeLog } from "./test-helpers.ts";
 
 let t: TestFleet | undefined;
 afterEach(async () => {
@@ -19,7 +19,7 @@ const CHECK_ON = { ECS_CLUSTER: "prod", ECS_WARM_POOLS_CHECK: "true" };
 describe("affected agent, check on, no lifecycle state", () => {
   it.each(["1.89.3", "1.90.0", "1.91.0"])("%s writes the two lines 5 s apart, exits 5 and stays failed", async (v) => {
     t = await startFleet(oneHost({ agentVersion: v, ecsConfig: CHECK_ON }, { timing: { lifecycleFailureSeconds: 5 } }));
-    const out = await sh(t.fleet, ID, `cat ${LOGS}/ecs-agent.log`);
+    const out = await sh(t.fleet, ID, `${wholeLog("ecs-agent.log")}`);
     const wait = /^level=info time=(\S+) msg="Waiting for instance to go InService" module=agent.go$/m.exec(out);
     const crit =
       /^level=critical time=(\S+) msg="Could not determine target lifecycle of instance: operation error ec2imds: GetMetadata, http response error StatusCode: 404, request to EC2 IMDS failed" module=agent.go$/m.exec(
@@ -27,7 +27,7 @@ describe("affected agent, check on, no lifecycle state", () => {
       );
     expect(wait && crit).toBeTruthy();
     expect((Date.parse(crit![1]!) - Date.parse(wait![1]!)) / 1000).toBe(5);
-    const init = await sh(t.fleet, ID, `cat ${LOGS}/ecs-init.log`);
+    const init = await sh(t.fleet, ID, `${wholeLog("ecs-init.log")}`);
     expect(init).toMatch(
       /level=info time=\S+ msg="Agent exited with code 5"\nlevel=error time=\S+ msg="agent exited with terminal exit code: 5"/,
     );
@@ -75,7 +75,7 @@ describe("affected agent, check on, no lifecycle state", () => {
     const log = await sh(
       t.fleet,
       "i-0123456789abcde01",
-      `grep -c -F 'Invalid format for \\"ECS_WARM_POOLS_CHECK\\", expected a boolean. err strconv.ParseBool: parsing \\"\\\\\\"true\\\\\\"\\": invalid syntax' ${LOGS}/ecs-agent.log`,
+      `${wholeLog("ecs-agent.log")} | grep -c -F 'Invalid format for \\"ECS_WARM_POOLS_CHECK\\", expected a boolean. err strconv.ParseBool: parsing \\"\\\\\\"true\\\\\\"\\": invalid syntax'`,
     );
     expect(log).toBe("1\n");
   });
@@ -89,7 +89,7 @@ describe("fixed agents", () => {
         { timing: { pollSeconds: 5, maxPollRounds: 4 } },
       ),
     );
-    const out = await sh(t.fleet, ID, `cat ${LOGS}/ecs-agent.log`);
+    const out = await sh(t.fleet, ID, `${wholeLog("ecs-agent.log")}`);
     expect(out.match(/level=debug time=\S+ msg="Target lifecycle state of instance: " module=agent.go/g)).toHaveLength(
       4,
     );
@@ -112,7 +112,7 @@ describe("fixed agents", () => {
     const out = await sh(
       t.fleet,
       ID,
-      `grep -c critical ${LOGS}/ecs-agent.log; systemctl is-active ecs; ${imdsGet("autoscaling/target-lifecycle-state")}`,
+      `${wholeLog("ecs-agent.log")} | grep -c critical; systemctl is-active ecs; ${imdsGet("autoscaling/target-lifecycle-state")}`,
     );
     expect(out).toBe("0\nactive\n200");
     expect(t.fleet.membership(ID)).toEqual({ group: "batch", lifecycleState: "Warmed:Running", inWarmPool: true });
@@ -131,7 +131,7 @@ describe("registered agents", () => {
     const out = await sh(
       t.fleet,
       ID,
-      `grep -c 'Instance registration completed successfully' ${LOGS}/ecs-agent.log; curl -s "$FLEET_DOCTOR_AGENT_URL/v1/metadata"`,
+      `${wholeLog("ecs-agent.log")} | grep -c 'Instance registration completed successfully'; curl -s "$FLEET_DOCTOR_AGENT_URL/v1/metadata"`,
     );
     const [count, json] = out.split("\n");
     expect(count).toBe("1");
@@ -155,13 +155,13 @@ describe("registered agents", () => {
         { id: "i-0123456789abcdef1", agentVersion: "1.30.0", launchedAgo: "1h" },
       ],
     });
-    const json = await sh(t.fleet, ID, `grep registration ${LOGS}/ecs-agent.log`);
+    const json = await sh(t.fleet, ID, `${wholeLog("ecs-agent.log")} | grep registration`);
     expect(JSON.parse(json)).toMatchObject({
       level: "info",
       msg: "Instance registration completed successfully",
       cluster: "default",
     });
-    const old = await sh(t.fleet, "i-0123456789abcdef1", `grep registration ${LOGS}/ecs-agent.log`);
+    const old = await sh(t.fleet, "i-0123456789abcdef1", `${wholeLog("ecs-agent.log")} | grep registration`);
     expect(old).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \[INFO\] Instance registration completed successfully/);
   });
 
@@ -191,7 +191,11 @@ describe("registered agents", () => {
 describe("other failures", () => {
   it("credentials: exit 1, ecs-init retries with back-off, the unit stays active", async () => {
     t = await startFleet(oneHost({ agentVersion: "1.91.1", launchedAgo: "3m", failure: "credentials" }));
-    const out = await sh(t.fleet, ID, `cat ${LOGS}/ecs-agent.log ${LOGS}/ecs-init.log; systemctl is-active ecs`);
+    const out = await sh(
+      t.fleet,
+      ID,
+      `${wholeLog("ecs-agent.log")}; ${wholeLog("ecs-init.log")}; systemctl is-active ecs`,
+    );
     expect(out).toMatch(/level=critical .*msg="Error getting valid credentials: /);
     expect(out).toMatch(/msg="Agent exited with code 1"/);
     const retries = [...out.matchAll(/msg="ECS Agent failed to start, retrying in ([0-9.]+)(m?s)"/g)];
@@ -212,7 +216,7 @@ describe("other failures", () => {
       `curl -s -o /dev/null -m 1 -w '%{http_code}' -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "$FLEET_DOCTOR_IMDS_URL/latest/api/token"; echo " $?"`,
     );
     expect(out.trim()).toMatch(curl);
-    const log = await sh(t.fleet, ID, `cat ${LOGS}/ecs-agent.log`);
+    const log = await sh(t.fleet, ID, `${wholeLog("ecs-agent.log")}`);
     expect(log).toMatch(/Unable to communicate with EC2 Metadata service to infer region: /);
     expect(log).toMatch(/Missing required fields: AWSRegion/);
   });
@@ -230,20 +234,20 @@ describe("other failures", () => {
       await sh(
         t.fleet,
         ID,
-        `grep -c 'Could not get supported docker versions.' ${LOGS}/ecs-agent.log; systemctl is-active docker`,
+        `${wholeLog("ecs-agent.log")} | grep -c 'Could not get supported docker versions.'; systemctl is-active docker`,
       ),
     ).toMatch(/^[1-9]\d*\nfailed\n$/);
     const reg = await sh(
       t.fleet,
       "i-0123456789abcdef1",
-      `cat ${LOGS}/ecs-agent.log; systemctl show ecs --property=ExecMainStatus --value`,
+      `${wholeLog("ecs-agent.log")}; systemctl show ecs --property=ExecMainStatus --value`,
     );
     expect(reg).toMatch(/Unable to register as a container instance with ECS/);
     expect(reg).toMatch(
       /level=critical .*Agent will terminally exit, unable to register container instance: AccessDeniedException/,
     );
     expect(reg).toMatch(/\n5\n$/);
-    const st = await sh(t.fleet, "i-0123456789abcdef2", `cat ${LOGS}/ecs-agent.log`);
+    const st = await sh(t.fleet, "i-0123456789abcdef2", `${wholeLog("ecs-agent.log")}`);
     expect(st).toMatch(/Data mismatch; saved cluster 'legacy' does not match configured cluster 'default'/);
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsCli } from "../../test/helpers/aws-cli.ts";
 import { type Simulator, startSimulator } from "../main.ts";
 import { parseScenario } from "./load-scenario.ts";
-import { JOIN_FAILURES, sh, startFleet, type TestFleet } from "./test-helpers.ts";
+import { JOIN_FAILURES, sh, startFleet, type TestFleet, wholeLog } from "./test-helpers.ts";
 
 const LOGS = '"$FLEET_DOCTOR_ROOT/var/log/ecs"';
 const idOf = (name: string) => JOIN_FAILURES.hosts.find((h) => h.name === name)!.id;
@@ -22,7 +22,8 @@ afterAll(async () => {
 
 const run = (name: string, script: string) => sh(t.fleet, idOf(name), script);
 /** Every agent log line, rotated files first (oldest first), the current file last. */
-const agentLog = (name: string) => run(name, `cat $(ls -1tr ${LOGS}/ecs-agent.log*) 2>/dev/null`);
+const agentLog = (name: string) => run(name, wholeLog("ecs-agent.log"));
+const initLog = (name: string) => run(name, wholeLog("ecs-init.log"));
 
 /** dpkg-query's own format placeholder (a shell string, not a template). */
 const DPKG_VERSION = ["$", "{Version}"].join("");
@@ -54,7 +55,7 @@ describe("a Debian host with the generic deb and an affected agent", () => {
       const gap = (times[i]! - times[i - 1]!) / 1000;
       expect(gap >= 17 && gap <= 18, `gap ${gap} s`).toBe(true);
     }
-    const init = await run("debian-404", `cat ${LOGS}/ecs-init.log`);
+    const init = await initLog("debian-404");
     expect(init.match(/agent exited with terminal exit code: 5/g)?.length).toBeGreaterThan(10);
     const show = await run("debian-404", "systemctl show ecs -p ActiveState,NRestarts,ExecMainStatus");
     expect(show).toMatch(/^ActiveState=(activating|active)\nNRestarts=(\d+)\nExecMainStatus=(0|5)\n$/);
@@ -76,7 +77,7 @@ describe("docker down", () => {
   it("keeps the ecs unit in auto-restart: ecs-init's pre-start cannot reach Docker, the agent never starts", async () => {
     const show = await run("docker-failed", "systemctl show ecs -p ActiveState,SubState,NRestarts");
     expect(show).toMatch(/^ActiveState=activating\nSubState=(auto-restart|start-pre)\nNRestarts=\d+\n$/);
-    const init = await run("docker-failed", `tail -n 5 ${LOGS}/ecs-init.log`);
+    const init = await run("docker-failed", `${wholeLog("ecs-init.log")} | tail -n 5`);
     expect(init).toMatch(
       /msg="Error connecting to docker, backing off for [0-9.]+s, error: dial unix \/var\/run\/docker.sock: connect: no such file or directory"/,
     );
@@ -131,9 +132,7 @@ describe("a disabled unit that never ran", () => {
     ).toBe("UnitFileState=disabled\nActiveState=inactive\nSubState=dead\nExecMainStartTimestamp=\n");
     await run("disabled", "systemctl start ecs");
     expect(await run("disabled", "systemctl show ecs -p ActiveState")).toBe("ActiveState=active\n");
-    expect(await run("disabled", `cat ${LOGS}/ecs-init.log`)).toMatch(
-      /msg="Starting Amazon Elastic Container Service Agent"/,
-    );
+    expect(await initLog("disabled")).toMatch(/msg="Starting Amazon Elastic Container Service Agent"/);
   });
 });
 
@@ -165,9 +164,9 @@ describe("startup failures, each with the agent's line and exit", () => {
     ["state-mismatch", /msg="Unable to initialize new task engine: Data mismatch; saved cluster /, 5],
   ] as const)("%s", async (name, line, code) => {
     expect(await agentLog(name)).toMatch(line);
-    expect(await run(name, `grep -o 'Agent exited with code [0-9]*' ${LOGS}/ecs-init.log* | tail -n 1`)).toMatch(
-      new RegExp(`Agent exited with code ${code}\\n$`),
-    );
+    expect(
+      await run(name, `${wholeLog("ecs-init.log")} | grep -o 'Agent exited with code [0-9]*' | tail -n 1`),
+    ).toMatch(new RegExp(`Agent exited with code ${code}\\n$`));
   });
 
   it("a terminal cluster-not-found (1.89.3 and later) says so; an older agent retries", async () => {

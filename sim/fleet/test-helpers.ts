@@ -65,6 +65,14 @@ export function oneHost(
 export const ID = "i-0123456789abcdef0";
 
 /**
+ * A shell command printing a whole log (`ecs-agent.log` or `ecs-init.log`) oldest first: its rotated files, then the
+ * current one. Hourly rotation means a test that reads only the current file loses the lines written before the hour
+ * turned, so one run near hh:00 would see a different log than the rest.
+ */
+export const wholeLog = (name: "ecs-agent.log" | "ecs-init.log") =>
+  `cat $(ls -1tr "$FLEET_DOCTOR_ROOT/var/log/ecs/${name}"* 2>/dev/null) 2>/dev/null`;
+
+/**
  * One host per reason an instance does not join its cluster (issue 16), and a trap: the causes as the simulator
  * models them, for the host-model, ECS and modes-agree tests.
  */
