@@ -345,6 +345,58 @@ describe.each([sqlite, postgres])("store on $name", (e) => {
     );
     expect(await s.latestResults({ verdict: ["at-risk"], limit: 5 })).toMatchObject({ total: 2500 });
     expect((await s.verdictCounts()).healthy).toBe(2500);
+    expect(await s.getScan(scan.id)).toMatchObject({
+      done: 10_000,
+      counts: { healthy: 2500, "lifecycle-404:ready": 2500, "at-risk": 2500, waiting: 2500 },
+    });
+  });
+
+  it("saves many results at once as it saves them one by one", async () => {
+    const s = await e.open(await e.fresh());
+    const one = await s.createScan({ targets: { kind: "all" } });
+    const two = await s.createScan({ targets: { kind: "all" } });
+    const id = "i-0123456789abcdef0";
+    await s.saveResult(result(one.id, "i-0123456789abcdef9", "healthy"), "before");
+    await s.saveResults([
+      {
+        result: result(two.id, id, "healthy", { probedAt: "2026-01-02T00:00:00.000Z", group: "web" }),
+        rawOutput: "new",
+      },
+      // The same instance again, older, in the same call: kept in its history, not the latest.
+      { result: result(one.id, id, "at-risk", { probedAt: "2026-01-01T00:00:00.000Z" }), rawOutput: "old" },
+      { result: result(two.id, "i-0123456789abcdef1", "at-risk"), rawOutput: "" },
+    ]);
+    expect(await s.latestResult(id)).toMatchObject({ verdict: "healthy", rawOutput: "new", scanId: two.id });
+    expect((await s.instanceHistory(id)).map((r) => r.rawOutput)).toEqual(["new", "old"]);
+    expect(await s.getScan(one.id)).toMatchObject({ done: 2, counts: { healthy: 1, "at-risk": 1 } });
+    expect(await s.getScan(two.id)).toMatchObject({ done: 2, counts: { healthy: 1, "at-risk": 1 } });
+    const many = await s.createScan({ targets: { kind: "all" } });
+    await s.saveResults(
+      Array.from({ length: 2500 }, (_, n) => ({
+        result: result(many.id, `i-${n.toString(16).padStart(17, "0")}`, n % 2 ? "healthy" : "at-risk", {
+          group: `g${n % 3}`,
+          agentVersion: n % 5 ? "1.91.1" : undefined,
+        }),
+        rawOutput: `raw-${n}`,
+      })),
+    );
+    expect(await s.getScan(many.id)).toMatchObject({ done: 2500, counts: { healthy: 1250, "at-risk": 1250 } });
+    expect(await s.latestResult(`i-${(7).toString(16).padStart(17, "0")}`)).toMatchObject({
+      verdict: "healthy",
+      rawOutput: "raw-7",
+      target: { group: "g1" },
+      agentVersion: "1.91.1",
+    });
+    expect((await s.latestResults({ group: "g0", limit: 1 })).total).toBe(834);
+    // A batch that fails (an instance this scan already stored) leaves nothing of itself.
+    await expect(
+      s.saveResults([
+        { result: result(many.id, "i-0bbbbbbbbbbbbbbbb", "healthy"), rawOutput: "" },
+        { result: result(many.id, `i-${(7).toString(16).padStart(17, "0")}`, "healthy"), rawOutput: "" },
+      ]),
+    ).rejects.toThrow();
+    expect(await s.latestResult("i-0bbbbbbbbbbbbbbbb")).toBeUndefined();
+    expect((await s.getScan(many.id))?.done).toBe(2500);
   });
 
   it("marks a scan whose owner stopped renewing its lease interrupted, keeping its results", async () => {
