@@ -1,4 +1,4 @@
-import { config } from "../config.ts";
+import { type Config, config } from "../config.ts";
 import type { Store } from "./interfaces.ts";
 import { openPgStore } from "./pg-store.ts";
 import { openStore } from "./store.ts";
@@ -20,8 +20,12 @@ type Holder = { [KEY]?: Store };
  */
 export function getStore(): Store {
   const g = globalThis as Holder;
-  const c = config();
-  const opts = { leaseTtlSeconds: c.leaseTtlSeconds };
-  g[KEY] ??= c.databaseUrl ? openPgStore(c.databaseUrl, opts) : openStore(c.dbPath, opts);
+  g[KEY] ??= openConfiguredStore(config());
   return g[KEY];
+}
+
+/** A store where the configuration says (PostgreSQL when FLEET_DOCTOR_DATABASE_URL is set, else SQLite): the CLI's. */
+export function openConfiguredStore(c: Config): Store {
+  const opts = { leaseTtlSeconds: c.leaseTtlSeconds };
+  return c.databaseUrl ? openPgStore(c.databaseUrl, opts) : openStore(c.dbPath, opts);
 }
