@@ -92,6 +92,9 @@ export type LeaseTable = ReturnType<typeof leaseTable>;
  * The `leases` table for one owner (PostgreSQL): the same semantics as `leaseTable`, with every time read from the
  * database's clock (NOW_MS) so that replicas never disagree on expiry. Verbs that belong to a unit of work take that
  * unit's transaction client; taking over is one conditional upsert, so of two replicas trying at once one wins.
+ * The local AbortController of a lease is made when its work first asks for the signal, never inside the
+ * transaction that takes the lease: a heartbeat on another connection could not see that lease before the COMMIT
+ * and would take it for lost.
  */
 export function pgLeaseTable(pool: pg.Pool, owner: string, ttlMs: number) {
   const local = new Map<string, AbortController>();
@@ -117,7 +120,6 @@ export function pgLeaseTable(pool: pg.Pool, owner: string, ttlMs: number) {
            expires_at = excluded.expires_at, cancel_requested = 0`,
         [kind, id, owner, ttlMs],
       );
-      controller(kind, id);
     },
     /**
      * Takes the lease only when nobody live holds it (no row, or one whose expiry has passed, this owner's too):
@@ -132,9 +134,7 @@ export function pgLeaseTable(pool: pg.Pool, owner: string, ttlMs: number) {
          WHERE leases.expires_at < ${NOW_MS}`,
         [kind, id, owner, ttlMs],
       );
-      if (r.rowCount === 0) return false;
-      controller(kind, id);
-      return true;
+      return (r.rowCount ?? 0) > 0;
     },
     async holder(c: Queryable, kind: LeaseKind, id: string): Promise<"mine" | "other" | undefined> {
       const r = await c.query<{ owner: string }>(

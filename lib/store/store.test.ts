@@ -4,7 +4,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { freshDatabase, type PostgresServer, postgresServer } from "../../test/helpers/postgres.ts";
 import type { Verdict } from "../diagnosis/types.ts";
 import type { InstanceResult } from "../scan/types.ts";
@@ -611,6 +611,28 @@ describe("store on PostgreSQL: migrations and the audit", () => {
       expect(await migratePg(pool, steps)).toEqual([]);
     } finally {
       await pool.end();
+    }
+  });
+
+  it("measures leases on the database's clock, whatever a replica's own clock says", async () => {
+    const url = await postgres.fresh();
+    const a = await postgres.open(url, { leaseTtlSeconds: 5 });
+    // This replica's clock runs an hour ahead: a lease judged by it would look long dead (or never expire).
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 3_600_000 });
+    try {
+      const b = await postgres.open(url, { leaseTtlSeconds: 5 });
+      const scan = await b.createScan({ targets: { kind: "all" } });
+      const [lease] = await postgres.sql(
+        url,
+        "SELECT expires_at - (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms_left FROM leases",
+      );
+      expect(Number(lease?.ms_left)).toBeGreaterThan(4000);
+      expect(Number(lease?.ms_left)).toBeLessThanOrEqual(5000);
+      vi.useRealTimers();
+      expect((await a.getScan(scan.id))?.status).toBe("running");
+      expect((await a.runningScanFor({ kind: "all" }))?.id).toBe(scan.id);
+    } finally {
+      vi.useRealTimers();
     }
   });
 
