@@ -11,11 +11,13 @@ import { runAction } from "../../lib/actions/run-action.ts";
 import { createClients } from "../../lib/aws/clients.ts";
 import { parseConfig } from "../../lib/config.ts";
 import { runScan } from "../../lib/scan/run-scan.ts";
-import { openStore } from "../../lib/store/store.ts";
+import { openConfiguredStore } from "../../lib/store/index.ts";
 
 const [mode, db, instanceId, force] = process.argv.slice(2);
-const config = parseConfig({ ...process.env, FLEET_DOCTOR_DB: db, FLEET_DOCTOR_RESTART_WAIT: "20" });
-const store = openStore(db!, { leaseTtlSeconds: config.leaseTtlSeconds });
+// <db> is a SQLite file or a postgres:// URL: the child opens the store as the app would with that configuration.
+const where = db!.startsWith("postgres://") ? { FLEET_DOCTOR_DATABASE_URL: db } : { FLEET_DOCTOR_DB: db };
+const config = parseConfig({ ...process.env, ...where, FLEET_DOCTOR_RESTART_WAIT: "20" });
+const store = openConfiguredStore(config);
 const ctx = { clients: createClients(config), store, config, pollMs: 300 };
 
 if (mode === "request") {
