@@ -33,7 +33,12 @@ export type ScanWrite =
 
 export interface ScanStore {
   /** A new `running` scan, leased to this store's owner until it finishes (or the owner stops renewing). */
-  createScan(input: { targets: Targets; actor?: string; id?: string }): Promise<ScanRow>;
+  /**
+   * Creates a running scan and takes its lease, in one transaction. With `fleet`, at most one scan of that fleet
+   * runs at a time across every process on the database: a second start while one runs is refused with CONFLICT
+   * naming the running scan (`details.scanId`), atomically (migrations/replicas-001.ts).
+   */
+  createScan(input: { targets: Targets; actor?: string; id?: string; fleet?: string }): Promise<ScanRow>;
   getScan(id: string): Promise<ScanRow | undefined>;
   /**
    * The scan's row and the seq of its last stored event, read together: a page shows the row's done/total, then

@@ -6,6 +6,7 @@ import { matchesFreeText } from "../instances/free-text.ts";
 import { targetKey } from "../scan/targets.ts";
 import type { InstanceResult, ScanEvent, ScanStatus } from "../scan/types.ts";
 import { pgEcsQueries } from "./ecs.ts";
+import { fleetBusy, isFleetBusyError } from "./fleet-busy.ts";
 import { pgFleetStateQueries, scopeConditions } from "./fleets.ts";
 import type { ScanFinishedExtra, ScanWrite, Store } from "./interfaces.ts";
 import { pgLeaseTable } from "./leases.ts";
@@ -230,7 +231,8 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
       );
       for (const r of rows.rows) counts[r.verdict] = r.n;
       const changed = await c.query(
-        `UPDATE scans SET status = $1, finished_at = $2, counts = $3, error = $4 WHERE id = $5 AND status = 'running'`,
+        `UPDATE scans SET status = $1, finished_at = $2, counts = $3, error = $4, running_fleet = NULL
+         WHERE id = $5 AND status = 'running'`,
         [status, new Date().toISOString(), JSON.stringify(counts), error ?? null, id],
       );
       await leases.release(c, "scan", id);
@@ -312,22 +314,37 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
 
     async createScan(input) {
       const id = input.id ?? crypto.randomUUID();
-      return tx(async (c) => {
-        await c.query(
-          `INSERT INTO scans (id, status, targets, target_key, actor, owner_pid, started_at)
-           VALUES ($1, 'running', $2, $3, $4, $5, $6)`,
-          [
-            id,
-            JSON.stringify(input.targets),
-            targetKey(input.targets),
-            input.actor ?? null,
-            process.pid,
-            new Date().toISOString(),
-          ],
-        );
-        await leases.acquire(c, "scan", id);
-        return (await getScan(c, id))!;
-      });
+      const runningOf = async (fleet: string) =>
+        (await one<{ id: string }>(db, `SELECT id FROM scans WHERE running_fleet = $1`, [fleet]))?.id;
+      // A scan of the fleet whose owner died holds the fleet until it is ended: end it first.
+      const before = input.fleet ? await runningOf(input.fleet) : undefined;
+      if (before && (await leases.holder(db, "scan", before)) === undefined) {
+        await finishScan(before, "interrupted", ABANDONED);
+      }
+      try {
+        return await tx(async (c) => {
+          // Of two replicas inserting at once, the unique index makes the second wait for the first's COMMIT
+          // and then fail: one scan per fleet, decided by the database.
+          await c.query(
+            `INSERT INTO scans (id, status, targets, target_key, actor, owner_pid, started_at, running_fleet)
+             VALUES ($1, 'running', $2, $3, $4, $5, $6, $7)`,
+            [
+              id,
+              JSON.stringify(input.targets),
+              targetKey(input.targets),
+              input.actor ?? null,
+              process.pid,
+              new Date().toISOString(),
+              input.fleet ?? null,
+            ],
+          );
+          await leases.acquire(c, "scan", id);
+          return (await getScan(c, id))!;
+        });
+      } catch (e) {
+        if (input.fleet && isFleetBusyError(e)) throw fleetBusy(input.fleet, await runningOf(input.fleet));
+        throw e;
+      }
     },
 
     async getScan(id) {

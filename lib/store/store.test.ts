@@ -509,6 +509,46 @@ describe.each([sqlite, postgres])("store on $name", (e) => {
     expect((await watcher.eventsSince(scan.id, 0)).at(-1)?.event).toMatchObject({ status: "interrupted" });
   });
 
+  it("starts at most one scan per fleet across processes: of two started at once, one runs, the other is refused", async () => {
+    const where = await e.fresh();
+    // Two replicas (two pools, or two SQLite connections) on one database.
+    const a = await e.open(where);
+    const b = await e.open(where);
+    const fleet = "123456789012/eu-west-1";
+    for (let round = 0; round < 5; round++) {
+      const tries = await Promise.allSettled([
+        a.createScan({ targets: { kind: "all" }, fleet }),
+        b.createScan({ targets: { kind: "group", name: "web" }, fleet }),
+      ]);
+      const started = tries.filter((t) => t.status === "fulfilled").map((t) => t.value);
+      const refused = tries.filter((t) => t.status === "rejected").map((t) => t.reason);
+      expect(started).toHaveLength(1);
+      expect(refused).toHaveLength(1);
+      const running = started[0]!;
+      expect(refused[0]).toMatchObject({ code: "CONFLICT", details: { scanId: running.id, fleet } });
+      expect(String(refused[0].message)).toContain(running.id);
+      expect((await e.sql(where, `SELECT count(*) AS n FROM scans WHERE status = 'running'`))[0]).toMatchObject({
+        n: e.name === "SQLite" ? 1 : "1",
+      });
+      // Another fleet, and a scan started without one, are not held up.
+      const other = await b.createScan({ targets: { kind: "all" }, fleet: "123456789012/us-east-1" });
+      const unnamed = await b.createScan({ targets: { kind: "all" } });
+      for (const id of [other.id, unnamed.id]) await b.finishScan(id, "completed");
+      await (round % 2 ? a : b).finishScan(running.id, "completed");
+    }
+    // A scan whose owner died holds its fleet until its lease runs out; then a new one starts and it is interrupted.
+    const dead = await e.open(where, { leaseTtlSeconds: 1 });
+    const orphan = await dead.createScan({ targets: { kind: "all" }, fleet });
+    await dead.close();
+    await expect(a.createScan({ targets: { kind: "all" }, fleet })).rejects.toMatchObject({
+      details: { scanId: orphan.id },
+    });
+    await sleep(1300);
+    const next = await a.createScan({ targets: { kind: "all" }, fleet });
+    expect(next.status).toBe("running");
+    expect((await a.getScan(orphan.id))?.status).toBe("interrupted");
+  });
+
   it("carries a cancel to the scan's owner in another process, through the lease", async () => {
     const file = await e.fresh();
     const owner = await e.open(file, { leaseTtlSeconds: 3 });

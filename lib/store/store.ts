@@ -10,6 +10,7 @@ import { targetKey } from "../scan/targets.ts";
 import type { InstanceResult, ScanEvent, ScanStatus } from "../scan/types.ts";
 import { actionAuditStore } from "./actions.ts";
 import { ecsQueries } from "./ecs.ts";
+import { fleetBusy, isFleetBusyError } from "./fleet-busy.ts";
 import { fleetStateQueries, scopeConditions } from "./fleets.ts";
 import type { ScanFinishedExtra, ScanWrite, Store } from "./interfaces.ts";
 import { leaseTable } from "./leases.ts";
@@ -63,9 +64,11 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
 
   const q = {
     insertScan: db.prepare(
-      `INSERT INTO scans (id, status, targets, target_key, actor, owner_pid, started_at) VALUES (?, 'running', ?, ?, ?, ?, ?)`,
+      `INSERT INTO scans (id, status, targets, target_key, actor, owner_pid, started_at, running_fleet)
+       VALUES (?, 'running', ?, ?, ?, ?, ?, ?)`,
     ),
     getScan: db.prepare(`SELECT * FROM scans WHERE id = ?`),
+    runningOfFleet: db.prepare(`SELECT id FROM scans WHERE running_fleet = ?`),
     getScanProgress: db.prepare(
       `SELECT s.*, (SELECT coalesce(max(seq), 0) FROM scan_events e WHERE e.scan_id = s.id) AS last_seq
        FROM scans s WHERE s.id = ?`,
@@ -88,7 +91,8 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     ),
     setTotal: db.prepare(`UPDATE scans SET total = ? WHERE id = ?`),
     finish: db.prepare(
-      `UPDATE scans SET status = ?, finished_at = ?, counts = ?, error = ? WHERE id = ? AND status = 'running'`,
+      `UPDATE scans SET status = ?, finished_at = ?, counts = ?, error = ?, running_fleet = NULL
+       WHERE id = ? AND status = 'running'`,
     ),
     lastSeq: db.prepare(`SELECT coalesce(max(seq), 0) AS seq FROM scan_events WHERE scan_id = ?`),
     insertEvent: db.prepare(`INSERT INTO scan_events (scan_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)`),
@@ -206,17 +210,27 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
 
     async createScan(input) {
       const id = input.id ?? crypto.randomUUID();
-      db.transaction(() => {
-        q.insertScan.run(
-          id,
-          JSON.stringify(input.targets),
-          targetKey(input.targets),
-          input.actor ?? null,
-          process.pid,
-          new Date().toISOString(),
-        );
-        leases.acquire("scan", id);
-      }).immediate();
+      const runningOf = (fleet: string) => (q.runningOfFleet.get(fleet) as { id: string } | undefined)?.id;
+      // A scan of the fleet whose owner died holds the fleet until it is ended: end it first.
+      const before = input.fleet ? runningOf(input.fleet) : undefined;
+      if (before && leases.holder("scan", before) === undefined) finishScan(before, "interrupted", ABANDONED);
+      try {
+        db.transaction(() => {
+          q.insertScan.run(
+            id,
+            JSON.stringify(input.targets),
+            targetKey(input.targets),
+            input.actor ?? null,
+            process.pid,
+            new Date().toISOString(),
+            input.fleet ?? null,
+          );
+          leases.acquire("scan", id);
+        }).immediate();
+      } catch (e) {
+        if (input.fleet && isFleetBusyError(e)) throw fleetBusy(input.fleet, runningOf(input.fleet));
+        throw e;
+      }
       return getScan(id)!;
     },
 
