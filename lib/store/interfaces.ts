@@ -184,7 +184,27 @@ export interface ActionAuditStore {
   takeOver(actionId: string): Promise<boolean>;
 }
 
-export interface Store extends ScanStore, ScanEventStore, ResultStore, FleetStateStore, EcsStore {
+/**
+ * Leadership of background work (the watcher, schedules): a lease per name in the `leases` table (kind `leader`),
+ * renewed by the store's heartbeat and measured on the database's clock; when its holder stops renewing it, any
+ * other store may take it once it has run out. lib/leader.ts runs work under it.
+ */
+export interface LeaderStore {
+  /** This store's lease owner id. */
+  readonly owner: string;
+  /** How long a lease lives without a heartbeat (FLEET_DOCTOR_LEASE_TTL). */
+  readonly leaseTtlMs: number;
+  /** Takes `name` when nobody live holds it, or keeps it when this store does: true when this store now leads. */
+  claimLeadership(name: string): Promise<boolean>;
+  /** Who leads `name` now and until when (epoch ms on the database's clock); undefined when nobody live does. */
+  leaderOf(name: string): Promise<{ owner: string; expiresAt: number } | undefined>;
+  /** Aborted when this store stops leading `name` (its lease ran out and the heartbeat found it gone, or it resigned). */
+  leadershipSignal(name: string): AbortSignal;
+  /** Gives `name` up when this store leads it (never another's). */
+  resign(name: string): Promise<void>;
+}
+
+export interface Store extends ScanStore, ScanEventStore, ResultStore, FleetStateStore, EcsStore, LeaderStore {
   /** Where the data lives (a file path, `:memory:`, or later a connection string without its secret). */
   readonly path: string;
   /** This store's lease owner id: random per process (per opened store). */

@@ -2,7 +2,8 @@ import type Database from "better-sqlite3";
 import type pg from "pg";
 import { NOW_MS, type Queryable } from "./pg.ts";
 
-export type LeaseKind = "scan" | "action";
+/** `leader`: the leadership of background work (lib/leader.ts), one row per name. */
+export type LeaseKind = "scan" | "action" | "leader";
 
 /**
  * The `leases` table for one owner (SQLite). Ownership of running work lives here, never in a pid or a process's
@@ -22,6 +23,14 @@ export function leaseTable(db: Database.Database, owner: string, ttlMs: number) 
     renew: db.prepare(`UPDATE leases SET heartbeat_at = ?, expires_at = ? WHERE owner = ?`),
     mine: db.prepare(`SELECT kind, id, cancel_requested FROM leases WHERE owner = ?`),
     requestCancel: db.prepare(`UPDATE leases SET cancel_requested = 1 WHERE kind = ? AND id = ? AND expires_at >= ?`),
+    takeIfFree: db.prepare(
+      `INSERT INTO leases (kind, id, owner, heartbeat_at, expires_at, cancel_requested) VALUES (?, ?, ?, ?, ?, 0)
+       ON CONFLICT (kind, id) DO UPDATE SET owner = excluded.owner, heartbeat_at = excluded.heartbeat_at,
+         expires_at = excluded.expires_at, cancel_requested = 0
+       WHERE leases.expires_at < excluded.heartbeat_at`,
+    ),
+    live: db.prepare(`SELECT owner, expires_at FROM leases WHERE kind = ? AND id = ? AND expires_at >= ?`),
+    releaseMine: db.prepare(`DELETE FROM leases WHERE kind = ? AND id = ? AND owner = ?`),
   };
   const local = new Map<string, AbortController>();
   const key = (kind: LeaseKind, id: string) => `${kind}:${id}`;
@@ -52,6 +61,22 @@ export function leaseTable(db: Database.Database, owner: string, ttlMs: number) 
     },
     release(kind: LeaseKind, id: string): void {
       q.release.run(kind, id);
+      local.delete(key(kind, id));
+    },
+    /** Takes the lease only when nobody live holds it (as pgLeaseTable's): true when this owner took it. */
+    takeIfFree(kind: LeaseKind, id: string): boolean {
+      const now = Date.now();
+      return q.takeIfFree.run(kind, id, owner, now, now + ttlMs).changes > 0;
+    },
+    /** The live holder of a lease and when it runs out (epoch ms), if anyone holds it. */
+    live(kind: LeaseKind, id: string): { owner: string; expiresAt: number } | undefined {
+      const r = q.live.get(kind, id, Date.now()) as { owner: string; expires_at: number } | undefined;
+      return r ? { owner: r.owner, expiresAt: r.expires_at } : undefined;
+    },
+    /** Gives the lease up when this owner holds it (never another's); this process's work on it is told to stop. */
+    releaseMine(kind: LeaseKind, id: string): void {
+      q.releaseMine.run(kind, id, owner);
+      local.get(key(kind, id))?.abort(new Error("released"));
       local.delete(key(kind, id));
     },
     /** Asks the live holder to stop; aborts at once when that is this process. False when nobody live holds it. */
@@ -147,6 +172,19 @@ export function pgLeaseTable(pool: pg.Pool, owner: string, ttlMs: number) {
     },
     async release(c: Queryable, kind: LeaseKind, id: string): Promise<void> {
       await c.query(`DELETE FROM leases WHERE kind = $1 AND id = $2`, [kind, id]);
+      local.delete(key(kind, id));
+    },
+    async live(c: Queryable, kind: LeaseKind, id: string): Promise<{ owner: string; expiresAt: number } | undefined> {
+      const r = await c.query<{ owner: string; expires_at: string }>(
+        `SELECT owner, expires_at FROM leases WHERE kind = $1 AND id = $2 AND expires_at >= ${NOW_MS}`,
+        [kind, id],
+      );
+      const row = r.rows[0];
+      return row ? { owner: row.owner, expiresAt: Number(row.expires_at) } : undefined;
+    },
+    async releaseMine(c: Queryable, kind: LeaseKind, id: string): Promise<void> {
+      await c.query(`DELETE FROM leases WHERE kind = $1 AND id = $2 AND owner = $3`, [kind, id, owner]);
+      local.get(key(kind, id))?.abort(new Error("released"));
       local.delete(key(kind, id));
     },
     async requestCancel(kind: LeaseKind, id: string): Promise<boolean> {

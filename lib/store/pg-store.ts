@@ -311,6 +311,25 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
     }),
     ...pgFleetStateQueries(db),
     ...pgEcsQueries(db),
+    leaseTtlMs: ttlMs,
+
+    async claimLeadership(name) {
+      // One statement takes a free (or run-out) lease; a live one of this store's is already ours.
+      await migrated;
+      if (await leases.takeIfFree(pool, "leader", name)) return true;
+      return (await leases.live(pool, "leader", name))?.owner === owner;
+    },
+    async leaderOf(name) {
+      await migrated;
+      return leases.live(pool, "leader", name);
+    },
+    leadershipSignal(name) {
+      return leases.signal("leader", name);
+    },
+    async resign(name) {
+      await migrated;
+      await leases.releaseMine(pool, "leader", name);
+    },
 
     async createScan(input) {
       const id = input.id ?? crypto.randomUUID();

@@ -207,6 +207,25 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     actions,
     ...fleetStateQueries(db),
     ...ecsQueries(db),
+    leaseTtlMs: ttlMs,
+
+    async claimLeadership(name) {
+      return db
+        .transaction(() => {
+          if (leases.live("leader", name)?.owner === owner) return true;
+          return leases.takeIfFree("leader", name);
+        })
+        .immediate();
+    },
+    async leaderOf(name) {
+      return leases.live("leader", name);
+    },
+    leadershipSignal(name) {
+      return leases.signal("leader", name);
+    },
+    async resign(name) {
+      leases.releaseMine("leader", name);
+    },
 
     async createScan(input) {
       const id = input.id ?? crypto.randomUUID();
