@@ -4,6 +4,7 @@ import type { ActionDetail, ActionEvent, ActionRow, InstanceOutcome, InstanceOut
 import type { ActionAuditStore, ActionEnd, ActionWrite } from "./interfaces.ts";
 import type { PgLeaseTable } from "./leases.ts";
 import type { Queryable } from "./pg.ts";
+import { notifyStored } from "./pg-notify.ts";
 import {
   type ActionCommandDb,
   type ActionDb,
@@ -30,6 +31,8 @@ export function pgActionAuditStore(
   tx: <T>(fn: (c: pg.PoolClient) => Promise<T>) => Promise<T>,
   leases: PgLeaseTable,
   wake: EventEmitter,
+  /** Starts hearing other replicas' stored events (pg-notify.ts) once someone listens here. */
+  listen: () => void = () => {},
 ): ActionAuditStore {
   async function insertEvent(c: Queryable, actionId: string, event: ActionEvent): Promise<number> {
     const r = await c.query<{ seq: number }>(
@@ -37,6 +40,7 @@ export function pgActionAuditStore(
        SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4 FROM action_events WHERE action_id = $1 RETURNING seq`,
       [actionId, event.type, event.at, JSON.stringify(event)],
     );
+    await notifyStored(c, leases.owner, `action:${actionId}`);
     return r.rows[0]!.seq;
   }
 
@@ -179,6 +183,7 @@ export function pgActionAuditStore(
     },
 
     onActionEvent(actionId, listener) {
+      listen();
       wake.on(`action:${actionId}`, listener);
       return () => wake.off(`action:${actionId}`, listener);
     },

@@ -12,6 +12,7 @@ import type { ScanFinishedExtra, ScanWrite, Store } from "./interfaces.ts";
 import { pgLeaseTable } from "./leases.ts";
 import { inTransaction, migratePg, NOW_MS, numbered, openPool, type Queryable } from "./pg.ts";
 import { pgActionAuditStore } from "./pg-actions.ts";
+import { notifyStored, pgEventListener } from "./pg-notify.ts";
 import { redactedUrl } from "./pg-url.ts";
 import {
   LATEST_COLUMNS,
@@ -52,6 +53,8 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
   const leases = pgLeaseTable(pool, owner, ttlMs);
   const wake = new EventEmitter();
   wake.setMaxListeners(0);
+  // Other replicas' stored events wake this one's streams too (LISTEN/NOTIFY; see pg-notify.ts).
+  const listener = pgEventListener(url, owner, wake);
 
   const migrated = migratePg(pool);
   // Every verb awaits this; a failed migration is also reported by `ready` (and by each verb), never unhandled.
@@ -84,6 +87,7 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
        SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4 FROM scan_events WHERE scan_id = $1 RETURNING seq`,
       [scanId, event.type, event.at, JSON.stringify(event)],
     );
+    await notifyStored(c, owner, `scan:${scanId}`);
     return r.rows[0]!.seq;
   }
 
@@ -280,7 +284,7 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
     return { clause: where.length ? numbered(`WHERE ${where.join(" AND ")}`) : "", params };
   }
 
-  const actions = pgActionAuditStore(db, tx, leases, wake);
+  const actions = pgActionAuditStore(db, tx, leases, wake, () => listener.listen());
 
   // The heartbeat (as the SQLite store's), never two at once; unref'd, it never keeps a process alive on its own.
   let closed = false;
@@ -449,9 +453,10 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
       return r.rows.map((row) => ({ seq: row.seq, event: JSON.parse(row.data) as ScanEvent }));
     },
 
-    onScanEvent(scanId, listener) {
-      wake.on(`scan:${scanId}`, listener);
-      return () => wake.off(`scan:${scanId}`, listener);
+    onScanEvent(scanId, fn) {
+      listener.listen();
+      wake.on(`scan:${scanId}`, fn);
+      return () => wake.off(`scan:${scanId}`, fn);
     },
 
     async saveResult(result, rawOutput) {
@@ -561,6 +566,7 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
       if (closed) return;
       closed = true;
       clearInterval(timer);
+      await listener.close();
       await beating;
       await migrated.catch(() => {});
       await pool.end();
