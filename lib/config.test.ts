@@ -33,6 +33,9 @@ describe("parseConfig", () => {
     ["AWS_ENDPOINT_URL_ECS", "localhost"],
     ["FLEET_DOCTOR_JOIN_GRACE_SECONDS", "-1"],
     ["FLEET_DOCTOR_JOIN_GRACE_SECONDS", "5 minutes"],
+    ["FLEET_DOCTOR_DATABASE_URL", "mysql://db.internal/fleet"],
+    ["FLEET_DOCTOR_DATABASE_URL", "db.internal:5432"],
+    ["FLEET_DOCTOR_DATABASE_URL", "postgres://"],
   ])("names %s when its value %j is wrong", (name, value) => {
     try {
       parseConfig({ [name]: value });
@@ -48,5 +51,15 @@ describe("parseConfig", () => {
       parseConfig({ AWS_ENDPOINT_URL: "http://127.0.0.1:4566", AWS_ENDPOINT_URL_SSM: "https://ssm.example.com/" }),
     ).not.toThrow();
     expect(() => parseConfig({ AWS_ENDPOINT_URL: "" })).not.toThrow();
+  });
+
+  it("keeps the state in PostgreSQL only when FLEET_DOCTOR_DATABASE_URL names a server", () => {
+    expect(parseConfig({}).databaseUrl).toBeUndefined();
+    expect(parseConfig({ FLEET_DOCTOR_DATABASE_URL: "" }).databaseUrl).toBeUndefined();
+    for (const url of ["postgres://fd:secret@db.internal:5432/fleet", "postgresql://127.0.0.1/fleet?sslmode=require"])
+      expect(parseConfig({ FLEET_DOCTOR_DATABASE_URL: url }).databaseUrl).toBe(url);
+    expect(() => parseConfig({ FLEET_DOCTOR_DATABASE_URL: "mysql://db.internal/fleet" })).toThrow(
+      /FLEET_DOCTOR_DATABASE_URL: expected a PostgreSQL URL such as postgres:\/\//,
+    );
   });
 });

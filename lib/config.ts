@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { FleetDoctorError } from "./errors.ts";
+import { isPostgresUrl } from "./store/pg-url.ts";
 
 /**
  * Every environment variable Fleet Doctor reads, validated once. AWS endpoints are only checked here, not passed
@@ -31,6 +32,17 @@ const schema = z.object({
   AWS_REGION: z.string().min(1).optional(),
   AWS_DEFAULT_REGION: z.string().min(1).optional(),
   FLEET_DOCTOR_DB: z.string().min(1).default("./data/fleet-doctor.db"),
+  /**
+   * A PostgreSQL server to keep the state in (several replicas share it); unset or empty: the SQLite file at
+   * FLEET_DOCTOR_DB, as on one machine.
+   */
+  FLEET_DOCTOR_DATABASE_URL: z
+    .string()
+    .refine(
+      (s) => s === "" || isPostgresUrl(s),
+      "expected a PostgreSQL URL such as postgres://fleet_doctor:PASSWORD@db.internal:5432/fleet_doctor",
+    )
+    .optional(),
   FLEET_DOCTOR_AUTH: z.enum(["none", "alb"]).default("none"),
   /** SendCommand calls per second the scan allows itself (SSM publishes no quota; stay well under the observed one). */
   FLEET_DOCTOR_SEND_RATE: z.coerce.number().positive().max(100).default(5),
@@ -74,6 +86,8 @@ const schema = z.object({
 export type Config = {
   region: string;
   dbPath: string;
+  /** The PostgreSQL server's URL when the state lives there (FLEET_DOCTOR_DATABASE_URL), else undefined: SQLite. */
+  databaseUrl?: string;
   auth: "none" | "alb";
   sendRate: number;
   probeTimeoutSeconds: number;
@@ -122,6 +136,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   return {
     region,
     dbPath: e.FLEET_DOCTOR_DB,
+    databaseUrl: e.FLEET_DOCTOR_DATABASE_URL || undefined,
     auth: e.FLEET_DOCTOR_AUTH,
     sendRate: e.FLEET_DOCTOR_SEND_RATE,
     probeTimeoutSeconds: e.FLEET_DOCTOR_PROBE_TIMEOUT,

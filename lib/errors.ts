@@ -21,7 +21,17 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+// Each Next.js route is a bundle with its own copy of this class, while the store is one object per process
+// (lib/store/index.ts) made by whichever route loaded first: an error the store throws must still be recognised by
+// every other route's copy (or a 409 becomes a 500). A registered symbol marks the instances of every copy.
+const BRAND = Symbol.for("fleet-doctor.FleetDoctorError");
+
 export class FleetDoctorError extends Error {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+  }
+
+  readonly [BRAND] = true;
   readonly code: ErrorCode;
   /** Safe, structured context for the client (e.g. which field was wrong, the id of a conflicting scan). */
   readonly details?: Record<string, unknown>;

@@ -478,6 +478,26 @@ describe("a scan through the API against the simulator", () => {
     await scanDone(r.store, scanId);
     expect((await r.store.getScan(scanId))?.status).toBe("cancelled");
   });
+  it("409 naming the running scan while another replica scans the same fleet, whatever its targets", async () => {
+    const { scanDone } = await import("@/lib/scan/start-scan.ts");
+    const { defaultScanContext } = await import("@/lib/scan/context.ts");
+    const { fleetOf } = await import("@/lib/scan/run-scan.ts");
+    const fleet = await fleetOf(defaultScanContext().clients);
+    // Another replica's store on the same database runs a scan of the simulator's fleet (other targets).
+    const replica = openStore(process.env.FLEET_DOCTOR_DB!);
+    try {
+      const theirs = await replica.createScan({ targets: { kind: "ids", ids: [ID1] }, fleet: fleet.id });
+      const e = await errorOf(await r.scans.POST(post({ targets: { kind: "group", name: "web" } })));
+      expect(e).toMatchObject({ status: 409, code: "CONFLICT", details: { scanId: theirs.id, fleet: fleet.id } });
+      expect(e.message).toContain(theirs.id);
+      await replica.finishScan(theirs.id, "cancelled");
+      const res = await r.scans.POST(post({ targets: { kind: "group", name: "web" } }));
+      expect(res.status).toBe(202);
+      await scanDone(r.store, ((await res.json()) as { scanId: string }).scanId);
+    } finally {
+      await replica.close();
+    }
+  });
 });
 
 describe("GET /api/instances/table", () => {

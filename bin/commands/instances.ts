@@ -2,7 +2,7 @@ import { identifyFleet } from "../../lib/aws/fleet.ts";
 import { config } from "../../lib/config.ts";
 import { isVerdict, VERDICTS } from "../../lib/diagnosis/catalogue.ts";
 import { FleetDoctorError } from "../../lib/errors.ts";
-import { openStore } from "../../lib/store/store.ts";
+import { openConfiguredStore } from "../../lib/store/index.ts";
 import type { InstanceSummary } from "../../lib/store/types.ts";
 import type { Command } from "../cli.ts";
 import { commandFlags } from "../flags.ts";
@@ -42,7 +42,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const cfg = config();
   const fleet = await identifyFleet(cfg);
-  const store = openStore(cfg.dbPath);
+  const store = openConfiguredStore(cfg);
   try {
     const items: InstanceSummary[] = [];
     for (let offset = 0; ; offset += 1000) {

@@ -9,7 +9,7 @@ import { createClients } from "../../lib/aws/clients.ts";
 import { sleep } from "../../lib/aws/pace.ts";
 import { config } from "../../lib/config.ts";
 import { FleetDoctorError } from "../../lib/errors.ts";
-import { openStore } from "../../lib/store/store.ts";
+import { openConfiguredStore } from "../../lib/store/index.ts";
 import type { Command } from "../cli.ts";
 import { commandFlags } from "../flags.ts";
 
@@ -76,7 +76,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = flags;
   if (positionals.length === 0) throw new FleetDoctorError("BAD_REQUEST", "Name at least one instance id.");
   const cfg = config();
-  const store = openStore(cfg.dbPath, { leaseTtlSeconds: cfg.leaseTtlSeconds });
+  const store = openConfiguredStore(cfg);
   const ctx: ActionContext = { clients: createClients(cfg), store, config: cfg };
   // The person at this shell holds the AWS credentials already: they act as an operator, under their login name.
   const actor: Actor = { id: `cli:${userInfo().username}`, role: "operator" };

@@ -1,10 +1,12 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator } from "../../sim/main.ts";
+import { freshDatabase, type PostgresServer, postgresServer } from "../../test/helpers/postgres.ts";
 
 const run = promisify(execFile);
 const bin = path.resolve(import.meta.dirname, "../fleet-doctor.mjs");
@@ -144,5 +146,45 @@ describe("fleet-doctor instances", () => {
     const r = await cli("instances", "--verdict", "sick");
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("unknown verdict 'sick'");
+  });
+});
+
+describe("fleet-doctor scan on PostgreSQL", () => {
+  let server: PostgresServer | undefined;
+  beforeAll(async () => {
+    server = await postgresServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("keeps its state on the server FLEET_DOCTOR_DATABASE_URL names, not in the SQLite file", async () => {
+    const db = await freshDatabase(server!);
+    const file = path.join(dir, "unused.db");
+    try {
+      const r = await cliWith({ FLEET_DOCTOR_DATABASE_URL: db.url, FLEET_DOCTOR_DB: file }, "scan", "--json");
+      expect(r.code).toBe(1);
+      const out = JSON.parse(r.stdout) as { scanId: string; status: string };
+      expect(out.status).toBe("completed");
+      expect(existsSync(file)).toBe(false);
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        const scans = await c.query("SELECT id, status, done FROM scans");
+        expect(scans.rows).toEqual([{ id: out.scanId, status: "completed", done: 9 }]);
+        expect((await c.query("SELECT count(*)::int AS n FROM leases")).rows).toEqual([{ n: 0 }]);
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it("names FLEET_DOCTOR_DATABASE_URL and exits non-zero when it is not a PostgreSQL URL", async () => {
+    const r = await cliWith({ FLEET_DOCTOR_DATABASE_URL: "mysql://db.internal/fleet" }, "scan");
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("FLEET_DOCTOR_DATABASE_URL");
+    expect(r.stderr).toContain("expected a PostgreSQL URL");
   });
 });

@@ -4,7 +4,7 @@ import { type ErrorCode, exitCodeFor, FleetDoctorError } from "../../lib/errors.
 import { runScan } from "../../lib/scan/run-scan.ts";
 import { targetsSchema } from "../../lib/scan/targets.ts";
 import type { ScanStatus, Targets } from "../../lib/scan/types.ts";
-import { openStore } from "../../lib/store/store.ts";
+import { openConfiguredStore } from "../../lib/store/index.ts";
 import type { Command } from "../cli.ts";
 import { commandFlags } from "../flags.ts";
 import { countVerdicts, formatTriage, needsAttention, type TriageRow, triageRow } from "../triage.ts";
@@ -69,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = flags;
   const targets = targetsFromArgs(values);
   const cfg = config();
-  const store = openStore(cfg.dbPath, { leaseTtlSeconds: cfg.leaseTtlSeconds });
+  const store = openConfiguredStore(cfg);
   const clients = createClients(cfg);
   const controller = new AbortController();
   const onSigint = () => {

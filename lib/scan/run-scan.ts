@@ -2,7 +2,7 @@ import { channel } from "../async/channel.ts";
 import type { Clients } from "../aws/clients.ts";
 import { ECS_READ_RATE, type EcsView, readEcsView } from "../aws/ecs.ts";
 import { isThrottling } from "../aws/errors.ts";
-import { identifyFleet } from "../aws/fleet.ts";
+import { type Fleet, identifyFleet } from "../aws/fleet.ts";
 import { isInstanceId } from "../aws/ids.ts";
 import type { Membership } from "../aws/inventory.ts";
 import { inventoryPages } from "../aws/inventory.ts";
@@ -28,6 +28,8 @@ export type ScanContext = {
   signal?: AbortSignal;
   /** A scan row created beforehand (startScan does, to answer with its id at once); otherwise one is created. */
   scanId?: string;
+  /** The fleet the scan reads, when the caller named it first (startScan does, to create the row under it). */
+  fleet?: Fleet;
   actor?: string;
   tuning?: Partial<ScanTuning>;
 };
@@ -45,11 +47,20 @@ const now = () => new Date().toISOString();
  * Invocations SSM has not ended by their deadline are recorded unresolved, and the scan then ends `partial`.
  * Aborting `ctx.signal` cancels the outstanding commands and ends the scan `cancelled`.
  */
+/** The fleet the scan's clients read: STS's account (or the endpoint's name) in their region. */
+export async function fleetOf(clients: Clients): Promise<Fleet> {
+  return identifyFleet({ region: await clients.ssm.config.region() });
+}
+
 export async function* runScan(targets: Targets, ctx: ScanContext): AsyncGenerator<ScanEvent> {
   const { store } = ctx;
+  // The fleet (account, region) is named before the row exists: at most one scan of a fleet runs at a time, and
+  // the store decides that as it creates the row (CONFLICT naming the running one). The region is the one the
+  // scan's own clients read (config, or the SDK's chain).
+  const fleet = ctx.fleet ?? (await fleetOf(ctx.clients));
   const scanId = ctx.scanId
     ? (await requireScan(store, ctx.scanId)).id
-    : (await store.createScan({ targets, ...(ctx.actor ? { actor: ctx.actor } : {}) })).id;
+    : (await store.createScan({ targets, fleet: fleet.id, ...(ctx.actor ? { actor: ctx.actor } : {}) })).id;
   const out = channel<ScanEvent>();
   const internal = new AbortController();
   // Aborted by the caller, or by a cancel asked for from any process (the lease's heartbeat hears it).
@@ -87,7 +98,7 @@ export async function* runScan(targets: Targets, ctx: ScanContext): AsyncGenerat
   );
 
   let finished = false;
-  const work = execute(scanId, targets, ctx, internal.signal, emit).finally(() => {
+  const work = execute(scanId, targets, { ...ctx, fleet }, internal.signal, emit).finally(() => {
     finished = true;
     out.close();
   });
@@ -128,7 +139,13 @@ type Scan = {
   home: { region: string; account?: string };
 };
 
-async function execute(scanId: string, targets: Targets, ctx: ScanContext, signal: AbortSignal, emit: Emit) {
+async function execute(
+  scanId: string,
+  targets: Targets,
+  ctx: ScanContext & { fleet: Fleet },
+  signal: AbortSignal,
+  emit: Emit,
+) {
   const scan: Scan = {
     id: scanId,
     ctx,
@@ -148,9 +165,8 @@ async function execute(scanId: string, targets: Targets, ctx: ScanContext, signa
   let inventory: Promise<void> | undefined;
   try {
     emit({ type: "scan-started", scanId, targets, at: now() });
-    // Every result belongs to the fleet (account, region) it was read from: named once per scan. The region is the
-    // one the scan's own clients read (config, or the SDK's chain).
-    const fleet = await identifyFleet({ region: await ctx.clients.ssm.config.region() });
+    // Every result belongs to the fleet (account, region) it was read from: named once per scan.
+    const { fleet } = ctx;
     await ctx.store.recordScanFleet(scanId, fleet.id);
     scan.home = { region: fleet.region, ...(fleet.source === "sts" ? { account: fleet.account } : {}) };
     const online = channel<string[]>();

@@ -1,13 +1,14 @@
 import { FleetDoctorError } from "../errors.ts";
 import type { Store } from "../store/interfaces.ts";
 import type { ScanRow } from "../store/types.ts";
-import { runScan, type ScanContext } from "./run-scan.ts";
+import { fleetOf, runScan, type ScanContext } from "./run-scan.ts";
 import type { Targets } from "./types.ts";
 
 /**
  * Starts a scan in the background of this process and answers with its id at once (the row exists before this
  * returns, so GET /api/scans/:id and the event stream work immediately). CONFLICT with `{scanId}` when a scan over
- * the same targets holds a live lease, in this process or another (the CLI, another server).
+ * the same targets holds a live lease, in this process or another (the CLI, another server), or when any scan of the
+ * same fleet runs (decided by the store as it creates the row, so two replicas starting at once get one scan).
  */
 export async function startScan(
   targets: Targets,
@@ -19,10 +20,12 @@ export async function startScan(
       scanId: conflict,
     });
   }
-  const scan = await ctx.store.createScan({ targets, ...(ctx.actor ? { actor: ctx.actor } : {}) });
+  // One scan per fleet across processes: the store refuses a second one atomically (CONFLICT naming it).
+  const fleet = ctx.fleet ?? (await fleetOf(ctx.clients));
+  const scan = await ctx.store.createScan({ targets, fleet: fleet.id, ...(ctx.actor ? { actor: ctx.actor } : {}) });
   void (async () => {
     try {
-      for await (const _ of runScan(targets, { ...ctx, scanId: scan.id })) {
+      for await (const _ of runScan(targets, { ...ctx, fleet, scanId: scan.id })) {
         // Events are stored by runScan; watchers read them from the store.
       }
     } catch (e) {

@@ -1,54 +1,17 @@
 import type { EventEmitter } from "node:events";
 import type Database from "better-sqlite3";
-import type {
-  ActionDetail,
-  ActionEvent,
-  ActionKind,
-  ActionRow,
-  ActionStatus,
-  ActionTarget,
-  InstanceOutcome,
-  InstanceOutcomeKind,
-} from "../actions/types.ts";
+import type { ActionDetail, ActionEvent, ActionRow, InstanceOutcome, InstanceOutcomeKind } from "../actions/types.ts";
 import type { ActionAuditStore, ActionEnd, ActionWrite } from "./interfaces.ts";
 import type { LeaseTable } from "./leases.ts";
-
-type ActionDb = {
-  id: string;
-  kind: ActionKind;
-  actor: string;
-  actor_role: string;
-  forced: number;
-  reason: string | null;
-  created_at: string;
-  requested: string;
-  max_concurrency: number;
-  max_errors: number;
-  wait_seconds: number;
-  finished: string | null;
-};
-
-const SELECT_ACTION = `SELECT a.*, (SELECT data FROM action_events e WHERE e.action_id = a.id AND e.type = 'action-finished') AS finished FROM actions a`;
-
-function toRow(r: ActionDb): ActionRow {
-  const fin = r.finished ? (JSON.parse(r.finished) as Extract<ActionEvent, { type: "action-finished" }>) : undefined;
-  return {
-    id: r.id,
-    kind: r.kind,
-    actor: r.actor,
-    actorRole: r.actor_role,
-    forced: r.forced === 1,
-    ...(r.reason ? { reason: r.reason } : {}),
-    createdAt: r.created_at,
-    requested: JSON.parse(r.requested) as string[],
-    maxConcurrency: r.max_concurrency,
-    maxErrors: r.max_errors,
-    waitSeconds: r.wait_seconds,
-    status: (fin?.status ?? "running") as ActionStatus,
-    ...(fin ? { finishedAt: fin.at } : {}),
-    counts: fin?.counts ?? {},
-  };
-}
+import {
+  type ActionCommandDb,
+  type ActionDb,
+  type ActionTargetDb,
+  SELECT_ACTION,
+  toActionCommand,
+  toActionRow,
+  toActionTarget,
+} from "./rows.ts";
 
 /**
  * The actions' tables (SQLite), over the store's connection. Writes that belong together run in one transaction;
@@ -104,7 +67,7 @@ export function actionAuditStore(db: Database.Database, leases: LeaseTable, wake
 
   function get(id: string): ActionRow | undefined {
     const r = q.get.get(id) as ActionDb | undefined;
-    return r ? toRow(r) : undefined;
+    return r ? toActionRow(r) : undefined;
   }
 
   function inflightAction(instanceId: string): string | undefined {
@@ -236,31 +199,8 @@ export function actionAuditStore(db: Database.Database, leases: LeaseTable, wake
     async detail(id): Promise<ActionDetail | undefined> {
       const row = get(id);
       if (!row) return undefined;
-      const targets = (
-        q.targets.all(id) as {
-          instance_id: string;
-          decision: ActionTarget["decision"];
-          reason: string | null;
-          preflight: string;
-          joined_action: string | null;
-        }[]
-      ).map(
-        (t): ActionTarget => ({
-          instanceId: t.instance_id,
-          decision: t.decision,
-          ...(t.reason ? { reason: t.reason } : {}),
-          preflight: JSON.parse(t.preflight),
-          ...(t.joined_action ? { joinedAction: t.joined_action } : {}),
-        }),
-      );
-      const commands = (
-        q.commands.all(id) as { batch: number; command_id: string; instance_ids: string; sent_at: string }[]
-      ).map((c) => ({
-        batch: c.batch,
-        commandId: c.command_id,
-        instanceIds: JSON.parse(c.instance_ids) as string[],
-        sentAt: c.sent_at,
-      }));
+      const targets = (q.targets.all(id) as ActionTargetDb[]).map(toActionTarget);
+      const commands = (q.commands.all(id) as ActionCommandDb[]).map(toActionCommand);
       const outcomes = (q.outcomes.all(id) as { detail: string }[]).map((o) => JSON.parse(o.detail) as InstanceOutcome);
       return { ...row, targets, commands, outcomes };
     },
@@ -268,7 +208,7 @@ export function actionAuditStore(db: Database.Database, leases: LeaseTable, wake
     async list(opts = {}) {
       const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
       const rows = (opts.instanceId ? q.listForInstance.all(opts.instanceId, limit) : q.list.all(limit)) as ActionDb[];
-      return rows.map(toRow);
+      return rows.map(toActionRow);
     },
 
     async unfinished() {

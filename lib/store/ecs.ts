@@ -1,29 +1,53 @@
 import type Database from "better-sqlite3";
 import type { EcsStore } from "./interfaces.ts";
+import type { Queryable } from "./pg.ts";
+
+// The note is shown with the scan; what ECS said is capped like everything else read from outside.
+const MAX_NOTE = 500;
+
+// The last time a stored result saw the instance in another lifecycle state than InService (or in no group), and
+// the first time one saw it InService after that: when its current time in service began, as far as Fleet Doctor
+// saw it. The same SQL on both engines (probed_at is ISO-8601 text on both), with `?` parameters.
+const LAST_NOT_IN_SERVICE = `SELECT max(probed_at) AS at FROM results
+  WHERE instance_id = ? AND (lifecycle_state IS NULL OR lifecycle_state <> 'InService')`;
+const FIRST_IN_SERVICE_AFTER = `SELECT min(probed_at) AS at FROM results
+  WHERE instance_id = ? AND lifecycle_state = 'InService' AND probed_at > ?`;
+
+function seen(last: string | null | undefined, first: string | null | undefined) {
+  return { ...(first ? { firstInService: first } : {}), ...(last ? { lastNotInService: last } : {}) };
+}
 
 /** ECS-related queries (see migrations/ecs-001.ts): a scan's note on why it went without ECS, and lifecycle history. */
 export function ecsQueries(db: Database.Database): EcsStore {
   const q = {
     recordEcsNote: db.prepare(`UPDATE scans SET ecs_note = ? WHERE id = ?`),
-    // The last time a stored result saw the instance in another lifecycle state than InService (or in no group),
-    // and the first time one saw it InService after that: when its current time in service began, as far as
-    // Fleet Doctor saw it.
-    lastNotInService: db.prepare(
-      `SELECT max(probed_at) AS at FROM results
-       WHERE instance_id = ? AND (lifecycle_state IS NULL OR lifecycle_state <> 'InService')`,
-    ),
-    firstInServiceAfter: db.prepare(
-      `SELECT min(probed_at) AS at FROM results WHERE instance_id = ? AND lifecycle_state = 'InService' AND probed_at > ?`,
-    ),
+    lastNotInService: db.prepare(LAST_NOT_IN_SERVICE),
+    firstInServiceAfter: db.prepare(FIRST_IN_SERVICE_AFTER),
   };
   return {
     async recordEcsNote(scanId, note) {
-      q.recordEcsNote.run(note.slice(0, 500), scanId);
+      q.recordEcsNote.run(note.slice(0, MAX_NOTE), scanId);
     },
     async lifecycleSeen(instanceId) {
-      const last = (q.lastNotInService.get(instanceId) as { at: string | null }).at ?? undefined;
-      const first = (q.firstInServiceAfter.get(instanceId, last ?? "") as { at: string | null }).at ?? undefined;
-      return { ...(first ? { firstInService: first } : {}), ...(last ? { lastNotInService: last } : {}) };
+      const last = (q.lastNotInService.get(instanceId) as { at: string | null }).at;
+      const first = (q.firstInServiceAfter.get(instanceId, last ?? "") as { at: string | null }).at;
+      return seen(last, first);
+    },
+  };
+}
+
+/** The same queries on PostgreSQL. */
+export function pgEcsQueries(db: Queryable): EcsStore {
+  const at = async (sql: string, params: unknown[]) =>
+    (await db.query<{ at: string | null }>(sql.replace("?", "$1").replace("?", "$2"), params)).rows[0]?.at;
+  return {
+    async recordEcsNote(scanId, note) {
+      await db.query(`UPDATE scans SET ecs_note = $1 WHERE id = $2`, [note.slice(0, MAX_NOTE), scanId]);
+    },
+    async lifecycleSeen(instanceId) {
+      const last = await at(LAST_NOT_IN_SERVICE, [instanceId]);
+      const first = await at(FIRST_IN_SERVICE_AFTER, [instanceId, last ?? ""]);
+      return seen(last, first);
     },
   };
 }

@@ -1,5 +1,7 @@
 import type Database from "better-sqlite3";
+import type pg from "pg";
 import type { FleetMembershipStore } from "./interfaces.ts";
+import type { Queryable } from "./pg.ts";
 
 /**
  * Fleet membership queries (see migrations/fleets-001.ts). Kept apart from store.ts: the fleet a scan read, the
@@ -74,6 +76,62 @@ export function fleetStateQueries(db: Database.Database): FleetMembershipStore {
     },
     async fleetsInStore() {
       return q.fleets.all() as { fleet: string; instances: number }[];
+    },
+  };
+}
+
+/** The PostgreSQL implementation of FleetMembershipStore: the same statements, numbered parameters. */
+export function pgFleetStateQueries(pool: Queryable): FleetMembershipStore {
+  const one = async <T extends pg.QueryResultRow>(sql: string, params: unknown[]) =>
+    (await pool.query<T>(sql, params)).rows[0];
+  return {
+    async recordScanFleet(scanId, fleet) {
+      await pool.query(`UPDATE scans SET fleet = $1 WHERE id = $2`, [fleet, scanId]);
+    },
+    async scanFleet(scanId) {
+      return (
+        (await one<{ fleet: string | null }>(`SELECT fleet FROM scans WHERE id = $1`, [scanId]))?.fleet ?? undefined
+      );
+    },
+    async markGone(scanId) {
+      const scan = await one<{ fleet: string | null; started_at: string }>(
+        `SELECT fleet, started_at FROM scans WHERE id = $1`,
+        [scanId],
+      );
+      if (!scan?.fleet) return 0;
+      const r = await pool.query(
+        `INSERT INTO fleet_gone (instance_id, fleet, since, scan_id)
+         SELECT l.instance_id, $1, $2, $3 FROM latest l JOIN scans s ON s.id = l.scan_id
+         WHERE (s.fleet = $1 OR s.fleet IS NULL) AND l.probed_at < $2
+           AND NOT EXISTS (SELECT 1 FROM results r WHERE r.scan_id = $3 AND r.instance_id = l.instance_id)
+         ON CONFLICT (instance_id) DO UPDATE SET fleet = excluded.fleet, since = excluded.since, scan_id = excluded.scan_id
+         WHERE fleet_gone.since <= (SELECT probed_at FROM latest WHERE instance_id = excluded.instance_id)`,
+        [scan.fleet, scan.started_at, scanId],
+      );
+      return r.rowCount ?? 0;
+    },
+    async goneOf(instanceId) {
+      const r = await one<{ since: string; scan_id: string; fleet: string }>(
+        `SELECT g.since, g.scan_id, g.fleet FROM fleet_gone g JOIN latest l ON l.instance_id = g.instance_id
+         WHERE g.instance_id = $1 AND g.since > l.probed_at`,
+        [instanceId],
+      );
+      return r ? { since: r.since, scanId: r.scan_id, fleet: r.fleet } : undefined;
+    },
+    async instanceFleet(instanceId) {
+      const r = await one<{ fleet: string | null }>(
+        `SELECT s.fleet FROM latest l JOIN scans s ON s.id = l.scan_id WHERE l.instance_id = $1`,
+        [instanceId],
+      );
+      return r?.fleet ?? undefined;
+    },
+    async fleetsInStore() {
+      const r = await pool.query<{ fleet: string; instances: number }>(
+        `SELECT s.fleet AS fleet, count(*)::int AS instances FROM latest JOIN scans s ON s.id = latest.scan_id
+         WHERE s.fleet IS NOT NULL AND NOT ${GONE_CONDITION} GROUP BY s.fleet ORDER BY s.fleet`,
+        [],
+      );
+      return r.rows;
     },
   };
 }

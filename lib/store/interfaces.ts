@@ -33,7 +33,12 @@ export type ScanWrite =
 
 export interface ScanStore {
   /** A new `running` scan, leased to this store's owner until it finishes (or the owner stops renewing). */
-  createScan(input: { targets: Targets; actor?: string; id?: string }): Promise<ScanRow>;
+  /**
+   * Creates a running scan and takes its lease, in one transaction. With `fleet`, at most one scan of that fleet
+   * runs at a time across every process on the database: a second start while one runs is refused with CONFLICT
+   * naming the running scan (`details.scanId`), atomically (migrations/replicas-001.ts).
+   */
+  createScan(input: { targets: Targets; actor?: string; id?: string; fleet?: string }): Promise<ScanRow>;
   getScan(id: string): Promise<ScanRow | undefined>;
   /**
    * The scan's row and the seq of its last stored event, read together: a page shows the row's done/total, then
@@ -179,7 +184,27 @@ export interface ActionAuditStore {
   takeOver(actionId: string): Promise<boolean>;
 }
 
-export interface Store extends ScanStore, ScanEventStore, ResultStore, FleetStateStore, EcsStore {
+/**
+ * Leadership of background work (the watcher, schedules): a lease per name in the `leases` table (kind `leader`),
+ * renewed by the store's heartbeat and measured on the database's clock; when its holder stops renewing it, any
+ * other store may take it once it has run out. lib/leader.ts runs work under it.
+ */
+export interface LeaderStore {
+  /** This store's lease owner id. */
+  readonly owner: string;
+  /** How long a lease lives without a heartbeat (FLEET_DOCTOR_LEASE_TTL). */
+  readonly leaseTtlMs: number;
+  /** Takes `name` when nobody live holds it, or keeps it when this store does: true when this store now leads. */
+  claimLeadership(name: string): Promise<boolean>;
+  /** Who leads `name` now and until when (epoch ms on the database's clock); undefined when nobody live does. */
+  leaderOf(name: string): Promise<{ owner: string; expiresAt: number } | undefined>;
+  /** Aborted when this store stops leading `name` (its lease ran out and the heartbeat found it gone, or it resigned). */
+  leadershipSignal(name: string): AbortSignal;
+  /** Gives `name` up when this store leads it (never another's). */
+  resign(name: string): Promise<void>;
+}
+
+export interface Store extends ScanStore, ScanEventStore, ResultStore, FleetStateStore, EcsStore, LeaderStore {
   /** Where the data lives (a file path, `:memory:`, or later a connection string without its secret). */
   readonly path: string;
   /** This store's lease owner id: random per process (per opened store). */

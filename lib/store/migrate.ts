@@ -3,7 +3,7 @@ import { FleetDoctorError } from "../errors.ts";
 import { MIGRATIONS, type Migration } from "./migrations/index.ts";
 
 /** Applies the steps not yet recorded in `schema_migrations`, each in its own transaction; returns the ids applied. */
-export function migrate(db: Database.Database, migrations: Migration[] = MIGRATIONS): string[] {
+export function migrate(db: Database.Database, migrations: Pick<Migration, "id" | "up">[] = MIGRATIONS): string[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`);
   const seen = new Set<string>();
   for (const m of migrations) {

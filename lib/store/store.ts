@@ -7,124 +7,27 @@ import { VERDICTS } from "../diagnosis/types.ts";
 import { FleetDoctorError } from "../errors.ts";
 import { matchesFreeText } from "../instances/free-text.ts";
 import { targetKey } from "../scan/targets.ts";
-import type { InstanceResult, ScanEvent, ScanStatus, Targets } from "../scan/types.ts";
+import type { InstanceResult, ScanEvent, ScanStatus } from "../scan/types.ts";
 import { actionAuditStore } from "./actions.ts";
 import { ecsQueries } from "./ecs.ts";
+import { fleetBusy, isFleetBusyError } from "./fleet-busy.ts";
 import { fleetStateQueries, scopeConditions } from "./fleets.ts";
 import type { ScanFinishedExtra, ScanWrite, Store } from "./interfaces.ts";
 import { leaseTable } from "./leases.ts";
 import { migrate } from "./migrate.ts";
-import type { InstanceSummary, LatestFilter, ScanRow, StoredEvent, StoredResult, VerdictCounts } from "./types.ts";
-
-type ScanDb = {
-  id: string;
-  status: ScanStatus;
-  targets: string;
-  actor: string | null;
-  started_at: string;
-  finished_at: string | null;
-  total: number | null;
-  done: number;
-  counts: string;
-  error: string | null;
-  fleet?: string | null;
-  ecs_note?: string | null;
-};
-
-type SummaryDb = {
-  instance_id: string;
-  verdict: Verdict;
-  cause: string | null;
-  summary: string;
-  group_name: string | null;
-  lifecycle_state: string | null;
-  agent_version: string | null;
-  ping_status: string;
-  probed_at: string;
-  scan_id: string;
-  restart_will_work: number;
-  registered: number | null;
-  gone_since?: string | null;
-};
-
-type ResultDb = SummaryDb & {
-  target: string;
-  outcome: string;
-  diagnosis: string;
-  raw_output: string;
-  ecs: string | null;
-};
-
-const SUMMARY_COLUMNS =
-  "instance_id, verdict, cause, summary, group_name, lifecycle_state, agent_version, ping_status, probed_at, scan_id, restart_will_work, registered";
-
-/** The listing's columns: a summary, and since when the instance is gone when it is (lib/store/fleets.ts). */
-const LATEST_COLUMNS = `${SUMMARY_COLUMNS}, (SELECT g.since FROM fleet_gone g WHERE g.instance_id = latest.instance_id AND g.since > latest.probed_at) AS gone_since`;
-
-const MAX_PAGE = 1000;
-
-function toScan(r: ScanDb): ScanRow {
-  return {
-    id: r.id,
-    status: r.status,
-    targets: JSON.parse(r.targets) as Targets,
-    ...(r.actor ? { actor: r.actor } : {}),
-    startedAt: r.started_at,
-    ...(r.finished_at ? { finishedAt: r.finished_at } : {}),
-    ...(r.total !== null ? { total: r.total } : {}),
-    done: r.done,
-    counts: JSON.parse(r.counts) as VerdictCounts,
-    ...(r.error ? { error: r.error } : {}),
-    ...(r.fleet ? { fleet: r.fleet } : {}),
-    ...(r.ecs_note ? { ecsNote: r.ecs_note } : {}),
-  };
-}
-
-function toSummary(r: SummaryDb): InstanceSummary {
-  return {
-    instanceId: r.instance_id,
-    verdict: r.verdict,
-    ...(r.cause ? { cause: r.cause as InstanceSummary["cause"] } : {}),
-    summary: r.summary,
-    ...(r.group_name ? { group: r.group_name } : {}),
-    ...(r.lifecycle_state ? { lifecycleState: r.lifecycle_state } : {}),
-    ...(r.agent_version ? { agentVersion: r.agent_version } : {}),
-    pingStatus: r.ping_status,
-    probedAt: r.probed_at,
-    scanId: r.scan_id,
-    restartWillWork: r.restart_will_work === 1,
-    ...(r.registered !== null && r.registered !== undefined ? { registered: r.registered === 1 } : {}),
-    ...(r.gone_since ? { goneSince: r.gone_since } : {}),
-  };
-}
-
-function toResult(r: ResultDb): StoredResult {
-  return {
-    scanId: r.scan_id,
-    instanceId: r.instance_id,
-    target: JSON.parse(r.target),
-    outcome: outcomeOf(r.outcome, r.raw_output),
-    diagnosis: JSON.parse(r.diagnosis),
-    verdict: r.verdict,
-    ...(r.agent_version ? { agentVersion: r.agent_version } : {}),
-    ...(r.ecs ? { ecs: JSON.parse(r.ecs) } : {}),
-    probedAt: r.probed_at,
-    rawOutput: r.raw_output,
-  };
-}
-
-// The probe's output is kept once, in raw_output: an outcome whose output is the same text says so instead.
-const SAME_AS_RAW = "sameAsRaw";
-
-function outcomeJson(outcome: InstanceResult["outcome"], rawOutput: string): string {
-  if (rawOutput === "" || outcome.output !== rawOutput) return JSON.stringify(outcome);
-  return JSON.stringify({ ...outcome, output: "", [SAME_AS_RAW]: true });
-}
-
-function outcomeOf(json: string, rawOutput: string): InstanceResult["outcome"] {
-  const { [SAME_AS_RAW]: same, ...outcome } = JSON.parse(json) as InstanceResult["outcome"] & { [SAME_AS_RAW]?: true };
-  return same ? { ...outcome, output: rawOutput } : outcome;
-}
+import {
+  LATEST_COLUMNS,
+  MAX_PAGE,
+  type ResultDb,
+  resultRow,
+  type ScanDb,
+  SUMMARY_COLUMNS,
+  type SummaryDb,
+  toResult,
+  toScan,
+  toSummary,
+} from "./rows.ts";
+import type { LatestFilter, ScanRow, StoredEvent, VerdictCounts } from "./types.ts";
 
 export type { Store } from "./interfaces.ts";
 
@@ -161,9 +64,11 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
 
   const q = {
     insertScan: db.prepare(
-      `INSERT INTO scans (id, status, targets, target_key, actor, owner_pid, started_at) VALUES (?, 'running', ?, ?, ?, ?, ?)`,
+      `INSERT INTO scans (id, status, targets, target_key, actor, owner_pid, started_at, running_fleet)
+       VALUES (?, 'running', ?, ?, ?, ?, ?, ?)`,
     ),
     getScan: db.prepare(`SELECT * FROM scans WHERE id = ?`),
+    runningOfFleet: db.prepare(`SELECT id FROM scans WHERE running_fleet = ?`),
     getScanProgress: db.prepare(
       `SELECT s.*, (SELECT coalesce(max(seq), 0) FROM scan_events e WHERE e.scan_id = s.id) AS last_seq
        FROM scans s WHERE s.id = ?`,
@@ -186,7 +91,8 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     ),
     setTotal: db.prepare(`UPDATE scans SET total = ? WHERE id = ?`),
     finish: db.prepare(
-      `UPDATE scans SET status = ?, finished_at = ?, counts = ?, error = ? WHERE id = ? AND status = 'running'`,
+      `UPDATE scans SET status = ?, finished_at = ?, counts = ?, error = ?, running_fleet = NULL
+       WHERE id = ? AND status = 'running'`,
     ),
     lastSeq: db.prepare(`SELECT coalesce(max(seq), 0) AS seq FROM scan_events WHERE scan_id = ?`),
     insertEvent: db.prepare(`INSERT INTO scan_events (scan_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)`),
@@ -240,30 +146,9 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
   }
 
   function saveResult(result: InstanceResult, rawOutput: string): void {
-    const d = result.diagnosis;
-    const row = {
-      scan_id: result.scanId,
-      instance_id: result.instanceId,
-      verdict: result.verdict,
-      cause: d.cause ?? null,
-      summary: d.summary,
-      group_name: result.target.group ?? null,
-      lifecycle_state: result.target.lifecycleState ?? null,
-      agent_version: result.agentVersion ?? null,
-      ping_status: result.target.pingStatus,
-      restart_will_work: d.restartWillWork ? 1 : 0,
-      probed_at: result.probedAt,
-      registered: result.ecs ? (result.ecs.registered ? 1 : 0) : null,
-    };
-    const info = q.insertResult.run({
-      ...row,
-      ecs: result.ecs ? JSON.stringify(result.ecs) : null,
-      target: JSON.stringify(result.target),
-      outcome: outcomeJson(result.outcome, rawOutput),
-      diagnosis: JSON.stringify(d),
-      raw_output: rawOutput,
-    });
-    q.upsertLatest.run({ ...row, result_id: Number(info.lastInsertRowid) });
+    const { summary, full } = resultRow(result, rawOutput);
+    const info = q.insertResult.run(full);
+    q.upsertLatest.run({ ...summary, result_id: Number(info.lastInsertRowid) });
     q.countResult.run({ scan_id: result.scanId, verdict: result.verdict });
   }
 
@@ -322,20 +207,49 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     actions,
     ...fleetStateQueries(db),
     ...ecsQueries(db),
+    leaseTtlMs: ttlMs,
+
+    async claimLeadership(name) {
+      return db
+        .transaction(() => {
+          if (leases.live("leader", name)?.owner === owner) return true;
+          return leases.takeIfFree("leader", name);
+        })
+        .immediate();
+    },
+    async leaderOf(name) {
+      return leases.live("leader", name);
+    },
+    leadershipSignal(name) {
+      return leases.signal("leader", name);
+    },
+    async resign(name) {
+      leases.releaseMine("leader", name);
+    },
 
     async createScan(input) {
       const id = input.id ?? crypto.randomUUID();
-      db.transaction(() => {
-        q.insertScan.run(
-          id,
-          JSON.stringify(input.targets),
-          targetKey(input.targets),
-          input.actor ?? null,
-          process.pid,
-          new Date().toISOString(),
-        );
-        leases.acquire("scan", id);
-      }).immediate();
+      const runningOf = (fleet: string) => (q.runningOfFleet.get(fleet) as { id: string } | undefined)?.id;
+      // A scan of the fleet whose owner died holds the fleet until it is ended: end it first.
+      const before = input.fleet ? runningOf(input.fleet) : undefined;
+      if (before && leases.holder("scan", before) === undefined) finishScan(before, "interrupted", ABANDONED);
+      try {
+        db.transaction(() => {
+          q.insertScan.run(
+            id,
+            JSON.stringify(input.targets),
+            targetKey(input.targets),
+            input.actor ?? null,
+            process.pid,
+            new Date().toISOString(),
+            input.fleet ?? null,
+          );
+          leases.acquire("scan", id);
+        }).immediate();
+      } catch (e) {
+        if (input.fleet && isFleetBusyError(e)) throw fleetBusy(input.fleet, runningOf(input.fleet));
+        throw e;
+      }
       return getScan(id)!;
     },
 

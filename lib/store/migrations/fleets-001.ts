@@ -22,4 +22,15 @@ export const fleets001: Migration = {
       );
     `);
   },
+  pg: `
+    ALTER TABLE scans ADD COLUMN fleet TEXT COLLATE "C";
+    CREATE INDEX scans_fleet ON scans(fleet);
+
+    CREATE TABLE fleet_gone (
+      instance_id TEXT COLLATE "C" PRIMARY KEY,
+      fleet TEXT COLLATE "C" NOT NULL,
+      since TEXT COLLATE "C" NOT NULL,
+      scan_id TEXT COLLATE "C" NOT NULL REFERENCES scans(id) ON DELETE CASCADE
+    );
+  `,
 };

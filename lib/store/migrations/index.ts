@@ -3,6 +3,7 @@ import { actions001 } from "./actions-001.ts";
 import { ecs001 } from "./ecs-001.ts";
 import { fleets001 } from "./fleets-001.ts";
 import { leases001 } from "./leases-001.ts";
+import { replicas001 } from "./replicas-001.ts";
 import type { Migration } from "./types.ts";
 
 export type { Migration } from "./types.ts";
@@ -11,4 +12,4 @@ export type { Migration } from "./types.ts";
  * Every schema step, in order. Append new steps at the end (one file each, `NNN-name.ts`); never reorder or edit a
  * step that has shipped. Streams own their own entries (001: scans; actions append theirs).
  */
-export const MIGRATIONS: Migration[] = [scans001, actions001, leases001, fleets001, ecs001];
+export const MIGRATIONS: Migration[] = [scans001, actions001, leases001, fleets001, ecs001, replicas001];

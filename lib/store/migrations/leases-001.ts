@@ -21,4 +21,18 @@ export const leases001: Migration = {
       CREATE INDEX leases_owner ON leases(owner);
     `);
   },
+  // PostgreSQL: the same table; the times come from the database's clock (lib/store/leases.ts, NOW_MS), so
+  // replicas whose clocks differ still agree on when a lease ran out.
+  pg: `
+    CREATE TABLE leases (
+      kind TEXT COLLATE "C" NOT NULL,
+      id TEXT COLLATE "C" NOT NULL,
+      owner TEXT COLLATE "C" NOT NULL,
+      heartbeat_at BIGINT NOT NULL,
+      expires_at BIGINT NOT NULL,
+      cancel_requested INTEGER NOT NULL DEFAULT 0,
+      PRIMARY KEY (kind, id)
+    );
+    CREATE INDEX leases_owner ON leases(owner);
+  `,
 };
