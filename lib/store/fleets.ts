@@ -1,7 +1,9 @@
 import type Database from "better-sqlite3";
 import type pg from "pg";
+import { VERDICTS } from "../diagnosis/types.ts";
 import type { FleetMembershipStore } from "./interfaces.ts";
 import type { Queryable } from "./pg.ts";
+import type { LatestFilter } from "./types.ts";
 
 /**
  * Fleet membership queries (see migrations/fleets-001.ts). Kept apart from store.ts: the fleet a scan read, the
@@ -24,6 +26,35 @@ export function scopeConditions(scope: FleetScope = {}): { where: string[]; para
     params.push(scope.fleet);
   }
   if (!scope.includeGone) where.push(`NOT ${GONE_CONDITION}`);
+  return { where, params };
+}
+
+/**
+ * The WHERE conditions (over `latest`, `?` placeholders) and parameters of a listing's scope and filters, for both
+ * engines: an unknown verdict matches nothing rather than being an error.
+ */
+export function latestConditions(filter: LatestFilter): { where: string[]; params: unknown[] } {
+  const { where, params } = scopeConditions(filter);
+  if (filter.verdict?.length) {
+    const known = filter.verdict.filter((v) => (VERDICTS as readonly string[]).includes(v));
+    where.push(`verdict IN (${known.map(() => "?").join(",") || "NULL"})`);
+    params.push(...known);
+  }
+  if (filter.group !== undefined) {
+    where.push("group_name = ?");
+    params.push(filter.group);
+  }
+  if (filter.agentVersion !== undefined) {
+    where.push("agent_version = ?");
+    params.push(filter.agentVersion);
+  }
+  if (filter.registered !== undefined) {
+    if (filter.registered === "not-asked") where.push("registered IS NULL");
+    else {
+      where.push("registered = ?");
+      params.push(filter.registered === "yes" ? 1 : 0);
+    }
+  }
   return { where, params };
 }
 

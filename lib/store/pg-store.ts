@@ -7,7 +7,7 @@ import { targetKey } from "../scan/targets.ts";
 import type { InstanceResult, ScanEvent, ScanStatus } from "../scan/types.ts";
 import { pgEcsQueries } from "./ecs.ts";
 import { fleetBusy, isFleetBusyError } from "./fleet-busy.ts";
-import { pgFleetStateQueries, scopeConditions } from "./fleets.ts";
+import { latestConditions, pgFleetStateQueries } from "./fleets.ts";
 import type { ScanFinishedExtra, ScanWrite, Store } from "./interfaces.ts";
 import { pgLeaseTable } from "./leases.ts";
 import { inTransaction, migratePg, NOW_MS, numbered, openPool, type Queryable } from "./pg.ts";
@@ -260,27 +260,7 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
 
   /** The WHERE clause of a scope and filter, with PostgreSQL's numbered parameters. */
   function latestWhere(filter: LatestFilter): { clause: string; params: unknown[] } {
-    const { where, params } = scopeConditions(filter);
-    if (filter.verdict?.length) {
-      const known = filter.verdict.filter((v) => (VERDICTS as readonly string[]).includes(v));
-      where.push(`verdict IN (${known.map(() => "?").join(",") || "NULL"})`);
-      params.push(...known);
-    }
-    if (filter.group !== undefined) {
-      where.push("group_name = ?");
-      params.push(filter.group);
-    }
-    if (filter.agentVersion !== undefined) {
-      where.push("agent_version = ?");
-      params.push(filter.agentVersion);
-    }
-    if (filter.registered !== undefined) {
-      if (filter.registered === "not-asked") where.push("registered IS NULL");
-      else {
-        where.push("registered = ?");
-        params.push(filter.registered === "yes" ? 1 : 0);
-      }
-    }
+    const { where, params } = latestConditions(filter);
     return { clause: where.length ? numbered(`WHERE ${where.join(" AND ")}`) : "", params };
   }
 

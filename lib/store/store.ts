@@ -11,7 +11,7 @@ import type { InstanceResult, ScanEvent, ScanStatus } from "../scan/types.ts";
 import { actionAuditStore } from "./actions.ts";
 import { ecsQueries } from "./ecs.ts";
 import { fleetBusy, isFleetBusyError } from "./fleet-busy.ts";
-import { fleetStateQueries, scopeConditions } from "./fleets.ts";
+import { fleetStateQueries, latestConditions, scopeConditions } from "./fleets.ts";
 import type { ScanFinishedExtra, ScanWrite, Store } from "./interfaces.ts";
 import { leaseTable } from "./leases.ts";
 import { migrate } from "./migrate.ts";
@@ -338,27 +338,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     },
 
     async latestResults(filter: LatestFilter = {}) {
-      const { where, params } = scopeConditions(filter);
-      if (filter.verdict?.length) {
-        const known = filter.verdict.filter((v) => (VERDICTS as readonly string[]).includes(v));
-        where.push(`verdict IN (${known.map(() => "?").join(",") || "NULL"})`);
-        params.push(...known);
-      }
-      if (filter.group !== undefined) {
-        where.push("group_name = ?");
-        params.push(filter.group);
-      }
-      if (filter.agentVersion !== undefined) {
-        where.push("agent_version = ?");
-        params.push(filter.agentVersion);
-      }
-      if (filter.registered !== undefined) {
-        if (filter.registered === "not-asked") where.push("registered IS NULL");
-        else {
-          where.push("registered = ?");
-          params.push(filter.registered === "yes" ? 1 : 0);
-        }
-      }
+      const { where, params } = latestConditions(filter);
       const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
       const limit = Math.min(Math.max(filter.limit ?? 100, 1), MAX_PAGE);
       const offset = Math.max(filter.offset ?? 0, 0);
