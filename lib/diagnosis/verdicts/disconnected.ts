@@ -8,6 +8,7 @@ import type { ReportCtx, SsmCtx } from "../facts.ts";
 import { remedies } from "../remedies.ts";
 import type { Diagnosis, Evidence, Remedy } from "../types.ts";
 import { agentName, compact, ecsEvidence, regionOfArn } from "./shared.ts";
+import { ssmEvidence } from "./ssm.ts";
 
 const ROUTE_WHY =
   "The agent reaches ECS at ecs.<region>.amazonaws.com and holds its ACS session with ecs-a-*.<region>.amazonaws.com (telemetry: ecs-t-*): through a NAT gateway, the VPC endpoints com.amazonaws.<region>.ecs, .ecs-agent and .ecs-telemetry, or the proxy.";
@@ -62,19 +63,7 @@ export function disconnectedWithoutProbe({ ecs, ssm }: SsmCtx): Diagnosis {
   return {
     verdict: "disconnected",
     summary: `ECS lists the instance${ecs?.cluster ? ` in cluster ${ecs.cluster}` : ""} with agentConnected=false: its agent has lost its connection to ECS, so ECS places no task on it.${reach}`,
-    evidence: compact<Evidence>([
-      ...ecsEvidence(ecs),
-      !!ssm.pingStatus && {
-        label: "SSM's last word on the instance's agent",
-        value: ssm.pingStatus,
-        source: { kind: "api", api: "ssm:DescribeInstanceInformation", field: "PingStatus" },
-      },
-      !!(ssm.status || ssm.statusDetails) && {
-        label: "Outcome of the probe command",
-        value: [ssm.status, ssm.statusDetails].filter(Boolean).join(" / "),
-        source: { kind: "api", api: "ssm:ListCommandInvocations", field: "StatusDetails" },
-      },
-    ]),
+    evidence: compact<Evidence>([...ecsEvidence(ecs), ...ssmEvidence(ssm)]),
     remedies: compact<Remedy>([
       remedies.checkEcsRoute(regionOfArn(ecs?.arn), ROUTE_WHY),
       ssm.pingStatus !== "Online" &&

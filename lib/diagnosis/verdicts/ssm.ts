@@ -4,7 +4,8 @@ import { remedies } from "../remedies.ts";
 import type { Diagnosis, Evidence } from "../types.ts";
 import { compact, norm } from "./shared.ts";
 
-function ssmEvidence(ssm: SsmFacts): Evidence[] {
+/** What SSM said of the instance and of the probe command: its ping status, the command's outcome, the exit code. */
+export function ssmEvidence(ssm: SsmFacts): Evidence[] {
   return compact<Evidence>([
     !!ssm.pingStatus && {
       label: "SSM's last word on the instance's agent",
