@@ -5,10 +5,13 @@ import { freshDatabase, type PostgresServer, postgresServer } from "../test/help
 /*
  * Two `next start` replicas on one PostgreSQL database (FLEET_DOCTOR_DATABASE_URL), both pointed at the simulator
  * global-setup started: a scan started through A is watched live through B (its events woken on B by A's NOTIFY),
- * and B refuses a second scan of the same fleet while A's runs, naming it.
+ * and B refuses a second scan of the same fleet while A's runs, naming it. Then A is killed (SIGKILL) in the middle
+ * of a batch restart and B finishes it without sending anything twice. Both hold 3 s leases (FLEET_DOCTOR_LEASE_TTL)
+ * so that B may take A's action over a few seconds after A died.
  */
 test.describe.configure({ mode: "serial" });
 
+const LEASE_TTL_S = 3;
 let pgServer: PostgresServer;
 let database: Awaited<ReturnType<typeof freshDatabase>>;
 let a: Server;
@@ -18,7 +21,11 @@ test.beforeAll(async () => {
   test.setTimeout(180_000);
   pgServer = await postgresServer();
   database = await freshDatabase(pgServer);
-  const env = { ...simulatorEnv(process.env.FLEET_DOCTOR_SIM_URL!), FLEET_DOCTOR_DATABASE_URL: database.url };
+  const env = {
+    ...simulatorEnv(process.env.FLEET_DOCTOR_SIM_URL!),
+    FLEET_DOCTOR_DATABASE_URL: database.url,
+    FLEET_DOCTOR_LEASE_TTL: String(LEASE_TTL_S),
+  };
   // One after the other: both migrate under the advisory lock either way, but two builds starting at once on two
   // cores make the start slow enough to time out.
   a = await startNext(env);
@@ -26,13 +33,16 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  await a?.stop();
+  // The restart changed the fleet: give the specs that follow the scenario as it was.
+  await fetch(`${simUrl()}/_sim/reset`, { method: "POST" });
+  await a?.stop(); // (already gone when the last test killed it)
   await b?.stop();
   await database?.drop();
   await pgServer?.stop();
 });
 
 const json = (origin: string) => ({ origin, "content-type": "application/json" });
+const simUrl = () => process.env.FLEET_DOCTOR_SIM_URL!;
 
 test("a scan started on replica A streams live on replica B, which refuses a second scan of the fleet", async () => {
   const started = await fetch(`${a.url}/api/scans`, {
@@ -93,4 +103,119 @@ test("a scan started on replica A streams live on replica B, which refuses a sec
     body: JSON.stringify({ targets: { kind: "group", name: "web" } }),
   });
   expect(next.status).toBe(202);
+});
+
+type SimCall = { seq: number; op: string; params: { InstanceIds?: string[]; Parameters?: { commands?: string[] } } };
+
+/** The SendCommand calls carrying the restart script that the simulator received after call `since`. */
+async function restartSendsSince(since: number): Promise<SimCall[]> {
+  const res = await fetch(`${simUrl()}/_sim/calls?op=SendCommand&since=${since}`);
+  const { calls } = (await res.json()) as { calls: SimCall[] };
+  return calls.filter((c) => c.params.Parameters?.commands?.[1]?.startsWith("# fleet-doctor-restart"));
+}
+
+/** Scans `ids` through `server` to its end (waiting out a scan of the fleet still running: one scan per fleet). */
+async function scanToEnd(server: Server, ids: string[]): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const res = await fetch(`${server.url}/api/scans`, {
+          method: "POST",
+          headers: json(server.url),
+          body: JSON.stringify({ targets: { kind: "ids", ids } }),
+        });
+        if (res.status !== 202) return `${res.status}`;
+        const { scanId } = (await res.json()) as { scanId: string };
+        await expect
+          .poll(
+            async () =>
+              ((await (await fetch(`${server.url}/api/scans/${scanId}`)).json()) as { scan: { status: string } }).scan
+                .status,
+            { timeout: 60_000 },
+          )
+          .not.toBe("running");
+        return "scanned";
+      },
+      { timeout: 90_000, intervals: [500] },
+    )
+    .toBe("scanned");
+}
+
+type ActionDetail = {
+  status: string;
+  commands: { commandId: string; instanceIds: string[] }[];
+  outcomes: { instanceId: string; outcome: string; verdictAfter?: string }[];
+};
+const actionOn = async (server: Server, id: string) =>
+  ((await (await fetch(`${server.url}/api/actions/${id}`)).json()) as { action: ActionDetail }).action;
+
+test("A is killed (SIGKILL) in the middle of a batch restart: B takes it over and finishes it, nothing sent twice", async () => {
+  test.setTimeout(240_000);
+  const hosts = (
+    (await (await fetch(`${simUrl()}/_sim/hosts`)).json()) as { hosts: { instanceId: string; expect?: string }[] }
+  ).hosts;
+  const ids = hosts.filter((h) => h.expect === "lifecycle-404:ready").map((h) => h.instanceId);
+  expect(ids.length).toBeGreaterThanOrEqual(4);
+  // A fresh diagnosis of every instance restarted (the preflight refuses a stale one).
+  await scanToEnd(a, ids);
+
+  const since = ((await (await fetch(`${simUrl()}/_sim/calls?limit=0`)).json()) as { lastSeq: number }).lastSeq;
+  const asked = await fetch(`${a.url}/api/actions`, {
+    method: "POST",
+    headers: json(a.url),
+    body: JSON.stringify({ kind: "restart", instanceIds: ids }),
+  });
+  expect(asked.status).toBe(202);
+  const answer = (await asked.json()) as { actionId: string; accepted: string[] };
+  expect(answer.accepted.toSorted()).toEqual(ids.toSorted());
+  const { actionId } = answer;
+
+  // Kill A the moment its restart reached SSM: the agents are restarting, nothing is collected yet.
+  await expect.poll(async () => (await restartSendsSince(since)).length, { timeout: 30_000, intervals: [50] }).toBe(1);
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    a.child.once("exit", (_code, signal) => resolve(signal)),
+  );
+  expect(a.child.kill("SIGKILL")).toBe(true);
+  const killedAt = Date.now();
+  expect(await exited).toBe("SIGKILL");
+  const midway = await actionOn(b, actionId);
+  expect(midway.status).toBe("running");
+  expect(midway.outcomes.length).toBeLessThan(ids.length);
+
+  // B takes the action over on its own once A's lease ran out, and finishes it.
+  await expect
+    .poll(async () => (await actionOn(b, actionId)).status, { timeout: 120_000, intervals: [500] })
+    .not.toBe("running");
+  const finishedAt = Date.now();
+  const done = await actionOn(b, actionId);
+  expect(done.status).toBe("completed");
+  expect(done.outcomes.map((o) => o.instanceId).toSorted()).toEqual(ids.toSorted());
+  for (const o of done.outcomes) expect(o).toMatchObject({ outcome: "registered", verdictAfter: "healthy" });
+
+  // Every instance restarted exactly once: one SendCommand each in the simulator's log, the one A sent.
+  const sends = await restartSendsSince(since);
+  const perInstance = new Map(ids.map((id) => [id, 0]));
+  for (const s of sends)
+    for (const id of s.params.InstanceIds ?? []) perInstance.set(id, (perInstance.get(id) ?? 0) + 1);
+  expect(Object.fromEntries(perInstance)).toEqual(Object.fromEntries(ids.map((id) => [id, 1])));
+  expect(done.commands).toHaveLength(1);
+
+  // The audit shows the takeover: B's process resumed it, and no batch was sent after that.
+  const stream = await fetch(`${b.url}/api/actions/${actionId}/events`);
+  expect(stream.status).toBe(200);
+  const events = [...(await stream.text()).matchAll(/^data: (.+)$/gm)].map(
+    (m) => JSON.parse(m[1]!) as { type: string; pid?: number; at: string },
+  );
+  const resumed = events.filter((e) => e.type === "resumed");
+  expect(resumed).toHaveLength(1);
+  expect(resumed[0]!.pid).toBe(b.pid);
+  const resumedAt = events.indexOf(resumed[0]!);
+  expect(events.slice(resumedAt).filter((e) => e.type === "batch-sending" || e.type === "batch-sent")).toEqual([]);
+  expect(events.at(-1)).toMatchObject({ type: "action-finished", status: "completed" });
+  // Not before A's lease ran out (its last renewal came at most a third of a lease before the kill).
+  const tookOverAfter = Date.parse(resumed[0]!.at) - killedAt;
+  expect(tookOverAfter).toBeGreaterThan(((LEASE_TTL_S * 2) / 3) * 1000 - 500);
+  console.log(
+    `replica kill: ${ids.length} instances in one SendCommand; B took the action over ${tookOverAfter} ms after A's SIGKILL and finished it ${finishedAt - killedAt} ms after`,
+  );
 });
