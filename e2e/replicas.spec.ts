@@ -200,17 +200,21 @@ test("A is killed (SIGKILL) in the middle of a batch restart: B takes it over an
   expect(Object.fromEntries(perInstance)).toEqual(Object.fromEntries(ids.map((id) => [id, 1])));
   expect(done.commands).toHaveLength(1);
 
-  // The audit shows the takeover: B's process resumed it, and no batch was sent after that.
+  // The audit shows the takeover: B's process resumed it and began no batch after that. (When A died between its
+  // SendCommand and storing the command's id, B found the command in SSM by the action's comment and recorded it:
+  // then a `batch-sent` follows `resumed`, with the one command A sent.)
   const stream = await fetch(`${b.url}/api/actions/${actionId}/events`);
   expect(stream.status).toBe(200);
   const events = [...(await stream.text()).matchAll(/^data: (.+)$/gm)].map(
-    (m) => JSON.parse(m[1]!) as { type: string; pid?: number; at: string },
+    (m) => JSON.parse(m[1]!) as { type: string; pid?: number; commandId?: string; at: string },
   );
   const resumed = events.filter((e) => e.type === "resumed");
   expect(resumed).toHaveLength(1);
   expect(resumed[0]!.pid).toBe(b.pid);
   const resumedAt = events.indexOf(resumed[0]!);
-  expect(events.slice(resumedAt).filter((e) => e.type === "batch-sending" || e.type === "batch-sent")).toEqual([]);
+  expect(events.slice(resumedAt).filter((e) => e.type === "batch-sending")).toEqual([]);
+  const sentIds = new Set(events.filter((e) => e.type === "batch-sent").map((e) => e.commandId));
+  expect([...sentIds]).toEqual([done.commands[0]!.commandId]);
   expect(events.at(-1)).toMatchObject({ type: "action-finished", status: "completed" });
   // After A died, never while it drove the action. (No tighter bound: A's last renewal may have come late on a
   // loaded machine, so its lease may run out sooner than two thirds of a lease after the kill.)
