@@ -11,6 +11,47 @@ export type LeaseKind = "scan" | "action" | "leader";
  * The AbortControllers are only this process's way of telling its own running work "stop" (a cancel asked from
  * anywhere, or the lease lost); they decide nothing about ownership. Call only inside the store's transactions.
  */
+type HeldLease = { kind: LeaseKind; id: string; cancel_requested: number };
+
+/**
+ * This process's side of its leases, the same for both engines: an AbortController per lease its work listens to,
+ * aborted when the lease is released, cancelled, or found lost by the heartbeat.
+ */
+function localSignals() {
+  const local = new Map<string, AbortController>();
+  const key = (kind: LeaseKind, id: string) => `${kind}:${id}`;
+  return {
+    signal(kind: LeaseKind, id: string): AbortSignal {
+      let c = local.get(key(kind, id));
+      if (!c) {
+        c = new AbortController();
+        local.set(key(kind, id), c);
+      }
+      return c.signal;
+    },
+    forget(kind: LeaseKind, id: string) {
+      local.delete(key(kind, id));
+    },
+    stop(kind: LeaseKind, id: string, why: string) {
+      local.get(key(kind, id))?.abort(new Error(why));
+      local.delete(key(kind, id));
+    },
+    cancel(kind: LeaseKind, id: string) {
+      local.get(key(kind, id))?.abort(new Error("cancelled"));
+    },
+    /** After a heartbeat: `held` is every lease this owner still holds; work on any other one has lost it. */
+    reconcile(held: HeldLease[]) {
+      const byKey = new Map(held.map((r) => [key(r.kind, r.id), r.cancel_requested === 1]));
+      for (const [k, c] of local) {
+        if (!byKey.has(k)) {
+          c.abort(new Error("lease lost"));
+          local.delete(k);
+        } else if (byKey.get(k)) c.abort(new Error("cancelled"));
+      }
+    },
+  };
+}
+
 export function leaseTable(db: Database.Database, owner: string, ttlMs: number) {
   const q = {
     upsert: db.prepare(
@@ -32,17 +73,7 @@ export function leaseTable(db: Database.Database, owner: string, ttlMs: number) 
     live: db.prepare(`SELECT owner, expires_at FROM leases WHERE kind = ? AND id = ? AND expires_at >= ?`),
     releaseMine: db.prepare(`DELETE FROM leases WHERE kind = ? AND id = ? AND owner = ?`),
   };
-  const local = new Map<string, AbortController>();
-  const key = (kind: LeaseKind, id: string) => `${kind}:${id}`;
-
-  function controller(kind: LeaseKind, id: string): AbortController {
-    let c = local.get(key(kind, id));
-    if (!c) {
-      c = new AbortController();
-      local.set(key(kind, id), c);
-    }
-    return c;
-  }
+  const local = localSignals();
 
   return {
     owner,
@@ -51,7 +82,7 @@ export function leaseTable(db: Database.Database, owner: string, ttlMs: number) 
     acquire(kind: LeaseKind, id: string): void {
       const now = Date.now();
       q.upsert.run(kind, id, owner, now, now + ttlMs);
-      controller(kind, id);
+      local.signal(kind, id);
     },
     /** Whether someone holds a lease that has not expired: `mine` when it is this owner. */
     holder(kind: LeaseKind, id: string): "mine" | "other" | undefined {
@@ -61,7 +92,7 @@ export function leaseTable(db: Database.Database, owner: string, ttlMs: number) 
     },
     release(kind: LeaseKind, id: string): void {
       q.release.run(kind, id);
-      local.delete(key(kind, id));
+      local.forget(kind, id);
     },
     /** Takes the lease only when nobody live holds it (as pgLeaseTable's): true when this owner took it. */
     takeIfFree(kind: LeaseKind, id: string): boolean {
@@ -76,17 +107,16 @@ export function leaseTable(db: Database.Database, owner: string, ttlMs: number) 
     /** Gives the lease up when this owner holds it (never another's); this process's work on it is told to stop. */
     releaseMine(kind: LeaseKind, id: string): void {
       q.releaseMine.run(kind, id, owner);
-      local.get(key(kind, id))?.abort(new Error("released"));
-      local.delete(key(kind, id));
+      local.stop(kind, id, "released");
     },
     /** Asks the live holder to stop; aborts at once when that is this process. False when nobody live holds it. */
     requestCancel(kind: LeaseKind, id: string): boolean {
       const asked = q.requestCancel.run(kind, id, Date.now()).changes > 0;
-      if (asked && local.has(key(kind, id))) local.get(key(kind, id))!.abort(new Error("cancelled"));
+      if (asked) local.cancel(kind, id);
       return asked;
     },
     signal(kind: LeaseKind, id: string): AbortSignal {
-      return controller(kind, id).signal;
+      return local.signal(kind, id);
     },
     /**
      * The heartbeat: renews every lease this owner holds, then aborts local work whose cancel was asked for (by
@@ -95,18 +125,7 @@ export function leaseTable(db: Database.Database, owner: string, ttlMs: number) 
     heartbeat(): void {
       const now = Date.now();
       q.renew.run(now, now + ttlMs, owner);
-      const held = new Map(
-        (q.mine.all(owner) as { kind: LeaseKind; id: string; cancel_requested: number }[]).map((r) => [
-          key(r.kind, r.id),
-          r.cancel_requested === 1,
-        ]),
-      );
-      for (const [k, c] of local) {
-        if (!held.has(k)) {
-          c.abort(new Error("lease lost"));
-          local.delete(k);
-        } else if (held.get(k)) c.abort(new Error("cancelled"));
-      }
+      local.reconcile(q.mine.all(owner) as HeldLease[]);
     },
   };
 }
@@ -122,17 +141,7 @@ export type LeaseTable = ReturnType<typeof leaseTable>;
  * and would take it for lost.
  */
 export function pgLeaseTable(pool: pg.Pool, owner: string, ttlMs: number) {
-  const local = new Map<string, AbortController>();
-  const key = (kind: LeaseKind, id: string) => `${kind}:${id}`;
-
-  function controller(kind: LeaseKind, id: string): AbortController {
-    let c = local.get(key(kind, id));
-    if (!c) {
-      c = new AbortController();
-      local.set(key(kind, id), c);
-    }
-    return c;
-  }
+  const local = localSignals();
 
   return {
     owner,
@@ -172,7 +181,7 @@ export function pgLeaseTable(pool: pg.Pool, owner: string, ttlMs: number) {
     },
     async release(c: Queryable, kind: LeaseKind, id: string): Promise<void> {
       await c.query(`DELETE FROM leases WHERE kind = $1 AND id = $2`, [kind, id]);
-      local.delete(key(kind, id));
+      local.forget(kind, id);
     },
     async live(c: Queryable, kind: LeaseKind, id: string): Promise<{ owner: string; expiresAt: number } | undefined> {
       const r = await c.query<{ owner: string; expires_at: string }>(
@@ -184,8 +193,7 @@ export function pgLeaseTable(pool: pg.Pool, owner: string, ttlMs: number) {
     },
     async releaseMine(c: Queryable, kind: LeaseKind, id: string): Promise<void> {
       await c.query(`DELETE FROM leases WHERE kind = $1 AND id = $2 AND owner = $3`, [kind, id, owner]);
-      local.get(key(kind, id))?.abort(new Error("released"));
-      local.delete(key(kind, id));
+      local.stop(kind, id, "released");
     },
     async requestCancel(kind: LeaseKind, id: string): Promise<boolean> {
       const r = await pool.query(
@@ -193,11 +201,11 @@ export function pgLeaseTable(pool: pg.Pool, owner: string, ttlMs: number) {
         [kind, id],
       );
       const asked = (r.rowCount ?? 0) > 0;
-      if (asked && local.has(key(kind, id))) local.get(key(kind, id))!.abort(new Error("cancelled"));
+      if (asked) local.cancel(kind, id);
       return asked;
     },
     signal(kind: LeaseKind, id: string): AbortSignal {
-      return controller(kind, id).signal;
+      return local.signal(kind, id);
     },
     /** As `leaseTable`'s: renew every lease of this owner, then abort local work cancelled or no longer held. */
     async heartbeat(): Promise<void> {
@@ -209,13 +217,7 @@ export function pgLeaseTable(pool: pg.Pool, owner: string, ttlMs: number) {
         `SELECT kind, id, cancel_requested FROM leases WHERE owner = $1`,
         [owner],
       );
-      const held = new Map(mine.rows.map((r) => [key(r.kind, r.id), r.cancel_requested === 1]));
-      for (const [k, c] of local) {
-        if (!held.has(k)) {
-          c.abort(new Error("lease lost"));
-          local.delete(k);
-        } else if (held.get(k)) c.abort(new Error("cancelled"));
-      }
+      local.reconcile(mine.rows);
     },
   };
 }
