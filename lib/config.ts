@@ -1,4 +1,6 @@
+import { Cron } from "croner";
 import { z } from "zod";
+import { parseWebhooks, type Webhook } from "./alerts/webhook-config.ts";
 import { FleetDoctorError } from "./errors.ts";
 import { isPostgresUrl } from "./store/pg-url.ts";
 
@@ -81,7 +83,31 @@ const schema = z.object({
    * agent start and registration usually take one to three minutes).
    */
   FLEET_DOCTOR_JOIN_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /** The watcher (lib/watch): `on` runs it in the server (on one replica: the leader), `off` never. */
+  FLEET_DOCTOR_WATCH: z.enum(["on", "off"]).default("on"),
+  /** Seconds between two looks of the watcher at what changed in the fleet. */
+  FLEET_DOCTOR_WATCH_INTERVAL: z.coerce.number().int().min(1).max(3600).default(30),
+  /** Seconds after which an instance's last result is stale and the watcher probes it again. */
+  FLEET_DOCTOR_WATCH_STALE: z.coerce.number().int().min(60).max(604_800).default(3600),
+  /** When the watcher runs a full scan: a cron expression (5 fields, UTC), or `off`. */
+  FLEET_DOCTOR_FULL_SCAN_CRON: z
+    .string()
+    .default("0 */6 * * *")
+    .refine((s) => s === "off" || isCron(s), "expected a cron expression such as '0 */6 * * *', or off"),
+  /** The global kill switch of autopilot: `off` stops every automatic restart, whatever the policies say. */
+  FLEET_DOCTOR_AUTOPILOT: z.enum(["on", "off"]).default("on"),
+  /** Alert webhooks: a JSON array (lib/alerts/webhook-config.ts); its URLs and secrets are never shown. */
+  FLEET_DOCTOR_WEBHOOKS: z.string().default(""),
 });
+
+function isCron(s: string): boolean {
+  try {
+    new Cron(s, { paused: true, timezone: "UTC" }).stop();
+    return s.trim().split(/\s+/).length === 5;
+  } catch {
+    return false;
+  }
+}
 
 export type Config = {
   region: string;
@@ -104,6 +130,12 @@ export type Config = {
   leaseTtlSeconds: number;
   /** FLEET_DOCTOR_JOIN_GRACE_SECONDS: how long in service before an unregistered group member is overdue. */
   joinGraceSeconds: number;
+  /** The watcher: whether it runs, its interval, when a result is stale, and its full-scan schedule (or none). */
+  watch: { enabled: boolean; intervalSeconds: number; staleSeconds: number; fullScanCron?: string };
+  /** FLEET_DOCTOR_AUTOPILOT=off: no automatic restart anywhere (the page's kill switch is the other way to stop it). */
+  autopilotKilled: boolean;
+  /** Alert webhooks (secrets inside: never log or return them). */
+  webhooks: Webhook[];
 };
 
 const list = (s: string) =>
@@ -132,6 +164,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       },
     );
   }
+  let webhooks: Webhook[];
+  try {
+    webhooks = parseWebhooks(e.FLEET_DOCTOR_WEBHOOKS);
+  } catch (err) {
+    throw new FleetDoctorError(
+      "BAD_REQUEST",
+      `Invalid environment variable FLEET_DOCTOR_WEBHOOKS: ${(err as Error).message}`,
+      { variable: "FLEET_DOCTOR_WEBHOOKS" },
+    );
+  }
   const region = e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? "us-east-1";
   return {
     region,
@@ -158,6 +200,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     restartWaitSeconds: e.FLEET_DOCTOR_RESTART_WAIT,
     leaseTtlSeconds: e.FLEET_DOCTOR_LEASE_TTL,
     joinGraceSeconds: e.FLEET_DOCTOR_JOIN_GRACE_SECONDS,
+    watch: {
+      enabled: e.FLEET_DOCTOR_WATCH === "on",
+      intervalSeconds: e.FLEET_DOCTOR_WATCH_INTERVAL,
+      staleSeconds: e.FLEET_DOCTOR_WATCH_STALE,
+      ...(e.FLEET_DOCTOR_FULL_SCAN_CRON === "off" ? {} : { fullScanCron: e.FLEET_DOCTOR_FULL_SCAN_CRON }),
+    },
+    autopilotKilled: e.FLEET_DOCTOR_AUTOPILOT === "off",
+    webhooks,
   };
 }
 
