@@ -25,8 +25,16 @@ export type AlertEvent =
     }
   | { kind: "breaker-tripped"; fleet: string; group: string; failures: number; windowMinutes: number; at: string };
 
-/** Sends alerts: several at once become one message per webhook (grouped), each deduplicated and retried. */
-export type AlertSink = (events: AlertEvent[]) => Promise<void>;
+/**
+ * Where autopilot's review hands alerts. `send`: several at once become one message per webhook (grouped); a
+ * `new-failure` already alerted for this instance and verdict is dropped (deduplicated, in the store); deliveries
+ * are retried with backoff and logged. `resolved`: these instances were seen healthy, so their next failure alerts
+ * again.
+ */
+export type AlertSink = {
+  send(events: AlertEvent[]): Promise<void>;
+  resolved(fleet: string, instanceIds: string[]): Promise<void>;
+};
 
 /** One attempt to deliver one message to one webhook, as the delivery log shows it. */
 export type AlertDelivery = {
