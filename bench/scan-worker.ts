@@ -12,7 +12,7 @@ import { pacer, sleep } from "../lib/aws/pace.ts";
 import { config } from "../lib/config.ts";
 import { probeCommands } from "../lib/probe/scripts.ts";
 import { runScan } from "../lib/scan/run-scan.ts";
-import { openStore } from "../lib/store/store.ts";
+import { openConfiguredStore } from "../lib/store/index.ts";
 
 const kind = process.argv[2];
 const cfg = config();
@@ -27,7 +27,8 @@ const sampler = setInterval(() => {
 }, 250);
 
 if (kind === "ours") {
-  const store = openStore(cfg.dbPath);
+  // SQLite at FLEET_DOCTOR_DB, or PostgreSQL when the bench sets FLEET_DOCTOR_DATABASE_URL.
+  const store = openConfiguredStore(cfg);
   for await (const e of runScan({ kind: "all" }, { clients, store, config: cfg })) {
     if (e.type === "instance") {
       instances++;

@@ -8,6 +8,8 @@
  *           `aws ssm wait command-executed` does (on the first M online instances: at 10,000 it would take an hour).
  * Prints wall time, API calls by operation (from the simulator's /_sim/calls), calls per instance, peak RSS, the
  * physical limit (below) and the ratios.
+ * `--postgres` runs ours a second time with the state in PostgreSQL (the server in FLEET_DOCTOR_TEST_DATABASE_URL,
+ * or one the test harness starts: test/helpers/postgres.ts; a fresh database each run) and prints both engines.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -135,6 +137,20 @@ async function measure(url: string, kind: "ours" | "naive", env: Record<string, 
   };
 }
 
+/** Ours again with the state in a fresh PostgreSQL database (dropped afterwards; the server stopped if started here). */
+async function measureOnPostgres(url: string, env: Record<string, string>, log: (s: string) => void) {
+  const { postgresServer, freshDatabase } = await import("../test/helpers/postgres.ts");
+  const server = await postgresServer();
+  const db = await freshDatabase(server);
+  try {
+    log(`bench scan: our scan on PostgreSQL (${server.own ? "a server started for the bench" : "the given server"})…`);
+    return await measure(url, "ours", { ...env, FLEET_DOCTOR_DATABASE_URL: db.url });
+  } finally {
+    await db.drop();
+    await server.stop();
+  }
+}
+
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -143,6 +159,7 @@ export async function run(argv: string[]): Promise<void> {
       "naive-instances": { type: "string" },
       seed: { type: "string", default: "1" },
       json: { type: "boolean", default: false },
+      postgres: { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -178,6 +195,7 @@ export async function run(argv: string[]): Promise<void> {
     };
     log("bench scan: our scan…");
     const ours = await measure(sim.url, "ours", env);
+    const onPostgres = values.postgres ? await measureOnPostgres(sim.url, env, log) : undefined;
     log(`bench scan: naive scan of ${naiveN} instances…`);
     const naive = await measure(sim.url, "naive", { ...env, BENCH_NAIVE_INSTANCES: String(naiveN) });
 
@@ -192,6 +210,7 @@ export async function run(argv: string[]): Promise<void> {
       inventoryTimeMs: Math.round(limit.inventoryMs),
       inventoryPages: limit.pages,
       ours,
+      ...(onPostgres ? { oursOnPostgres: onPostgres } : {}),
       naive,
       ratios: {
         wallVsPhysical: ours.wallMs / Math.max(1, physicalMs),
@@ -216,6 +235,12 @@ export async function run(argv: string[]): Promise<void> {
       `target: at most 0.10 calls per instance (ours ${ours.callsPerInstance.toFixed(3)}); wall within 1.2x of the limit (ours ${(ours.wallMs / Math.max(1, physicalMs)).toFixed(2)}x)`,
     );
     console.log(row("ours", ours));
+    if (onPostgres) {
+      console.log(row("ours-pg", onPostgres));
+      console.log(
+        `PostgreSQL vs SQLite: wall ${((onPostgres.wallMs / ours.wallMs - 1) * 100).toFixed(1)}% (target within 10%), calls per instance ${onPostgres.callsPerInstance.toFixed(3)} vs ${ours.callsPerInstance.toFixed(3)}`,
+      );
+    }
     console.log(row("naive", naive));
     console.log(`ours by operation:  ${JSON.stringify(ours.calls)}`);
     console.log(`naive by operation: ${JSON.stringify(naive.calls)}`);
