@@ -1,0 +1,46 @@
+import { type DeliveryDb, deliveryParams, distinctKeys, MAX_DELIVERIES, toDelivery } from "./alerts.ts";
+import type { AlertKey, AlertStore } from "./interfaces.ts";
+import type { Queryable } from "./pg.ts";
+
+/**
+ * The PostgreSQL implementation of AlertStore: one statement per verb. A claim inserts every key at once and
+ * returns those the primary key let through, so two replicas claiming the same failure never both get it.
+ */
+export function pgAlertStore(db: Queryable): AlertStore {
+  return {
+    async claim(keys, at) {
+      const wanted = distinctKeys(keys);
+      if (wanted.length === 0) return [];
+      const r = await db.query<{ fleet: string; instance_id: string; verdict: string }>(
+        `INSERT INTO alert_sent (fleet, instance_id, verdict, at)
+         SELECT f, i, v, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS k(f, i, v)
+         ON CONFLICT DO NOTHING RETURNING fleet, instance_id, verdict`,
+        [wanted.map((k) => k.fleet), wanted.map((k) => k.instanceId), wanted.map((k) => k.verdict), at],
+      );
+      const got = new Set(r.rows.map((x) => JSON.stringify([x.fleet, x.instance_id, x.verdict])));
+      return wanted.filter((k: AlertKey) => got.has(JSON.stringify([k.fleet, k.instanceId, k.verdict])));
+    },
+    async forget(fleet, instanceIds) {
+      if (instanceIds.length === 0) return 0;
+      const r = await db.query(`DELETE FROM alert_sent WHERE fleet = $1 AND instance_id = ANY($2::text[])`, [
+        fleet,
+        instanceIds,
+      ]);
+      return r.rowCount ?? 0;
+    },
+    async recordDelivery(d) {
+      const p = deliveryParams(d);
+      await db.query(
+        `INSERT INTO alert_deliveries (id, webhook, kinds, count, status, attempts, http_status, error, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [p.id, p.webhook, p.kinds, p.count, p.status, p.attempts, p.http_status, p.error, p.at],
+      );
+    },
+    async recentDeliveries(limit = 100) {
+      const r = await db.query<DeliveryDb>(`SELECT * FROM alert_deliveries ORDER BY n DESC LIMIT $1`, [
+        Math.min(Math.max(limit, 1), MAX_DELIVERIES),
+      ]);
+      return r.rows.map(toDelivery);
+    },
+  };
+}

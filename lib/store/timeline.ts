@@ -1,0 +1,71 @@
+import type Database from "better-sqlite3";
+import type { TimelineBucket, TimelineStore } from "./interfaces.ts";
+import { numbered, type Queryable } from "./pg.ts";
+
+/*
+ * The overview's timeline of failures found and healed, for both engines: one engine-neutral statement that
+ * classifies each result in the range by its instance's previous result (read through results_instance, one index
+ * probe per result), counted per hour in SQL; the empty hours are filled in here.
+ */
+
+const HOUR = 3_600_000;
+
+// Times are ISO-8601 UTC text in both engines, so the first 13 characters ("2026-12-06T07") name the hour.
+const PREVIOUS = `(SELECT p.verdict FROM results p WHERE p.instance_id = r.instance_id
+    AND (p.probed_at < r.probed_at OR (p.probed_at = r.probed_at AND p.id < r.id))
+    ORDER BY p.probed_at DESC, p.id DESC LIMIT 1)`;
+
+function statement(fleet: boolean): string {
+  return `SELECT hour,
+      CAST(sum(CASE WHEN verdict <> 'healthy' AND (prev IS NULL OR prev = 'healthy') THEN 1 ELSE 0 END) AS INTEGER) AS found,
+      CAST(sum(CASE WHEN verdict = 'healthy' AND prev IS NOT NULL AND prev <> 'healthy' THEN 1 ELSE 0 END) AS INTEGER) AS healed
+    FROM (SELECT substr(r.probed_at, 1, 13) AS hour, r.verdict AS verdict, ${PREVIOUS} AS prev
+          FROM results r
+          WHERE r.probed_at >= ? AND r.probed_at < ?
+          ${fleet ? "AND r.scan_id IN (SELECT id FROM scans WHERE fleet = ? OR fleet IS NULL)" : ""}) t
+    GROUP BY hour`;
+}
+
+type Row = { hour: string; found: number; healed: number };
+
+/** The hours from `from` (rounded down) up to `to`, each with its counts (zero when no row names it). */
+function buckets(from: string, to: string, rows: Row[]): TimelineBucket[] {
+  const byHour = new Map(rows.map((r) => [r.hour, r]));
+  const out: TimelineBucket[] = [];
+  const end = Date.parse(to);
+  for (let t = Math.floor(Date.parse(from) / HOUR) * HOUR; t < end; t += HOUR) {
+    const start = new Date(t).toISOString();
+    const r = byHour.get(start.slice(0, 13));
+    out.push({ start, found: Number(r?.found ?? 0), healed: Number(r?.healed ?? 0) });
+  }
+  return out;
+}
+
+function range(opts: { from: string; to: string }): [string, string] {
+  // Normalised so that text comparison with the stored times is time comparison; the first hour counts whole.
+  const from = new Date(Math.floor(Date.parse(opts.from) / HOUR) * HOUR).toISOString();
+  return [from, new Date(opts.to).toISOString()];
+}
+
+export function timelineQueries(db: Database.Database): TimelineStore {
+  const all = db.prepare(statement(false));
+  const ofFleet = db.prepare(statement(true));
+  return {
+    async failuresTimeline(opts) {
+      const [from, to] = range(opts);
+      const rows = (opts.fleet === undefined ? all.all(from, to) : ofFleet.all(from, to, opts.fleet)) as Row[];
+      return buckets(from, to, rows);
+    },
+  };
+}
+
+export function pgTimelineQueries(db: Queryable): TimelineStore {
+  return {
+    async failuresTimeline(opts) {
+      const [from, to] = range(opts);
+      const fleet = opts.fleet !== undefined;
+      const r = await db.query<Row>(numbered(statement(fleet)), fleet ? [from, to, opts.fleet] : [from, to]);
+      return buckets(from, to, r.rows);
+    },
+  };
+}
