@@ -1,4 +1,4 @@
-import { expect, expectAccessible, overviewReady, startScan, test, waitForScan } from "./fixtures.ts";
+import { expect, expectAccessible, overviewReady, screenshot, startScan, test, waitForScan } from "./fixtures.ts";
 
 test("the Alerts page opens from the side navigation and shows the webhooks and the delivery log", async ({
   page,
@@ -15,6 +15,7 @@ test("the Alerts page opens from the side navigation and shows the webhooks and 
   await expect(page.getByRole("table", { name: "Webhooks" })).toBeVisible();
   await expect(page.getByRole("table", { name: "Delivery log" })).toBeVisible();
   await expectAccessible(page, "the Alerts page");
+  await screenshot(page, "alerts");
 
   // The API answers the same, and names webhooks only by name, format and events.
   const res = await request.get(`${baseURL}/api/alerts`);
@@ -49,5 +50,6 @@ test("the overview's timeline counts the failures a scan found, as a chart and a
   const cells = await table.locator("tbody tr td:nth-child(2)").allInnerTexts();
   expect(cells.reduce((n, c) => n + Number(c), 0)).toBe(found);
   await expectAccessible(page, "the overview with its timeline");
+  await screenshot(page, "overview-timeline");
   expect(consoleErrors).toEqual([]);
 });
