@@ -1,5 +1,8 @@
 import { type DeliveryDb, deliveryParams, distinctKeys, MAX_DELIVERIES, toDelivery } from "./alerts.ts";
 import type { AlertKey, AlertStore } from "./interfaces.ts";
+
+const keyText = (k: AlertKey) => JSON.stringify([k.fleet, k.instanceId, k.verdict]);
+
 import type { Queryable } from "./pg.ts";
 
 /**
@@ -11,14 +14,19 @@ export function pgAlertStore(db: Queryable): AlertStore {
     async claim(keys, at) {
       const wanted = distinctKeys(keys);
       if (wanted.length === 0) return [];
+      // Inserted in one fixed order, so that two replicas claiming overlapping batches wait on each other's rows
+      // in the same order and never deadlock.
+      const sorted = [...wanted].sort((a, b) => (keyText(a) < keyText(b) ? -1 : 1));
       const r = await db.query<{ fleet: string; instance_id: string; verdict: string }>(
         `INSERT INTO alert_sent (fleet, instance_id, verdict, at)
          SELECT f, i, v, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS k(f, i, v)
          ON CONFLICT DO NOTHING RETURNING fleet, instance_id, verdict`,
-        [wanted.map((k) => k.fleet), wanted.map((k) => k.instanceId), wanted.map((k) => k.verdict), at],
+        [sorted.map((k) => k.fleet), sorted.map((k) => k.instanceId), sorted.map((k) => k.verdict), at],
       );
-      const got = new Set(r.rows.map((x) => JSON.stringify([x.fleet, x.instance_id, x.verdict])));
-      return wanted.filter((k: AlertKey) => got.has(JSON.stringify([k.fleet, k.instanceId, k.verdict])));
+      const got = new Set(
+        r.rows.map((x) => keyText({ fleet: x.fleet, instanceId: x.instance_id, verdict: x.verdict })),
+      );
+      return wanted.filter((k) => got.has(keyText(k)));
     },
     async forget(fleet, instanceIds) {
       if (instanceIds.length === 0) return 0;
