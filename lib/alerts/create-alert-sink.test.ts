@@ -111,6 +111,15 @@ describe("createAlertSink: grouping and formats", () => {
     const j = JSON.parse(rx.received.find((r) => r.path === "/j")!.body);
     expect(j).toMatchObject({ type: "fleet-doctor.alerts", version: 1, count: 31 });
     expect(j.alerts).toHaveLength(31);
+    expect(j.alerts[0]).toEqual({
+      kind: "new-failure",
+      fleet: FLEET,
+      instanceId: "i-000",
+      verdict: "lifecycle-404:ready",
+      group: "web",
+      scanId: "scan-1",
+      at: events[0]!.at,
+    });
     expect(typeof j.sentAt).toBe("string");
 
     const s = JSON.parse(rx.received.find((r) => r.path === "/s")!.body);

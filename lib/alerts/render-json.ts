@@ -17,12 +17,45 @@ export type JsonAlertBody = {
   alerts: unknown[];
 };
 
+/** The fields of each kind that go out, picked one by one: a field added to an event later stays home by default. */
+function pick(e: AlertEvent): Record<string, unknown> {
+  const opt = <K extends string>(k: K, v: unknown) => (v === undefined ? {} : { [k]: v });
+  switch (e.kind) {
+    case "new-failure":
+      return {
+        kind: e.kind,
+        fleet: e.fleet,
+        instanceId: e.instanceId,
+        verdict: e.verdict,
+        ...opt("group", e.group),
+        scanId: e.scanId,
+        at: e.at,
+      };
+    case "automatic-action":
+      return {
+        kind: e.kind,
+        fleet: e.fleet,
+        ...opt("group", e.group),
+        instanceId: e.instanceId,
+        outcome: e.outcome,
+        ...opt("actionId", e.actionId),
+        policyAuthor: e.policyAuthor,
+        at: e.at,
+      };
+    case "breaker-tripped":
+      return {
+        kind: e.kind,
+        fleet: e.fleet,
+        group: e.group,
+        failures: e.failures,
+        windowMinutes: e.windowMinutes,
+        at: e.at,
+      };
+  }
+}
+
 export function renderJson(id: string, events: AlertEvent[], sentAt: string): string {
-  const alerts = events.map((e) => {
-    if (e.kind !== "new-failure") return e;
-    const { summary: _left, ...rest } = e;
-    return rest;
-  });
+  const alerts = events.map(pick);
   const body: JsonAlertBody = { type: "fleet-doctor.alerts", version: 1, id, sentAt, count: alerts.length, alerts };
   return JSON.stringify(body);
 }
