@@ -116,6 +116,10 @@ export function deliver(ctx: DeliverContext, m: Message): { first: Promise<void>
         if (last) return;
         await sleep(backoffMs(n, ctx.policy, ctx.random, o.retryAfterMs));
       }
+    } catch (e) {
+      // Nothing above should throw (attempts and the log catch their own errors); if it does, `done` still settles
+      // and the reason is named without its message (it could quote the webhook).
+      console.error(`[fleet-doctor] alert ${m.id} to webhook '${m.webhook.name}' stopped:`, (e as Error)?.name);
     } finally {
       firstDone();
     }
