@@ -6,6 +6,7 @@ import ContentLayout from "@cloudscape-design/components/content-layout";
 import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { RestartFixable } from "@/components/actions/restart-fixable.tsx";
+import { FailuresTimeline } from "@/components/overview/failures-timeline.tsx";
 import { LastScan } from "@/components/overview/last-scan.tsx";
 import { VerdictCharts } from "@/components/overview/verdict-charts.tsx";
 import { VerdictCounts } from "@/components/overview/verdict-counts.tsx";
@@ -31,6 +32,7 @@ function FleetSummary({ o }: { o: Overview }) {
       )}
       <ScanLauncher runningScanId={o.running?.id} groups={o.groups} />
       <LastScan scan={o.lastScan} />
+      <FailuresTimeline buckets={o.timeline} />
       {o.total > 0 ? <VerdictCharts byGroup={o.byGroup} byVersion={o.byVersion} /> : null}
     </SpaceBetween>
   );

@@ -6,6 +6,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(argv: string[]): Promise<vo
   ui: () => import("./ui.ts"),
   scan: () => import("./scan.ts"),
   triage: () => import("./triage.ts"),
+  timeline: () => import("./timeline.ts"),
 };
 
 async function main(argv: string[]) {

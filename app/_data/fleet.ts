@@ -2,11 +2,12 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { compactRows, expandRows, type InstanceRow } from "@/components/instances/rows.ts";
 import { type FilteringOption, filteringOptionsFor } from "@/components/instances/table-model.ts";
+import { failuresTimeline } from "@/lib/alerts/failures-timeline.ts";
 import { currentActor } from "@/lib/auth/index.ts";
 import { fleetInView } from "@/lib/aws/fleet-in-view.ts";
 import type { Verdict } from "@/lib/diagnosis/types.ts";
 import { isFleetScan } from "@/lib/scan/verification.ts";
-import type { InstanceSummary, ScanRow } from "@/lib/store/index.ts";
+import type { InstanceSummary, ScanRow, TimelineBucket } from "@/lib/store/index.ts";
 import { getStore } from "@/lib/store/index.ts";
 import { currentViewer } from "./viewer.ts";
 
@@ -103,6 +104,8 @@ export type Overview = {
   groups: string[];
   /** Instances of the fleet that a full scan no longer sees: not in `counts` or `total`. */
   gone: number;
+  /** Found failing and healed per hour, last 24 hours (lib/alerts/failures-timeline.ts). */
+  timeline: TimelineBucket[];
 };
 
 export async function loadOverview(): Promise<Overview> {
@@ -110,12 +113,13 @@ export async function loadOverview(): Promise<Overview> {
   const store = getStore();
   // The fleet in view only: another fleet's results in this database, and gone instances, are not counted.
   const scope = { fleet: (await fleetInView()).id };
-  const [counts, withGone, scans, groupRows, versionRows] = await Promise.all([
+  const [counts, withGone, scans, groupRows, versionRows, timeline] = await Promise.all([
     store.verdictCounts(scope),
     store.verdictCounts({ ...scope, includeGone: true }),
     store.listScans({ limit: 200 }),
     store.verdictsBy("group", scope),
     store.verdictsBy("agentVersion", scope),
+    failuresTimeline(store, scope),
   ]);
   // Fleet scans only: a restart's verification scan belongs to its action (lib/scan/verification.ts).
   const recent = scans.filter(isFleetScan);
@@ -127,6 +131,7 @@ export async function loadOverview(): Promise<Overview> {
     counts,
     total,
     gone: sum(withGone) - total,
+    timeline: timeline.buckets,
     byGroup,
     byVersion,
     lastScan: recent.find((s) => s.status !== "running" && s.fleet === scope.fleet) ?? undefined,

@@ -9,6 +9,7 @@ export const API_ROUTES: readonly { pattern: string; methods: readonly string[] 
   { pattern: "/api/actions/script", methods: ["GET"] },
   { pattern: "/api/actions/[id]", methods: ["GET"] },
   { pattern: "/api/actions/[id]/events", methods: ["GET"] },
+  { pattern: "/api/alerts", methods: ["GET"] },
   { pattern: "/api/instances", methods: ["GET"] },
   { pattern: "/api/instances/table", methods: ["GET"] },
   { pattern: "/api/instances/[id]", methods: ["GET"] },

@@ -8,6 +8,7 @@ import type {
   InstanceOutcomeKind,
   StoredActionEvent,
 } from "../actions/types.ts";
+import type { AlertDelivery } from "../alerts/types.ts";
 import type { Verdict } from "../diagnosis/types.ts";
 import type { InstanceResult, ScanEvent, ScanStatus, Targets } from "../scan/types.ts";
 import type { FleetScope } from "./fleets.ts";
@@ -204,12 +205,44 @@ export interface LeaderStore {
   resign(name: string): Promise<void>;
 }
 
+/** One new failure as the alerts' dedupe keys it. */
+export type AlertKey = { fleet: string; instanceId: string; verdict: string };
+
+/** The alerts' dedupe and delivery log (lib/store/alerts.ts, pg-alerts.ts; migrations/alerts-001.ts). */
+export interface AlertStore {
+  /**
+   * Claims the keys not alerted yet, atomically (of two replicas claiming one key, one gets it): returns the keys
+   * this call claimed, in their order, each once.
+   */
+  claim(keys: AlertKey[], at: string): Promise<AlertKey[]>;
+  /** Forgets every claim of these instances in the fleet (they were seen healthy): their next failure alerts again. */
+  forget(fleet: string, instanceIds: string[]): Promise<number>;
+  /** Appends one attempt to the delivery log. */
+  recordDelivery(d: AlertDelivery): Promise<void>;
+  /** The newest attempts first. */
+  recentDeliveries(limit?: number): Promise<AlertDelivery[]>;
+}
+
+/** Instances found failing and healed in one bucket of time (lib/store/timeline.ts). */
+export type TimelineBucket = { start: string; found: number; healed: number };
+
+export interface TimelineStore {
+  /**
+   * Per hour from `from` (rounded down to the hour) to `to`, over every stored result: `found` counts results with a
+   * failing verdict (any but healthy) whose instance's previous result was healthy or absent; `healed` counts
+   * healthy results whose previous result was failing. One fleet's when `fleet` is given.
+   */
+  failuresTimeline(opts: { from: string; to: string; fleet?: string }): Promise<TimelineBucket[]>;
+}
+
 export interface Store extends ScanStore, ScanEventStore, ResultStore, FleetStateStore, EcsStore, LeaderStore {
   /** Where the data lives (a file path, `:memory:`, or later a connection string without its secret). */
   readonly path: string;
   /** This store's lease owner id: random per process (per opened store). */
   readonly owner: string;
   readonly actions: ActionAuditStore;
+  readonly alerts: AlertStore;
+  readonly timeline: TimelineStore;
   close(): Promise<void>;
 }
 

@@ -12,6 +12,7 @@ import type { ScanFinishedExtra, ScanWrite, Store } from "./interfaces.ts";
 import { pgLeaseTable } from "./leases.ts";
 import { inTransaction, migratePg, NOW_MS, numbered, openPool, type Queryable } from "./pg.ts";
 import { pgActionAuditStore } from "./pg-actions.ts";
+import { pgAlertStore } from "./pg-alerts.ts";
 import { notifyStored, pgEventListener } from "./pg-notify.ts";
 import { redactedUrl } from "./pg-url.ts";
 import {
@@ -27,6 +28,7 @@ import {
   toSummary,
 } from "./rows.ts";
 import type { StoreOptions } from "./store.ts";
+import { pgTimelineQueries } from "./timeline.ts";
 import type { LatestFilter, ScanRow, StoredEvent, VerdictCounts } from "./types.ts";
 
 /** Results per statement when many are saved at once (17 arrays of this length per statement). */
@@ -290,6 +292,8 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
     path: redactedUrl(url),
     owner,
     actions,
+    alerts: pgAlertStore(db),
+    timeline: pgTimelineQueries(db),
     ready: migrated.then(async () => {
       await interruptAbandonedScans();
     }),

@@ -9,6 +9,7 @@ import { matchesFreeText } from "../instances/free-text.ts";
 import { targetKey } from "../scan/targets.ts";
 import type { InstanceResult, ScanEvent, ScanStatus } from "../scan/types.ts";
 import { actionAuditStore } from "./actions.ts";
+import { alertStore } from "./alerts.ts";
 import { ecsQueries } from "./ecs.ts";
 import { fleetBusy, isFleetBusyError } from "./fleet-busy.ts";
 import { fleetStateQueries, latestConditions, scopeConditions } from "./fleets.ts";
@@ -27,6 +28,7 @@ import {
   toScan,
   toSummary,
 } from "./rows.ts";
+import { timelineQueries } from "./timeline.ts";
 import type { LatestFilter, ScanRow, StoredEvent, VerdictCounts } from "./types.ts";
 
 export type { Store } from "./interfaces.ts";
@@ -205,6 +207,8 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     path: file,
     owner,
     actions,
+    alerts: alertStore(db),
+    timeline: timelineQueries(db),
     ...fleetStateQueries(db),
     ...ecsQueries(db),
     leaseTtlMs: ttlMs,
