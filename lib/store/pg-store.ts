@@ -12,6 +12,7 @@ import type { ScanFinishedExtra, ScanWrite, Store } from "./interfaces.ts";
 import { pgLeaseTable } from "./leases.ts";
 import { inTransaction, migratePg, NOW_MS, numbered, openPool, type Queryable } from "./pg.ts";
 import { pgActionAuditStore } from "./pg-actions.ts";
+import { pgAutopilotStore } from "./pg-autopilot.ts";
 import { notifyStored, pgEventListener } from "./pg-notify.ts";
 import { redactedUrl } from "./pg-url.ts";
 import {
@@ -290,6 +291,7 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
     path: redactedUrl(url),
     owner,
     actions,
+    autopilot: pgAutopilotStore(db, tx),
     ready: migrated.then(async () => {
       await interruptAbandonedScans();
     }),

@@ -9,6 +9,7 @@ import { matchesFreeText } from "../instances/free-text.ts";
 import { targetKey } from "../scan/targets.ts";
 import type { InstanceResult, ScanEvent, ScanStatus } from "../scan/types.ts";
 import { actionAuditStore } from "./actions.ts";
+import { autopilotStore } from "./autopilot.ts";
 import { ecsQueries } from "./ecs.ts";
 import { fleetBusy, isFleetBusyError } from "./fleet-busy.ts";
 import { fleetStateQueries, latestConditions, scopeConditions } from "./fleets.ts";
@@ -205,6 +206,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     path: file,
     owner,
     actions,
+    autopilot: autopilotStore(db),
     ...fleetStateQueries(db),
     ...ecsQueries(db),
     leaseTtlMs: ttlMs,
