@@ -103,6 +103,23 @@ describe("reviewScan", () => {
     }
   });
 
+  it("a dry run records what it would restart, once per failure, alerts it, and sends nothing", async () => {
+    await fleet.store.autopilot.setPolicy(policy({ group: "web", mode: "restart", dryRun: true }), "ops@example.com");
+    const sink = new RecordingSink();
+    for (let n = 0; n < 2; n++) {
+      const r = await reviewScan(scanId, context(n === 0 ? sink : new RecordingSink()));
+      await r.settled;
+      expect(r.actions).toEqual([]);
+    }
+    expect(await restartSends(fleet.sim.url)).toHaveLength(0);
+    const dry = (await fleet.store.autopilot.recent(fleetId)).filter((e) => e.kind === "dry-run");
+    expect(dry.map((e) => e.instanceId)).toEqual([READY]);
+    expect(sink.all().filter((e) => e.kind === "automatic-action")).toEqual([
+      expect.objectContaining({ instanceId: READY, outcome: "dry-run", policyAuthor: "ops@example.com" }),
+    ]);
+    await fleet.store.autopilot.setPolicy(policy({ group: "web", mode: "restart" }), "ops@example.com");
+  });
+
   it("under `restart`, two reviews at once (two replicas) send exactly one restart to the lifecycle-404:ready instance, verified; a later review sends nothing", async () => {
     const sink = new RecordingSink();
     const other = new RecordingSink();

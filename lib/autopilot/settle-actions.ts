@@ -25,6 +25,7 @@ export async function settleActions(
   const events: AlertEvent[] = [];
   const groups = new Set<string>();
   for (const s of sent) {
+    if (await store.autopilot.claimed(s.instanceId!, s.actionId!, "outcome")) continue;
     const action = await store.actions.detail(s.actionId!);
     if (!action || action.status === "running") continue;
     const outcome = action.outcomes.find((o) => o.instanceId === s.instanceId);
