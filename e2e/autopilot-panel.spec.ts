@@ -46,15 +46,15 @@ test("an operator sets a group's policy and engages the kill switch from the Wat
   await expect(dialog.getByText(/maxRestartsPerHour/)).toBeVisible();
   await dialog.getByRole("button", { name: "Cancel" }).click();
 
-  await page.getByTestId("kill-switch").getByRole("switch").click();
+  await page.getByRole("checkbox", { name: /^Kill switch/ }).click();
   await page.getByTestId("kill-switch-confirm").click();
-  await expect(page.getByText("Kill switch engaged")).toBeVisible();
+  await expect(page.getByRole("checkbox", { name: /^Kill switch engaged/ })).toBeChecked();
   const killed = (await (await request.get(`${baseURL}/api/autopilot`)).json()) as Status;
   expect(killed.killSwitch).toMatchObject({ engaged: true, source: "page" });
   expect(killed.recent.map((e) => e.kind).slice(0, 2)).toEqual(["kill-switch", "policy-changed"]);
   await expectAccessible(page, "the Watch page");
 
-  await page.getByTestId("kill-switch").getByRole("switch").click();
+  await page.getByRole("checkbox", { name: /^Kill switch/ }).click();
   await page.getByTestId("kill-switch-confirm").click();
-  await expect(page.getByText("Kill switch released")).toBeVisible();
+  await expect(page.getByRole("checkbox", { name: /^Kill switch released/ })).not.toBeChecked();
 });

@@ -5,9 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ScannedFleet, scannedFleet } from "../../test/helpers/scanned-fleet.ts";
 import { restartSends, startSim } from "../../test/helpers/sim.ts";
+import { requestAction } from "../actions/request-action.ts";
+import { runAction } from "../actions/run-action.ts";
 import type { AlertEvent, AlertSink } from "../alerts/types.ts";
+import { LOCAL_ACTOR } from "../auth/roles.ts";
 import type { ReviewContext } from "./context.ts";
+import { NO_GROUP } from "./context.ts";
 import { reviewScan } from "./review-scan.ts";
+import { settleActions } from "./settle-actions.ts";
 import type { Policy } from "./types.ts";
 
 const HEALTHY = "i-0a000000000000001";
@@ -158,5 +163,46 @@ describe("reviewScan", () => {
     expect(await restartSends(fleet.sim.url)).toHaveLength(1);
     const web = again.decisions.find((d) => d.group === "web")!;
     expect(web.decision.skipped).toEqual([expect.objectContaining({ instanceId: READY, why: "already-restarted" })]);
+  }, 120_000);
+
+  it("an automatic restart that fails verification is recorded once, and trips the breaker at the policy's count", async () => {
+    // The instance in no group takes the default policy; a breaker of 1 failure trips on the first.
+    const def = policy({ group: null, mode: "restart", breakerFailures: 1, breakerWindowMinutes: 15 });
+    await fleet.store.autopilot.setPolicy(def, "ops@example.com");
+    // A restart that fails again (a 404 with no group to publish a state), logged as autopilot's own.
+    const a = await requestAction(
+      { kind: "restart", instanceIds: [BLOCKED], force: true, reason: "a restart that cannot work" },
+      LOCAL_ACTOR,
+      fleet.ctx,
+    );
+    for await (const _ of runAction(a.actionId, fleet.ctx)) {
+      // stored
+    }
+    await fleet.store.autopilot.append([
+      {
+        at: new Date().toISOString(),
+        fleet: fleetId,
+        group: NO_GROUP,
+        instanceId: BLOCKED,
+        kind: "restart-sent",
+        detail: "test",
+        actionId: a.actionId,
+        actor: "autopilot",
+      },
+    ]);
+    const sink = new RecordingSink();
+    const policyOf = () => def;
+    await Promise.all([
+      settleActions(fleetId, policyOf, { ...fleet.ctx, alerts: sink }),
+      settleActions(fleetId, policyOf, { ...fleet.ctx, alerts: sink }),
+    ]);
+    const log = await fleet.store.autopilot.recent(fleetId);
+    expect(log.filter((e) => e.actionId === a.actionId && e.kind === "failed-verification")).toHaveLength(1);
+    expect(log.filter((e) => e.kind === "breaker-tripped")).toHaveLength(1);
+    expect(await fleet.store.autopilot.breakers(fleetId)).toEqual([
+      expect.objectContaining({ group: NO_GROUP, failures: 1 }),
+    ]);
+    expect(sink.all().map((e) => e.kind)).toEqual(["automatic-action", "breaker-tripped"]);
+    expect(sink.all()[0]).toMatchObject({ outcome: "failed-verification", instanceId: BLOCKED });
   }, 120_000);
 });
