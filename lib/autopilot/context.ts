@@ -30,3 +30,9 @@ export const AUTOPILOT_ACTOR = { id: "autopilot", role: "operator" } as const;
 
 /** Breakers and rates count instances in no Auto Scaling group under this group. */
 export const NO_GROUP = "";
+
+/** Hands alerts to the sink; a failure there (it retries and logs on its own) never stops a restart or its record. */
+export async function tell(alerts: ReviewContext["alerts"], events: Parameters<ReviewContext["alerts"]["send"]>[0]) {
+  if (events.length === 0) return;
+  await alerts.send(events).catch((e) => console.error("[fleet-doctor] autopilot could not hand alerts over:", e));
+}

@@ -7,7 +7,7 @@ import { chunks } from "../aws/inventory.ts";
 import { verdictInfo } from "../diagnosis/catalogue.ts";
 import { fleetOf } from "../scan/run-scan.ts";
 import type { InstanceSummary } from "../store/types.ts";
-import { AUTOPILOT_ACTOR, NO_GROUP, type ReviewContext } from "./context.ts";
+import { AUTOPILOT_ACTOR, NO_GROUP, type ReviewContext, tell } from "./context.ts";
 import { type Candidate, type Decision, decide, RESTARTABLE } from "./decide.ts";
 import { failureKey } from "./failure-key.ts";
 import { settleActions } from "./settle-actions.ts";
@@ -59,7 +59,7 @@ export async function reviewScan(scanId: string, ctx: ReviewContext): Promise<Re
   const resolved: string[] = [];
   const entries: AutopilotEntry[] = [];
   const decisions: ReviewResult["decisions"] = [];
-  const toRestart: { group: string; policy: Policy; ids: string[] }[] = [];
+  const toRestart: { group: string; policy: Policy; restart: { id: string; key: string }[] }[] = [];
 
   for (const [group, items] of byGroup) {
     const policy = policyOf(group);
@@ -128,21 +128,25 @@ export async function reviewScan(scanId: string, ctx: ReviewContext): Promise<Re
         at,
       });
     }
-    if (decision.restart.length > 0) toRestart.push({ group, policy, ids: decision.restart });
+    // decide restarts only instances with a failure key.
+    const restart = decision.restart.map((id) => ({ id, key: byId.get(id)!.failureKey! }));
+    if (restart.length > 0) toRestart.push({ group, policy, restart });
   }
 
   await store.autopilot.append(entries);
-  if (alerts.length > 0) await ctx.alerts.send(alerts);
-  if (resolved.length > 0) await ctx.alerts.resolved(fleet, resolved);
+  await tell(ctx.alerts, alerts);
+  if (resolved.length > 0)
+    await ctx.alerts
+      .resolved(fleet, resolved)
+      .catch((e) => console.error("[fleet-doctor] autopilot could not hand resolved instances over:", e));
 
   const actions: ReviewResult["actions"] = [];
   const running: Promise<void>[] = [];
-  for (const { group, policy, ids } of toRestart) {
+  for (const { group, policy, restart } of toRestart) {
     // The claim before anything is sent: an instance another review or replica claimed for this failure is left.
     const claimed: string[] = [];
-    for (const id of ids) {
+    for (const { id, key } of restart) {
       if (ctx.signal?.aborted) break;
-      const key = (await candidateKey(scanId, id, ctx))!;
       if (await store.autopilot.claim({ fleet, instanceId: id, failureKey: key, what: "restart" })) claimed.push(id);
     }
     for (const batch of chunks(claimed, MAX_ACTION_TARGETS)) {
@@ -263,7 +267,8 @@ async function startRestart(
     }
   })().catch((e) => console.error(`[fleet-doctor] autopilot action ${answer.actionId} failed:`, e));
   if (answer.accepted.length > 0) {
-    await ctx.alerts.send(
+    await tell(
+      ctx.alerts,
       answer.accepted.map((instanceId) => ({
         kind: "automatic-action",
         fleet,

@@ -1,5 +1,5 @@
 import type { AlertEvent } from "../alerts/types.ts";
-import { AUTOPILOT_ACTOR, type ReviewContext } from "./context.ts";
+import { AUTOPILOT_ACTOR, type ReviewContext, tell } from "./context.ts";
 import { breakerTrips } from "./decide.ts";
 import type { AutopilotEntry, Policy } from "./types.ts";
 
@@ -91,5 +91,5 @@ export async function settleActions(
     if (tripped)
       events.push({ kind: "breaker-tripped", fleet, group, failures, windowMinutes: policy.breakerWindowMinutes, at });
   }
-  if (events.length > 0) await ctx.alerts.send(events);
+  await tell(ctx.alerts, events);
 }
