@@ -106,6 +106,15 @@ describe("reviewScan", () => {
     } finally {
       await fleet.store.autopilot.setKillSwitch(false, "ops@example.com", fleetId);
     }
+    // The variable (FLEET_DOCTOR_AUTOPILOT=off), and a watcher that stopped (its signal aborted): nothing either.
+    const byVariable = await reviewScan(scanId, context(new RecordingSink(), { autopilotKilled: true }));
+    const stopped = await reviewScan(scanId, { ...context(new RecordingSink()), signal: AbortSignal.abort() });
+    await Promise.all([byVariable.settled, stopped.settled]);
+    expect(byVariable.decisions.find((d) => d.group === "web")?.decision.skipped).toEqual([
+      expect.objectContaining({ instanceId: READY, why: "kill-switch" }),
+    ]);
+    expect([...byVariable.actions, ...stopped.actions]).toEqual([]);
+    expect(await restartSends(fleet.sim.url)).toHaveLength(0);
   });
 
   it("a dry run records what it would restart, once per failure, alerts it, and sends nothing", async () => {
