@@ -1,4 +1,4 @@
-import { expect, expectAccessible, startScan, test, waitForScan } from "./fixtures.ts";
+import { expect, expectAccessible, screenshot, startScan, test, waitForScan } from "./fixtures.ts";
 
 // One database: scan first (the groups the panel lists come from the latest results), then change autopilot in order.
 test.describe.configure({ mode: "serial" });
@@ -14,6 +14,7 @@ test("an operator sets a group's policy and engages the kill switch from the Wat
   page,
   request,
   baseURL,
+  consoleErrors,
 }) => {
   await waitForScan(request, baseURL!, await startScan(request, baseURL!));
   const before = (await (await request.get(`${baseURL}/api/autopilot`)).json()) as Status;
@@ -53,8 +54,11 @@ test("an operator sets a group's policy and engages the kill switch from the Wat
   expect(killed.killSwitch).toMatchObject({ engaged: true, source: "page" });
   expect(killed.recent.map((e) => e.kind).slice(0, 2)).toEqual(["kill-switch", "policy-changed"]);
   await expectAccessible(page, "the Watch page");
+  await screenshot(page, "autopilot-panel");
 
   await page.getByRole("checkbox", { name: /^Kill switch/ }).click();
   await page.getByTestId("kill-switch-confirm").click();
   await expect(page.getByRole("checkbox", { name: /^Kill switch released/ })).not.toBeChecked();
+  // The one refusal above is the browser's only complaint (it logs every 4xx answer).
+  expect(consoleErrors.filter((e) => !/400 \(Bad Request\) @ \S+\/api\/autopilot\/policies$/.test(e))).toEqual([]);
 });

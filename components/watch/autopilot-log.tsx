@@ -32,6 +32,7 @@ export function AutopilotLog({ entries }: { entries: AutopilotEntry[] }) {
         </Header>
       }
       items={entries}
+      wrapLines
       empty={<Box textAlign="center">Nothing yet.</Box>}
       columnDefinitions={[
         { id: "at", header: "When", cell: (e) => <When iso={e.at} stacked /> },

@@ -50,17 +50,19 @@ export function PoliciesTable({
         }
         items={rows}
         trackBy={(r) => r.group ?? ""}
+        wrapLines
         columnDefinitions={[
-          { id: "group", header: "Group", cell: (r) => groupText(r.group) },
+          { id: "group", width: 200, header: "Group", cell: (r) => groupText(r.group) },
           {
             id: "mode",
+            width: 130,
             header: "Mode",
             cell: (r) => (
               <span data-testid={`mode-${r.group ?? "default"}`}>
                 {r.effective ? r.effective.mode : "off"}
                 {r.effective?.dryRun ? " (dry run)" : ""}
                 {r.group !== null && !r.own ? (
-                  <Box variant="small" color="text-body-secondary">
+                  <Box variant="small" display="block" color="text-body-secondary">
                     from the default
                   </Box>
                 ) : null}
@@ -69,6 +71,7 @@ export function PoliciesTable({
           },
           {
             id: "limits",
+            width: 190,
             header: "Limits",
             cell: (r) =>
               r.effective
@@ -77,6 +80,7 @@ export function PoliciesTable({
           },
           {
             id: "breaker",
+            width: 170,
             header: "Breaker",
             cell: (r) =>
               r.breaker ? (
@@ -101,12 +105,13 @@ export function PoliciesTable({
           },
           {
             id: "author",
+            width: 210,
             header: "Set by",
             cell: (r) =>
               r.own ? (
                 <>
                   {r.own.author}
-                  <Box variant="small" color="text-body-secondary">
+                  <Box variant="small" display="block" color="text-body-secondary">
                     <When iso={r.own.updatedAt} />
                   </Box>
                 </>
@@ -116,7 +121,8 @@ export function PoliciesTable({
           },
           {
             id: "edit",
-            header: "",
+            width: 90,
+            header: "Change",
             cell: (r) =>
               canChange ? (
                 <Button
