@@ -55,7 +55,7 @@ export function PoliciesTable({
           { id: "group", width: 200, header: "Group", cell: (r) => groupText(r.group) },
           {
             id: "mode",
-            width: 130,
+            width: 160,
             header: "Mode",
             cell: (r) => (
               <span data-testid={`mode-${r.group ?? "default"}`}>

@@ -50,7 +50,9 @@ export async function reviewScan(scanId: string, ctx: ReviewContext): Promise<Re
   const byGroup = new Map<string, InstanceSummary[]>();
   for (const r of results) {
     const g = r.group ?? NO_GROUP;
-    byGroup.set(g, [...(byGroup.get(g) ?? []), r]);
+    const list = byGroup.get(g);
+    if (list) list.push(r);
+    else byGroup.set(g, [r]);
   }
   const page = await store.autopilot.killSwitch();
   const tripped = new Set((await store.autopilot.breakers(fleet)).map((b) => b.group));
