@@ -8,6 +8,9 @@ import { type CompactRows, expandRows, type InstanceRow } from "@/components/ins
 import type { ScanRowLike } from "@/components/scans/progress.ts";
 import type { ActionAnswer } from "@/lib/actions/request-action.ts";
 import type { ActionDetail, ActionKind, PreflightCheck } from "@/lib/actions/types.ts";
+import type { PolicyRequest } from "@/lib/autopilot/requests.ts";
+import type { AutopilotStatusAnswer } from "@/lib/autopilot/status.ts";
+import type { AutopilotStatus, Policy } from "@/lib/autopilot/types.ts";
 import type { Targets } from "@/lib/scan/types.ts";
 
 export type Me = {
@@ -31,7 +34,7 @@ async function read<T>(res: Response): Promise<T> {
 
 const get = async <T>(url: string, signal?: AbortSignal) => read<T>(await fetch(url, { cache: "no-store", signal }));
 
-async function send<T>(method: "POST" | "DELETE", url: string, body?: unknown): Promise<T> {
+async function send<T>(method: "POST" | "PUT" | "DELETE", url: string, body?: unknown): Promise<T> {
   const res = await fetch(url, {
     method,
     ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
@@ -105,3 +108,16 @@ export async function fetchInstanceView(instanceId: string, signal?: AbortSignal
     throw e;
   }
 }
+
+/** Autopilot in the fleet the server reads: kill switch, policies, breakers, recent entries, groups. */
+export const fetchAutopilot = (signal?: AbortSignal) => get<AutopilotStatusAnswer>("/api/autopilot", signal);
+
+export const putAutopilotPolicy = (body: PolicyRequest) =>
+  send<{ policy: Policy; before: Policy | null }>("PUT", "/api/autopilot/policies", body);
+
+export const postKillSwitch = (engaged: boolean) =>
+  send<{ killSwitch: AutopilotStatus["killSwitch"] }>("POST", "/api/autopilot/kill-switch", { engaged });
+
+/** `group: null`: the breaker of the instances in no group. */
+export const postBreakerReset = (group: string | null) =>
+  send<{ group: string | null; reset: true }>("POST", "/api/autopilot/breakers/reset", { group });

@@ -43,6 +43,8 @@ export type AutopilotEntry = {
   detail: string;
   actionId?: string;
   actor: string;
+  /** An operator's change (policy-changed, kill-switch, breaker-reset): the state before and after it. */
+  change?: { before: unknown; after: unknown };
 };
 
 export type AutopilotStatus = {

@@ -9,6 +9,7 @@ import type {
   StoredActionEvent,
 } from "../actions/types.ts";
 import type { AlertDelivery } from "../alerts/types.ts";
+import type { AutopilotEntry, Policy } from "../autopilot/types.ts";
 import type { Verdict } from "../diagnosis/types.ts";
 import type { InstanceResult, ScanEvent, ScanStatus, Targets } from "../scan/types.ts";
 import type { FleetScope } from "./fleets.ts";
@@ -185,6 +186,41 @@ export interface ActionAuditStore {
   takeOver(actionId: string): Promise<boolean>;
 }
 
+/** A tripped breaker: the group's automatic restarts stop until an operator resets it. */
+export type AutopilotBreaker = { fleet: string; group: string; trippedAt: string; failures: number };
+
+/**
+ * Autopilot's state (lib/store/autopilot.ts, pg-autopilot.ts): policies per group of a fleet (group null: the fleet's
+ * default), the page's kill switch, tripped breakers, and the append-only log every change and decision goes to, in
+ * the same transaction as the change. Instances in no group count under the group "" for breakers and rates.
+ */
+export interface AutopilotStore {
+  policies(fleet: string): Promise<Policy[]>;
+  /** Sets a policy and logs `policy-changed` with the one it replaced; returns that one (undefined: none). */
+  setPolicy(policy: Policy, actor: string): Promise<Policy | undefined>;
+  /** The page's kill switch (the variable is config's): never set means not engaged. */
+  killSwitch(): Promise<{ engaged: boolean; by?: string; at?: string }>;
+  /** Sets the page's switch and logs `kill-switch` (under `fleet`, the fleet of the page that set it). */
+  setKillSwitch(engaged: boolean, actor: string, fleet: string): Promise<void>;
+  breakers(fleet: string): Promise<AutopilotBreaker[]>;
+  /** Trips a group's breaker and logs `breaker-tripped`, atomically; false when it was tripped already. */
+  tripBreaker(breaker: AutopilotBreaker, entry: AutopilotEntry): Promise<boolean>;
+  /** Removes a tripped breaker and logs `breaker-reset` with it; false (nothing logged) when none was tripped. */
+  resetBreaker(fleet: string, group: string, actor: string): Promise<boolean>;
+  append(entries: AutopilotEntry[]): Promise<void>;
+  /** Newest first. */
+  recent(fleet: string, limit?: number): Promise<AutopilotEntry[]>;
+  /** A group's entries of these kinds since `since` (ISO), oldest first: what the limits count. */
+  groupLog(fleet: string, group: string, kinds: AutopilotEntry["kind"][], since: string): Promise<AutopilotEntry[]>;
+  /**
+   * Claims (instance, failure, what) once and for all: true for the one caller that inserted it, false for every
+   * other (another review, another replica). The claim of a restart is taken before its SendCommand.
+   */
+  claim(c: { fleet: string; instanceId: string; failureKey: string; what: string }): Promise<boolean>;
+  /** Whether that claim exists. */
+  claimed(instanceId: string, failureKey: string, what: string): Promise<boolean>;
+}
+
 /**
  * Leadership of background work (the watcher, schedules): a lease per name in the `leases` table (kind `leader`),
  * renewed by the store's heartbeat and measured on the database's clock; when its holder stops renewing it, any
@@ -243,6 +279,7 @@ export interface Store extends ScanStore, ScanEventStore, ResultStore, FleetStat
   readonly actions: ActionAuditStore;
   readonly alerts: AlertStore;
   readonly timeline: TimelineStore;
+  readonly autopilot: AutopilotStore;
   close(): Promise<void>;
 }
 

@@ -13,6 +13,7 @@ import { pgLeaseTable } from "./leases.ts";
 import { inTransaction, migratePg, NOW_MS, numbered, openPool, type Queryable } from "./pg.ts";
 import { pgActionAuditStore } from "./pg-actions.ts";
 import { pgAlertStore } from "./pg-alerts.ts";
+import { pgAutopilotStore } from "./pg-autopilot.ts";
 import { notifyStored, pgEventListener } from "./pg-notify.ts";
 import { redactedUrl } from "./pg-url.ts";
 import {
@@ -294,6 +295,7 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
     actions,
     alerts: pgAlertStore(db),
     timeline: pgTimelineQueries(db),
+    autopilot: pgAutopilotStore(db, tx),
     ready: migrated.then(async () => {
       await interruptAbandonedScans();
     }),

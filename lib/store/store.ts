@@ -10,6 +10,7 @@ import { targetKey } from "../scan/targets.ts";
 import type { InstanceResult, ScanEvent, ScanStatus } from "../scan/types.ts";
 import { actionAuditStore } from "./actions.ts";
 import { alertStore } from "./alerts.ts";
+import { autopilotStore } from "./autopilot.ts";
 import { ecsQueries } from "./ecs.ts";
 import { fleetBusy, isFleetBusyError } from "./fleet-busy.ts";
 import { fleetStateQueries, latestConditions, scopeConditions } from "./fleets.ts";
@@ -209,6 +210,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     actions,
     alerts: alertStore(db),
     timeline: timelineQueries(db),
+    autopilot: autopilotStore(db),
     ...fleetStateQueries(db),
     ...ecsQueries(db),
     leaseTtlMs: ttlMs,

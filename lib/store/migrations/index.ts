@@ -1,6 +1,7 @@
 import { scans001 } from "./001-scans.ts";
 import { actions001 } from "./actions-001.ts";
 import { alerts001 } from "./alerts-001.ts";
+import { autopilot001 } from "./autopilot-001.ts";
 import { ecs001 } from "./ecs-001.ts";
 import { fleets001 } from "./fleets-001.ts";
 import { leases001 } from "./leases-001.ts";
@@ -13,4 +14,13 @@ export type { Migration } from "./types.ts";
  * Every schema step, in order. Append new steps at the end (one file each, `NNN-name.ts`); never reorder or edit a
  * step that has shipped. Streams own their own entries (001: scans; actions append theirs).
  */
-export const MIGRATIONS: Migration[] = [scans001, actions001, leases001, fleets001, ecs001, replicas001, alerts001];
+export const MIGRATIONS: Migration[] = [
+  scans001,
+  actions001,
+  leases001,
+  fleets001,
+  ecs001,
+  replicas001,
+  alerts001,
+  autopilot001,
+];
