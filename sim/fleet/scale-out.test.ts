@@ -201,13 +201,21 @@ describe("schedules", () => {
       }),
     );
     const s = t.fleet.scaling!;
-    const group = (name: string) => s.describeGroups().find((g) => g.name === name) as Record<string, any>;
+    type Schedule = { every: number; count: number; max: number | null; done: number; nextAt: string | null };
+    type View = {
+      launches: number;
+      desiredCapacity: number;
+      scaleOut: Schedule & { into: string };
+      moveToInService: Schedule;
+      instances: { launchedBy: { into: string }; lifecycleState: string }[];
+    };
+    const group = (name: string) => s.describeGroups().find((g) => g.name === name) as unknown as View;
     await until(() => group("web").launches === 5 && group("batch").moveToInService.done === 3);
     expect(group("web").desiredCapacity).toBe(5);
     expect(group("web").scaleOut).toMatchObject({ every: 0.3, count: 2, max: 5, into: "in-service", done: 5 });
     expect(group("web").scaleOut.nextAt).toBeNull();
     expect(group("batch").desiredCapacity).toBe(3);
-    const inst = group("batch").instances as { launchedBy: { into: string }; lifecycleState: string }[];
+    const inst = group("batch").instances;
     expect(inst.every((i) => i.launchedBy.into === "warm-pool")).toBe(true);
 
     s.setPaused(true);
