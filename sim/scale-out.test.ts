@@ -186,9 +186,14 @@ describe("a launch, through the SDK and the AWS CLI", () => {
       "Pending",
       "Pending",
     ]);
-    const info = await ssm.send(new DescribeInstanceInformationCommand({ MaxResults: 50 }));
-    const listed = info.InstanceInformationList!.filter((i) => ids.includes(i.InstanceId!));
-    expect(listed.map((i) => i.PingStatus)).toEqual(["Online", "Online"]);
+    // SSM lists them once they have booted (bootSeconds), Online.
+    const listed = async () =>
+      (await ssm.send(new DescribeInstanceInformationCommand({ MaxResults: 50 }))).InstanceInformationList!.filter(
+        (i) => ids.includes(i.InstanceId!),
+      );
+    expect(await listed()).toEqual([]);
+    await until(async () => (await listed()).length === 2);
+    expect((await listed()).map((i) => i.PingStatus)).toEqual(["Online", "Online"]);
 
     // The probe through Run Command while the agent waits and dies.
     const probe = await runCommand(ids[0]!, probeFile("probe.sh"));

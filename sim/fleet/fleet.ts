@@ -119,8 +119,10 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
     const now = Date.now();
     const ssm = h.spec.ssm;
     const online = ssm.pingStatus === "Online";
+    // A launched host's SSM agent registers as the instance boots: until then SSM does not know it (as if stopped).
+    const bootedAt = h.launched ? h.launchedAt + scenario.timing.bootSeconds * 1000 : Number.NEGATIVE_INFINITY;
     const lastPingAt = online
-      ? new Date(now - (hashString(`${h.id}/ping`) % 240_000))
+      ? new Date(Math.max(bootedAt, now - (hashString(`${h.id}/ping`) % 240_000)))
       : new Date(createdAt - (ssm.lastPingAgo ?? Math.min(h.spec.launchedAgo, 3 * 3600)) * 1000);
     const m = h.membership(now);
     const tags: Record<string, string> = { ...h.spec.tags };
@@ -137,7 +139,7 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
       computerName: `ip-${h.privateIp.replaceAll(".", "-")}.${scenario.region === "us-east-1" ? "ec2.internal" : `${scenario.region}.compute.internal`}`,
       ipAddress: h.privateIp,
       tags,
-      stopped: h.spec.stopped,
+      stopped: h.spec.stopped || now < bootedAt,
       whenOffline: ssm.whenOffline,
     };
   };

@@ -73,8 +73,12 @@ describe("launching at runtime", () => {
     expect(first.ecsConfig).toBe("ECS_CLUSTER=prod\nECS_WARM_POOLS_CHECK=true\n");
     expect(first.launchedBy).toEqual({ group: "web", sequence: 1, into: "in-service" });
     expect(first.inServiceAt).toBeUndefined();
-    // In SSM at once (Online), tagged with its group.
-    expect(t.fleet.host(ids[0]!)).toMatchObject({ pingStatus: "Online", stopped: false });
+    // SSM knows it once it has booted (its SSM agent registers then): Online, tagged with its group.
+    expect(t.fleet.host(ids[0]!)!.stopped).toBe(true);
+    await until(() => t!.fleet.host(ids[0]!)!.stopped === false);
+    expect(Date.now() - Date.parse(first.launchedAt)).toBeGreaterThanOrEqual(500);
+    expect(t.fleet.host(ids[0]!)).toMatchObject({ pingStatus: "Online" });
+    expect(t.fleet.host(ids[0]!)!.lastPingAt.getTime()).toBeGreaterThanOrEqual(Date.parse(first.launchedAt) + 500);
     expect(t.fleet.host(ids[0]!)!.tags["aws:autoscaling:groupName"]).toBe("web");
 
     await until(() => describeHost(ids[0]!).agent.phase === "exited");
