@@ -27,7 +27,8 @@ import { type Simulator, startSimulator } from "./main.ts";
 const CHECK_ON = { ECS_CLUSTER: "prod", ECS_WARM_POOLS_CHECK: "true" };
 const SCENARIO: ScenarioInput = {
   name: "scale-wire",
-  timing: { publishDelaySeconds: 4, bootSeconds: 0.5, lifecycleFailureSeconds: 0.5, pollSeconds: 0.5 },
+  // Boot 2 s (SSM lists a launch only then), the agent asks 2 s later and dies, InService is published at 6 s.
+  timing: { publishDelaySeconds: 6, bootSeconds: 2, lifecycleFailureSeconds: 0.5, pollSeconds: 0.5 },
   groups: [
     { name: "web", maxSize: 6, launch: { agentVersion: "1.89.3", ecsConfig: CHECK_ON, latencyMs: 20 } },
     { name: "api", launch: { agentVersion: "1.91.1", ecsConfig: CHECK_ON, latencyMs: 20 } },
@@ -203,7 +204,7 @@ describe("a launch, through the SDK and the AWS CLI", () => {
     await until(async () => (await lifecycle(ids[0]!)) === "InService");
     const described = (await control("GET", `hosts/${ids[0]}`)).body as HostView;
     expect(described.agent.phase).toBe("exited");
-    expect(Date.parse(described.inServiceAt!) - Date.parse(described.launchedAt)).toBe(4000);
+    expect(Date.parse(described.inServiceAt!) - Date.parse(described.launchedAt)).toBe(6000);
     expect(described.agent.registeredAt).toBeUndefined();
 
     const script = probeFile("restart.sh");
@@ -261,6 +262,6 @@ describe("a launch, through the SDK and the AWS CLI", () => {
     expect(batch.desiredCapacity).toBe(1);
     const row = batch.instances.find((i) => i.instanceId === ids[0])!;
     expect(row).toMatchObject({ lifecycleState: "InService", launchedBy: { sequence: 1, into: "warm-pool" } });
-    expect(Date.parse(row.inServiceAt!) - Date.parse(row.joinedAt)).toBe(4000);
+    expect(Date.parse(row.inServiceAt!) - Date.parse(row.joinedAt)).toBe(6000);
   }, 40_000);
 });
