@@ -29,6 +29,25 @@ describe("parseDemoArgs", () => {
     });
   });
 
+  it("runs a shipped scenario by --scenario NAME, over FLEET_DOCTOR_SCENARIO", () => {
+    expect(parseDemoArgs(["--scenario", "scale-out"], {}, ROOT)).toEqual({ kind: "scenario", scenario: "scale-out" });
+    expect(parseDemoArgs(["--scenario=small"], { FLEET_DOCTOR_SCENARIO: "demo" }, ROOT)).toEqual({
+      kind: "scenario",
+      scenario: "small",
+    });
+  });
+
+  it("refuses a --scenario that is not shipped, listing those that are", () => {
+    expect(() => parseDemoArgs(["--scenario", "scaleout"], {}, ROOT)).toThrow(
+      /^--scenario: no scenario 'scaleout' \(there are: .*\bscale-out\b.*\)$/,
+    );
+    expect(() => parseDemoArgs(["--scenario", "../x"], {}, ROOT, ["demo"])).toThrow(
+      "--scenario: no scenario '../x' (there are: demo)",
+    );
+    expect(() => parseDemoArgs(["--scenario"], {}, ROOT)).toThrow(/argument missing/);
+    expect(() => parseDemoArgs(["--scenario", "demo", "--hosts", "10"], {}, ROOT)).toThrow(/not both/);
+  });
+
   it("asks for help with --help or -h", () => {
     expect(parseDemoArgs(["--help"], {}, ROOT)).toEqual({ kind: "help" });
     expect(parseDemoArgs(["-h"], {}, ROOT)).toEqual({ kind: "help" });

@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: builds the dashboard when the build is missing or older than the sources, starts the fleet
- * simulator (scenario `demo`, or a generated fleet with `--hosts N`) and the dashboard against it, prints the URL,
- * and stops both on Ctrl-C.
+ * simulator (scenario `demo`, another with `--scenario NAME`, or a generated fleet with `--hosts N`) and the
+ * dashboard against it, prints the URL, and stops both on Ctrl-C.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";

@@ -1,10 +1,11 @@
 /**
  * The control API under /_sim/ (JSON): reset, load a scenario, inspect hosts, attach or detach a host, set faults,
- * and read the log of AWS calls so that tests wait on calls, not on sleeps. Errors use the same AWS JSON shape.
+ * scale groups out (launch, move warm-pool instances to InService, pause the scenario's schedules), and read the log
+ * of AWS calls so that tests wait on calls, not on sleeps. Errors use the same AWS JSON shape.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Faults, normalise } from "./faults.ts";
-import { type Fleet, FleetError } from "./fleet-types.ts";
+import { type Fleet, FleetError, type FleetScaling, type LaunchInto } from "./fleet-types.ts";
 import type { CallLog } from "./protocol/calls.ts";
 
 export type ScenarioSpec = { name?: string; path?: string; scenario?: unknown };
@@ -66,9 +67,34 @@ function intParam(url: URL, name: string): number | undefined {
   return Number(v);
 }
 
+/** Refuses fields the endpoint does not know, naming them (a typo must not be silently ignored). */
+function onlyFields(b: Record<string, unknown>, allowed: string[]): void {
+  const unknown = Object.keys(b).filter((k) => !allowed.includes(k));
+  if (unknown.length)
+    throw new ControlError(
+      "ValidationException",
+      `Unknown field ${unknown.map((k) => `'${k}'`).join(", ")} (expected ${allowed.join(", ")}).`,
+    );
+}
+
+/** `count`: an integer from 1 to 100, 1 when absent. */
+function countField(b: Record<string, unknown>): number {
+  if (b.count === undefined) return 1;
+  if (typeof b.count !== "number" || !Number.isInteger(b.count) || b.count < 1 || b.count > 100)
+    throw new ControlError("ValidationException", "count must be an integer from 1 to 100.");
+  return b.count;
+}
+
+function scalingOf(fleet: Fleet): FleetScaling {
+  if (!fleet.scaling) throw new ControlError("NotImplemented", "This fleet does not scale.", 501);
+  return fleet.scaling;
+}
+
 async function dispatch(rt: ControlRuntime, method: string, parts: string[], url: URL, body: Buffer): Promise<unknown> {
   const [first, id] = parts;
-  const route = `${method} ${parts.map((p, i) => (first === "hosts" && i === 1 ? ":id" : p)).join("/")}`;
+  const param = (p: string, i: number) =>
+    i === 1 && first === "hosts" ? ":id" : i === 1 && first === "groups" ? ":name" : p;
+  const route = `${method} ${parts.map(param).join("/")}`;
   switch (route) {
     case "GET health":
       return { ok: true, hosts: rt.fleet().hosts().length };
@@ -109,6 +135,39 @@ async function dispatch(rt: ControlRuntime, method: string, parts: string[], url
       if (!group) throw new ControlError("ValidationException", `Host ${id} is in no group.`);
       fleet.detach(group, [id!], b.decrement === true);
       return hostOr404(fleet, id!);
+    }
+    case "GET groups": {
+      const scaling = scalingOf(rt.fleet());
+      return { paused: scaling.paused(), groups: scaling.describeGroups() };
+    }
+    case "POST groups/:name/launch": {
+      const b = parseJson(body);
+      onlyFields(b, ["count", "into"]);
+      const count = countField(b);
+      const into = b.into ?? "in-service";
+      if (into !== "in-service" && into !== "warm-pool")
+        throw new ControlError("ValidationException", 'into must be "in-service" or "warm-pool".');
+      const fleet = rt.fleet();
+      const ids = scalingOf(fleet).launch(id!, count, into as LaunchInto);
+      return { launched: ids.map((i) => hostOr404(fleet, i)) };
+    }
+    case "POST groups/:name/warm-pool/move": {
+      const b = parseJson(body);
+      onlyFields(b, ["count"]);
+      const fleet = rt.fleet();
+      const ids = scalingOf(fleet).moveToInService(id!, countField(b));
+      return { moved: ids.map((i) => hostOr404(fleet, i)) };
+    }
+    case "GET scale":
+      return { paused: scalingOf(rt.fleet()).paused() };
+    case "POST scale": {
+      const b = parseJson(body);
+      onlyFields(b, ["paused"]);
+      if (typeof b.paused !== "boolean")
+        throw new ControlError("ValidationException", "paused (true or false) is required.");
+      const scaling = scalingOf(rt.fleet());
+      scaling.setPaused(b.paused);
+      return { paused: scaling.paused() };
     }
     case "GET faults":
       return rt.faults.get();
@@ -152,7 +211,8 @@ export async function handleControl(
     json(res, 200, await dispatch(rt, req.method ?? "GET", parts, url, body), requestId);
   } catch (e) {
     if (e instanceof ControlError) return json(res, e.status, { __type: e.code, message: e.message }, requestId);
-    if (e instanceof FleetError) return json(res, 400, { __type: e.code, message: e.message }, requestId);
+    if (e instanceof FleetError)
+      return json(res, e.code === "NotFound" ? 404 : 400, { __type: e.code, message: e.message }, requestId);
     console.error(`[sim] control request ${requestId} failed:`, e);
     json(
       res,

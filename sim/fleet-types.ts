@@ -106,7 +106,28 @@ export interface Fleet {
   describe(instanceId: string): Record<string, unknown> | undefined;
   /** Serves the per-host IMDS and introspection endpoints under /_hosts/<id>/...; returns false if not its path. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Groups that grow while the simulator runs (launches, warm-pool moves, schedules); absent on fleets without time. */
+  scaling?: FleetScaling;
   close(): Promise<void>;
+}
+
+/** Where a launched instance goes: straight to the group (Pending, then InService) or into its warm pool. */
+export type LaunchInto = "in-service" | "warm-pool";
+
+/**
+ * Scale-out at runtime. Every call throws FleetError: "NotFound" for an unknown group, "ValidationError" for a
+ * request the group cannot take (no warm pool, above maxSize, fewer warmed instances than asked for).
+ */
+export interface FleetScaling {
+  /** Launches `count` instances with the group's launch spec; returns their ids. */
+  launch(group: string, count: number, into: LaunchInto): string[];
+  /** Moves `count` warmed instances (oldest first) from the warm pool to InService; returns their ids. */
+  moveToInService(group: string, count: number): string[];
+  /** Every group with its schedules and its members' launch, publication and registration times (GET /_sim/groups). */
+  describeGroups(): Record<string, unknown>[];
+  paused(): boolean;
+  /** Pauses or resumes every schedule of the scenario (calls by hand still work while paused). */
+  setPaused(paused: boolean): void;
 }
 
 export class FleetError extends Error {

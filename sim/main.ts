@@ -196,6 +196,26 @@ export function withSnapshots(fleet: Fleet, ttlMs: number): Fleet {
         drop();
       }
     },
+    // Launches and moves made through the simulator drop the memo; the schedules' may lag by up to ttlMs.
+    scaling: fleet.scaling && {
+      ...fleet.scaling,
+      launch(group, count, into) {
+        drop();
+        try {
+          return fleet.scaling!.launch(group, count, into);
+        } finally {
+          drop();
+        }
+      },
+      moveToInService(group, count) {
+        drop();
+        try {
+          return fleet.scaling!.moveToInService(group, count);
+        } finally {
+          drop();
+        }
+      },
+    },
     // Scripts change a host's agent and service, which neither listing shows, so runs keep the memo.
     run: (id, commands, options) => fleet.run(id, commands, options),
     timing: (id) => fleet.timing(id),

@@ -21,7 +21,8 @@ import { handleHostRequest, serveAgent } from "./host-http.ts";
 import { parseScenario } from "./load-scenario.ts";
 import { renderProbe } from "./model-probe.ts";
 import { hashString } from "./random.ts";
-import type { Scenario, ScenarioGroup } from "./scenario-schema.ts";
+import { createScaling, type GroupState } from "./scale-out.ts";
+import type { Scenario } from "./scenario-schema.ts";
 import { hangUntilKilled, noexecResult } from "./script-faults.ts";
 
 export type FleetOptions = {
@@ -37,8 +38,6 @@ export type FleetOptions = {
 
 /** The line by which model mode recognises the probe script (lib/probe/probe.sh, 2nd line). */
 export const PROBE_MARKER = "# fleet-doctor-probe schema=1";
-
-type GroupState = { spec: ScenarioGroup; arn: string; desiredCapacity: number; maxSize: number; createdAt: number };
 
 export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Promise<Fleet> {
   const scenario = parseScenario(scenarioIn, scenarioIn?.name ?? "scenario");
@@ -96,8 +95,10 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
       desiredCapacity,
       maxSize: Math.max(g.maxSize, desiredCapacity),
       createdAt: createdAt - g.createdAgo * 1000,
+      launches: 0,
     });
   }
+  const scaling = createScaling({ ctx, hosts, groups, materialize: opts.exec === "bash" });
   const limit = pLimit(opts.maxProcesses ?? 8);
   const held = new Set<Socket>();
   let closed = false;
@@ -118,8 +119,10 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
     const now = Date.now();
     const ssm = h.spec.ssm;
     const online = ssm.pingStatus === "Online";
+    // A launched host's SSM agent registers as the instance boots: until then SSM does not know it (as if stopped).
+    const bootedAt = h.launched ? h.launchedAt + scenario.timing.bootSeconds * 1000 : Number.NEGATIVE_INFINITY;
     const lastPingAt = online
-      ? new Date(now - (hashString(`${h.id}/ping`) % 240_000))
+      ? new Date(Math.max(bootedAt, now - (hashString(`${h.id}/ping`) % 240_000)))
       : new Date(createdAt - (ssm.lastPingAgo ?? Math.min(h.spec.launchedAgo, 3 * 3600)) * 1000);
     const m = h.membership(now);
     const tags: Record<string, string> = { ...h.spec.tags };
@@ -136,7 +139,7 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
       computerName: `ip-${h.privateIp.replaceAll(".", "-")}.${scenario.region === "us-east-1" ? "ec2.internal" : `${scenario.region}.compute.internal`}`,
       ipAddress: h.privateIp,
       tags,
-      stopped: h.spec.stopped,
+      stopped: h.spec.stopped || now < bootedAt,
       whenOffline: ssm.whenOffline,
     };
   };
@@ -280,6 +283,11 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
         availabilityZone: h.availabilityZone,
         privateIp: h.privateIp,
         launchedAt: iso(h.launchedAt),
+        // For "time from InService to healthy": when the group published InService, and (agent) when it registered.
+        inServiceAt: iso(h.inServiceAt(now)),
+        launchedBy: h.launched
+          ? { group: h.launched.group, sequence: h.launched.sequence, into: h.launched.into }
+          : undefined,
         stopped: h.spec.stopped,
         imds: h.spec.imds,
         failure: h.spec.failure,
@@ -321,8 +329,10 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
     },
     handle: (req: IncomingMessage, res: ServerResponse) =>
       handleHostRequest(req, res, { host: (id) => hosts.get(id), held }),
+    scaling,
     close: async () => {
       closed = true;
+      scaling.stop();
       for (const h of hosts.values()) h.close();
       anchor.close();
       for (const s of held) s.destroy();
@@ -330,6 +340,7 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
       limit.clearQueue();
     },
   };
+  scaling.start();
   return fleet;
 }
 

@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import type { GroupInstance } from "../fleet-types.ts";
+import type { GroupInstance, LaunchInto } from "../fleet-types.ts";
 import { Agent } from "./agent.ts";
 import { parseEcsConfig, renderEcsConfig } from "./ecs-config.ts";
 import { hashString, type Rng, rng } from "./random.ts";
@@ -38,6 +38,12 @@ export type FleetContext = {
   availabilityZones: (group?: string) => string[];
   instanceTypeOf: (group?: string) => string;
 };
+
+/**
+ * An instance its group launched while the simulator runs (a scale-out): when, into what, which one of the group's
+ * launches it is, and how long after launch the group publishes its target lifecycle state.
+ */
+export type Launched = { group: string; sequence: number; into: LaunchInto; at: number; publishDelayMs: number };
 
 /** A stretch of time in one group: attached (or launched by it), state published, maybe left. */
 export type Stint = { group: string; state: string; joinedAt: number; publishedAt: number; leftAt?: number };
@@ -150,10 +156,12 @@ export class Host {
   constructor(
     readonly spec: ScenarioHost,
     readonly ctx: FleetContext,
+    /** Set when the group launched this host after the fleet was created. */
+    readonly launched?: Launched,
   ) {
     this.id = spec.id;
     this.rng = rng(hashString(spec.id));
-    this.launchedAt = ctx.createdAt - spec.launchedAgo * 1000;
+    this.launchedAt = launched ? launched.at : ctx.createdAt - spec.launchedAgo * 1000;
     const n = hashString(`${spec.id}/ip`);
     this.privateIp = spec.privateIp ?? `10.0.${(n >>> 8) % 64}.${(n % 250) + 4}`;
     const zones = ctx.availabilityZones(spec.group?.name);
@@ -177,13 +185,22 @@ export class Host {
       preStartPid: 0,
       nRestarts: 0,
     };
-    if (spec.group) {
+    if (launched) {
+      // Launched at runtime: the group publishes the state only after its delay, which may be after the agent
+      // asked (the warm-pool failure of a scale-out).
+      this.stints.push({
+        group: launched.group,
+        state: spec.group?.state ?? "InService",
+        joinedAt: launched.at,
+        publishedAt: launched.at + launched.publishDelayMs,
+      });
+    } else if (spec.group) {
       const joinedAt = ctx.createdAt - (spec.group.joinedAgo ?? spec.launchedAgo) * 1000;
       this.stints.push({
         group: spec.group.name,
         state: spec.group.state,
         joinedAt,
-        // A group that launches the host publishes its state before anything boots; an attach takes a moment.
+        // A scenario's group that launched the host published its state before anything booted; an attach takes a moment.
         publishedAt: spec.group.joinedAgo === undefined ? joinedAt : joinedAt + ctx.timing.publishDelaySeconds * 1000,
         leftAt: spec.group.detachedAgo === undefined ? undefined : ctx.createdAt - spec.group.detachedAgo * 1000,
       });
@@ -407,8 +424,26 @@ export class Host {
 
   detach(now: number) {
     this.sync();
+    // Also ends a warm-pool stint still publishing its Warmed:* state while a move to InService is under way.
+    for (const s of this.stints) if (s.leftAt === undefined || s.leftAt > now) s.leftAt = now;
+  }
+
+  /**
+   * The group moves this warmed host to InService: Pending now, InService published `publishDelayMs` later. Until
+   * then IMDS keeps answering the Warmed:* state (never a 404, on which a fixed agent that saw a state would die).
+   */
+  moveToInService(now: number, publishDelayMs: number) {
+    this.sync();
     const s = this.currentStint();
-    if (s) s.leftAt = now;
+    if (!s) return;
+    s.leftAt = now + publishDelayMs;
+    this.stints.push({ group: s.group, state: "InService", joinedAt: now, publishedAt: now + publishDelayMs });
+  }
+
+  /** When the group published InService for this host's current stint (undefined until it has). */
+  inServiceAt(now: number): number | undefined {
+    const s = this.currentStint();
+    return s && s.state === "InService" && s.publishedAt <= now ? s.publishedAt : undefined;
   }
 
   // --- configuration ----------------------------------------------------------------------------------------

@@ -119,6 +119,52 @@ const warmPoolSchema = z.strictObject({
   maxGroupPreparedCapacity: z.number().int().min(-1).optional(),
 });
 
+/** A duration that must be positive (a schedule's period). */
+const period = duration.refine((v) => v > 0, { message: "must be more than 0 seconds" });
+
+/**
+ * What a group launches at runtime (its launch template, as far as the agent is concerned). Instances it launches
+ * boot with this, and the group publishes their target lifecycle state publishDelaySeconds after launch: longer than
+ * bootSeconds plus a second or two, and an affected agent with the check on dies on the 404 before it is published.
+ */
+export const launchSchema = z.strictObject({
+  agentVersion: version.default("1.91.1"),
+  os: z.enum(OS_KINDS).default("al2023"),
+  ami: z.enum(AMI_KINDS).default("ecs-optimized"),
+  arch: z.enum(["x86_64", "aarch64"]).default("x86_64"),
+  /** Defaults to the group's instanceType. */
+  instanceType: z.string().optional(),
+  /** /etc/ecs/ecs.config of launched instances (the user data's): raw text or key/value pairs. */
+  ecsConfig: ecsConfig.default({ ECS_CLUSTER: "default", ECS_WARM_POOLS_CHECK: "true" }),
+  instanceEcsConfig: ecsConfig.optional(),
+  imds: z.enum(IMDS_MODES).default("required"),
+  /** SSM delivery latency (ms) of launched instances; defaults to a value in timing.deliveryMs. */
+  latencyMs: z.number().int().min(0).max(600_000).optional(),
+  tags: tags.default({}),
+  /** Launch -> the group publishes the target lifecycle state (defaults to timing.publishDelaySeconds). */
+  publishDelaySeconds: z.number().min(0).max(3600).optional(),
+  /** The verdict the design expects for a launched instance once its agent has had its chance. */
+  expect: z.enum(EXPECTED_VERDICTS).optional(),
+});
+
+/** Launch `count` instances every `every` (the first after `startAfter`, default `every`), `max` in all. */
+const scaleOutSchema = z.strictObject({
+  every: period,
+  count: z.number().int().min(1).max(100).default(1),
+  into: z.enum(["in-service", "warm-pool"]).default("in-service"),
+  /** The most instances this schedule launches in all (maxSize caps the group anyway). */
+  max: z.number().int().min(0).optional(),
+  startAfter: duration.optional(),
+});
+
+/** Move `count` warmed instances to InService every `every` (oldest first), `max` in all. */
+const moveToInServiceSchema = z.strictObject({
+  every: period,
+  count: z.number().int().min(1).max(100).default(1),
+  max: z.number().int().min(0).optional(),
+  startAfter: duration.optional(),
+});
+
 const groupSchema = z.strictObject({
   name: z.string().regex(/^[\w\-.:/@ ]{1,255}$/, "expected 1-255 letters, digits, spaces or -_.:/@"),
   minSize: z.number().int().min(0).default(0),
@@ -131,6 +177,11 @@ const groupSchema = z.strictObject({
   createdAgo: duration.default(30 * 86400),
   tags: tags.default({}),
   warmPool: warmPoolSchema.optional(),
+  /** What the group launches at runtime (scaleOut, or POST /_sim/groups/:name/launch); defaults apply when absent. */
+  launch: launchSchema.optional(),
+  scaleOut: scaleOutSchema.optional(),
+  /** A warm pool's schedule of moves to InService. */
+  moveToInService: moveToInServiceSchema.optional(),
 });
 
 const membershipSchema = z.strictObject({
@@ -152,7 +203,7 @@ const ssmSchema = z.strictObject({
   lastPingAgo: duration.optional(),
 });
 
-const hostSchema = z.strictObject({
+export const hostSchema = z.strictObject({
   id: z.string().regex(/^i-([0-9a-f]{8}|[0-9a-f]{17})$/, "expected an instance id like i-0123456789abcdef0"),
   /** The Name tag. */
   name: z.string().optional(),
@@ -232,6 +283,18 @@ export const scenarioSchema = z
       seenGroups.add(g.name);
       if (g.minSize > g.maxSize)
         ctx.addIssue({ code: "custom", path: ["groups", i, "minSize"], message: "must not exceed maxSize" });
+      if (g.scaleOut?.into === "warm-pool" && !g.warmPool)
+        ctx.addIssue({
+          code: "custom",
+          path: ["groups", i, "scaleOut", "into"],
+          message: `group '${g.name}' has no warm pool`,
+        });
+      if (g.moveToInService && !g.warmPool)
+        ctx.addIssue({
+          code: "custom",
+          path: ["groups", i, "moveToInService"],
+          message: `group '${g.name}' has no warm pool to move instances from`,
+        });
     });
     const seen = new Set<string>();
     s.hosts.forEach((h, i) => {
@@ -322,4 +385,5 @@ export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type ScenarioHost = Scenario["hosts"][number];
 export type ScenarioGroup = Scenario["groups"][number];
 export type ScenarioTiming = Scenario["timing"];
+export type ScenarioLaunch = z.output<typeof launchSchema>;
 export type ExpectedVerdict = (typeof EXPECTED_VERDICTS)[number];

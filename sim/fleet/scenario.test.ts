@@ -34,6 +34,24 @@ describe("scenario validation", () => {
     [{ ...base, hosts: [base.hosts[0], base.hosts[0]] }, "t.json: hosts[1].id: duplicate host"],
     [{ ...base, timing: { lifecycleFailureSeconds: -1 } }, "t.json: timing.lifecycleFailureSeconds:"],
     [{ name: "t" }, "t.json: hosts:"],
+    [
+      { ...base, groups: [{ name: "web", scaleOut: { every: "30s", into: "warm-pool" } }] },
+      "t.json: groups[0].scaleOut.into: group 'web' has no warm pool",
+    ],
+    [
+      { ...base, groups: [{ name: "web", scaleOut: { every: 0 } }] },
+      "t.json: groups[0].scaleOut.every: must be more than 0 seconds",
+    ],
+    [{ ...base, groups: [{ name: "web", scaleOut: { every: "30s", count: 0 } }] }, "t.json: groups[0].scaleOut.count:"],
+    [
+      { ...base, groups: [{ name: "web", moveToInService: { every: "1m" } }] },
+      "t.json: groups[0].moveToInService: group 'web' has no warm pool to move instances from",
+    ],
+    [
+      { ...base, groups: [{ name: "web", launch: { agentVersion: "new" } }] },
+      "t.json: groups[0].launch.agentVersion: expected a version like 1.89.3",
+    ],
+    [{ ...base, groups: [{ name: "web", launch: { colour: "red" } }] }, "t.json: groups[0].launch:"],
   ])("names the field: %#", (value, message) => {
     expect(() => parseScenario(value, "t.json")).toThrowError(message);
   });
@@ -82,6 +100,22 @@ describe("shipped scenarios", () => {
       (counts["lifecycle-404:warmed"] ?? 0);
     expect(l404 / demo.hosts.length).toBeGreaterThan(0.28);
     expect(l404 / demo.hosts.length).toBeLessThan(0.4);
+  });
+
+  it("scale-out has groups that keep launching: affected agents into web and batch's warm pool, the fixed one into api", async () => {
+    const s = await loadScenario("scale-out");
+    expect(s.hosts.every((h) => h.expect)).toBe(true);
+    const g = Object.fromEntries(s.groups.map((x) => [x.name, x]));
+    expect(g.web!.launch!.agentVersion).toBe("1.89.3");
+    expect(g.web!.scaleOut).toMatchObject({ every: 30, count: 2, into: "in-service" });
+    expect(g.batch!.warmPool).toBeDefined();
+    expect(g.batch!.scaleOut!.into).toBe("warm-pool");
+    expect(g.batch!.moveToInService).toBeDefined();
+    expect(g.api!.launch!.agentVersion).toBe("1.91.1");
+    for (const x of [g.web!, g.batch!, g.api!])
+      expect(x.launch!.ecsConfig).toMatchObject({ ECS_WARM_POOLS_CHECK: "true" });
+    // The 404 needs the group to publish after the agent asks (bootSeconds + about 2 s).
+    expect(s.timing.publishDelaySeconds).toBeGreaterThan(s.timing.bootSeconds + 2 + s.timing.lifecycleFailureSeconds);
   });
 
   it("small loads", async () => {

@@ -68,6 +68,7 @@ export function startSimOverriding(
         timing: (id) => f.timing(id),
         describe: (id) => f.describe(id),
         handle: (req, res) => f.handle(req, res),
+        scaling: f.scaling,
         close: () => f.close(),
       };
       return { ...real, ...override(real) };
