@@ -47,6 +47,7 @@ test.beforeAll(async ({ request }) => {
   app = await startNext({
     FLEET_DOCTOR_DB: path.join(dir, "alb.db"),
     FLEET_DOCTOR_AUTH: "alb",
+    FLEET_DOCTOR_WATCH: "off",
     FLEET_DOCTOR_ALB_ARN: ARN,
     FLEET_DOCTOR_ALB_KEY_URL: keys.url,
     FLEET_DOCTOR_OPERATORS: "ops@example.com",

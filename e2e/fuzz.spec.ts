@@ -185,7 +185,11 @@ test.beforeAll(async ({ request }) => {
   test.setTimeout(180_000);
   dir = mkdtempSync(path.join(tmpdir(), "fd-e2e-fuzz-"));
   sim = await startSimProcess("small");
-  app = await startNext({ FLEET_DOCTOR_DB: path.join(dir, "fuzz.db"), ...simulatorEnv(sim.url) });
+  app = await startNext({
+    FLEET_DOCTOR_DB: path.join(dir, "fuzz.db"),
+    FLEET_DOCTOR_WATCH: "off",
+    ...simulatorEnv(sim.url),
+  });
   // Something stored to protect: one finished scan.
   const res = await request.post(`${app.url}/api/scans`, {
     data: { targets: { kind: "all" } },

@@ -25,6 +25,8 @@ test.beforeAll(async () => {
     ...simulatorEnv(process.env.FLEET_DOCTOR_SIM_URL!),
     FLEET_DOCTOR_DATABASE_URL: database.url,
     FLEET_DOCTOR_LEASE_TTL: String(LEASE_TTL_S),
+    // These replicas' scans and restarts are the tests' own; the watcher's pair is at the end of this file.
+    FLEET_DOCTOR_WATCH: "off",
   };
   // One after the other: both migrate under the advisory lock either way, but two builds starting at once on two
   // cores make the start slow enough to time out.

@@ -14,6 +14,7 @@ import { inTransaction, migratePg, NOW_MS, numbered, openPool, type Queryable } 
 import { pgActionAuditStore } from "./pg-actions.ts";
 import { notifyStored, pgEventListener } from "./pg-notify.ts";
 import { redactedUrl } from "./pg-url.ts";
+import { pgWatchQueries } from "./pg-watch.ts";
 import {
   LATEST_COLUMNS,
   MAX_PAGE,
@@ -295,6 +296,7 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
     }),
     ...pgFleetStateQueries(db),
     ...pgEcsQueries(db),
+    ...pgWatchQueries(db),
     leaseTtlMs: ttlMs,
 
     async claimLeadership(name) {

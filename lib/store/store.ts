@@ -28,6 +28,7 @@ import {
   toSummary,
 } from "./rows.ts";
 import type { LatestFilter, ScanRow, StoredEvent, VerdictCounts } from "./types.ts";
+import { watchQueries } from "./watch.ts";
 
 export type { Store } from "./interfaces.ts";
 
@@ -207,6 +208,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     actions,
     ...fleetStateQueries(db),
     ...ecsQueries(db),
+    ...watchQueries(db),
     leaseTtlMs: ttlMs,
 
     async claimLeadership(name) {

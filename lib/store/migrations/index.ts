@@ -5,6 +5,7 @@ import { fleets001 } from "./fleets-001.ts";
 import { leases001 } from "./leases-001.ts";
 import { replicas001 } from "./replicas-001.ts";
 import type { Migration } from "./types.ts";
+import { watch001 } from "./watch-001.ts";
 
 export type { Migration } from "./types.ts";
 
@@ -12,4 +13,4 @@ export type { Migration } from "./types.ts";
  * Every schema step, in order. Append new steps at the end (one file each, `NNN-name.ts`); never reorder or edit a
  * step that has shipped. Streams own their own entries (001: scans; actions append theirs).
  */
-export const MIGRATIONS: Migration[] = [scans001, actions001, leases001, fleets001, ecs001, replicas001];
+export const MIGRATIONS: Migration[] = [scans001, actions001, leases001, fleets001, ecs001, replicas001, watch001];
