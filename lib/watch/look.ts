@@ -40,8 +40,8 @@ export async function look(clients: Clients, counter: { readonly total: number }
   ]);
   const byId = new Map<string, Seen>();
   const at = (id: string) => {
-    let s = byId.get(id);
-    if (!s) byId.set(id, (s = { instanceId: id }));
+    const s = byId.get(id) ?? { instanceId: id };
+    byId.set(id, s);
     return s;
   };
   for (const t of managed) at(t.instanceId).pingStatus = t.pingStatus;
