@@ -36,7 +36,7 @@ export type WatchContext = {
 export type WatchTurn =
   | { kind: "look"; look: WatchLook; planned: PlannedProbe[]; state: StoredWatchState }
   | { kind: "full-scan"; outcome: ProbeOutcome; state: StoredWatchState }
-  | { kind: "behind"; error: string; state: StoredWatchState };
+  | { kind: "behind"; error: string; waitMs: number; state: StoredWatchState };
 
 export type WatchOptions = {
   signal: AbortSignal;
@@ -109,11 +109,14 @@ export async function watchFleet(ctx: WatchContext, opts: WatchOptions): Promise
       if (signal.aborted) break;
       failures += 1;
       const reason = String((e as Error)?.message ?? e).slice(0, 300);
-      wakeAt =
-        Date.now() +
-        backoffMs(failures, { baseMs: opts.backoff?.baseMs ?? 2000, capMs: opts.backoff?.capMs ?? 300_000 });
+      const waitMs = backoffMs(failures, {
+        baseMs: opts.backoff?.baseMs ?? 2000,
+        capMs: opts.backoff?.capMs ?? 300_000,
+      });
+      wakeAt = Date.now() + waitMs;
       state.behind = { since: state.behind?.since ?? iso(startedAt), reason, retryAt: iso(wakeAt) };
-      opts.onTurn?.({ kind: "behind", error: reason, state });
+      state.nextLookAt = iso(wakeAt);
+      opts.onTurn?.({ kind: "behind", error: reason, waitMs, state });
     }
     if (nextFull !== undefined && !state.behind) wakeAt = Math.min(wakeAt, Math.max(nextFull, Date.now()));
     state.nextLookAt = iso(Math.max(wakeAt, Date.now()));
@@ -123,6 +126,9 @@ export async function watchFleet(ctx: WatchContext, opts: WatchOptions): Promise
 
   async function lookOnce(startedAt: number) {
     const seen = await look(ctx.clients, ctx.callCounter, signal);
+    // A look that succeeds ends being behind (a probe scan that fails after it puts the watcher behind again).
+    failures = 0;
+    delete state.behind;
     const latest = new Map((await store.latestSeen()).map((r) => [r.instanceId, r]));
     const planned = plan(seen.seen, latest, {
       now: new Date(),
