@@ -71,6 +71,7 @@ const ROUTES = [
   "/api/actions/preflight",
   "/api/actions/script",
   "/api/me",
+  "/api/watch",
   "/api",
   "/api/nope",
   "/api/scans/:id/nope",
@@ -81,6 +82,7 @@ const ROUTES = [
   "/scans/:id",
   "/activity",
   "/activity/:id",
+  "/watch",
 ];
 const QUERY_KEYS = [
   "limit",

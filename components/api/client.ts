@@ -9,6 +9,7 @@ import type { ScanRowLike } from "@/components/scans/progress.ts";
 import type { ActionAnswer } from "@/lib/actions/request-action.ts";
 import type { ActionDetail, ActionKind, PreflightCheck } from "@/lib/actions/types.ts";
 import type { Targets } from "@/lib/scan/types.ts";
+import type { WatchStatus } from "@/lib/watch/types.ts";
 
 export type Me = {
   actor: { id: string; role: "viewer" | "operator"; email?: string };
@@ -40,6 +41,9 @@ async function send<T>(method: "POST" | "DELETE", url: string, body?: unknown): 
 }
 
 export const fetchMe = (signal?: AbortSignal) => get<Me>("/api/me", signal);
+
+/** The watcher's status: who leads it, its last look, whether it is behind, its full-scan schedule. */
+export const fetchWatch = (signal?: AbortSignal) => get<WatchStatus>("/api/watch", signal);
 
 export async function fetchPreflight(kind: ActionKind, ids: string[], signal?: AbortSignal): Promise<PreflightCheck[]> {
   const q = new URLSearchParams({ kind, ids: ids.join(",") });

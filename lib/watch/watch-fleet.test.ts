@@ -76,7 +76,11 @@ function watch(ctx: WatchContext, extra: { backoff?: { baseMs: number; capMs: nu
     ...extra,
     onTurn: (t) => {
       turns.push(structuredClone(t));
-      for (const w of waiters) if (w.pred(t)) waiters.delete(w), w.resolve(structuredClone(t));
+      for (const w of waiters) {
+        if (!w.pred(t)) continue;
+        waiters.delete(w);
+        w.resolve(structuredClone(t));
+      }
     },
   });
   cleanup.push(async () => {
@@ -91,7 +95,11 @@ function watch(ctx: WatchContext, extra: { backoff?: { baseMs: number; capMs: nu
         if (waiters.delete(w)) reject(new Error(`no such turn in ${timeoutMs} ms; turns: ${JSON.stringify(turns)}`));
       }, timeoutMs).unref();
     });
-  return { turns, next, stop: () => (stop.abort(), done) };
+  const end = () => {
+    stop.abort();
+    return done;
+  };
+  return { turns, next, stop: end };
 }
 
 function sqlite(name: string): Store {
