@@ -226,3 +226,75 @@ test("A is killed (SIGKILL) in the middle of a batch restart: B takes it over an
     `replica kill: ${ids.length} instances in one SendCommand; B took the action over ${tookOverAfter} ms after A's SIGKILL and finished it ${finishedAt - killedAt} ms after`,
   );
 });
+
+type WatchStatusBody = {
+  enabled: boolean;
+  intervalSeconds: number;
+  leader: { owner: string; expiresAt: string } | null;
+  lastLook?: { at: string; seen: number; calls: number };
+};
+const watchOn = async (server: Server) => (await (await fetch(`${server.url}/api/watch`)).json()) as WatchStatusBody;
+
+/** The looks in the simulator's log after `since`: a look lists SSM's whole inventory (no filter) from its first page. */
+async function looksSince(since: number): Promise<number> {
+  const res = await fetch(`${simUrl()}/_sim/calls?op=DescribeInstanceInformation&since=${since}`);
+  const { calls } = (await res.json()) as { calls: { params: { Filters?: unknown[]; NextToken?: string } }[] };
+  return calls.filter((c) => !c.params.Filters?.length && !c.params.NextToken).length;
+}
+
+test("two watchers, one leader: both replicas name it, the simulator sees one watcher's looks, the other takes over after a SIGKILL", async () => {
+  test.setTimeout(240_000);
+  const INTERVAL_S = 2;
+  const watched = await freshDatabase(pgServer);
+  const env = {
+    ...simulatorEnv(simUrl()),
+    FLEET_DOCTOR_DATABASE_URL: watched.url,
+    FLEET_DOCTOR_LEASE_TTL: String(LEASE_TTL_S),
+    FLEET_DOCTOR_WATCH: "on",
+    FLEET_DOCTOR_WATCH_INTERVAL: String(INTERVAL_S),
+    FLEET_DOCTOR_FULL_SCAN_CRON: "off",
+  };
+  // C first: alone, it takes the lead; then D, which finds it held.
+  const c = await startNext(env);
+  let d: Server | undefined;
+  try {
+    await expect.poll(async () => (await watchOn(c)).lastLook?.seen ?? 0, { timeout: 60_000 }).toBeGreaterThan(0);
+    const leader = (await watchOn(c)).leader!.owner;
+    d = await startNext(env);
+    const onD = await watchOn(d);
+    expect(onD).toMatchObject({ enabled: true, intervalSeconds: INTERVAL_S, leader: { owner: leader } });
+    expect((await watchOn(c)).leader?.owner).toBe(leader);
+
+    // Both run a watcher; over 12 s the simulator sees one watcher's looks (one every 2 s), not two.
+    const since = ((await (await fetch(`${simUrl()}/_sim/calls?limit=0`)).json()) as { lastSeq: number }).lastSeq;
+    const windowMs = 12_000;
+    await new Promise((r) => setTimeout(r, windowMs));
+    const looks = await looksSince(since);
+    expect(looks).toBeGreaterThanOrEqual(2);
+    expect(looks).toBeLessThanOrEqual(windowMs / 1000 / INTERVAL_S + 1);
+    expect((await watchOn(d)).leader?.owner).toBe(leader);
+
+    // The leader dies: D leads once C's lease has run out, and looks on its own.
+    const exited = new Promise((resolve) => c.child.once("exit", resolve));
+    c.child.kill("SIGKILL");
+    const killedAt = Date.now();
+    await exited;
+    await expect
+      .poll(async () => (await watchOn(d!)).leader?.owner ?? leader, { timeout: 30_000, intervals: [200] })
+      .not.toBe(leader);
+    const tookOver = Date.now() - killedAt;
+    // The lease lives LEASE_TTL_S from C's last renewal; D contends every third of it.
+    expect(tookOver).toBeLessThan(LEASE_TTL_S * 2 * 1000);
+    const lookAfter = Date.now();
+    await expect
+      .poll(async () => Date.parse((await watchOn(d!)).lastLook?.at ?? "0"), { timeout: 30_000 })
+      .toBeGreaterThan(lookAfter);
+    console.log(
+      `two watchers: ${looks} looks in ${windowMs} ms at a ${INTERVAL_S} s interval; D led ${tookOver} ms after C's SIGKILL (lease ${LEASE_TTL_S} s)`,
+    );
+  } finally {
+    await c.stop();
+    await d?.stop();
+    await watched.drop();
+  }
+});

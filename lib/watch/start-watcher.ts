@@ -22,7 +22,10 @@ export function startWatcher(opts: { afterScan?: AfterScan; signal?: AbortSignal
     void runAsLeader(
       store,
       WATCHER,
-      (signal) => watchFleet(ctx, { signal, ...(opts.afterScan ? { afterScan: opts.afterScan } : {}) }),
+      (signal) => {
+        console.log(`[fleet-doctor] watcher: this replica leads it (lease owner ${store.owner})`);
+        return watchFleet(ctx, { signal, ...(opts.afterScan ? { afterScan: opts.afterScan } : {}) });
+      },
       opts.signal ? { signal: opts.signal } : {},
     ).catch((e: unknown) => console.error("[fleet-doctor] the watcher stopped:", e));
   } catch (e) {
