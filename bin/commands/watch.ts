@@ -57,9 +57,13 @@ export async function run(argv: string[]): Promise<number> {
   let stale: number | undefined;
   try {
     interval = numberFlag("interval", values.interval, (n) => Number.isInteger(n) && n >= 1 && n <= 3600);
+  } catch (e) {
+    throw new FleetDoctorError("BAD_REQUEST", `${(e as Error).message}: a whole number of seconds, 1..3600`);
+  }
+  try {
     stale = numberFlag("stale", values.stale, (n) => Number.isInteger(n) && n >= 60 && n <= 604_800);
   } catch (e) {
-    throw new FleetDoctorError("BAD_REQUEST", `${(e as Error).message}\n\n${USAGE}`);
+    throw new FleetDoctorError("BAD_REQUEST", `${(e as Error).message}: a whole number of seconds, 60..604800`);
   }
   const c = config();
   const store = openConfiguredStore(c);
