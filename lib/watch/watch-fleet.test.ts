@@ -66,7 +66,13 @@ function context(store: Store, maxAttempts = 3): WatchContext {
 }
 
 /** Runs the watcher until the test ends; `next(pred)` resolves with the first turn from now on that matches. */
-function watch(ctx: WatchContext, extra: { backoff?: { baseMs: number; capMs: number } } = {}) {
+function watch(
+  ctx: WatchContext,
+  extra: {
+    backoff?: { baseMs: number; capMs: number };
+    afterScan?: (id: string, s: AbortSignal) => Promise<void>;
+  } = {},
+) {
   const stop = new AbortController();
   const turns: WatchTurn[] = [];
   const waiters = new Set<{ pred: (t: WatchTurn) => boolean; resolve: (t: WatchTurn) => void }>();
@@ -186,6 +192,59 @@ describe("watchFleet against the simulator", () => {
     await w.stop();
     expect((await store.watchState(WATCHER))?.behind).toBeUndefined();
     expect((await store.watchState(WATCHER))?.lastLook?.found.new).toBeGreaterThan(0);
+  }, 90_000);
+
+  it("runs full scans on its cron and calls afterScan once each scan it ran has ended", async () => {
+    const store = sqlite("full");
+    const ended: { scanId: string; status?: string }[] = [];
+    const ctx = {
+      ...context(store),
+      config: { enabled: true, intervalSeconds: 1, staleSeconds: 3600, fullScanCron: "*/3 * * * * *" },
+    };
+    const w = watch(ctx, {
+      afterScan: async (scanId) => {
+        ended.push({ scanId, status: (await store.getScan(scanId))?.status });
+      },
+    });
+    const full = await w.next((t) => t.kind === "full-scan");
+    if (full.kind !== "full-scan" || full.outcome.kind !== "scanned") throw new Error(JSON.stringify(full));
+    expect(full.state.fullScan).toMatchObject({ cron: "*/3 * * * * *", lastScanId: full.outcome.scanId });
+    expect(Date.parse(full.state.fullScan.nextAt!)).toBeGreaterThan(Date.parse(full.state.fullScan.lastAt!));
+    const scan = await store.getScan(full.outcome.scanId);
+    expect(scan).toMatchObject({ actor: "watcher", targets: { kind: "all" } });
+    await w.stop();
+    // Every scan the watcher ran (the first look's probe, the full scan) was handed over once, after it ended.
+    const ran = w.turns.flatMap((t) =>
+      t.kind === "look" && t.look.scanId
+        ? [t.look.scanId]
+        : t.kind === "full-scan" && t.outcome.kind === "scanned"
+          ? [t.outcome.scanId]
+          : [],
+    );
+    expect(ended.map((e) => e.scanId)).toEqual(ran);
+    for (const e of ended) expect(["completed", "partial"]).toContain(e.status);
+    expect((await store.watchState(WATCHER))?.fullScan.lastScanId).toBe(full.outcome.scanId);
+  }, 90_000);
+
+  it("skips its probe while a user's scan of the fleet runs, naming it", async () => {
+    const store = sqlite("busy");
+    await control("/_sim/faults", { latencyMs: 1500, ops: ["GetCommandInvocation", "ListCommandInvocations"] });
+    const { startScan } = await import("../scan/start-scan.ts");
+    const user = await startScan({ kind: "group", name: "web" }, { ...context(store).scan, store, actor: "alice" });
+    const w = watch(context(store));
+    const skipped = await w.next((t) => t.kind === "look" && t.look.skipped !== undefined);
+    if (!isLook(skipped)) throw new Error("not a look");
+    expect(skipped.look.skipped).toEqual({
+      reason: `scan ${user.scanId} of the fleet is running`,
+      scanId: user.scanId,
+    });
+    expect(skipped.look.scanId).toBeUndefined();
+    await control("/_sim/faults", {});
+    // Once it ended, the next look probes what the user's scan did not cover.
+    const probed = await w.next((t) => isLook(t) && t.look.scanId !== undefined);
+    if (!isLook(probed)) throw new Error("not a look");
+    expect((await store.getScan(user.scanId))?.status).not.toBe("running");
+    expect(probed.look.found.new).toBeGreaterThan(0);
   }, 90_000);
 
   it("resumes after its leader is killed mid-probe: another takes over after the lease and probes what is left", async () => {
