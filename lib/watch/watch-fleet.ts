@@ -68,11 +68,16 @@ export async function watchFleet(ctx: WatchContext, opts: WatchOptions): Promise
     fullScan: { ...before?.fullScan, ...(config.fullScanCron ? { cron: config.fullScanCron } : {}) },
   };
   if (!config.fullScanCron) delete state.fullScan.cron;
-  let nextFull = nextFullScan(config.fullScanCron, new Date())?.getTime();
-  let failures = 0;
-  const save = async () => {
+  let nextFull: number | undefined;
+  // The next full scan after now (a fire missed while a scan ran is not caught up: the next one covers it).
+  const scheduleFull = () => {
+    nextFull = nextFullScan(config.fullScanCron, new Date())?.getTime();
     if (nextFull !== undefined) state.fullScan.nextAt = iso(nextFull);
     else delete state.fullScan.nextAt;
+  };
+  scheduleFull();
+  let failures = 0;
+  const save = async () => {
     await store.saveWatchState(WATCHER, state).catch((e: Error) => {
       console.error("[fleet-doctor] watcher: could not store its state:", e.message);
     });
@@ -93,7 +98,7 @@ export async function watchFleet(ctx: WatchContext, opts: WatchOptions): Promise
     try {
       if (nextFull !== undefined && startedAt >= nextFull) {
         const outcome = await probe({ kind: "all" }, scanCtx, signal);
-        nextFull = nextFullScan(config.fullScanCron, new Date())?.getTime();
+        scheduleFull();
         if (outcome.kind === "scanned") {
           state.fullScan = { ...state.fullScan, lastScanId: outcome.scanId, lastAt: iso(startedAt) };
           await after(outcome.scanId);
