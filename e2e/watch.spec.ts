@@ -63,6 +63,7 @@ test("the Watch page shows the leader, the last look's figures and its probe sca
   const calls = Number(await panel.getByTestId("watch-calls").textContent());
   expect(calls).toBeGreaterThan(0);
   expect(calls).toBeLessThan(20);
+  console.log(`watch page: ${seen} instances seen, ${calls} AWS calls in a look`);
   await expect(
     panel
       .getByText("Nothing needed a probe")
