@@ -118,6 +118,7 @@ function Body({ status }: { status: WatchStatus }) {
               value: look.scanId ? (
                 <SpaceBetween size="xxs">
                   <AppLink href={`/scans/${encodeURIComponent(look.scanId)}`}>{look.scanId}</AppLink>
+                  {look.verdicts ? null : <StatusIndicator type="in-progress">Probing</StatusIndicator>}
                   {Object.entries(look.verdicts ?? {}).map(([v, n]) =>
                     isVerdict(v) ? (
                       <span key={v}>
@@ -128,6 +129,8 @@ function Body({ status }: { status: WatchStatus }) {
                 </SpaceBetween>
               ) : look.skipped ? (
                 <span data-testid="watch-skipped">Skipped: {cap(look.skipped.reason, 200)}</span>
+              ) : found.new + found.changed + found.stale + (found.transitional ?? 0) > 0 ? (
+                <StatusIndicator type="pending">Starting its probe</StatusIndicator>
               ) : (
                 "Nothing needed a probe"
               ),

@@ -19,6 +19,8 @@ export async function probe(
   targets: Targets,
   ctx: Omit<ScanContext, "scanId" | "signal" | "actor">,
   signal: AbortSignal,
+  /** Called once the scan exists (before it ends), so its id can be shown while it runs. */
+  onStarted?: (scanId: string) => void,
 ): Promise<ProbeOutcome> {
   let scanId: string;
   try {
@@ -32,6 +34,7 @@ export async function probe(
       ...(running ? { scanId: running } : {}),
     };
   }
+  onStarted?.(scanId);
   const cancel = () => {
     void ctx.store.getScan(scanId).then((scan) => scan && cancelScan(ctx.store, scan).catch(() => undefined));
   };

@@ -152,8 +152,12 @@ export async function watchFleet(ctx: WatchContext, opts: WatchOptions): Promise
     state.lastLook = current;
     let outcome: ProbeOutcome | undefined;
     if (planned.length > 0) {
-      await save(); // what the look found shows while its probe runs
-      outcome = await probe({ kind: "ids", ids: planned.map((p) => p.instanceId) }, scanCtx, signal);
+      // What the look found, and its probe scan once it exists, show while the probe runs.
+      await save();
+      outcome = await probe({ kind: "ids", ids: planned.map((p) => p.instanceId) }, scanCtx, signal, (scanId) => {
+        current.scanId = scanId;
+        void save();
+      });
       if (outcome.kind === "skipped")
         current.skipped = { reason: outcome.reason, ...(outcome.scanId ? { scanId: outcome.scanId } : {}) };
       else {
