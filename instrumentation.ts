@@ -1,7 +1,8 @@
 /**
  * Next.js calls register() once when the server starts. Fleet Doctor uses it to put its HTTP guard in front of the
  * server, and to take over the restart actions a
- * previous process left unfinished (crash, deploy): it collects the commands already sent and never sends again.
+ * previous process left unfinished (crash, deploy): it collects the commands already sent and never sends again;
+ * then to start the watcher (FLEET_DOCTOR_WATCH=on), which runs on whichever replica leads it.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
@@ -14,5 +15,12 @@ export async function register() {
     await ensureResumed();
   } catch (e) {
     console.error("[fleet-doctor] could not resume unfinished actions:", e);
+  }
+  // The watcher (lib/watch), on the replica that leads it; a failure is logged and the server goes on without it.
+  try {
+    const { config } = await import("./lib/config.ts");
+    if (config().watch.enabled) (await import("./lib/watch/start-watcher.ts")).startWatcher();
+  } catch (e) {
+    console.error("[fleet-doctor] could not start the watcher:", e);
   }
 }

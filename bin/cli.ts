@@ -28,6 +28,11 @@ const COMMANDS: Record<string, Entry> = {
     usage: "diagnose [FILE|-] [--json]",
     load: () => import("./commands/diagnose.ts").then((m) => m.default),
   },
+  watch: {
+    summary: "watch the fleet in the foreground: probe what changed, full scans on a schedule (one leader)",
+    usage: "watch [--interval SECONDS] [--stale SECONDS] [--json]",
+    load: () => import("./commands/watch.ts").then((m) => m.default),
+  },
   sim: {
     summary: "run the AWS-compatible fleet simulator (SSM + Auto Scaling) on 127.0.0.1",
     usage: "sim [--port 0] [--scenario demo|PATH] [--hosts N] [--exec bash|model]",

@@ -16,6 +16,7 @@ const NAV_ITEMS: SideNavigationProps.Item[] = [
   { type: "link", text: "Instances", href: "/instances" },
   { type: "link", text: "Scans", href: "/scans" },
   { type: "link", text: "Activity", href: "/activity" },
+  { type: "link", text: "Watch", href: "/watch" },
   { type: "link", text: "Alerts", href: "/alerts" },
 ];
 

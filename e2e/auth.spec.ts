@@ -47,6 +47,7 @@ test.beforeAll(async ({ request }) => {
   app = await startNext({
     FLEET_DOCTOR_DB: path.join(dir, "alb.db"),
     FLEET_DOCTOR_AUTH: "alb",
+    FLEET_DOCTOR_WATCH: "off",
     FLEET_DOCTOR_ALB_ARN: ARN,
     FLEET_DOCTOR_ALB_KEY_URL: keys.url,
     FLEET_DOCTOR_OPERATORS: "ops@example.com",
@@ -129,7 +130,7 @@ test("an operator's token is accepted (the preflight answers as operator)", asyn
   expect(((await res.json()) as { role: string }).role).toBe("operator");
 });
 
-const PAGES = ["/", "/instances", "/activity", "/scans", "/scans/0b6a3b8e-1111-4c3e-9a1b-3f4f5e6d7c8b"];
+const PAGES = ["/", "/instances", "/activity", "/scans", "/watch", "/scans/0b6a3b8e-1111-4c3e-9a1b-3f4f5e6d7c8b"];
 
 test("pages and server function calls answer 401 without a token and 403 to a stranger, before rendering", async ({
   request,
@@ -150,7 +151,7 @@ test("pages and server function calls answer 401 without a token and 403 to a st
   });
   expect(action.status()).toBe(401);
   // A viewer still reads every page.
-  for (const page of ["/", "/instances", "/activity", "/scans", `/instances/${ready}`]) {
+  for (const page of ["/", "/instances", "/activity", "/scans", "/watch", `/instances/${ready}`]) {
     const ok = await request.get(`${app.url}${page}`, { headers: { "x-amzn-oidc-data": token("viewer@example.com") } });
     expect(ok.status(), page).toBe(200);
   }

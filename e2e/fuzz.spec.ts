@@ -71,6 +71,7 @@ const ROUTES = [
   "/api/actions/preflight",
   "/api/actions/script",
   "/api/me",
+  "/api/watch",
   "/api",
   "/api/nope",
   "/api/scans/:id/nope",
@@ -81,6 +82,7 @@ const ROUTES = [
   "/scans/:id",
   "/activity",
   "/activity/:id",
+  "/watch",
 ];
 const QUERY_KEYS = [
   "limit",
@@ -185,7 +187,11 @@ test.beforeAll(async ({ request }) => {
   test.setTimeout(180_000);
   dir = mkdtempSync(path.join(tmpdir(), "fd-e2e-fuzz-"));
   sim = await startSimProcess("small");
-  app = await startNext({ FLEET_DOCTOR_DB: path.join(dir, "fuzz.db"), ...simulatorEnv(sim.url) });
+  app = await startNext({
+    FLEET_DOCTOR_DB: path.join(dir, "fuzz.db"),
+    FLEET_DOCTOR_WATCH: "off",
+    ...simulatorEnv(sim.url),
+  });
   // Something stored to protect: one finished scan.
   const res = await request.post(`${app.url}/api/scans`, {
     data: { targets: { kind: "all" } },

@@ -22,6 +22,8 @@ export default async function globalSetup(_config: FullConfig) {
   try {
     app = await startNext({
       FLEET_DOCTOR_DB: path.join(dataDir, "e2e.db"),
+      // The shared server never watches: the specs own what is scanned; those that need the watcher start their own.
+      FLEET_DOCTOR_WATCH: "off",
       ...simulatorEnv(sim.url),
     });
   } catch (e) {

@@ -25,6 +25,8 @@ test.beforeAll(async () => {
     ...simulatorEnv(process.env.FLEET_DOCTOR_SIM_URL!),
     FLEET_DOCTOR_DATABASE_URL: database.url,
     FLEET_DOCTOR_LEASE_TTL: String(LEASE_TTL_S),
+    // These replicas' scans and restarts are the tests' own; the watcher's pair is at the end of this file.
+    FLEET_DOCTOR_WATCH: "off",
   };
   // One after the other: both migrate under the advisory lock either way, but two builds starting at once on two
   // cores make the start slow enough to time out.
@@ -223,4 +225,86 @@ test("A is killed (SIGKILL) in the middle of a batch restart: B takes it over an
   console.log(
     `replica kill: ${ids.length} instances in one SendCommand; B took the action over ${tookOverAfter} ms after A's SIGKILL and finished it ${finishedAt - killedAt} ms after`,
   );
+});
+
+type WatchStatusBody = {
+  enabled: boolean;
+  intervalSeconds: number;
+  leader: { owner: string; expiresAt: string } | null;
+  lastLook?: { at: string; seen: number; calls: number; found: { new: number } };
+};
+const watchOn = async (server: Server) => (await (await fetch(`${server.url}/api/watch`)).json()) as WatchStatusBody;
+
+/** The looks in the simulator's log after `since`: a look lists SSM's whole inventory (no filter) from its first page. */
+async function looksSince(since: number): Promise<number> {
+  const res = await fetch(`${simUrl()}/_sim/calls?op=DescribeInstanceInformation&since=${since}`);
+  const { calls } = (await res.json()) as { calls: { params: { Filters?: unknown[]; NextToken?: string } }[] };
+  return calls.filter((c) => !c.params.Filters?.length && !c.params.NextToken).length;
+}
+
+test("two watchers, one leader: both replicas name it, the simulator sees one watcher's looks, the other takes over after a SIGKILL", async () => {
+  test.setTimeout(240_000);
+  const INTERVAL_S = 2;
+  const watched = await freshDatabase(pgServer);
+  const env = {
+    ...simulatorEnv(simUrl()),
+    FLEET_DOCTOR_DATABASE_URL: watched.url,
+    FLEET_DOCTOR_LEASE_TTL: String(LEASE_TTL_S),
+    FLEET_DOCTOR_WATCH: "on",
+    FLEET_DOCTOR_WATCH_INTERVAL: String(INTERVAL_S),
+    FLEET_DOCTOR_FULL_SCAN_CRON: "off",
+  };
+  // C first: alone, it takes the lead; then D, which finds it held.
+  const c = await startNext(env);
+  let d: Server | undefined;
+  try {
+    // Its first look probes the whole fleet (all new); the looks after it are the quick ones the window counts.
+    await expect.poll(async () => (await watchOn(c)).lastLook?.seen ?? 0, { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await watchOn(c)).lastLook?.found.new ?? -1, { timeout: 120_000 }).toBe(0);
+    const leader = (await watchOn(c)).leader!.owner;
+    d = await startNext(env);
+    const onD = await watchOn(d);
+    expect(onD).toMatchObject({ enabled: true, intervalSeconds: INTERVAL_S, leader: { owner: leader } });
+    expect((await watchOn(c)).leader?.owner).toBe(leader);
+
+    // Both run a watcher. Over a window, the looks the simulator saw are the leader's own (each stores its time),
+    // give or take the one or two under way at the window's edges; two watchers looking would double them.
+    const since = ((await (await fetch(`${simUrl()}/_sim/calls?limit=0`)).json()) as { lastSeq: number }).lastSeq;
+    const windowStart = new Date().toISOString();
+    const windowMs = 20_000;
+    const leaderLooks = new Set<string>();
+    for (const end = Date.now() + windowMs; Date.now() < end; ) {
+      const at = (await watchOn(d)).lastLook?.at;
+      if (at && at > windowStart) leaderLooks.add(at);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const looks = await looksSince(since);
+    expect(leaderLooks.size).toBeGreaterThanOrEqual(3);
+    expect(looks).toBeGreaterThanOrEqual(leaderLooks.size);
+    expect(looks).toBeLessThanOrEqual(leaderLooks.size + 2);
+    expect((await watchOn(d)).leader?.owner).toBe(leader);
+
+    // The leader dies: D leads once C's lease has run out, and looks on its own.
+    const exited = new Promise((resolve) => c.child.once("exit", resolve));
+    c.child.kill("SIGKILL");
+    const killedAt = Date.now();
+    await exited;
+    await expect
+      .poll(async () => (await watchOn(d!)).leader?.owner ?? leader, { timeout: 30_000, intervals: [200] })
+      .not.toBe(leader);
+    const tookOver = Date.now() - killedAt;
+    // The lease lives LEASE_TTL_S from C's last renewal; D contends every third of it.
+    expect(tookOver).toBeLessThan(LEASE_TTL_S * 2 * 1000);
+    const lookAfter = Date.now();
+    await expect
+      .poll(async () => Date.parse((await watchOn(d!)).lastLook?.at ?? "0"), { timeout: 30_000 })
+      .toBeGreaterThan(lookAfter);
+    console.log(
+      `two watchers: the simulator saw ${looks} looks in ${windowMs} ms, the leader stored ${leaderLooks.size} (interval ${INTERVAL_S} s); D led ${tookOver} ms after C's SIGKILL (lease ${LEASE_TTL_S} s)`,
+    );
+  } finally {
+    await c.stop();
+    await d?.stop();
+    await watched.drop();
+  }
 });

@@ -12,6 +12,7 @@ import type { PolicyRequest } from "@/lib/autopilot/requests.ts";
 import type { AutopilotStatusAnswer } from "@/lib/autopilot/status.ts";
 import type { AutopilotStatus, Policy } from "@/lib/autopilot/types.ts";
 import type { Targets } from "@/lib/scan/types.ts";
+import type { WatchStatus } from "@/lib/watch/types.ts";
 
 export type Me = {
   actor: { id: string; role: "viewer" | "operator"; email?: string };
@@ -43,6 +44,9 @@ async function send<T>(method: "POST" | "PUT" | "DELETE", url: string, body?: un
 }
 
 export const fetchMe = (signal?: AbortSignal) => get<Me>("/api/me", signal);
+
+/** The watcher's status: who leads it, its last look, whether it is behind, its full-scan schedule. */
+export const fetchWatch = (signal?: AbortSignal) => get<WatchStatus>("/api/watch", signal);
 
 export async function fetchPreflight(kind: ActionKind, ids: string[], signal?: AbortSignal): Promise<PreflightCheck[]> {
   const q = new URLSearchParams({ kind, ids: ids.join(",") });

@@ -12,6 +12,7 @@ import type { AlertDelivery } from "../alerts/types.ts";
 import type { AutopilotEntry, Policy } from "../autopilot/types.ts";
 import type { Verdict } from "../diagnosis/types.ts";
 import type { InstanceResult, ScanEvent, ScanStatus, Targets } from "../scan/types.ts";
+import type { WatchStatus } from "../watch/types.ts";
 import type { FleetScope } from "./fleets.ts";
 import type { InstanceSummary, LatestFilter, ScanRow, StoredEvent, StoredResult, VerdictCounts } from "./types.ts";
 
@@ -271,7 +272,36 @@ export interface TimelineStore {
   failuresTimeline(opts: { from: string; to: string; fleet?: string }): Promise<TimelineBucket[]>;
 }
 
-export interface Store extends ScanStore, ScanEventStore, ResultStore, FleetStateStore, EcsStore, LeaderStore {
+/** What the watcher's leader stores after each look (GET /api/watch adds whether it is enabled and who leads). */
+export type StoredWatchState = Omit<WatchStatus, "enabled" | "leader">;
+
+/** An instance's latest result as the watcher's plan compares it with what a look sees. */
+export type LatestSeen = {
+  instanceId: string;
+  verdict: Verdict;
+  lifecycleState?: string;
+  pingStatus: string;
+  /** Registered with ECS when last probed; absent when that scan had no ECS view. */
+  registered?: boolean;
+  probedAt: string;
+};
+
+/** The watcher's state (migrations/watch-001.ts) and what its plan reads of the latest results. */
+export interface WatchStore {
+  saveWatchState(name: string, state: StoredWatchState): Promise<void>;
+  watchState(name: string): Promise<StoredWatchState | undefined>;
+  /** The latest result of every instance that has one (one query, a few columns each). */
+  latestSeen(): Promise<LatestSeen[]>;
+}
+
+export interface Store
+  extends ScanStore,
+    ScanEventStore,
+    ResultStore,
+    FleetStateStore,
+    EcsStore,
+    LeaderStore,
+    WatchStore {
   /** Where the data lives (a file path, `:memory:`, or later a connection string without its secret). */
   readonly path: string;
   /** This store's lease owner id: random per process (per opened store). */

@@ -16,6 +16,7 @@ import { pgAlertStore } from "./pg-alerts.ts";
 import { pgAutopilotStore } from "./pg-autopilot.ts";
 import { notifyStored, pgEventListener } from "./pg-notify.ts";
 import { redactedUrl } from "./pg-url.ts";
+import { pgWatchQueries } from "./pg-watch.ts";
 import {
   LATEST_COLUMNS,
   MAX_PAGE,
@@ -301,6 +302,7 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
     }),
     ...pgFleetStateQueries(db),
     ...pgEcsQueries(db),
+    ...pgWatchQueries(db),
     leaseTtlMs: ttlMs,
 
     async claimLeadership(name) {

@@ -31,6 +31,7 @@ import {
 } from "./rows.ts";
 import { timelineQueries } from "./timeline.ts";
 import type { LatestFilter, ScanRow, StoredEvent, VerdictCounts } from "./types.ts";
+import { watchQueries } from "./watch.ts";
 
 export type { Store } from "./interfaces.ts";
 
@@ -213,6 +214,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     autopilot: autopilotStore(db),
     ...fleetStateQueries(db),
     ...ecsQueries(db),
+    ...watchQueries(db),
     leaseTtlMs: ttlMs,
 
     async claimLeadership(name) {

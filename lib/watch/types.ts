@@ -9,7 +9,9 @@ export type WatchLook = {
   calls: number;
   /** Instances seen, and those it chose to probe, by why. */
   seen: number;
-  found: { new: number; changed: number; stale: number };
+  found: { new: number; changed: number; stale: number; transitional?: number };
+  /** The probe this look planned but did not run, and why (a scan of the fleet was already running: it is named). */
+  skipped?: { reason: string; scanId?: string };
   /** The scan that probed them (absent when nothing needed a probe). */
   scanId?: string;
   /** The verdicts that scan found, by verdict. */

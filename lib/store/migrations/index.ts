@@ -7,6 +7,7 @@ import { fleets001 } from "./fleets-001.ts";
 import { leases001 } from "./leases-001.ts";
 import { replicas001 } from "./replicas-001.ts";
 import type { Migration } from "./types.ts";
+import { watch001 } from "./watch-001.ts";
 
 export type { Migration } from "./types.ts";
 
@@ -23,4 +24,5 @@ export const MIGRATIONS: Migration[] = [
   replicas001,
   alerts001,
   autopilot001,
+  watch001,
 ];

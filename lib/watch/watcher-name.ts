@@ -1,0 +1,2 @@
+/** The watcher's leader lease and stored state are both under this name. */
+export const WATCHER = "watcher";
