@@ -1,3 +1,5 @@
+import { createAlertSink } from "../../lib/alerts/create-alert-sink.ts";
+import { autopilotAfterScan } from "../../lib/autopilot/after-watcher-scan.ts";
 import { config } from "../../lib/config.ts";
 import { FleetDoctorError } from "../../lib/errors.ts";
 import { runAsLeader } from "../../lib/leader.ts";
@@ -67,6 +69,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const c = config();
   const store = openConfiguredStore(c);
+  const alerts = createAlertSink({ store, webhooks: c.webhooks });
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once("SIGINT", onSignal);
@@ -89,10 +92,12 @@ export async function run(argv: string[]): Promise<number> {
       WATCHER,
       async (signal) => {
         console.error(`fleet-doctor watch: leading (every ${ctx.config.intervalSeconds} s)`);
-        await watchFleet(ctx, { signal, onTurn: print });
+        await watchFleet(ctx, { signal, onTurn: print, afterScan: autopilotAfterScan(store, c, alerts) });
       },
       { signal: stop.signal },
     );
+    // Retries of alerts still under way end (delivered or failed, logged) before the store closes.
+    await alerts.settled();
     return 0;
   } finally {
     clearInterval(alive);
