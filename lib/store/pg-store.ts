@@ -14,7 +14,7 @@ import { inTransaction, migratePg, NOW_MS, numbered, openPool, type Queryable } 
 import { pgActionAuditStore } from "./pg-actions.ts";
 import { pgAlertStore } from "./pg-alerts.ts";
 import { pgAutopilotStore } from "./pg-autopilot.ts";
-import { notifyStored, pgEventListener } from "./pg-notify.ts";
+import { notifyStored, pgEventListener, wakePayload } from "./pg-notify.ts";
 import { redactedUrl } from "./pg-url.ts";
 import {
   LATEST_COLUMNS,
@@ -420,15 +420,41 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
     },
 
     async appendEvent(scanId, event, write?: ScanWrite) {
-      const seq = await tx(async (c) => {
-        await lockScan(c, scanId);
-        if (write?.kind === "result") await saveResult(c, write.result, write.rawOutput);
-        else if (write?.kind === "total")
-          await c.query(`UPDATE scans SET total = $1 WHERE id = $2`, [write.total, scanId]);
-        return insertEvent(c, scanId, event);
+      // One statement, one round trip, one transaction (migration pg-perf-001 says why and what it does).
+      await migrated;
+      const r = write?.kind === "result" ? resultRow(write.result, write.rawOutput).full : undefined;
+      const stored = await pool.query<{ seq: number }>({
+        name: "fleet-doctor-append-scan-event",
+        text: `SELECT fleet_doctor_append_scan_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+          $15, $16, $17, $18, $19, $20, $21, $22, $23) AS seq`,
+        values: [
+          scanId,
+          event.type,
+          event.at,
+          JSON.stringify(event),
+          wakePayload(owner, `scan:${scanId}`),
+          write?.kind === "total" ? write.total : null,
+          r?.scan_id ?? null,
+          r?.instance_id ?? null,
+          r?.verdict ?? null,
+          r?.cause ?? null,
+          r?.summary ?? null,
+          r?.group_name ?? null,
+          r?.lifecycle_state ?? null,
+          r?.agent_version ?? null,
+          r?.ping_status ?? null,
+          r?.restart_will_work ?? null,
+          r?.probed_at ?? null,
+          r?.registered ?? null,
+          r?.target ?? null,
+          r?.outcome ?? null,
+          r?.diagnosis ?? null,
+          r?.raw_output ?? null,
+          r?.ecs ?? null,
+        ],
       });
       wake.emit(`scan:${scanId}`);
-      return seq;
+      return stored.rows[0]!.seq;
     },
 
     async eventsSince(scanId, afterSeq, limit = 10_000) {
