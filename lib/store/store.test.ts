@@ -233,6 +233,52 @@ describe.each([sqlite, postgres])("store on $name", (e) => {
     expect(await s.getScan("nope")).toBeUndefined();
   });
 
+  it("stores an instance event with its result as saveResult stores one, numbered after the scan's last event", async () => {
+    const s = await e.open(await e.fresh());
+    const scan = await s.createScan({ targets: { kind: "all" } });
+    const other = await s.createScan({ targets: { kind: "all" } });
+    const at = "2026-01-01T00:00:00.000Z";
+    const ecs = { registered: false, clustersSearched: 1 };
+    const a = { ...result(scan.id, "i-0000000000000000a", "at-risk", { group: "web" }), ecs };
+    const b = result(scan.id, "i-0000000000000000b", "healthy");
+    expect(
+      await s.appendEvent(
+        scan.id,
+        { type: "inventory", total: 2, online: 2, offline: 0, at },
+        { kind: "total", total: 2 },
+      ),
+    ).toBe(1);
+    expect(await s.appendEvent(other.id, { type: "inventory", total: 0, online: 0, offline: 0, at })).toBe(1);
+    const event = (r: InstanceResult) => ({
+      type: "instance" as const,
+      instanceId: r.instanceId,
+      verdict: r.verdict,
+      status: "Success",
+      at,
+    });
+    expect(await s.appendEvent(scan.id, event(a), { kind: "result", result: a, rawOutput: "raw-a" })).toBe(2);
+    expect(await s.appendEvent(scan.id, event(b), { kind: "result", result: b, rawOutput: "" })).toBe(3);
+    expect(await s.appendEvent(scan.id, { type: "warning", kind: "retry", message: "m", at })).toBe(4);
+    expect((await s.eventsSince(scan.id, 1)).map((x) => x.event)).toEqual([
+      event(a),
+      event(b),
+      { type: "warning", kind: "retry", message: "m", at },
+    ]);
+    expect(await s.getScan(scan.id)).toMatchObject({ total: 2, done: 2, counts: { "at-risk": 1, healthy: 1 } });
+    expect(await s.getScan(other.id)).toMatchObject({ done: 0, counts: {} });
+    expect(await s.scanResult(scan.id, a.instanceId)).toMatchObject({
+      verdict: "at-risk",
+      rawOutput: "raw-a",
+      ecs,
+      target: a.target,
+    });
+    expect(await s.latestResult(b.instanceId)).toMatchObject({ verdict: "healthy", scanId: scan.id, rawOutput: "" });
+    expect((await s.latestResults({})).items.map((r) => [r.instanceId, r.group, r.registered])).toEqual([
+      [a.instanceId, "web", false],
+      [b.instanceId, undefined, undefined],
+    ]);
+  });
+
   it("keeps the latest result per instance, its history and filters", async () => {
     const s = await e.open(await e.fresh());
     const one = await s.createScan({ targets: { kind: "all" } });
