@@ -279,6 +279,43 @@ describe.each([sqlite, postgres])("store on $name", (e) => {
     ]);
   });
 
+  it("stores several events at once, in order, each with its write, all or none", async () => {
+    const s = await e.open(await e.fresh());
+    const scan = await s.createScan({ targets: { kind: "all" } });
+    const at = "2026-01-01T00:00:00.000Z";
+    expect(await s.appendEvents(scan.id, [])).toEqual([]);
+    expect(await s.appendEvent(scan.id, { type: "scan-started", scanId: scan.id, targets: scan.targets, at })).toBe(1);
+    const ids = Array.from({ length: 40 }, (_, n) => `i-${n.toString(16).padStart(17, "0")}`);
+    const items = ids.flatMap((id, n) => {
+      const r = result(scan.id, id, n % 3 ? "healthy" : "at-risk");
+      const event = { type: "instance" as const, instanceId: id, verdict: r.verdict, status: "Success", at };
+      const warning = { type: "warning" as const, kind: "retry" as const, message: `m${n}`, at };
+      return [{ event, write: { kind: "result" as const, result: r, rawOutput: `raw ${n}` } }, { event: warning }];
+    });
+    const withTotal = [
+      {
+        event: { type: "inventory" as const, total: 40, online: 40, offline: 0, at },
+        write: { kind: "total" as const, total: 40 },
+      },
+      ...items,
+    ];
+    expect(await s.appendEvents(scan.id, withTotal)).toEqual(withTotal.map((_, n) => n + 2));
+    expect((await s.eventsSince(scan.id, 1)).map((x) => x.event)).toEqual(withTotal.map((x) => x.event));
+    expect(await s.getScan(scan.id)).toMatchObject({ total: 40, done: 40, counts: { "at-risk": 14, healthy: 26 } });
+    expect((await s.scanResult(scan.id, ids[7]!))?.rawOutput).toBe("raw 7");
+    // A write that fails (the same instance's result twice in one scan) stores none of the batch.
+    const again = result(scan.id, ids[0]!, "healthy");
+    const late = { type: "warning" as const, kind: "retry" as const, message: "late", at };
+    await expect(
+      s.appendEvents(scan.id, [
+        { event: late },
+        { event: late, write: { kind: "result", result: again, rawOutput: "" } },
+      ]),
+    ).rejects.toThrow();
+    expect(await s.eventsSince(scan.id, 82)).toEqual([]);
+    expect(await s.getScan(scan.id)).toMatchObject({ done: 40 });
+  });
+
   it("keeps the latest result per instance, its history and filters", async () => {
     const s = await e.open(await e.fresh());
     const one = await s.createScan({ targets: { kind: "all" } });
