@@ -7,8 +7,10 @@ import type { Migration } from "./types.ts";
  * `fleet_doctor_append_scan_event` does what pg-store.ts's appendEvent did statement by statement, in the same
  * order and with the same SQL: lock the scan's row, apply the write (a result: results, latest, the scan's counts;
  * a total: the scan's total), append the event numbered after the last, send the wake-up; it returns the event's
- * seq. Called as one statement, it is one transaction. PL/pgSQL takes a fresh snapshot per statement, so the seq is
- * read after the lock is held, as before.
+ * seq. PL/pgSQL takes a fresh snapshot per statement, so the seq is read after the lock is held, as before.
+ * pg-store.ts's appendEvents calls it once per event in one statement: the events that arrived together are one
+ * transaction, one round trip, one WAL flush, and one wake-up (PostgreSQL folds identical notifications of a
+ * transaction into one).
  */
 export const pgPerf001: Migration = {
   id: "pg-perf-001",
