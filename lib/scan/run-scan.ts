@@ -35,6 +35,8 @@ export type ScanContext = {
 };
 
 const WARN_EVERY_MS = 5_000;
+/** Events per write at most: a store that fell behind catches up in transactions of a bounded size. */
+const MAX_WRITE = 1000;
 const now = () => new Date().toISOString();
 
 /**
@@ -80,7 +82,7 @@ export async function* runScan(targets: Targets, ctx: ScanContext): AsyncGenerat
   let writeFailed: unknown;
   const writeQueued = async () => {
     while (queue.length > 0) {
-      const batch = queue.splice(0);
+      const batch = queue.splice(0, MAX_WRITE);
       if (!writeFailed) {
         try {
           await store.appendEvents(
