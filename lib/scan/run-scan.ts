@@ -35,6 +35,8 @@ export type ScanContext = {
 };
 
 const WARN_EVERY_MS = 5_000;
+/** Events per write at most: a store that fell behind catches up in transactions of a bounded size. */
+const MAX_WRITE = 1000;
 const now = () => new Date().toISOString();
 
 /**
@@ -71,26 +73,42 @@ export async function* runScan(targets: Targets, ctx: ScanContext): AsyncGenerat
     else s.addEventListener("abort", onAbort, { once: true });
   }
 
-  // Events are stored in order, each with the row it describes, before they are yielded. A failed write stops
-  // the storing (the store is broken); `settled` reports it so the scan's end says so.
-  let stored: Promise<void> = Promise.resolve();
+  // Events are stored in order, each with the row it describes, before they are yielded. Those that arrive while a
+  // write is under way (a page of results comes at once) are stored together by the next write, in one transaction:
+  // a write per event would make the store, not AWS, the scan's pace on a database across a network. A failed
+  // write stops the storing (the store is broken); `settled` reports it so the scan's end says so.
+  const queue: { event: ScanEvent; write?: ScanWrite; stored: () => void }[] = [];
+  let writing: Promise<void> | undefined;
   let writeFailed: unknown;
-  const emit: Emit = Object.assign(
-    (event: ScanEvent, write?: ScanWrite) => {
-      stored = stored.then(async () => {
-        if (writeFailed) return;
+  const writeQueued = async () => {
+    while (queue.length > 0) {
+      const batch = queue.splice(0, MAX_WRITE);
+      if (!writeFailed) {
         try {
-          await store.appendEvent(scanId, event, write);
-          out.push(event);
+          await store.appendEvents(
+            scanId,
+            batch.map(({ event, write }) => ({ event, ...(write ? { write } : {}) })),
+          );
+          for (const { event } of batch) out.push(event);
         } catch (e) {
           writeFailed = e;
         }
+      }
+      for (const { stored } of batch) stored();
+    }
+    writing = undefined;
+  };
+  const emit: Emit = Object.assign(
+    (event: ScanEvent, write?: ScanWrite) => {
+      const stored = new Promise<void>((resolve) => {
+        queue.push({ event, ...(write ? { write } : {}), stored: resolve });
       });
+      writing ??= writeQueued();
       return stored;
     },
     {
       settled: async () => {
-        await stored;
+        while (writing) await writing;
         return writeFailed;
       },
       deliver: (event: ScanEvent) => out.push(event),

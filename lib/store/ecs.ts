@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import type { EcsStore } from "./interfaces.ts";
-import type { Queryable } from "./pg.ts";
+import { numbered, type Queryable } from "./pg.ts";
 
 // The note is shown with the scan; what ECS said is capped like everything else read from outside.
 const MAX_NOTE = 500;
@@ -38,16 +38,19 @@ export function ecsQueries(db: Database.Database): EcsStore {
 
 /** The same queries on PostgreSQL. */
 export function pgEcsQueries(db: Queryable): EcsStore {
-  const at = async (sql: string, params: unknown[]) =>
-    (await db.query<{ at: string | null }>(sql.replace("?", "$1").replace("?", "$2"), params)).rows[0]?.at;
   return {
     async recordEcsNote(scanId, note) {
       await db.query(`UPDATE scans SET ecs_note = $1 WHERE id = $2`, [note.slice(0, MAX_NOTE), scanId]);
     },
     async lifecycleSeen(instanceId) {
-      const last = await at(LAST_NOT_IN_SERVICE, [instanceId]);
-      const first = await at(FIRST_IN_SERVICE_AFTER, [instanceId, last ?? ""]);
-      return seen(last, first);
+      // Both queries in one statement: a scan asks this of many instances in turn, and a round trip each adds up.
+      const r = await db.query<{ last: string | null; first: string | null }>(
+        `WITH last AS (${numbered(LAST_NOT_IN_SERVICE)})
+         SELECT last.at AS last, (${FIRST_IN_SERVICE_AFTER.replace("?", "$1").replace("?", "coalesce(last.at, '')")}) AS first
+         FROM last`,
+        [instanceId],
+      );
+      return seen(r.rows[0]?.last, r.rows[0]?.first);
     },
   };
 }

@@ -77,6 +77,11 @@ export interface ScanStore {
 export interface ScanEventStore {
   /** Stores the event (and `write`, atomically with it); returns its seq. */
   appendEvent(scanId: string, event: ScanEvent, write?: ScanWrite): Promise<number>;
+  /**
+   * Stores several events in order, each as appendEvent would (with its write), all in one transaction; returns
+   * their seqs. What a scan uses for the events that arrived while its previous write was under way.
+   */
+  appendEvents(scanId: string, items: readonly { event: ScanEvent; write?: ScanWrite }[]): Promise<number[]>;
   eventsSince(scanId: string, afterSeq: number, limit?: number): Promise<StoredEvent[]>;
   /** Called after each event stored for this scan by this process (an in-process wake-up; no cross-process). */
   onScanEvent(scanId: string, listener: () => void): () => void;

@@ -14,8 +14,12 @@ const CHANNEL = "fleet_doctor_events";
 
 /** Sends the wake-up for `key` (`scan:<id>`, `action:<id>`) with the transaction `c`: delivered when it commits. */
 export async function notifyStored(c: Queryable, owner: string, key: string): Promise<void> {
-  await c.query(`SELECT pg_notify('${CHANNEL}', $1)`, [`${owner} ${key}`]);
+  await c.query(`SELECT pg_notify('${CHANNEL}', $1)`, [wakePayload(owner, key)]);
 }
+
+/** What a wake-up carries: who stored the event (its own listeners skip it) and the key it wakes. The channel is
+ * also named in migration pg-perf-001's function, which sends this payload. */
+export const wakePayload = (owner: string, key: string) => `${owner} ${key}`;
 
 /**
  * A dedicated client (outside the pool: LISTEN belongs to a session) that turns other replicas' notifications

@@ -14,7 +14,7 @@ import { inTransaction, migratePg, NOW_MS, numbered, openPool, type Queryable } 
 import { pgActionAuditStore } from "./pg-actions.ts";
 import { pgAlertStore } from "./pg-alerts.ts";
 import { pgAutopilotStore } from "./pg-autopilot.ts";
-import { notifyStored, pgEventListener } from "./pg-notify.ts";
+import { notifyStored, pgEventListener, wakePayload } from "./pg-notify.ts";
 import { redactedUrl } from "./pg-url.ts";
 import { pgWatchQueries } from "./pg-watch.ts";
 import {
@@ -422,15 +422,57 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
     },
 
     async appendEvent(scanId, event, write?: ScanWrite) {
-      const seq = await tx(async (c) => {
-        await lockScan(c, scanId);
-        if (write?.kind === "result") await saveResult(c, write.result, write.rawOutput);
-        else if (write?.kind === "total")
-          await c.query(`UPDATE scans SET total = $1 WHERE id = $2`, [write.total, scanId]);
-        return insertEvent(c, scanId, event);
+      return (await store.appendEvents(scanId, [{ event, ...(write ? { write } : {}) }]))[0]!;
+    },
+
+    async appendEvents(scanId, items) {
+      if (items.length === 0) return [];
+      await migrated;
+      // One statement (one round trip, one transaction, one WAL flush) calls migration pg-perf-001's function per
+      // event; with ORDER BY, PostgreSQL evaluates the volatile call after the sort, so in the events' order.
+      const rows = items.map(({ event, write }) => {
+        const r = write?.kind === "result" ? resultRow(write.result, write.rawOutput).full : undefined;
+        return [
+          event.type,
+          event.at,
+          JSON.stringify(event),
+          write?.kind === "total" ? write.total : null,
+          r?.scan_id ?? null,
+          r?.instance_id ?? null,
+          r?.verdict ?? null,
+          r?.cause ?? null,
+          r?.summary ?? null,
+          r?.group_name ?? null,
+          r?.lifecycle_state ?? null,
+          r?.agent_version ?? null,
+          r?.ping_status ?? null,
+          r?.restart_will_work ?? null,
+          r?.probed_at ?? null,
+          r?.registered ?? null,
+          r?.target ?? null,
+          r?.outcome ?? null,
+          r?.diagnosis ?? null,
+          r?.raw_output ?? null,
+          r?.ecs ?? null,
+        ];
+      });
+      const stored = await pool.query<{ seq: number }>({
+        name: "fleet-doctor-append-scan-events",
+        text: `SELECT fleet_doctor_append_scan_event($1, t.type, t.at, t.data, $2, t.total, t.r_scan_id, t.r_instance_id,
+            t.r_verdict, t.r_cause, t.r_summary, t.r_group_name, t.r_lifecycle_state, t.r_agent_version,
+            t.r_ping_status, t.r_restart_will_work, t.r_probed_at, t.r_registered, t.r_target, t.r_outcome,
+            t.r_diagnosis, t.r_raw_output, t.r_ecs) AS seq
+          FROM unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[],
+            $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::int[], $17::text[], $18::int[],
+            $19::text[], $20::text[], $21::text[], $22::text[], $23::text[]) WITH ORDINALITY
+            AS t(type, at, data, total, r_scan_id, r_instance_id, r_verdict, r_cause, r_summary, r_group_name,
+              r_lifecycle_state, r_agent_version, r_ping_status, r_restart_will_work, r_probed_at, r_registered,
+              r_target, r_outcome, r_diagnosis, r_raw_output, r_ecs, i)
+          ORDER BY t.i`,
+        values: [scanId, wakePayload(owner, `scan:${scanId}`), ...rows[0]!.map((_, k) => rows.map((row) => row[k]))],
       });
       wake.emit(`scan:${scanId}`);
-      return seq;
+      return stored.rows.map((row) => row.seq);
     },
 
     async eventsSince(scanId, afterSeq, limit = 10_000) {

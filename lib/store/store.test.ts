@@ -233,6 +233,89 @@ describe.each([sqlite, postgres])("store on $name", (e) => {
     expect(await s.getScan("nope")).toBeUndefined();
   });
 
+  it("stores an instance event with its result as saveResult stores one, numbered after the scan's last event", async () => {
+    const s = await e.open(await e.fresh());
+    const scan = await s.createScan({ targets: { kind: "all" } });
+    const other = await s.createScan({ targets: { kind: "all" } });
+    const at = "2026-01-01T00:00:00.000Z";
+    const ecs = { registered: false, clustersSearched: 1 };
+    const a = { ...result(scan.id, "i-0000000000000000a", "at-risk", { group: "web" }), ecs };
+    const b = result(scan.id, "i-0000000000000000b", "healthy");
+    expect(
+      await s.appendEvent(
+        scan.id,
+        { type: "inventory", total: 2, online: 2, offline: 0, at },
+        { kind: "total", total: 2 },
+      ),
+    ).toBe(1);
+    expect(await s.appendEvent(other.id, { type: "inventory", total: 0, online: 0, offline: 0, at })).toBe(1);
+    const event = (r: InstanceResult) => ({
+      type: "instance" as const,
+      instanceId: r.instanceId,
+      verdict: r.verdict,
+      status: "Success",
+      at,
+    });
+    expect(await s.appendEvent(scan.id, event(a), { kind: "result", result: a, rawOutput: "raw-a" })).toBe(2);
+    expect(await s.appendEvent(scan.id, event(b), { kind: "result", result: b, rawOutput: "" })).toBe(3);
+    expect(await s.appendEvent(scan.id, { type: "warning", kind: "retry", message: "m", at })).toBe(4);
+    expect((await s.eventsSince(scan.id, 1)).map((x) => x.event)).toEqual([
+      event(a),
+      event(b),
+      { type: "warning", kind: "retry", message: "m", at },
+    ]);
+    expect(await s.getScan(scan.id)).toMatchObject({ total: 2, done: 2, counts: { "at-risk": 1, healthy: 1 } });
+    expect(await s.getScan(other.id)).toMatchObject({ done: 0, counts: {} });
+    expect(await s.scanResult(scan.id, a.instanceId)).toMatchObject({
+      verdict: "at-risk",
+      rawOutput: "raw-a",
+      ecs,
+      target: a.target,
+    });
+    expect(await s.latestResult(b.instanceId)).toMatchObject({ verdict: "healthy", scanId: scan.id, rawOutput: "" });
+    expect((await s.latestResults({})).items.map((r) => [r.instanceId, r.group, r.registered])).toEqual([
+      [a.instanceId, "web", false],
+      [b.instanceId, undefined, undefined],
+    ]);
+  });
+
+  it("stores several events at once, in order, each with its write, all or none", async () => {
+    const s = await e.open(await e.fresh());
+    const scan = await s.createScan({ targets: { kind: "all" } });
+    const at = "2026-01-01T00:00:00.000Z";
+    expect(await s.appendEvents(scan.id, [])).toEqual([]);
+    expect(await s.appendEvent(scan.id, { type: "scan-started", scanId: scan.id, targets: scan.targets, at })).toBe(1);
+    const ids = Array.from({ length: 40 }, (_, n) => `i-${n.toString(16).padStart(17, "0")}`);
+    const items = ids.flatMap((id, n) => {
+      const r = result(scan.id, id, n % 3 ? "healthy" : "at-risk");
+      const event = { type: "instance" as const, instanceId: id, verdict: r.verdict, status: "Success", at };
+      const warning = { type: "warning" as const, kind: "retry" as const, message: `m${n}`, at };
+      return [{ event, write: { kind: "result" as const, result: r, rawOutput: `raw ${n}` } }, { event: warning }];
+    });
+    const withTotal = [
+      {
+        event: { type: "inventory" as const, total: 40, online: 40, offline: 0, at },
+        write: { kind: "total" as const, total: 40 },
+      },
+      ...items,
+    ];
+    expect(await s.appendEvents(scan.id, withTotal)).toEqual(withTotal.map((_, n) => n + 2));
+    expect((await s.eventsSince(scan.id, 1)).map((x) => x.event)).toEqual(withTotal.map((x) => x.event));
+    expect(await s.getScan(scan.id)).toMatchObject({ total: 40, done: 40, counts: { "at-risk": 14, healthy: 26 } });
+    expect((await s.scanResult(scan.id, ids[7]!))?.rawOutput).toBe("raw 7");
+    // A write that fails (the same instance's result twice in one scan) stores none of the batch.
+    const again = result(scan.id, ids[0]!, "healthy");
+    const late = { type: "warning" as const, kind: "retry" as const, message: "late", at };
+    await expect(
+      s.appendEvents(scan.id, [
+        { event: late },
+        { event: late, write: { kind: "result", result: again, rawOutput: "" } },
+      ]),
+    ).rejects.toThrow();
+    expect(await s.eventsSince(scan.id, 82)).toEqual([]);
+    expect(await s.getScan(scan.id)).toMatchObject({ done: 40 });
+  });
+
   it("keeps the latest result per instance, its history and filters", async () => {
     const s = await e.open(await e.fresh());
     const one = await s.createScan({ targets: { kind: "all" } });

@@ -316,6 +316,19 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
       return seq;
     },
 
+    async appendEvents(scanId, items) {
+      const seqs = db
+        .transaction(() =>
+          items.map(({ event, write }) => {
+            if (write) applyWrite(scanId, write);
+            return insertEvent(scanId, event);
+          }),
+        )
+        .immediate();
+      if (seqs.length > 0) wake.emit(`scan:${scanId}`);
+      return seqs;
+    },
+
     async eventsSince(scanId, afterSeq, limit = 10_000) {
       const rows = q.eventsSince.all(scanId, afterSeq, limit) as { seq: number; data: string }[];
       return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.data) as ScanEvent }));

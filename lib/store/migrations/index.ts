@@ -5,6 +5,7 @@ import { autopilot001 } from "./autopilot-001.ts";
 import { ecs001 } from "./ecs-001.ts";
 import { fleets001 } from "./fleets-001.ts";
 import { leases001 } from "./leases-001.ts";
+import { pgPerf001 } from "./pg-perf-001.ts";
 import { replicas001 } from "./replicas-001.ts";
 import type { Migration } from "./types.ts";
 import { watch001 } from "./watch-001.ts";
@@ -25,4 +26,5 @@ export const MIGRATIONS: Migration[] = [
   alerts001,
   autopilot001,
   watch001,
+  pgPerf001,
 ];
