@@ -45,7 +45,8 @@ type Entry = { at: string; kind: string; instanceId?: string; group?: string; de
 type Turn = {
   receivedAt: number;
   kind: string;
-  look?: { calls: number; scanId?: string; found: Record<string, number> };
+  error?: string;
+  look?: { calls: number; scanId?: string; found: Record<string, number>; skipped?: { reason: string } };
 };
 
 const steadyId = (k: number) => `i-0${(0xbe00000000000 + k).toString(16).padStart(16, "0")}`;
@@ -406,6 +407,14 @@ export async function run(argv: string[]): Promise<void> {
       }
     }
     const twice = [...perInstance.entries()].filter(([, n]) => n > 1);
+    // A probe skipped (another scan held the fleet) or a failed look waits a whole interval: why p95 can grow.
+    const looks = scaleOut.turns.filter((t) => t.kind === "look");
+    const turnsFigures = {
+      looks: looks.length,
+      probeSkipped: looks.filter((t) => t.look?.skipped).length,
+      behind: scaleOut.turns.filter((t) => t.kind === "behind").length,
+      skippedExamples: looks.flatMap((t) => (t.look?.skipped ? [t.look.skipped.reason] : [])).slice(0, 3),
+    };
     const kinds: Record<string, number> = {};
     for (const e of entries) kinds[e.kind] = (kinds[e.kind] ?? 0) + 1;
     const result = {
@@ -424,6 +433,7 @@ export async function run(argv: string[]): Promise<void> {
       notReadyExamples: notReady.slice(0, 5),
       secondRestarts: twice.length,
       autopilotLog: kinds,
+      watcherTurns: turnsFigures,
       healSeconds: (scaleOut.healedAt - scaleOut.resumedAt) / 1000,
       quietScaleOut: { hosts: smallSteady + launched.length, ...scaleOut.quiet },
       ...(big ? { quietSteady: { hosts: steady, firstLook: bigFirstLook, ...big } } : {}),
@@ -455,6 +465,9 @@ export async function run(argv: string[]): Promise<void> {
       `restarts: ${sends.length} SendCommand carrying the restart script to ${perInstance.size} instances; not lifecycle-404:ready when sent: ${notReady.length} (target 0)${notReady.length ? ` e.g. ${JSON.stringify(notReady.slice(0, 3))}` : ""}; second restarts: ${twice.length} (target 0)`,
     );
     console.log(`autopilot log: ${JSON.stringify(kinds)}`);
+    console.log(
+      `watcher during the scale-out: ${turnsFigures.looks} looks, ${turnsFigures.probeSkipped} with the probe skipped (another scan held the fleet${turnsFigures.skippedExamples.length ? `: ${turnsFigures.skippedExamples.join("; ")}` : ""}), ${turnsFigures.behind} behind`,
+    );
     console.log(q("after the scale-out", result.quietScaleOut.hosts, scaleOut.quiet));
     if (big && bigFirstLook) {
       console.log(
