@@ -205,6 +205,11 @@ function quietRate(calls: SimCall[], turns: Turn[], from: number, ms: number) {
     byOpPerMinute: Object.fromEntries(Object.entries(ops).map(([op, n]) => [op, n / minutes])),
     looks: looks.length,
     perLook: inWindow.length / Math.max(1, looks.length),
+    probedByReason: looks.reduce<Record<string, number>>((sum, t) => {
+      for (const [k, v] of Object.entries(t.look?.found ?? {}))
+        sum[k] = (sum[k] ?? 0) + (typeof v === "number" ? v : 0);
+      return sum;
+    }, {}),
     probedInWindow: looks.reduce(
       (sum, t) => sum + Object.values(t.look?.found ?? {}).reduce((a, b) => a + (typeof b === "number" ? b : 0), 0),
       0,
@@ -445,7 +450,7 @@ export async function run(argv: string[]): Promise<void> {
     const s = (x: { n: number; p50: number; p95: number; max: number }) =>
       `p50 ${x.p50.toFixed(1)} s, p95 ${x.p95.toFixed(1)} s, max ${x.max.toFixed(1)} s (n ${x.n})`;
     const q = (name: string, hosts: number, r: ReturnType<typeof quietRate>) =>
-      `quiet, ${name} (${hosts} hosts, ${r.windowSeconds} s): ${r.perMinute.toFixed(1)} calls/min, ${r.perLook.toFixed(1)} per look (${r.looks} looks, ${r.probedInWindow} probed); by operation per minute ${JSON.stringify(Object.fromEntries(Object.entries(r.byOpPerMinute).map(([k, v]) => [k, Number(v.toFixed(1))])))}`;
+      `quiet, ${name} (${hosts} hosts, ${r.windowSeconds} s): ${r.perMinute.toFixed(1)} calls/min, ${r.perLook.toFixed(1)} per look (${r.looks} looks, ${r.probedInWindow} probed: ${JSON.stringify(r.probedByReason)}); by operation per minute ${JSON.stringify(Object.fromEntries(Object.entries(r.byOpPerMinute).map(([k, v]) => [k, Number(v.toFixed(1))])))}`;
     console.log(
       `watch benchmark: ${instances} launches over ${minutes} min into ${GROUPS.join(", ")} (${WARM}: warm pool, moved to InService), affected agents ${[...new Set(AFFECTED)].join(", ")} with ECS_WARM_POOLS_CHECK=true, ${smallSteady} steady hosts; simulator in model mode; fleet-doctor watch --interval ${interval} with restart on every group; full scans off`,
     );
