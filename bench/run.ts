@@ -7,6 +7,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(argv: string[]): Promise<vo
   scan: () => import("./scan.ts"),
   triage: () => import("./triage.ts"),
   timeline: () => import("./timeline.ts"),
+  watch: () => import("./watch.ts"),
 };
 
 async function main(argv: string[]) {

@@ -7,8 +7,8 @@ import { findSentCommands } from "../aws/sent-commands.ts";
 import type { Config } from "../config.ts";
 import { parseRestartOutput } from "../probe/restart-report.ts";
 import { restartCommands } from "../probe/restart-script.ts";
-import { runScan } from "../scan/run-scan.ts";
 import type { ActionAuditStore, ActionWrite, Store } from "../store/interfaces.ts";
+import { rediagnose } from "./rediagnose.ts";
 import { settledStatus } from "./settled-status.ts";
 import type { ActionDetail, ActionEvent, ActionStatus, InstanceOutcome, InstanceOutcomeKind } from "./types.ts";
 
@@ -353,13 +353,7 @@ async function verify(
   if (reached.length > 0) {
     await emit({ type: "rediagnosing", instanceIds: reached, at: now() });
     try {
-      let scanId: string | undefined;
-      for await (const e of runScan(
-        { kind: "ids", ids: reached },
-        { clients: ctx.clients, store: ctx.store, config: ctx.config, actor: `action:${actionId}` },
-      )) {
-        if (e.type === "scan-started") scanId = e.scanId;
-      }
+      const scanId = await rediagnose(reached, ctx, `action:${actionId}`);
       // The scan's events are slim; its results are read once, from the store.
       for (const r of scanId ? await ctx.store.scanResults(scanId) : []) {
         after.set(r.instanceId, { verdict: r.verdict, summary: r.summary, scanId: r.scanId });
