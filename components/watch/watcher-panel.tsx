@@ -90,13 +90,13 @@ function Body({ status }: { status: WatchStatus }) {
             label: "Last look",
             value: look ? (
               <span data-testid="watch-last-look">
-                <When iso={look.at} /> in {formatDuration(look.durationMs)}
+                <When iso={look.at} stacked /> in {formatDuration(look.durationMs)}
               </span>
             ) : (
               "None yet"
             ),
           },
-          { label: "Next look", value: status.nextLookAt ? <When iso={status.nextLookAt} /> : "-" },
+          { label: "Next look", value: status.nextLookAt ? <When iso={status.nextLookAt} stacked /> : "-" },
         ]}
       />
       {look && found ? (

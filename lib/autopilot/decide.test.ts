@@ -61,11 +61,11 @@ describe("decide", () => {
     }
   });
 
-  it("`notify` alerts failing instances and resolves healthy ones, and restarts nothing", () => {
+  it("`notify` alerts failing instances (not a waiting one) and resolves healthy ones, and restarts nothing", () => {
     const d = decide(
       input({
         policy: policy({ mode: "notify" }),
-        candidates: [ready(1), other(2, "healthy"), other(3, "agent-failed")],
+        candidates: [ready(1), other(2, "healthy"), other(3, "agent-failed"), other(4, "waiting")],
       }),
     );
     expect(d).toMatchObject({ alert: ["i-1", "i-3"], resolved: ["i-2"], restart: [], dryRun: [], skipped: [] });

@@ -61,7 +61,8 @@ export function decide(input: DecideInput): Decision {
   if (!p || p.mode === "off") return out;
   for (const c of input.candidates) {
     if (c.verdict === "healthy") out.resolved.push(c.instanceId);
-    else out.alert.push(c.instanceId);
+    // `waiting` is no failure: a fixed agent polling until its group publishes InService registers by itself.
+    else if (c.verdict !== "waiting") out.alert.push(c.instanceId);
   }
   if (p.mode !== "restart") return out;
 
