@@ -104,7 +104,15 @@ function Body({ status }: { status: WatchStatus }) {
           columns={4}
           items={[
             { label: "Instances seen", value: <span data-testid="watch-seen">{look.seen}</span> },
-            { label: "AWS calls", value: <span data-testid="watch-calls">{look.calls}</span> },
+            {
+              label: "AWS calls",
+              value: (
+                <>
+                  <span data-testid="watch-calls">{look.calls}</span>
+                  {look.full === undefined ? null : look.full ? " (a full look)" : " (a quick look)"}
+                </>
+              ),
+            },
             {
               label: "Probed, by why",
               value: (

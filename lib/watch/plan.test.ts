@@ -65,6 +65,24 @@ describe("plan", () => {
     ]);
   });
 
+  it("in a quick look (offline instances only), a ping changes only when the result found the instance offline", () => {
+    const quick = (id: string) => seen(id, { pingStatus: undefined, offlineOnly: true, registered: undefined });
+    const out = plan(
+      [quick("i-1"), quick("i-2"), quick("i-3"), seen("i-4", { pingStatus: "ConnectionLost", offlineOnly: undefined })],
+      byId([
+        latest("i-1"),
+        latest("i-2", { pingStatus: "ConnectionLost", verdict: "ssm-unreachable" }),
+        latest("i-3", { pingStatus: "Unknown", verdict: "ssm-unreachable" }),
+        latest("i-4"),
+      ]),
+      opts,
+    );
+    expect(out).toEqual([
+      { instanceId: "i-2", reason: "changed", why: "SSM ping ConnectionLost -> no longer offline" },
+      { instanceId: "i-4", reason: "changed", why: "SSM ping Online -> ConnectionLost" },
+    ]);
+  });
+
   it("does not compare registration when either side did not ask ECS", () => {
     const out = plan(
       [seen("i-1", { registered: undefined }), seen("i-2", { registered: false })],

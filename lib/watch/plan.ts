@@ -23,6 +23,7 @@ export type PlanOptions = {
 };
 
 const DEFAULT_TRANSITIONAL_INTERVALS = 3;
+const OFFLINE = ["ConnectionLost", "Inactive"];
 
 /**
  * Which instances of a look to probe, each with why, against the latest stored result of each: `new` (no result),
@@ -65,8 +66,13 @@ function changeOf(s: Seen, last: LatestSeen): string | undefined {
   const was = last.lifecycleState ?? "no group";
   const is = s.lifecycleState ?? "no group";
   if (was !== is) return `lifecycle ${was} -> ${is}`;
-  const ping = s.pingStatus ?? "Unknown";
-  if (ping !== last.pingStatus) return `SSM ping ${last.pingStatus} -> ${ping}`;
+  if (s.offlineOnly) {
+    // A quick look knows only that the instance is not offline: a change only if its result found it offline.
+    if (OFFLINE.includes(last.pingStatus)) return `SSM ping ${last.pingStatus} -> no longer offline`;
+  } else {
+    const ping = s.pingStatus ?? "Unknown";
+    if (ping !== last.pingStatus) return `SSM ping ${last.pingStatus} -> ${ping}`;
+  }
   if (s.registered !== undefined && last.registered !== undefined && s.registered !== last.registered) {
     return s.registered ? "registered with ECS" : "no longer registered with ECS";
   }

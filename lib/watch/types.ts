@@ -7,6 +7,8 @@ export type WatchLook = {
   durationMs: number;
   /** AWS calls the look made (all of them cover many instances each). */
   calls: number;
+  /** A full look (every managed instance and ECS's view, every few looks) rather than a quick one (groups, offline). */
+  full?: boolean;
   /** Instances seen, and those it chose to probe, by why. */
   seen: number;
   found: { new: number; changed: number; stale: number; transitional?: number };

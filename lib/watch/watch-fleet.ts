@@ -46,7 +46,12 @@ export type WatchOptions = {
   backoff?: { baseMs?: number; capMs?: number };
   /** A transitional verdict is probed again after this many intervals (plan.ts; default 3). */
   transitionalIntervals?: number;
+  /** Every this many looks, the first included, a full look (every managed instance, ECS); quick looks between. */
+  fullLookEvery?: number;
 };
+
+/** Quick looks cost a handful of calls; a full one, calls in proportion to the fleet: one in ten (5 min at 30 s). */
+export const FULL_LOOK_EVERY = 10;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -77,6 +82,7 @@ export async function watchFleet(ctx: WatchContext, opts: WatchOptions): Promise
   };
   scheduleFull();
   let failures = 0;
+  let looks = 0;
   const save = async () => {
     await store.saveWatchState(WATCHER, state).catch((e: Error) => {
       console.error("[fleet-doctor] watcher: could not store its state:", e.message);
@@ -130,7 +136,9 @@ export async function watchFleet(ctx: WatchContext, opts: WatchOptions): Promise
   }
 
   async function lookOnce(startedAt: number) {
-    const seen = await look(ctx.clients, ctx.callCounter, signal);
+    const full = looks % (opts.fullLookEvery ?? FULL_LOOK_EVERY) === 0;
+    const seen = await look(ctx.clients, ctx.callCounter, signal, full);
+    looks += 1;
     // A look that succeeds ends being behind (a probe scan that fails after it puts the watcher behind again).
     failures = 0;
     delete state.behind;
@@ -146,6 +154,7 @@ export async function watchFleet(ctx: WatchContext, opts: WatchOptions): Promise
       at: iso(startedAt),
       durationMs: seen.durationMs,
       calls: seen.calls,
+      full: seen.full,
       seen: seen.seen.length,
       found,
     };
