@@ -74,6 +74,23 @@ export interface ScanStore {
   interruptAbandonedScans(): Promise<string[]>;
 }
 
+/**
+ * Taking over a server's scan whose owner died (lib/scan/resume-scans.ts). A scan marked for takeover is left
+ * `running` for one lease after its lease ran out (a live server takes it over meanwhile); then, or at once for an
+ * unmarked scan (the CLI's), interruptAbandonedScans ends it `interrupted`.
+ */
+export interface ScanTakeoverStore {
+  /** Marks a running scan as one a server runs: another server may take it over when its owner dies. */
+  markScanTakeover(id: string): Promise<void>;
+  /** Running scans marked for takeover whose lease has run out (their owner died), oldest first. */
+  orphanedScans(): Promise<string[]>;
+  /**
+   * Takes a running, marked scan's lease for this owner when nobody live holds it, atomically: of two processes
+   * trying at once one gets true. The taker then drives the scan (runScan with `resume`).
+   */
+  takeOverScan(id: string): Promise<boolean>;
+}
+
 export interface ScanEventStore {
   /** Stores the event (and `write`, atomically with it); returns its seq. */
   appendEvent(scanId: string, event: ScanEvent, write?: ScanWrite): Promise<number>;
@@ -301,6 +318,7 @@ export interface WatchStore {
 
 export interface Store
   extends ScanStore,
+    ScanTakeoverStore,
     ScanEventStore,
     ResultStore,
     FleetStateStore,

@@ -1,0 +1,34 @@
+import type Database from "better-sqlite3";
+import type { ScanTakeoverStore } from "./interfaces.ts";
+import type { LeaseTable } from "./leases.ts";
+
+/**
+ * When a scan whose owner died ends `interrupted` (SQLite): at once for a scan nobody takes over (the CLI's), and
+ * one lease later for a server's, so that a live server (sweeping every third of a lease) takes it over first.
+ * `?1` is now, `?2` now minus a lease (epoch ms).
+ */
+export const ABANDONED_SQL = `s.status = 'running' AND (l.id IS NULL OR l.expires_at < CASE WHEN s.takeover = 1 THEN ?2 ELSE ?1 END)`;
+
+/** The takeover verbs of a scan whose owner died (SQLite); see ScanTakeoverStore. */
+export function scanTakeoverStore(db: Database.Database, leases: LeaseTable): ScanTakeoverStore {
+  const q = {
+    mark: db.prepare(`UPDATE scans SET takeover = 1 WHERE id = ? AND status = 'running'`),
+    orphaned: db.prepare(
+      `SELECT s.id FROM scans s JOIN leases l ON l.kind = 'scan' AND l.id = s.id
+       WHERE s.status = 'running' AND s.takeover = 1 AND l.expires_at < ? ORDER BY s.rowid`,
+    ),
+    running: db.prepare(`SELECT 1 FROM scans WHERE id = ? AND status = 'running' AND takeover = 1`),
+  };
+  return {
+    async markScanTakeover(id) {
+      q.mark.run(id);
+    },
+    async orphanedScans() {
+      return (q.orphaned.all(Date.now()) as { id: string }[]).map((r) => r.id);
+    },
+    async takeOverScan(id) {
+      // One immediate transaction: of two processes trying at once, the second finds the lease live.
+      return db.transaction(() => (q.running.get(id) ? leases.takeIfFree("scan", id) : false)).immediate();
+    },
+  };
+}
