@@ -1,6 +1,8 @@
 import { createClients } from "../aws/clients.ts";
 import { config } from "../config.ts";
 import { getStore } from "../store/index.ts";
+import { defaultScanContext } from "../scan/context.ts";
+import { resumeScans } from "../scan/resume-scans.ts";
 import { resumeActions } from "./request-action.ts";
 import type { ActionContext } from "./run-action.ts";
 
@@ -21,6 +23,14 @@ async function resume(): Promise<void> {
       );
   } catch (e) {
     console.error("[fleet-doctor] could not resume unfinished actions:", e);
+  }
+  // The same sweep for scans: a server's scan whose owner died is finished here, as the same scan.
+  try {
+    const scans = await resumeScans(defaultScanContext());
+    if (scans.length > 0)
+      console.log(`[fleet-doctor] took over ${scans.length} scan(s): ${scans.map((s) => s.scanId).join(", ")}`);
+  } catch (e) {
+    console.error("[fleet-doctor] could not take over abandoned scans:", e);
   }
 }
 
