@@ -1,8 +1,8 @@
 import { createClients } from "../aws/clients.ts";
 import { config } from "../config.ts";
-import { getStore } from "../store/index.ts";
 import { defaultScanContext } from "../scan/context.ts";
 import { resumeScans } from "../scan/resume-scans.ts";
+import { getStore } from "../store/index.ts";
 import { resumeActions } from "./request-action.ts";
 import type { ActionContext } from "./run-action.ts";
 

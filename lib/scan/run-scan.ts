@@ -4,11 +4,11 @@ import { ECS_READ_RATE, type EcsView, readEcsView } from "../aws/ecs.ts";
 import { isThrottling } from "../aws/errors.ts";
 import { type Fleet, identifyFleet } from "../aws/fleet.ts";
 import { isInstanceId } from "../aws/ids.ts";
-import { findCommandsByComment } from "../aws/scan-commands.ts";
 import type { Membership } from "../aws/inventory.ts";
 import { inventoryPages } from "../aws/inventory.ts";
 import { pacer } from "../aws/pace.ts";
 import { type InvocationResult, type RunCommandTuning, runCommand } from "../aws/run-command.ts";
+import { findCommandsByComment } from "../aws/scan-commands.ts";
 import type { Config } from "../config.ts";
 import type { EcsFacts } from "../diagnosis/facts.ts";
 import { type ErrorCode, isFleetDoctorError } from "../errors.ts";
@@ -399,7 +399,8 @@ async function priorWork(scan: Scan): Promise<PriorWork> {
     after = page[page.length - 1]!.seq;
     for (const { event: e } of page) {
       if (e.type === "scan-started") startedAt = e.at;
-      else if (e.type === "batch-sent") byCommand.set(e.commandId, [...(byCommand.get(e.commandId) ?? []), ...e.instanceIds]);
+      else if (e.type === "batch-sent")
+        byCommand.set(e.commandId, [...(byCommand.get(e.commandId) ?? []), ...e.instanceIds]);
       else if (e.type === "batch-failed") scan.notSent += e.instanceIds.length;
       else if (e.type === "instance") {
         scan.done.add(e.instanceId);

@@ -26,9 +26,10 @@ export function pgScanTakeoverStore(
     async takeOverScan(id) {
       // The scan's row locked, then one conditional upsert of its lease: of two replicas, one takes it.
       return tx(async (c) => {
-        const r = await c.query(`SELECT 1 FROM scans WHERE id = $1 AND status = 'running' AND takeover = 1 FOR UPDATE`, [
-          id,
-        ]);
+        const r = await c.query(
+          `SELECT 1 FROM scans WHERE id = $1 AND status = 'running' AND takeover = 1 FOR UPDATE`,
+          [id],
+        );
         if ((r.rowCount ?? 0) === 0) return false;
         return leases.takeIfFree(c, "scan", id);
       });

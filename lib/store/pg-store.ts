@@ -10,12 +10,12 @@ import { fleetBusy, isFleetBusyError } from "./fleet-busy.ts";
 import { latestConditions, pgFleetStateQueries } from "./fleets.ts";
 import type { ScanFinishedExtra, ScanWrite, Store } from "./interfaces.ts";
 import { pgLeaseTable } from "./leases.ts";
-import { PG_ABANDONED_SQL, pgScanTakeoverStore } from "./pg-scan-takeover.ts";
 import { inTransaction, migratePg, NOW_MS, numbered, openPool, type Queryable } from "./pg.ts";
 import { pgActionAuditStore } from "./pg-actions.ts";
 import { pgAlertStore } from "./pg-alerts.ts";
 import { pgAutopilotStore } from "./pg-autopilot.ts";
 import { notifyStored, pgEventListener, wakePayload } from "./pg-notify.ts";
+import { PG_ABANDONED_SQL, pgScanTakeoverStore } from "./pg-scan-takeover.ts";
 import { redactedUrl } from "./pg-url.ts";
 import { pgWatchQueries } from "./pg-watch.ts";
 import {

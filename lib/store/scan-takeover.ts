@@ -5,9 +5,9 @@ import type { LeaseTable } from "./leases.ts";
 /**
  * When a scan whose owner died ends `interrupted` (SQLite): at once for a scan nobody takes over (the CLI's), and
  * one lease later for a server's, so that a live server (sweeping every third of a lease) takes it over first.
- * `?1` is now, `?2` now minus a lease (epoch ms).
+ * `@now` is now, `@cutoff` now minus a lease (epoch ms).
  */
-export const ABANDONED_SQL = `s.status = 'running' AND (l.id IS NULL OR l.expires_at < CASE WHEN s.takeover = 1 THEN ?2 ELSE ?1 END)`;
+export const ABANDONED_SQL = `s.status = 'running' AND (l.id IS NULL OR l.expires_at < CASE WHEN s.takeover = 1 THEN @cutoff ELSE @now END)`;
 
 /** The takeover verbs of a scan whose owner died (SQLite); see ScanTakeoverStore. */
 export function scanTakeoverStore(db: Database.Database, leases: LeaseTable): ScanTakeoverStore {

@@ -90,7 +90,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
       `SELECT s.id FROM scans s LEFT JOIN leases l ON l.kind = 'scan' AND l.id = s.id WHERE ${ABANDONED_SQL}`,
     ),
     isAbandoned: db.prepare(
-      `SELECT 1 FROM scans s LEFT JOIN leases l ON l.kind = 'scan' AND l.id = s.id WHERE s.id = ?3 AND ${ABANDONED_SQL}`,
+      `SELECT 1 FROM scans s LEFT JOIN leases l ON l.kind = 'scan' AND l.id = s.id WHERE s.id = @id AND ${ABANDONED_SQL}`,
     ),
     listScans: db.prepare(`SELECT * FROM scans ORDER BY rowid DESC LIMIT ?`),
     listScansBefore: db.prepare(
@@ -189,12 +189,13 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
 
   const ABANDONED = "The process running this scan stopped before it finished (its lease expired).";
   function interruptAbandonedScans(): string[] {
-    const ids = (q.abandoned.all(Date.now(), Date.now() - ttlMs) as { id: string }[]).map((r) => r.id);
+    const ids = (q.abandoned.all({ now: Date.now(), cutoff: Date.now() - ttlMs }) as { id: string }[]).map((r) => r.id);
     return ids.filter((id) => finishScan(id, "interrupted", ABANDONED) !== undefined);
   }
 
   /** Whether a running scan's owner died and nobody is to take it over (ABANDONED_SQL). */
-  const abandoned = (id: string) => q.isAbandoned.get(Date.now(), Date.now() - ttlMs, id) !== undefined;
+  const abandoned = (id: string) =>
+    q.isAbandoned.get({ now: Date.now(), cutoff: Date.now() - ttlMs, id }) !== undefined;
 
   const actions = actionAuditStore(db, leases, wake);
 

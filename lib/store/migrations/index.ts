@@ -7,8 +7,8 @@ import { fleets001 } from "./fleets-001.ts";
 import { leases001 } from "./leases-001.ts";
 import { pgPerf001 } from "./pg-perf-001.ts";
 import { replicas001 } from "./replicas-001.ts";
-import type { Migration } from "./types.ts";
 import { scanTakeover001 } from "./scan-takeover-001.ts";
+import type { Migration } from "./types.ts";
 import { watch001 } from "./watch-001.ts";
 
 export type { Migration } from "./types.ts";
