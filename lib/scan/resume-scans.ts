@@ -15,7 +15,7 @@ export async function resumeScans(
   for (const scanId of await store.orphanedScans()) {
     if (!(await store.takeOverScan(scanId))) continue;
     const row = await store.getScan(scanId);
-    if (!row || row.status !== "running") continue;
+    if (row?.status !== "running") continue;
     const done = (async () => {
       try {
         for await (const _ of runScan(row.targets, { ...ctx, scanId, resume: true })) {
