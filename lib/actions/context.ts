@@ -36,8 +36,8 @@ async function resume(): Promise<void> {
 
 /**
  * Once per process (at server start, or the first action request), then every third of a lease: take over the
- * actions whose owner died, wherever it ran (collect what was sent; never send again). The flag only keeps this
- * process from starting the timer twice; who drives an action is its lease in the store.
+ * actions and the server scans whose owner died, wherever they ran (collect what was sent; never send again). The
+ * flag only keeps this process from starting the timer twice; who drives an action or a scan is its lease.
  */
 export async function ensureResumed(): Promise<void> {
   const g = globalThis as { [KEY]?: boolean };

@@ -70,7 +70,10 @@ export interface ScanStore {
   requestScanCancel(id: string): Promise<boolean>;
   /** In the owner's process: aborted when a cancel of this scan is requested, or when its lease is lost. */
   scanCancelSignal(id: string): AbortSignal;
-  /** Marks `interrupted` every running scan whose lease expired (its owner died); returns their ids. */
+  /**
+   * Marks `interrupted` every running scan whose owner died and nobody is to take over: its lease expired (an
+   * unmarked scan, the CLI's), or expired more than a lease ago (a server's: ScanTakeoverStore); returns their ids.
+   */
   interruptAbandonedScans(): Promise<string[]>;
 }
 

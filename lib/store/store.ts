@@ -48,7 +48,8 @@ export type StoreOptions = {
  * better-sqlite3 is synchronous; every verb runs its statements at once and a verb that writes more than one row
  * does it in one IMMEDIATE transaction (it takes the write lock first, so a read-then-write never fails because
  * another process wrote in between), so nothing is ever half-written. A heartbeat renews this owner's leases and marks
- * `interrupted` the scans whose owner stopped renewing (a crash or a kill, in any process), keeping their results.
+ * `interrupted` the scans whose owner stopped renewing (a crash or a kill, in any process) and that no server is to
+ * take over (scan-takeover.ts), keeping their results.
  */
 export function openStore(file: string, opts: StoreOptions = {}): Store {
   if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
