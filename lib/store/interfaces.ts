@@ -85,7 +85,10 @@ export interface ScanStore {
 export interface ScanTakeoverStore {
   /** Marks a running scan as one a server runs: another server may take it over when its owner dies. */
   markScanTakeover(id: string): Promise<void>;
-  /** Running scans marked for takeover whose lease has run out (their owner died), oldest first. */
+  /**
+   * Running scans marked for takeover whose lease has run out (their owner died) less than a lease ago (later, they
+   * are to be interrupted), oldest first.
+   */
   orphanedScans(): Promise<string[]>;
   /**
    * Takes a running, marked scan's lease for this owner when nobody live holds it, atomically: of two processes

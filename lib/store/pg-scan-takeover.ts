@@ -19,16 +19,21 @@ export function pgScanTakeoverStore(
     async orphanedScans() {
       const r = await db.query<{ id: string }>(
         `SELECT s.id FROM scans s JOIN leases l ON l.kind = 'scan' AND l.id = s.id
-         WHERE s.status = 'running' AND s.takeover = 1 AND l.expires_at < ${NOW_MS} ORDER BY s.started_at`,
+         WHERE s.status = 'running' AND s.takeover = 1 AND l.expires_at < ${NOW_MS}
+           AND l.expires_at >= ${NOW_MS} - $1 ORDER BY s.started_at`,
+        [leases.ttlMs],
       );
       return r.rows.map((row) => row.id);
     },
     async takeOverScan(id) {
       // The scan's row locked, then one conditional upsert of its lease: of two replicas, one takes it.
       return tx(async (c) => {
+        // Only within the lease after its own ran out (as the SQLite store's): never racing its interruption.
         const r = await c.query(
-          `SELECT 1 FROM scans WHERE id = $1 AND status = 'running' AND takeover = 1 FOR UPDATE`,
-          [id],
+          `SELECT 1 FROM scans s JOIN leases l ON l.kind = 'scan' AND l.id = s.id
+           WHERE s.id = $1 AND s.status = 'running' AND s.takeover = 1 AND l.expires_at >= ${NOW_MS} - $2
+           FOR UPDATE OF s`,
+          [id, leases.ttlMs],
         );
         if ((r.rowCount ?? 0) === 0) return false;
         return leases.takeIfFree(c, "scan", id);

@@ -15,20 +15,31 @@ export function scanTakeoverStore(db: Database.Database, leases: LeaseTable): Sc
     mark: db.prepare(`UPDATE scans SET takeover = 1 WHERE id = ? AND status = 'running'`),
     orphaned: db.prepare(
       `SELECT s.id FROM scans s JOIN leases l ON l.kind = 'scan' AND l.id = s.id
-       WHERE s.status = 'running' AND s.takeover = 1 AND l.expires_at < ? ORDER BY s.rowid`,
+       WHERE s.status = 'running' AND s.takeover = 1 AND l.expires_at < @now AND l.expires_at >= @cutoff
+       ORDER BY s.rowid`,
     ),
-    running: db.prepare(`SELECT 1 FROM scans WHERE id = ? AND status = 'running' AND takeover = 1`),
+    // Only within the lease after its own ran out: past it, interruptAbandonedScans may already have chosen to end
+    // it, and a takeover must never race that (on one clock, "past" never becomes "within" again).
+    takeable: db.prepare(
+      `SELECT 1 FROM scans s JOIN leases l ON l.kind = 'scan' AND l.id = s.id
+       WHERE s.id = @id AND s.status = 'running' AND s.takeover = 1 AND l.expires_at >= @cutoff`,
+    ),
   };
   return {
     async markScanTakeover(id) {
       q.mark.run(id);
     },
     async orphanedScans() {
-      return (q.orphaned.all(Date.now()) as { id: string }[]).map((r) => r.id);
+      const now = Date.now();
+      return (q.orphaned.all({ now, cutoff: now - leases.ttlMs }) as { id: string }[]).map((r) => r.id);
     },
     async takeOverScan(id) {
       // One immediate transaction: of two processes trying at once, the second finds the lease live.
-      return db.transaction(() => (q.running.get(id) ? leases.takeIfFree("scan", id) : false)).immediate();
+      return db
+        .transaction(() =>
+          q.takeable.get({ id, cutoff: Date.now() - leases.ttlMs }) ? leases.takeIfFree("scan", id) : false,
+        )
+        .immediate();
     },
   };
 }
