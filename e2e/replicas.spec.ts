@@ -16,6 +16,7 @@ let pgServer: PostgresServer;
 let database: Awaited<ReturnType<typeof freshDatabase>>;
 let a: Server;
 let b: Server;
+let replicaEnv: Record<string, string>;
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
@@ -30,6 +31,7 @@ test.beforeAll(async () => {
   };
   // One after the other: both migrate under the advisory lock either way, but two builds starting at once on two
   // cores make the start slow enough to time out.
+  replicaEnv = env;
   a = await startNext(env);
   b = await startNext(env);
 });
@@ -142,6 +144,76 @@ async function scanToEnd(server: Server, ids: string[]): Promise<void> {
     )
     .toBe("scanned");
 }
+
+type ScanBody = { scan: { status: string; total?: number; done: number } };
+const scanOn = async (server: Server, id: string) =>
+  ((await (await fetch(`${server.url}/api/scans/${id}`)).json()) as ScanBody).scan;
+
+test("A is killed (SIGKILL) during a scan: B takes the same scan over and finishes it, one SendCommand per instance", async () => {
+  test.setTimeout(240_000);
+  // The fleet's previous scan (B's, above) ends first: one scan per fleet.
+  let scanId = "";
+  await expect
+    .poll(
+      async () => {
+        const res = await fetch(`${a.url}/api/scans`, {
+          method: "POST",
+          headers: json(a.url),
+          body: JSON.stringify({ targets: { kind: "all" } }),
+        });
+        if (res.status === 202) scanId = ((await res.json()) as { scanId: string }).scanId;
+        return res.status;
+      },
+      { timeout: 90_000, intervals: [500] },
+    )
+    .toBe(202);
+  const comment = `fleet-doctor scan ${scanId}`;
+  const probeSends = async () => {
+    const res = await fetch(`${simUrl()}/_sim/calls?op=SendCommand`);
+    const { calls } = (await res.json()) as { calls: (SimCall & { params: { Comment?: string } })[] };
+    return calls.filter((c) => c.params.Comment === comment);
+  };
+
+  // Kill A the moment its first probe batch reached SSM.
+  await expect.poll(async () => (await probeSends()).length, { timeout: 30_000, intervals: [50] }).toBeGreaterThan(0);
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    a.child.once("exit", (_code, signal) => resolve(signal)),
+  );
+  expect(a.child.kill("SIGKILL")).toBe(true);
+  const killedAt = Date.now();
+  expect(await exited).toBe("SIGKILL");
+  expect((await scanOn(b, scanId)).status).toBe("running");
+
+  // B's sweep takes the scan over once A's lease ran out, and finishes it as the same scan.
+  await expect
+    .poll(async () => (await scanOn(b, scanId)).status, { timeout: 120_000, intervals: [500] })
+    .not.toBe("running");
+  const done = await scanOn(b, scanId);
+  expect(["completed", "partial"]).toContain(done.status);
+  expect(done.total).toBeGreaterThan(0);
+  expect(done.done).toBe(done.total);
+
+  // One SendCommand per instance in the simulator's log, across A and B.
+  const perInstance = new Map<string, number>();
+  for (const s of await probeSends())
+    for (const id of s.params.InstanceIds ?? []) perInstance.set(id, (perInstance.get(id) ?? 0) + 1);
+  expect([...perInstance].filter(([, n]) => n > 1)).toEqual([]);
+
+  const stream = await fetch(`${b.url}/api/scans/${scanId}/events`);
+  const events = [...(await stream.text()).matchAll(/^data: (.+)$/gm)].map(
+    (m) => JSON.parse(m[1]!) as { type: string; pid?: number; at: string },
+  );
+  const resumed = events.filter((e) => e.type === "resumed");
+  expect(resumed).toHaveLength(1);
+  expect(resumed[0]!.pid).toBe(b.pid);
+  expect(events.at(-1)?.type).toBe("scan-finished");
+  console.log(
+    `replica kill during a scan: ${perInstance.size} instances sent once each; B took the scan over ${Date.parse(resumed[0]!.at) - killedAt} ms after A's SIGKILL`,
+  );
+
+  // A comes back for the tests that follow.
+  a = await startNext(replicaEnv);
+});
 
 type ActionDetail = {
   status: string;

@@ -1,5 +1,7 @@
 import { createClients } from "../aws/clients.ts";
 import { config } from "../config.ts";
+import { defaultScanContext } from "../scan/context.ts";
+import { resumeScans } from "../scan/resume-scans.ts";
 import { getStore } from "../store/index.ts";
 import { resumeActions } from "./request-action.ts";
 import type { ActionContext } from "./run-action.ts";
@@ -22,12 +24,20 @@ async function resume(): Promise<void> {
   } catch (e) {
     console.error("[fleet-doctor] could not resume unfinished actions:", e);
   }
+  // The same sweep for scans: a server's scan whose owner died is finished here, as the same scan.
+  try {
+    const scans = await resumeScans(defaultScanContext());
+    if (scans.length > 0)
+      console.log(`[fleet-doctor] took over ${scans.length} scan(s): ${scans.map((s) => s.scanId).join(", ")}`);
+  } catch (e) {
+    console.error("[fleet-doctor] could not take over abandoned scans:", e);
+  }
 }
 
 /**
  * Once per process (at server start, or the first action request), then every third of a lease: take over the
- * actions whose owner died, wherever it ran (collect what was sent; never send again). The flag only keeps this
- * process from starting the timer twice; who drives an action is its lease in the store.
+ * actions and the server scans whose owner died, wherever they ran (collect what was sent; never send again). The
+ * flag only keeps this process from starting the timer twice; who drives an action or a scan is its lease.
  */
 export async function ensureResumed(): Promise<void> {
   const g = globalThis as { [KEY]?: boolean };

@@ -8,6 +8,7 @@ import type { Membership } from "../aws/inventory.ts";
 import { inventoryPages } from "../aws/inventory.ts";
 import { pacer } from "../aws/pace.ts";
 import { type InvocationResult, type RunCommandTuning, runCommand } from "../aws/run-command.ts";
+import { findCommandsByComment } from "../aws/scan-commands.ts";
 import type { Config } from "../config.ts";
 import type { EcsFacts } from "../diagnosis/facts.ts";
 import { type ErrorCode, isFleetDoctorError } from "../errors.ts";
@@ -32,6 +33,12 @@ export type ScanContext = {
   fleet?: Fleet;
   actor?: string;
   tuning?: Partial<ScanTuning>;
+  /**
+   * Take over the scan `scanId` whose owner died (the caller took its lease: lib/scan/resume-scans.ts): collect the
+   * commands it sent (stored, or found in SSM by their Comment), never sending them again; probe the targets never
+   * sent; finish the same scan.
+   */
+  resume?: boolean;
 };
 
 const WARN_EVERY_MS = 5_000;
@@ -178,19 +185,26 @@ async function execute(
     home: { region: "" },
   };
   const trouble = watchThrottling(ctx.clients, emit);
+  let prior: PriorWork | undefined;
   // The listing stops with the scan, and on its own when the probe step fails.
   const stopListing = new AbortController();
   let inventory: Promise<void> | undefined;
   try {
-    emit({ type: "scan-started", scanId, targets, at: now() });
+    if (ctx.resume) {
+      emit({ type: "resumed", pid: process.pid, at: now() });
+      prior = await priorWork(scan);
+    } else emit({ type: "scan-started", scanId, targets, at: now() });
     // Every result belongs to the fleet (account, region) it was read from: named once per scan.
     const { fleet } = ctx;
     await ctx.store.recordScanFleet(scanId, fleet.id);
     scan.home = { region: fleet.region, ...(fleet.source === "sts" ? { account: fleet.account } : {}) };
     const online = channel<string[]>();
-    inventory = takeInventory(scan, targets, online, AbortSignal.any([signal, stopListing.signal]));
+    inventory = takeInventory(scan, targets, online, AbortSignal.any([signal, stopListing.signal]), prior?.skip);
     inventory.catch(() => {}); // awaited below
-    await probe(scan, online.drain());
+    // A result of a command sent before waits for the inventory to list its instance (its group, its platform).
+    const listed = inventory.catch(() => {});
+    for (const s of prior?.sent ?? []) for (const id of s.instanceIds) scan.ready.set(id, listed);
+    await probe(scan, online.drain(), prior?.sent);
     await inventory;
     trouble.flush();
     // A full scan sees the whole fleet: what it did not see is gone (out of counts, kept with its last verdict).
@@ -226,6 +240,8 @@ async function takeInventory(
   targets: Targets,
   online: ReturnType<typeof channel<string[]>>,
   signal: AbortSignal,
+  /** A scan taken over: instances done or already sent, listed and counted but neither probed nor diagnosed. */
+  skip: ReadonlySet<string> = new Set(),
 ) {
   const { byId, ready } = scan;
   let total = 0;
@@ -251,6 +267,10 @@ async function takeInventory(
         byId.set(t.instanceId, t);
         ready.set(t.instanceId, merged);
         total++;
+        if (skip.has(t.instanceId)) {
+          if (t.pingStatus === "Online") sent++;
+          continue;
+        }
         if (t.pingStatus === "Online") ids.push(t.instanceId);
         else
           withoutProbe.push(
@@ -278,6 +298,7 @@ async function takeInventory(
       byId.set(id, { instanceId: id, pingStatus: "Unknown" });
       ready.set(id, merged);
       total++;
+      if (skip.has(id)) continue;
       withoutProbe.push(diagnose(scan, id, notSent("NotManaged")));
     }
   }
@@ -289,19 +310,20 @@ async function takeInventory(
 }
 
 /** Step 2: the probe on every online instance through the Run Command runner; each event becomes a scan event. */
-async function probe(scan: Scan, ids: AsyncIterable<string[]>) {
+async function probe(scan: Scan, ids: AsyncIterable<string[]>, sent?: { commandId: string; instanceIds: string[] }[]) {
   const { ctx, emit } = scan;
   const { config } = ctx;
   for await (const e of runCommand({
     ssm: ctx.clients.ssm,
     instanceIds: ids,
     commands: probeCommands(),
-    comment: `fleet-doctor scan ${scan.id}`,
+    comment: commentOf(scan.id),
     deliveryTimeoutSeconds: config.deliveryTimeoutSeconds,
     executionTimeoutSeconds: config.probeTimeoutSeconds,
     sendRate: config.sendRate,
     pollRate: config.pollRate,
     resendOnServerError: true, // the probe is read-only: running it twice is harmless
+    ...(sent && sent.length > 0 ? { sent } : {}),
     signal: scan.signal,
     ...(ctx.tuning ? { tuning: ctx.tuning } : {}),
   })) {
@@ -357,6 +379,55 @@ async function probe(scan: Scan, ids: AsyncIterable<string[]>) {
     }
   }
 }
+
+/** What the dead owner of a scan taken over did: the commands to collect, and the instances not to send again. */
+type PriorWork = { sent: { commandId: string; instanceIds: string[] }[]; skip: Set<string> };
+
+/**
+ * Reads a scan's stored events (the dead owner's): instances with a result are done (and counted as they were:
+ * unresolved, not sent); each stored `batch-sent` is collected for its instances without a result. A SendCommand
+ * SSM accepted whose id was never stored is found in SSM by the scan's Comment and collected too. Nothing here
+ * sends anything.
+ */
+async function priorWork(scan: Scan): Promise<PriorWork> {
+  const { store } = scan.ctx;
+  const byCommand = new Map<string, string[]>();
+  let startedAt: string | undefined;
+  for (let after = 0; ; ) {
+    const page = await store.eventsSince(scan.id, after, MAX_WRITE);
+    if (page.length === 0) break;
+    after = page[page.length - 1]!.seq;
+    for (const { event: e } of page) {
+      if (e.type === "scan-started") startedAt = e.at;
+      else if (e.type === "batch-sent")
+        byCommand.set(e.commandId, [...(byCommand.get(e.commandId) ?? []), ...e.instanceIds]);
+      else if (e.type === "batch-failed") scan.notSent += e.instanceIds.length;
+      else if (e.type === "instance") {
+        scan.done.add(e.instanceId);
+        if (e.status.endsWith("Unresolved")) scan.unresolved++;
+      }
+    }
+  }
+  const since = Date.parse(startedAt ?? (await store.getScan(scan.id))?.startedAt ?? new Date().toISOString());
+  for (const c of await findCommandsByComment(scan.ctx.clients.ssm, {
+    after: new Date(since - 60_000),
+    comment: commentOf(scan.id),
+    signal: scan.signal,
+  })) {
+    if (!byCommand.has(c.commandId)) byCommand.set(c.commandId, c.instanceIds);
+  }
+  const skip = new Set(scan.done);
+  const sent: PriorWork["sent"] = [];
+  for (const [commandId, ids] of byCommand) {
+    for (const id of ids) skip.add(id);
+    const open = ids.filter((id) => !scan.done.has(id));
+    if (open.length > 0) sent.push({ commandId, instanceIds: open });
+  }
+  return { sent, skip };
+}
+
+/** The Comment of every SendCommand of a scan: how a process taking it over finds the commands in SSM. */
+const commentOf = (scanId: string) => `fleet-doctor scan ${scanId}`;
 
 /**
  * ECS's view for the whole scan. A failure (AccessDenied: the policy lacks the ECS permissions; ECS unreachable) does

@@ -23,6 +23,8 @@ export async function startScan(
   // One scan per fleet across processes: the store refuses a second one atomically (CONFLICT naming it).
   const fleet = ctx.fleet ?? (await fleetOf(ctx.clients));
   const scan = await ctx.store.createScan({ targets, fleet: fleet.id, ...(ctx.actor ? { actor: ctx.actor } : {}) });
+  // A server's scan: when this process dies, another server takes it over (resume-scans.ts).
+  await ctx.store.markScanTakeover(scan.id);
   void (async () => {
     try {
       for await (const _ of runScan(targets, { ...ctx, fleet, scanId: scan.id })) {

@@ -73,6 +73,11 @@ export type InstanceEvent = {
 /** Progress events of a scan, in the order they happen; each is stored before it is yielded. */
 export type ScanEvent =
   | { type: "scan-started"; scanId: string; targets: Targets; at: string }
+  /**
+   * Another process took the scan over after its owner died (lib/scan/resume-scans.ts): it collects the commands
+   * already sent (never sending them again), then probes what was never sent; the same scan id goes on.
+   */
+  | { type: "resumed"; pid: number; at: string }
   | { type: "inventory"; total: number; online: number; offline: number; at: string }
   | { type: "batch-sent"; commandId: string; instanceIds: string[]; at: string }
   | { type: "batch-failed"; instanceIds: string[]; error: string; at: string }

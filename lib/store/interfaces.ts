@@ -70,8 +70,31 @@ export interface ScanStore {
   requestScanCancel(id: string): Promise<boolean>;
   /** In the owner's process: aborted when a cancel of this scan is requested, or when its lease is lost. */
   scanCancelSignal(id: string): AbortSignal;
-  /** Marks `interrupted` every running scan whose lease expired (its owner died); returns their ids. */
+  /**
+   * Marks `interrupted` every running scan whose owner died and nobody is to take over: its lease expired (an
+   * unmarked scan, the CLI's), or expired more than a lease ago (a server's: ScanTakeoverStore); returns their ids.
+   */
   interruptAbandonedScans(): Promise<string[]>;
+}
+
+/**
+ * Taking over a server's scan whose owner died (lib/scan/resume-scans.ts). A scan marked for takeover is left
+ * `running` for one lease after its lease ran out (a live server takes it over meanwhile); then, or at once for an
+ * unmarked scan (the CLI's), interruptAbandonedScans ends it `interrupted`.
+ */
+export interface ScanTakeoverStore {
+  /** Marks a running scan as one a server runs: another server may take it over when its owner dies. */
+  markScanTakeover(id: string): Promise<void>;
+  /**
+   * Running scans marked for takeover whose lease has run out (their owner died) less than a lease ago (later, they
+   * are to be interrupted), oldest first.
+   */
+  orphanedScans(): Promise<string[]>;
+  /**
+   * Takes a running, marked scan's lease for this owner when nobody live holds it, atomically: of two processes
+   * trying at once one gets true. The taker then drives the scan (runScan with `resume`).
+   */
+  takeOverScan(id: string): Promise<boolean>;
 }
 
 export interface ScanEventStore {
@@ -301,6 +324,7 @@ export interface WatchStore {
 
 export interface Store
   extends ScanStore,
+    ScanTakeoverStore,
     ScanEventStore,
     ResultStore,
     FleetStateStore,

@@ -15,6 +15,7 @@ import { pgActionAuditStore } from "./pg-actions.ts";
 import { pgAlertStore } from "./pg-alerts.ts";
 import { pgAutopilotStore } from "./pg-autopilot.ts";
 import { notifyStored, pgEventListener, wakePayload } from "./pg-notify.ts";
+import { PG_ABANDONED_SQL, pgScanTakeoverStore } from "./pg-scan-takeover.ts";
 import { redactedUrl } from "./pg-url.ts";
 import { pgWatchQueries } from "./pg-watch.ts";
 import {
@@ -254,8 +255,8 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
 
   async function interruptAbandonedScans(): Promise<string[]> {
     const r = await db.query<{ id: string }>(
-      `SELECT s.id FROM scans s LEFT JOIN leases l ON l.kind = 'scan' AND l.id = s.id
-       WHERE s.status = 'running' AND (l.id IS NULL OR l.expires_at < ${NOW_MS})`,
+      `SELECT s.id FROM scans s LEFT JOIN leases l ON l.kind = 'scan' AND l.id = s.id WHERE ${PG_ABANDONED_SQL}`,
+      [ttlMs],
     );
     const ended: string[] = [];
     for (const { id } of r.rows) if (await finishScan(id, "interrupted", ABANDONED)) ended.push(id);
@@ -267,6 +268,15 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
     const { where, params } = latestConditions(filter);
     return { clause: where.length ? numbered(`WHERE ${where.join(" AND ")}`) : "", params };
   }
+
+  /** Whether a running scan's owner died and nobody is to take it over (PG_ABANDONED_SQL). */
+  const abandoned = async (id: string) =>
+    (
+      await db.query(
+        `SELECT 1 FROM scans s LEFT JOIN leases l ON l.kind = 'scan' AND l.id = s.id WHERE s.id = $2 AND ${PG_ABANDONED_SQL}`,
+        [ttlMs, id],
+      )
+    ).rows.length > 0;
 
   const actions = pgActionAuditStore(db, tx, leases, wake, () => listener.listen());
 
@@ -297,6 +307,7 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
     alerts: pgAlertStore(db),
     timeline: pgTimelineQueries(db),
     autopilot: pgAutopilotStore(db, tx),
+    ...pgScanTakeoverStore(db, tx, leases),
     ready: migrated.then(async () => {
       await interruptAbandonedScans();
     }),
@@ -329,7 +340,7 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
         (await one<{ id: string }>(db, `SELECT id FROM scans WHERE running_fleet = $1`, [fleet]))?.id;
       // A scan of the fleet whose owner died holds the fleet until it is ended: end it first.
       const before = input.fleet ? await runningOf(input.fleet) : undefined;
-      if (before && (await leases.holder(db, "scan", before)) === undefined) {
+      if (before && (await abandoned(before))) {
         await finishScan(before, "interrupted", ABANDONED);
       }
       try {
@@ -361,7 +372,7 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
     async getScan(id) {
       const scan = await getScan(db, id);
       // A reader is where an abandoned scan is first seen: end it now rather than at the next heartbeat.
-      if (scan?.status === "running" && (await leases.holder(db, "scan", id)) === undefined) {
+      if (scan?.status === "running" && (await abandoned(id))) {
         await finishScan(id, "interrupted", ABANDONED);
         return getScan(db, id);
       }

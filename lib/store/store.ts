@@ -29,6 +29,7 @@ import {
   toScan,
   toSummary,
 } from "./rows.ts";
+import { ABANDONED_SQL, scanTakeoverStore } from "./scan-takeover.ts";
 import { timelineQueries } from "./timeline.ts";
 import type { LatestFilter, ScanRow, StoredEvent, VerdictCounts } from "./types.ts";
 import { watchQueries } from "./watch.ts";
@@ -47,7 +48,8 @@ export type StoreOptions = {
  * better-sqlite3 is synchronous; every verb runs its statements at once and a verb that writes more than one row
  * does it in one IMMEDIATE transaction (it takes the write lock first, so a read-then-write never fails because
  * another process wrote in between), so nothing is ever half-written. A heartbeat renews this owner's leases and marks
- * `interrupted` the scans whose owner stopped renewing (a crash or a kill, in any process), keeping their results.
+ * `interrupted` the scans whose owner stopped renewing (a crash or a kill, in any process) and that no server is to
+ * take over (scan-takeover.ts), keeping their results.
  */
 export function openStore(file: string, opts: StoreOptions = {}): Store {
   if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -86,8 +88,10 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
        WHERE s.status = 'running' AND s.target_key = ? AND l.expires_at >= ? ORDER BY s.rowid DESC`,
     ),
     abandoned: db.prepare(
-      `SELECT s.id FROM scans s LEFT JOIN leases l ON l.kind = 'scan' AND l.id = s.id
-       WHERE s.status = 'running' AND (l.id IS NULL OR l.expires_at < ?)`,
+      `SELECT s.id FROM scans s LEFT JOIN leases l ON l.kind = 'scan' AND l.id = s.id WHERE ${ABANDONED_SQL}`,
+    ),
+    isAbandoned: db.prepare(
+      `SELECT 1 FROM scans s LEFT JOIN leases l ON l.kind = 'scan' AND l.id = s.id WHERE s.id = @id AND ${ABANDONED_SQL}`,
     ),
     listScans: db.prepare(`SELECT * FROM scans ORDER BY rowid DESC LIMIT ?`),
     listScansBefore: db.prepare(
@@ -186,9 +190,13 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
 
   const ABANDONED = "The process running this scan stopped before it finished (its lease expired).";
   function interruptAbandonedScans(): string[] {
-    const ids = (q.abandoned.all(Date.now()) as { id: string }[]).map((r) => r.id);
+    const ids = (q.abandoned.all({ now: Date.now(), cutoff: Date.now() - ttlMs }) as { id: string }[]).map((r) => r.id);
     return ids.filter((id) => finishScan(id, "interrupted", ABANDONED) !== undefined);
   }
+
+  /** Whether a running scan's owner died and nobody is to take it over (ABANDONED_SQL). */
+  const abandoned = (id: string) =>
+    q.isAbandoned.get({ now: Date.now(), cutoff: Date.now() - ttlMs, id }) !== undefined;
 
   const actions = actionAuditStore(db, leases, wake);
 
@@ -215,6 +223,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     ...fleetStateQueries(db),
     ...ecsQueries(db),
     ...watchQueries(db),
+    ...scanTakeoverStore(db, leases),
     leaseTtlMs: ttlMs,
 
     async claimLeadership(name) {
@@ -240,7 +249,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
       const runningOf = (fleet: string) => (q.runningOfFleet.get(fleet) as { id: string } | undefined)?.id;
       // A scan of the fleet whose owner died holds the fleet until it is ended: end it first.
       const before = input.fleet ? runningOf(input.fleet) : undefined;
-      if (before && leases.holder("scan", before) === undefined) finishScan(before, "interrupted", ABANDONED);
+      if (before && abandoned(before)) finishScan(before, "interrupted", ABANDONED);
       try {
         db.transaction(() => {
           q.insertScan.run(
@@ -264,7 +273,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     async getScan(id) {
       const scan = getScan(id);
       // A reader is where an abandoned scan is first seen: end it now rather than at the next heartbeat.
-      if (scan?.status === "running" && leases.holder("scan", id) === undefined) {
+      if (scan?.status === "running" && abandoned(id)) {
         finishScan(id, "interrupted", ABANDONED);
         return getScan(id);
       }

@@ -7,6 +7,7 @@ import { fleets001 } from "./fleets-001.ts";
 import { leases001 } from "./leases-001.ts";
 import { pgPerf001 } from "./pg-perf-001.ts";
 import { replicas001 } from "./replicas-001.ts";
+import { scanTakeover001 } from "./scan-takeover-001.ts";
 import type { Migration } from "./types.ts";
 import { watch001 } from "./watch-001.ts";
 
@@ -27,4 +28,5 @@ export const MIGRATIONS: Migration[] = [
   autopilot001,
   watch001,
   pgPerf001,
+  scanTakeover001,
 ];
