@@ -246,12 +246,15 @@ describe("watchFleet against the simulator", () => {
       scanId: user.scanId,
     });
     expect(skipped.look.scanId).toBeUndefined();
+    expect(skipped.look.full).toBe(true);
     await control("/_sim/faults", {});
-    // Once it ended, the next look probes what the user's scan did not cover.
+    // Once it ended, the next look probes what the user's scan did not cover: a full look again (the skipped one's
+    // plan was not carried out, and only a full look sees the instances in no group).
     const probed = await w.next((t) => isLook(t) && t.look.scanId !== undefined);
     if (!isLook(probed)) throw new Error("not a look");
     expect((await store.getScan(user.scanId))?.status).not.toBe("running");
     expect(probed.look.found.new).toBeGreaterThan(0);
+    expect(probed.look.full).toBe(true);
   }, 90_000);
 
   it("resumes after its leader is killed mid-probe: another takes over after the lease and probes what is left", async () => {

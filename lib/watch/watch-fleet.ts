@@ -46,7 +46,10 @@ export type WatchOptions = {
   backoff?: { baseMs?: number; capMs?: number };
   /** A transitional verdict is probed again after this many intervals (plan.ts; default 3). */
   transitionalIntervals?: number;
-  /** Every this many looks, the first included, a full look (every managed instance, ECS); quick looks between. */
+  /**
+   * Every this many looks, the first included, a full look (every managed instance, ECS); quick looks between. A
+   * full look whose probe was skipped (a scan held the fleet) is taken again at the next look.
+   */
   fullLookEvery?: number;
 };
 
@@ -82,7 +85,10 @@ export async function watchFleet(ctx: WatchContext, opts: WatchOptions): Promise
   };
   scheduleFull();
   let failures = 0;
-  let looks = 0;
+  // Quick looks since the last full look whose plan was carried out (a full look whose probe was skipped, the fleet
+  // busy, is taken again: instances in no group are seen only by full looks).
+  let quickLooks = 0;
+  let fullDue = true;
   const save = async () => {
     await store.saveWatchState(WATCHER, state).catch((e: Error) => {
       console.error("[fleet-doctor] watcher: could not store its state:", e.message);
@@ -136,9 +142,8 @@ export async function watchFleet(ctx: WatchContext, opts: WatchOptions): Promise
   }
 
   async function lookOnce(startedAt: number) {
-    const full = looks % (opts.fullLookEvery ?? FULL_LOOK_EVERY) === 0;
+    const full = fullDue;
     const seen = await look(ctx.clients, ctx.callCounter, signal, full);
-    looks += 1;
     // A look that succeeds ends being behind (a probe scan that fails after it puts the watcher behind again).
     failures = 0;
     delete state.behind;
@@ -174,6 +179,13 @@ export async function watchFleet(ctx: WatchContext, opts: WatchOptions): Promise
         current.verdicts = outcome.verdicts;
         await after(outcome.scanId);
       }
+    }
+    if (full && outcome?.kind !== "skipped") {
+      fullDue = false;
+      quickLooks = 0;
+    } else if (!full) {
+      quickLooks += 1;
+      fullDue = quickLooks >= (opts.fullLookEvery ?? FULL_LOOK_EVERY) - 1;
     }
     opts.onTurn?.({ kind: "look", look: current, planned, state });
     if (outcome) failIfScanFailed(outcome);
