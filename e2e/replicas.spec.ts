@@ -310,8 +310,13 @@ const watchOn = async (server: Server) => (await (await fetch(`${server.url}/api
 /** The looks in the simulator's log after `since`: a look lists SSM's whole inventory (no filter) from its first page. */
 async function looksSince(since: number): Promise<number> {
   const res = await fetch(`${simUrl()}/_sim/calls?op=DescribeInstanceInformation&since=${since}`);
-  const { calls } = (await res.json()) as { calls: { params: { Filters?: unknown[]; NextToken?: string } }[] };
-  return calls.filter((c) => !c.params.Filters?.length && !c.params.NextToken).length;
+  const { calls } = (await res.json()) as {
+    calls: { params: { Filters?: { Key?: string }[]; NextToken?: string } }[];
+  };
+  // A look's first page: unfiltered (a full look) or filtered on PingStatus (a quick look); probes filter on ids.
+  return calls.filter(
+    (c) => !c.params.NextToken && (!c.params.Filters?.length || c.params.Filters[0]?.Key === "PingStatus"),
+  ).length;
 }
 
 test("two watchers, one leader: both replicas name it, the simulator sees one watcher's looks, the other takes over after a SIGKILL", async () => {
