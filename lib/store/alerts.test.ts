@@ -1,62 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { freshDatabase, type PostgresServer, postgresServer } from "../../test/helpers/postgres.ts";
+import { describe, expect, it } from "vitest";
+import { storeEngines } from "../../test/helpers/store-engines.ts";
 import type { AlertDelivery } from "../alerts/types.ts";
 import type { Verdict } from "../diagnosis/types.ts";
 import type { InstanceResult } from "../scan/types.ts";
-import { openPgStore } from "./pg-store.ts";
-import { openStore, type Store } from "./store.ts";
 
 // The alerts' store verbs and the overview's timeline, as a contract both engines keep (see store.test.ts).
-const dirs: string[] = [];
-const stores: Store[] = [];
-const databases: { drop(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const s of stores.splice(0)) await s.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  for (const d of databases.splice(0)) await d.drop();
-});
-
-let server: PostgresServer | undefined;
-beforeAll(async () => {
-  server = await postgresServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-
-type Engine = { name: string; fresh(): Promise<string>; open(where: string): Promise<Store> };
-
-const sqlite: Engine = {
-  name: "SQLite",
-  fresh: async () => {
-    const d = mkdtempSync(path.join(tmpdir(), "fd-alerts-store-"));
-    dirs.push(d);
-    return path.join(d, "fleet.db");
-  },
-  open: async (file) => {
-    const s = openStore(file);
-    stores.push(s);
-    return s;
-  },
-};
-
-const postgres: Engine = {
-  name: "PostgreSQL",
-  fresh: async () => {
-    const db = await freshDatabase(server!);
-    databases.push(db);
-    return db.url;
-  },
-  open: async (url) => {
-    const s = openPgStore(url);
-    stores.push(s);
-    await s.ready;
-    return s;
-  },
-};
+const [sqlite, postgres] = storeEngines();
 
 const FLEET = "123456789012/us-east-1";
 const OTHER = "210987654321/eu-west-1";

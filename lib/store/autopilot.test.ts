@@ -2,83 +2,11 @@
  * The autopilot store on both engines (a temp SQLite file, a fresh PostgreSQL database): policies and their audited
  * changes, the kill switch, breakers, the append-only log, and the claim two replicas race for.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import Database from "better-sqlite3";
-import pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { freshDatabase, type PostgresServer, postgresServer } from "../../test/helpers/postgres.ts";
+import { describe, expect, it } from "vitest";
+import { storeEngines } from "../../test/helpers/store-engines.ts";
 import type { AutopilotEntry, Policy } from "../autopilot/types.ts";
-import type { Store } from "./interfaces.ts";
-import { openPgStore } from "./pg-store.ts";
-import { openStore } from "./store.ts";
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-let server: PostgresServer | undefined;
-beforeAll(async () => {
-  server = await postgresServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-
-type Engine = {
-  name: string;
-  fresh(): Promise<string>;
-  open(where: string): Promise<Store>;
-  sql(where: string, statement: string): Promise<void>;
-};
-
-const sqlite: Engine = {
-  name: "SQLite",
-  fresh: async () => {
-    const d = mkdtempSync(path.join(tmpdir(), "fd-autopilot-store-"));
-    cleanups.push(() => rmSync(d, { recursive: true, force: true }));
-    return path.join(d, "a.db");
-  },
-  open: async (file) => {
-    const s = openStore(file);
-    cleanups.push(() => s.close());
-    return s;
-  },
-  sql: async (file, statement) => {
-    const raw = new Database(file);
-    try {
-      raw.prepare(statement).run();
-    } finally {
-      raw.close();
-    }
-  },
-};
-
-const postgres: Engine = {
-  name: "PostgreSQL",
-  fresh: async () => {
-    const db = await freshDatabase(server!);
-    cleanups.push(() => db.drop());
-    return db.url;
-  },
-  open: async (url) => {
-    const s = openPgStore(url);
-    cleanups.push(() => s.close());
-    await s.ready;
-    return s;
-  },
-  sql: async (url, statement) => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
-      await c.query(statement);
-    } finally {
-      await c.end();
-    }
-  },
-};
+const [sqlite, postgres] = storeEngines();
 
 const FLEET = "123456789012/us-east-1";
 const policy = (over: Partial<Policy> = {}): Policy => ({

@@ -1,55 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { freshDatabase, type PostgresServer, postgresServer } from "../../test/helpers/postgres.ts";
+import { describe, expect, it } from "vitest";
+import { storeEngines } from "../../test/helpers/store-engines.ts";
 import type { InstanceResult } from "../scan/types.ts";
 import type { StoredWatchState } from "./interfaces.ts";
-import { openPgStore } from "./pg-store.ts";
-import { openStore, type Store } from "./store.ts";
 
 /** The watcher's store verbs (watch_state, latestSeen) on both engines: one database, two stores (two replicas). */
-let server: PostgresServer | undefined;
-beforeAll(async () => {
-  server = await postgresServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
-const engines = [
-  {
-    name: "SQLite",
-    fresh: async () => {
-      const d = mkdtempSync(path.join(tmpdir(), "fd-watch-store-"));
-      cleanup.push(() => rmSync(d, { recursive: true, force: true }));
-      return path.join(d, "fleet.db");
-    },
-    open: async (where: string): Promise<Store> => {
-      const s = openStore(where);
-      cleanup.push(() => s.close());
-      return s;
-    },
-  },
-  {
-    name: "PostgreSQL",
-    fresh: async () => {
-      const db = await freshDatabase(server!);
-      cleanup.push(() => db.drop());
-      return db.url;
-    },
-    open: async (where: string): Promise<Store> => {
-      const s = openPgStore(where);
-      cleanup.push(() => s.close());
-      await s.ready;
-      return s;
-    },
-  },
-];
+const engines = storeEngines();
 
 const state: StoredWatchState = {
   intervalSeconds: 30,
