@@ -98,6 +98,11 @@ const schema = z.object({
   FLEET_DOCTOR_AUTOPILOT: z.enum(["on", "off"]).default("on"),
   /** Alert webhooks: a JSON array (lib/alerts/webhook-config.ts); its URLs and secrets are never shown. */
   FLEET_DOCTOR_WEBHOOKS: z.string().default(""),
+  /**
+   * The fleets file (YAML or JSON: accounts, roles, regions; lib/fleets/): unset or empty, the one fleet of the
+   * default credentials and region.
+   */
+  FLEET_DOCTOR_FLEETS: z.string().default(""),
 });
 
 function isCron(s: string): boolean {
@@ -136,6 +141,8 @@ export type Config = {
   autopilotKilled: boolean;
   /** Alert webhooks (secrets inside: never log or return them). */
   webhooks: Webhook[];
+  /** FLEET_DOCTOR_FLEETS: the fleets file's path, read and validated by lib/fleets; undefined: the default fleet. */
+  fleetsFile?: string;
 };
 
 const list = (s: string) =>
@@ -207,6 +214,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       ...(e.FLEET_DOCTOR_FULL_SCAN_CRON === "off" ? {} : { fullScanCron: e.FLEET_DOCTOR_FULL_SCAN_CRON }),
     },
     autopilotKilled: e.FLEET_DOCTOR_AUTOPILOT === "off",
+    ...(e.FLEET_DOCTOR_FLEETS ? { fleetsFile: e.FLEET_DOCTOR_FLEETS } : {}),
     webhooks,
   };
 }
