@@ -1,8 +1,11 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { SSMClient } from "@aws-sdk/client-ssm";
+import { SSMClient, type SSMClientConfig } from "@aws-sdk/client-ssm";
 import type { Config } from "../config.ts";
 import { errorName } from "./errors.ts";
+
+/** Credentials for a fleet's clients: what the SDK's credential providers (fromTemporaryCredentials) return. */
+export type FleetCredentials = NonNullable<SSMClientConfig["credentials"]>;
 
 /** One attempt of one AWS call that failed (the SDK may retry it): for counting throttling and 5xx per scan. */
 export type AttemptError = { operation: string; code: string; status?: number };
@@ -22,8 +25,17 @@ export type Clients = {
  * AWS_ENDPOINT_URL_AUTO_SCALING / AWS_ENDPOINT_URL_ECS itself, which is how the simulator is reached with no code path
  * of its own.
  */
-export function createClients(config: Pick<Config, "region" | "maxAttempts">): Clients {
-  const common = { region: config.region, maxAttempts: config.maxAttempts, retryMode: "adaptive" as const };
+export function createClients(
+  config: Pick<Config, "region" | "maxAttempts">,
+  /** Another fleet's credentials (an assumed role, lib/fleets/); absent: the SDK's default chain. */
+  credentials?: FleetCredentials,
+): Clients {
+  const common = {
+    region: config.region,
+    maxAttempts: config.maxAttempts,
+    retryMode: "adaptive" as const,
+    ...(credentials ? { credentials } : {}),
+  };
   const ssm = new SSMClient(common);
   const autoscaling = new AutoScalingClient(common);
   const ecs = new ECSClient(common);

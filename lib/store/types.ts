@@ -28,6 +28,8 @@ export type ScanRow = {
 /** One row of the instance list: the latest diagnosis of an instance. */
 export type InstanceSummary = {
   instanceId: string;
+  /** The fleet (`<account>/<region>`) the result was read from; an instance id is only unique inside one. */
+  fleet?: string;
   verdict: Verdict;
   cause?: AgentFailureCause;
   summary: string;
@@ -49,6 +51,11 @@ export type StoredResult = InstanceResult & { rawOutput: string };
 export type StoredEvent = { seq: number; event: ScanEvent };
 
 export type LatestFilter = FleetScope & {
+  /** Several fleets (ids `<account>/<region>`); with `fleet`, both apply. */
+  fleets?: string[];
+  /** A 12-digit account: its fleets in every region. */
+  account?: string;
+  region?: string;
   verdict?: Verdict[];
   group?: string;
   agentVersion?: string;
