@@ -41,6 +41,8 @@ export function AutopilotLog({ entries }: { entries: AutopilotEntry[] }) {
         {
           id: "instance",
           header: "Instance",
+          // An instance id reads as one token: wrapped after "i-" it is hard to copy and compare.
+          minWidth: 190,
           cell: (e) =>
             e.instanceId ? <Link href={`/instances/${encodeURIComponent(e.instanceId)}`}>{e.instanceId}</Link> : "-",
         },
