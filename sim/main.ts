@@ -104,7 +104,7 @@ export async function createSimulator<S>(opts: SimulatorOptions<S>, factory: Fle
     account,
     region,
     fleet: f,
-    store: new CommandStore(f, { invisibleMs: opts.invisibleMs }),
+    store: new CommandStore(f, { invisibleMs: opts.invisibleMs, region }),
   });
 
   async function closeGeneration(g: Generation | undefined, stores: { store: CommandStore }[] = []): Promise<void> {
@@ -144,7 +144,7 @@ export async function createSimulator<S>(opts: SimulatorOptions<S>, factory: Fle
     generations.push(dir);
     current = {
       home,
-      homeStore: new CommandStore(home, { invisibleMs: opts.invisibleMs }),
+      homeStore: new CommandStore(home, { invisibleMs: opts.invisibleMs, region: layout?.directory.region }),
       members,
       directory: layout?.directory,
       dir,
@@ -191,7 +191,7 @@ export async function createSimulator<S>(opts: SimulatorOptions<S>, factory: Fle
       let empty = empties.get(key);
       if (!empty) {
         const f = emptyFleet();
-        empty = { fleet: f, store: new CommandStore(f, { invisibleMs: opts.invisibleMs }) };
+        empty = { fleet: f, store: new CommandStore(f, { invisibleMs: opts.invisibleMs, region }) };
         // Bounded: a client naming ever new regions must not grow this without end.
         if (empties.size >= 1000) empties.clear();
         empties.set(key, empty);
