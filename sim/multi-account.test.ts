@@ -15,6 +15,7 @@ import {
   paginateListAccounts,
 } from "@aws-sdk/client-organizations";
 import {
+  DescribeInstanceInformationCommand,
   GetCommandInvocationCommand,
   type GetCommandInvocationCommandOutput,
   GetParametersByPathCommand,
@@ -29,6 +30,7 @@ import {
   GetCallerIdentityCommand,
   STSClient,
 } from "@aws-sdk/client-sts";
+import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { generateMultiScenario, generateScenario, parseScenario } from "./fleet/index.ts";
 import { type Simulator, startSimulator } from "./main.ts";
@@ -82,7 +84,8 @@ async function stsError(p: Promise<unknown>): Promise<{ name: string; message: s
   throw new Error("expected the call to fail");
 }
 
-const json = async (path: string) => (await fetch(`${sim.url}${path}`)).json() as Promise<Record<string, unknown>>;
+// biome-ignore lint/suspicious/noExplicitAny: control API answers, read field by field in each test
+const json = async (path: string) => (await fetch(`${sim.url}${path}`)).json() as Promise<Record<string, any>>;
 
 beforeAll(async () => {
   sim = await startSimulator({ scenario: "multi", exec: "model", invisibleMs: 0 });
@@ -165,6 +168,42 @@ describe("STS: accounts by credentials", () => {
     );
     expect(long).toMatchObject({ name: "ValidationError" });
     expect(long.message).toContain("role chaining");
+  });
+
+  it("serves the SDK's own role chain (fromTemporaryCredentials, STS reached through AWS_ENDPOINT_URL)", async () => {
+    const saved = process.env.AWS_ENDPOINT_URL;
+    process.env.AWS_ENDPOINT_URL = sim.url;
+    try {
+      const toStaging = fromTemporaryCredentials({
+        masterCredentials: base,
+        params: { RoleArn: role(STAGING), RoleSessionName: "fleet-doctor" },
+        clientConfig: { region: "us-east-1" },
+      });
+      const toSandbox = fromTemporaryCredentials({
+        masterCredentials: toStaging,
+        params: { RoleArn: role(SANDBOX, "FleetDoctorFromStaging"), RoleSessionName: "fleet-doctor" },
+        clientConfig: { region: "us-east-1" },
+      });
+      const c = client(new SSMClient({ region: "eu-west-1", credentials: toSandbox, maxAttempts: 1 }));
+      const out = await c.send(new DescribeInstanceInformationCommand({}));
+      const ids = (out.InstanceInformationList ?? []).map((i) => i.InstanceId!).sort();
+      expect(ids).toEqual(
+        (await json(`/_sim/hosts?account=${SANDBOX}&region=eu-west-1`)).hosts
+          .map((h: { instanceId: string }) => h.instanceId)
+          .sort(),
+      );
+      const assumed = (await json("/_sim/calls?op=AssumeRole")).calls as {
+        account: string;
+        params: { RoleArn: string };
+      }[];
+      expect(assumed.map((a) => [a.account, a.params.RoleArn])).toEqual([
+        [MANAGEMENT, role(STAGING)],
+        [STAGING, role(SANDBOX, "FleetDoctorFromStaging")],
+      ]);
+    } finally {
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL;
+      else process.env.AWS_ENDPOINT_URL = saved;
+    }
   });
 
   it("answers malformed input with ValidationError (400)", async () => {
@@ -294,6 +333,7 @@ describe("per-fleet answers", () => {
       ),
     );
     expect(e.name).toBe("InvalidInstanceId");
+    expect(e.message).toBe(`Instances [[${SHARED}]] not in a valid state for account ${STAGING}`);
     expect(await instanceIds(base, "eu-west-1")).toEqual([]);
     const calls = (await json("/_sim/calls?op=DescribeInstanceInformation")).calls as Record<string, unknown>[];
     expect(calls.map((c) => `${c.account}/${c.region}`)).toEqual([`${STAGING}/ap-south-1`, `${MANAGEMENT}/eu-west-1`]);

@@ -229,7 +229,7 @@ async function handleJson(
         result =
           service === "ecs"
             ? ECS_OPERATIONS[op]!(params, fleet)
-            : SSM_OPERATIONS[op]!(params, { fleet, store, region: caller.region });
+            : SSM_OPERATIONS[op]!(params, { fleet, store, region: caller.region, account: caller.account });
       }
     } catch (e) {
       error = e instanceof AwsError ? e : internal(e, requestId);

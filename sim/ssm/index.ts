@@ -11,11 +11,11 @@ import { listCommands } from "./list-commands.ts";
 import { sendCommand } from "./send-command.ts";
 
 /** The fleet of the caller's account and signing region, its commands, and that region. */
-export type SsmContext = { fleet: Fleet; store: CommandStore; region: string };
+export type SsmContext = { fleet: Fleet; store: CommandStore; region: string; account: string };
 export type SsmOperation = (body: Body, ctx: SsmContext) => unknown;
 
 export const SSM_OPERATIONS: Record<string, SsmOperation> = {
-  SendCommand: (b, c) => sendCommand(b, c.fleet, c.store),
+  SendCommand: (b, c) => sendCommand(b, c.fleet, c.store, c.account),
   ListCommandInvocations: (b, c) => listCommandInvocations(b, c.store),
   GetCommandInvocation: (b, c) => getCommandInvocation(b, c.store),
   ListCommands: (b, c) => listCommands(b, c.store),
