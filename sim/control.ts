@@ -4,7 +4,7 @@
  * of AWS calls so that tests wait on calls, not on sleeps. Errors use the same AWS JSON shape.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Faults, normalise } from "./faults.ts";
+import { Faults, normalise } from "./faults.ts";
 import { type Fleet, FleetError, type FleetScaling, type LaunchInto } from "./fleet-types.ts";
 import type { CallLog } from "./protocol/calls.ts";
 
@@ -15,6 +15,8 @@ export interface ControlRuntime {
   /** Every fleet (account and region) of the scenario, the default one first. */
   fleets(): { account: string; region: string; fleet: Fleet }[];
   faults: Faults;
+  /** Faults of one fleet (`<account>/<region>`), instead of `faults`, for that fleet's requests. */
+  fleetFaults: Map<string, Faults>;
   calls: CallLog;
   /** Fresh fleet from the current scenario, no commands, no calls, the start-up faults. */
   reset(): Promise<void>;
@@ -112,6 +114,19 @@ function selected(rt: ControlRuntime, url: URL): Fleet {
   return found.fleet;
 }
 
+/** The `<account>/<region>` a faults call names, or undefined for the simulator-wide faults. */
+function faultsScope(rt: ControlRuntime, url: URL): string | undefined {
+  const account = url.searchParams.get("account");
+  const region = url.searchParams.get("region");
+  if (account === null && region === null) return undefined;
+  if (account !== null && !/^\d{12}$/.test(account))
+    throw new ControlError("ValidationException", "account must be 12 digits.");
+  if (region !== null && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region))
+    throw new ControlError("ValidationException", "region must be a region like us-east-1.");
+  const home = rt.fleets()[0]!;
+  return `${account ?? home.account}/${region ?? home.region}`;
+}
+
 async function dispatch(rt: ControlRuntime, method: string, parts: string[], url: URL, body: Buffer): Promise<unknown> {
   const [first, id] = parts;
   const param = (p: string, i: number) =>
@@ -200,16 +215,32 @@ async function dispatch(rt: ControlRuntime, method: string, parts: string[], url
       scaling.setPaused(b.paused);
       return { paused: scaling.paused() };
     }
-    case "GET faults":
-      return rt.faults.get();
+    case "GET faults": {
+      const scope = faultsScope(rt, url);
+      return (scope === undefined ? rt.faults : (rt.fleetFaults.get(scope) ?? rt.faults)).get();
+    }
     case "POST faults": {
+      const scope = faultsScope(rt, url);
+      let settings: ReturnType<typeof normalise>;
       try {
-        rt.faults.set(normalise(parseJson(body)));
+        settings = normalise(parseJson(body));
       } catch (e) {
         if (e instanceof ControlError) throw e;
         throw new ControlError("ValidationException", (e as Error).message);
       }
-      return rt.faults.get();
+      if (scope === undefined) {
+        rt.faults.set(settings);
+        return rt.faults.get();
+      }
+      const own = new Faults(settings);
+      rt.fleetFaults.set(scope, own);
+      return own.get();
+    }
+    case "DELETE faults": {
+      const scope = faultsScope(rt, url);
+      if (scope === undefined) rt.faults.set({});
+      else rt.fleetFaults.delete(scope);
+      return { ok: true };
     }
     case "GET calls": {
       const since = intParam(url, "since");

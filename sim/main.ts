@@ -208,10 +208,12 @@ export async function createSimulator<S>(opts: SimulatorOptions<S>, factory: Fle
     directory: () => current?.directory,
     sessions: new Sessions(),
     faults: new Faults(startFaults),
+    fleetFaults: new Map(),
     calls: new CallLog(),
     async reset() {
       runtime.calls.clear();
       runtime.faults.set(startFaults);
+      runtime.fleetFaults.clear();
       await swap(async () => scenario);
     },
     async loadScenario(spec) {

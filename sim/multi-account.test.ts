@@ -454,6 +454,42 @@ describe("control API per fleet", () => {
     expect(((await bad.json()) as { message: string }).message).toContain("account");
   });
 
+  it("throttles each account and region on its own, and takes faults for one fleet", async () => {
+    const staging = (await assume({ RoleArn: role(STAGING) })).creds;
+    const post = (path: string, body: unknown) =>
+      fetch(`${sim.url}${path}`, { method: "POST", body: JSON.stringify(body) });
+    try {
+      // Rate 0.001/s: a burst of one call per bucket, then throttled for a long while.
+      expect((await post("/_sim/faults", { throttle: { DescribeInstanceInformation: 0.001 } })).status).toBe(200);
+      const describe = (creds: Creds, region: string) =>
+        ssm(creds, region).send(new DescribeInstanceInformationCommand({}));
+      await describe(base, "us-east-1");
+      expect((await stsError(describe(base, "us-east-1"))).name).toBe("ThrottlingException");
+      // Another account, and another region of the same account, have buckets of their own.
+      await describe(staging, "us-east-1");
+      await describe(base, "eu-west-1");
+      expect((await stsError(describe(staging, "us-east-1"))).name).toBe("ThrottlingException");
+      await fetch(`${sim.url}/_sim/faults`, { method: "DELETE" });
+
+      const q = `?account=${STAGING}&region=eu-west-1`;
+      expect((await post(`/_sim/faults${q}`, { deny: ["DescribeInstanceInformation"] })).status).toBe(200);
+      expect(await json(`/_sim/faults${q}`)).toEqual({ deny: ["DescribeInstanceInformation"] });
+      expect(await json("/_sim/faults")).toEqual({});
+      const denied = await stsError(describe(staging, "eu-west-1"));
+      expect(denied).toMatchObject({ name: "AccessDeniedException", status: 400 });
+      expect(denied.message).toBe(
+        `User: arn:aws:sts::${STAGING}:assumed-role/FleetDoctorMember/fleet-doctor is not authorized to perform: ssm:DescribeInstanceInformation`,
+      );
+      expect((await describe(staging, "us-east-1")).InstanceInformationList!.length).toBeGreaterThan(0);
+      await fetch(`${sim.url}/_sim/faults${q}`, { method: "DELETE" });
+      expect((await describe(staging, "eu-west-1")).InstanceInformationList!.length).toBeGreaterThan(0);
+      expect((await fetch(`${sim.url}/_sim/faults?account=1`)).status).toBe(400);
+    } finally {
+      await fetch(`${sim.url}/_sim/faults`, { method: "DELETE" });
+      await fetch(`${sim.url}/_sim/faults?account=${STAGING}&region=eu-west-1`, { method: "DELETE" });
+    }
+  });
+
   it("attaches and detaches in the selected fleet only", async () => {
     const q = `?account=${STAGING}&region=us-east-1`;
     const target = `i-02100000000000009`; // staging's standalone lifecycle-404 host

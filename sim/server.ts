@@ -126,7 +126,10 @@ async function applyFaults(
   service: CallService,
   caller: Caller,
 ): Promise<AwsError | undefined> {
-  const decision = rt.faults.decide(op);
+  const fleet = `${caller.account}/${caller.region}`;
+  const own = rt.fleetFaults.get(fleet);
+  // Throttling buckets are per account and region, as in AWS, once there are several (one set as before otherwise).
+  const decision = own ? own.decide(op) : rt.faults.decide(op, rt.directory()?.multi ? fleet : "");
   if (decision.latencyMs > 0) await sleep(decision.latencyMs);
   if (decision.outcome === "denied") {
     const message = `User: ${caller.arn} is not authorized to perform: ${service}:${op}`;
