@@ -31,7 +31,7 @@ import {
   STSClient,
 } from "@aws-sdk/client-sts";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { generateMultiScenario, generateScenario, parseScenario } from "./fleet/index.ts";
 import { type Simulator, startSimulator } from "./main.ts";
 
@@ -223,6 +223,22 @@ describe("STS: accounts by credentials", () => {
     expect(await stsError(assume({ RoleArn: "not-an-arn-but-long-enough" }))).toMatchObject({
       name: "ValidationError",
     });
+  });
+
+  it("refuses a session once it has expired", async () => {
+    const { creds } = await assume({ RoleArn: role(STAGING), DurationSeconds: 900 });
+    expect((await sts(creds).send(new GetCallerIdentityCommand({}))).Account).toBe(STAGING);
+    // Only the clock moves (timers keep running): 15 minutes and a second later.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + 901_000);
+      const e = await stsError(sts(creds).send(new GetCallerIdentityCommand({})));
+      expect(e).toMatchObject({ name: "ExpiredToken", status: 403 });
+      const json = await stsError(ssm(creds).send(new DescribeInstanceInformationCommand({})));
+      expect(json).toMatchObject({ name: "ExpiredTokenException", status: 400 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("refuses a session key sent with another session's token", async () => {
