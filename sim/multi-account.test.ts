@@ -477,28 +477,28 @@ describe("control API per fleet", () => {
     try {
       // Rate 0.001/s: a burst of one call per bucket, then throttled for a long while.
       expect((await post("/_sim/faults", { throttle: { DescribeInstanceInformation: 0.001 } })).status).toBe(200);
-      const describe = (creds: Creds, region: string) =>
+      const listNodes = (creds: Creds, region: string) =>
         ssm(creds, region).send(new DescribeInstanceInformationCommand({}));
-      await describe(base, "us-east-1");
-      expect((await stsError(describe(base, "us-east-1"))).name).toBe("ThrottlingException");
+      await listNodes(base, "us-east-1");
+      expect((await stsError(listNodes(base, "us-east-1"))).name).toBe("ThrottlingException");
       // Another account, and another region of the same account, have buckets of their own.
-      await describe(staging, "us-east-1");
-      await describe(base, "eu-west-1");
-      expect((await stsError(describe(staging, "us-east-1"))).name).toBe("ThrottlingException");
+      await listNodes(staging, "us-east-1");
+      await listNodes(base, "eu-west-1");
+      expect((await stsError(listNodes(staging, "us-east-1"))).name).toBe("ThrottlingException");
       await fetch(`${sim.url}/_sim/faults`, { method: "DELETE" });
 
       const q = `?account=${STAGING}&region=eu-west-1`;
       expect((await post(`/_sim/faults${q}`, { deny: ["DescribeInstanceInformation"] })).status).toBe(200);
       expect(await json(`/_sim/faults${q}`)).toEqual({ deny: ["DescribeInstanceInformation"] });
       expect(await json("/_sim/faults")).toEqual({});
-      const denied = await stsError(describe(staging, "eu-west-1"));
+      const denied = await stsError(listNodes(staging, "eu-west-1"));
       expect(denied).toMatchObject({ name: "AccessDeniedException", status: 400 });
       expect(denied.message).toBe(
         `User: arn:aws:sts::${STAGING}:assumed-role/FleetDoctorMember/fleet-doctor is not authorized to perform: ssm:DescribeInstanceInformation`,
       );
-      expect((await describe(staging, "us-east-1")).InstanceInformationList!.length).toBeGreaterThan(0);
+      expect((await listNodes(staging, "us-east-1")).InstanceInformationList!.length).toBeGreaterThan(0);
       await fetch(`${sim.url}/_sim/faults${q}`, { method: "DELETE" });
-      expect((await describe(staging, "eu-west-1")).InstanceInformationList!.length).toBeGreaterThan(0);
+      expect((await listNodes(staging, "eu-west-1")).InstanceInformationList!.length).toBeGreaterThan(0);
       expect((await fetch(`${sim.url}/_sim/faults?account=1`)).status).toBe(400);
     } finally {
       await fetch(`${sim.url}/_sim/faults`, { method: "DELETE" });
