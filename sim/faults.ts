@@ -45,14 +45,19 @@ export class Faults {
     return structuredClone(this.settings);
   }
 
-  decide(op: string): FaultDecision {
+  /**
+   * `scope` keeps separate token buckets: AWS throttles each account in each region on its own, so the simulator
+   * passes the fleet (`<account>/<region>`) of a multi-account scenario, and "" (one bucket per operation) otherwise.
+   */
+  decide(op: string, scope = ""): FaultDecision {
     const s = this.settings;
     const applies = !s.ops || s.ops.length === 0 || s.ops.includes(op);
     const latencyMs = applies ? (s.latencyMs ?? 0) : 0;
     // IAM is decided before throttling: a denied call never spends a token.
     if (s.deny?.includes(op)) return { latencyMs, outcome: "denied" };
     const rate = s.throttle?.[op];
-    if (rate !== undefined && !this.take(op, rate)) return { latencyMs, outcome: "throttle" };
+    if (rate !== undefined && !this.take(scope ? `${scope}|${op}` : op, rate))
+      return { latencyMs, outcome: "throttle" };
     if (applies && s.errorRate && this.random() < s.errorRate) {
       // Mostly 500s with some 503s, as a struggling endpoint answers.
       return { latencyMs, outcome: this.random() < 0.5 ? "server-error" : "unavailable" };
@@ -60,14 +65,14 @@ export class Faults {
     return { latencyMs, outcome: "ok" };
   }
 
-  private take(op: string, rate: number): boolean {
+  private take(key: string, rate: number): boolean {
     if (rate <= 0) return false;
     const now = this.now();
     const burst = Math.max(1, rate);
-    let b = this.buckets.get(op);
+    let b = this.buckets.get(key);
     if (!b || b.rate !== rate) {
       b = { rate, tokens: burst, at: now };
-      this.buckets.set(op, b);
+      this.buckets.set(key, b);
     }
     b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * rate);
     b.at = now;

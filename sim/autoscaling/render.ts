@@ -60,7 +60,8 @@ export function groupXml(g: GroupInfo): XmlValue {
     })),
     TerminationPolicies: ["Default"],
     NewInstancesProtectedFromScaleIn: false,
-    ServiceLinkedRoleARN: `arn:aws:iam::000000000000:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+    // The group's own account (its ARN's fifth field).
+    ServiceLinkedRoleARN: `arn:aws:iam::${g.arn.split(":")[4] || "000000000000"}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
     CapacityRebalance: false,
     WarmPoolConfiguration: warmPoolConfigurationXml(g),
     WarmPoolSize: g.warmPool ? g.warmPool.instances.length : undefined,

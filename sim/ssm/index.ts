@@ -4,19 +4,22 @@ import type { Body } from "../protocol/input.ts";
 import { cancelCommand } from "./cancel-command.ts";
 import { describeInstanceInformation } from "./describe-instance-information.ts";
 import { getCommandInvocation } from "./get-command-invocation.ts";
+import { getParametersByPath } from "./get-parameters-by-path.ts";
 import type { CommandStore } from "./invocations.ts";
 import { listCommandInvocations } from "./list-command-invocations.ts";
 import { listCommands } from "./list-commands.ts";
 import { sendCommand } from "./send-command.ts";
 
-export type SsmContext = { fleet: Fleet; store: CommandStore };
+/** The fleet of the caller's account and signing region, its commands, and that region. */
+export type SsmContext = { fleet: Fleet; store: CommandStore; region: string; account: string };
 export type SsmOperation = (body: Body, ctx: SsmContext) => unknown;
 
 export const SSM_OPERATIONS: Record<string, SsmOperation> = {
-  SendCommand: (b, c) => sendCommand(b, c.fleet, c.store),
+  SendCommand: (b, c) => sendCommand(b, c.fleet, c.store, c.account),
   ListCommandInvocations: (b, c) => listCommandInvocations(b, c.store),
   GetCommandInvocation: (b, c) => getCommandInvocation(b, c.store),
   ListCommands: (b, c) => listCommands(b, c.store),
   CancelCommand: (b, c) => cancelCommand(b, c.store),
   DescribeInstanceInformation: (b, c) => describeInstanceInformation(b, c.fleet),
+  GetParametersByPath: (b, c) => getParametersByPath(b, c.region),
 };

@@ -55,11 +55,13 @@ export type Command = {
   /** Set once the error count passed MaxErrors: no further invocations are sent. */
   haltedByErrors: boolean;
   inFlight: number;
+  /** The region of the fleet it was sent in (OutputS3Region). */
+  region: string;
 };
 
 export type NewCommand = Omit<
   Command,
-  "commandId" | "requestedAt" | "invocations" | "cancelRequested" | "haltedByErrors" | "inFlight"
+  "commandId" | "requestedAt" | "invocations" | "cancelRequested" | "haltedByErrors" | "inFlight" | "region"
 > & {
   resolvedInstanceIds: string[];
 };
@@ -67,6 +69,8 @@ export type NewCommand = Omit<
 export type StoreOptions = {
   /** How long (ms) after SendCommand an invocation stays invisible to Get/ListCommandInvocations. */
   invisibleMs?: number;
+  /** The fleet's region, for the commands' OutputS3Region (default us-east-1). */
+  region?: string;
 };
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -85,12 +89,14 @@ export class CommandStore {
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
   private readonly invisibleMs: number;
+  private readonly region: string;
 
   constructor(
     private readonly fleet: Fleet,
     opts: StoreOptions = {},
   ) {
     this.invisibleMs = opts.invisibleMs ?? 250;
+    this.region = opts.region ?? "us-east-1";
   }
 
   send(input: NewCommand): Command {
@@ -101,6 +107,7 @@ export class CommandStore {
       ...rest,
       commandId,
       requestedAt,
+      region: this.region,
       cancelRequested: false,
       haltedByErrors: false,
       inFlight: 0,

@@ -3,7 +3,6 @@ import { type Command, commandState, type Invocation } from "./invocations.ts";
 import { pluginOutput, standardErrorContent, standardOutputContent } from "./output.ts";
 
 export const PLUGIN_NAME = "aws:runShellScript";
-export const REGION = "us-east-1";
 
 export const epoch = (d: Date) => d.getTime() / 1000;
 
@@ -24,7 +23,7 @@ export function commandJson(cmd: Command): Record<string, unknown> {
     RequestedDateTime: epoch(cmd.requestedAt),
     Status: state.status,
     StatusDetails: state.statusDetails,
-    OutputS3Region: REGION,
+    OutputS3Region: cmd.region,
     OutputS3BucketName: "",
     OutputS3KeyPrefix: "",
     MaxConcurrency: cmd.maxConcurrency,
@@ -60,7 +59,7 @@ export function invocationJson(cmd: Command, inv: Invocation, details: boolean):
           Output: pluginOutput(inv.stdout, inv.stderr),
           StandardOutputUrl: "",
           StandardErrorUrl: "",
-          OutputS3Region: REGION,
+          OutputS3Region: cmd.region,
           OutputS3BucketName: "",
           OutputS3KeyPrefix: "",
         },

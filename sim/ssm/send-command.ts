@@ -14,7 +14,6 @@ const DOCUMENT_VERSION_SOURCE = "([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)";
 const RUN_SHELL_SCRIPT = "AWS-RunShellScript";
 const RUN_SHELL_SCRIPT_PARAMETERS = new Set(["commands", "workingDirectory", "executionTimeout"]);
 const MAX_DOCUMENT_BYTES = 64 * 1024;
-export const ACCOUNT_ID = "000000000000";
 
 /** Checks the members of a list of instance ids as Coral does ("Member must satisfy constraint: [...]"). */
 export function checkInstanceIdList(check: Checker, ids: string[] | undefined, at: string, max = 50): void {
@@ -39,7 +38,8 @@ function matchesTarget(instanceId: string, tags: Record<string, string>, key: st
   return false;
 }
 
-export function sendCommand(body: Body, fleet: Fleet, store: CommandStore): unknown {
+/** `account`: the caller's, which SSM names when it refuses targets. */
+export function sendCommand(body: Body, fleet: Fleet, store: CommandStore, account: string): unknown {
   const instanceIds = optStringList(body, "InstanceIds");
   const targetsRaw = optObjectList(body, "Targets");
   const documentName = optString(body, "DocumentName");
@@ -136,7 +136,7 @@ export function sendCommand(body: Body, fleet: Fleet, store: CommandStore): unkn
     if (invalid.length > 0)
       throw new AwsError(
         "InvalidInstanceId",
-        `Instances [[${invalid.join(", ")}]] not in a valid state for account ${ACCOUNT_ID}`,
+        `Instances [[${invalid.join(", ")}]] not in a valid state for account ${account}`,
       );
     resolved = [...instanceIds!];
   } else {
