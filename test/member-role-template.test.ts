@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are CloudFormation Fn::Sub templates
 /**
  * deploy/fleet-doctor-member-role.yaml: it parses as CloudFormation YAML (its short-form tags included), it allows
  * every AWS call Fleet Doctor makes in a member account (read from lib/'s imports, so a new call without a new
