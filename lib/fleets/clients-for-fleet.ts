@@ -25,14 +25,17 @@ const REFRESH_BEFORE_MS = 5 * 60_000;
 function shared(provider: Provider): Provider {
   let current: Promise<Identity> | undefined;
   return async (props) => {
-    if (current) {
+    const held = current;
+    if (held) {
       try {
-        const identity = await current;
+        const identity = await held;
         const expiresAt = identity.expiration?.getTime();
         if (expiresAt === undefined || expiresAt - Date.now() > REFRESH_BEFORE_MS) return identity;
       } catch {
         // the last attempt failed: ask again below
       }
+      // Another caller already started the refresh while this one waited: share it.
+      if (current && current !== held) return current;
     }
     const next = provider(props);
     current = next;
