@@ -3,7 +3,7 @@
  * that belong to the role's account, so what DescribeInstanceInformation answers shows whose fleet was read.
  */
 import { paginateDescribeInstanceInformation } from "@aws-sdk/client-ssm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSimulator } from "../../sim/main.ts";
 import { simCalls } from "../../test/helpers/sim.ts";
 import type { Clients } from "../aws/clients.ts";
@@ -141,6 +141,24 @@ describe("clientsForFleet", () => {
     // Without roles the user is never sent: one set of clients for everyone.
     const own = target("123456789012", "us-east-1", []);
     expect(clientsForFleet(own, config, { user: "carol" })).toBe(clientsForFleet(own, config, { user: "dave" }));
+  });
+
+  it("renews the role's credentials five minutes before they expire, not before", async () => {
+    const t = target("111111111111", "eu-west-1", [role("111111111111", "FleetDoctorMember", "fleet-doctor-demo")]);
+    const clients = clientsForFleet(t, config, { user: "frank" });
+    const before = (await assumeRoles()).length;
+    await instanceIds(clients);
+    // Only the clock moves (the SDK's and ours): the simulator's sessions last an hour, as STS's default does.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 50 * 60_000 });
+    try {
+      await instanceIds(clients);
+      expect((await assumeRoles()).length - before).toBe(1);
+      vi.setSystemTime(Date.now() + 6 * 60_000);
+      await Promise.all([instanceIds(clients), clients.autoscaling.config.credentials()]);
+      expect((await assumeRoles()).length - before).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("a role that cannot be assumed fails the first call, and describeFleetError names the role and its account", async () => {

@@ -1,50 +1,15 @@
 import "server-only";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { type Clients, createClients, type FleetCredentials } from "../aws/clients.ts";
+import { type Clients, createClients } from "../aws/clients.ts";
 import type { Config } from "../config.ts";
 import { describeFleetError, tagHop } from "./fleet-error.ts";
 import { sessionName } from "./session-name.ts";
+import { type CredentialsProvider, sharedCredentials } from "./shared-credentials.ts";
 import type { FleetTarget, RoleHop } from "./types.ts";
 
-type Provider = Extract<FleetCredentials, (...args: never[]) => unknown>;
-type Identity = Awaited<ReturnType<Provider>>;
+type Provider = CredentialsProvider;
 
 export { describeFleetError };
-
-/**
- * Assumed-role credentials are refreshed this long before they expire, as the SDK's own clients do (5 minutes), so a
- * call never goes out signed with credentials that run out in flight.
- */
-const REFRESH_BEFORE_MS = 5 * 60_000;
-
-/**
- * One provider shared by the three clients of a fleet: each SDK client memoizes its credentials on its own, so
- * without this the SSM, Auto Scaling and ECS clients would each call AssumeRole. A failure is not kept: the next
- * call asks STS again (a role fixed in the member account works without a restart).
- */
-function shared(provider: Provider): Provider {
-  let current: Promise<Identity> | undefined;
-  return async (props) => {
-    const held = current;
-    if (held) {
-      try {
-        const identity = await held;
-        const expiresAt = identity.expiration?.getTime();
-        if (expiresAt === undefined || expiresAt - Date.now() > REFRESH_BEFORE_MS) return identity;
-      } catch {
-        // the last attempt failed: ask again below
-      }
-      // Another caller already started the refresh while this one waited: share it.
-      if (current && current !== held) return current;
-    }
-    const next = provider(props);
-    current = next;
-    next.catch(() => {
-      if (current === next) current = undefined;
-    });
-    return next;
-  };
-}
 
 /**
  * The chain of assumed roles as the SDK's providers: each hop's AssumeRole is signed with the previous hop's
@@ -70,7 +35,7 @@ function roleChain(target: FleetTarget, maxAttempts: number, user: string | unde
       }
     };
   });
-  return shared(previous!);
+  return sharedCredentials(previous!);
 }
 
 /** Fleets whose clients are kept (each with its own connections and credentials): more than a console reads at once. */
