@@ -1,4 +1,3 @@
-import "server-only";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { type Clients, createClients } from "../aws/clients.ts";
 import type { Config } from "../config.ts";

@@ -1,4 +1,3 @@
-import "server-only";
 import { errorName } from "../aws/errors.ts";
 import { identifyFleet } from "../aws/fleet.ts";
 import type { Config } from "../config.ts";
