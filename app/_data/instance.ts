@@ -31,16 +31,24 @@ export function reportOf(raw: string): ProbeReport | undefined {
   return undefined;
 }
 
-/** One instance for its page (the viewer read from the render's headers) or a route (from the request it passes). */
-export async function loadInstance(instanceId: string, request?: Request): Promise<InstanceView | undefined> {
+/**
+ * One instance for its page (the viewer read from the render's headers) or a route (from the request it passes): the
+ * instance of `fleet`, or without it the one in the fleet of its newest result (callers ask whichFleet first when
+ * the id may be in several).
+ */
+export async function loadInstance(
+  instanceId: string,
+  request?: Request,
+  fleetId?: string,
+): Promise<InstanceView | undefined> {
   await (request ? currentActor(request) : currentViewer());
   if (!isInstanceId(instanceId)) return undefined;
   const store = getStore();
-  const latest = await store.latestResult(instanceId);
+  const latest = await store.latestResult(instanceId, fleetId);
   if (!latest) return undefined;
   const verifying = new Map<string, string>();
   const history = async () =>
-    (await store.instanceHistory(instanceId, 50)).map((r) => ({
+    (await store.instanceHistory(instanceId, 50, fleetId)).map((r) => ({
       ...(verifying.has(r.scanId) ? { verifiedAction: verifying.get(r.scanId) } : {}),
       scanId: r.scanId,
       verdict: r.verdict,
@@ -52,9 +60,10 @@ export async function loadInstance(instanceId: string, request?: Request): Promi
     }));
   const raw = latest.rawOutput || latest.outcome.output || "";
   const { output: _output, ...outcome } = latest.outcome;
-  const [fleet, gone, rows] = await Promise.all([
-    store.instanceFleet(instanceId),
-    store.goneOf(instanceId),
+  // The result's own fleet (absent for one from before fleets were recorded).
+  const fleet = latest.fleet;
+  const [gone, rows] = await Promise.all([
+    store.goneOf(instanceId, fleetId ?? fleet),
     store.actions.list({ instanceId, limit: 50 }),
   ]);
   const actions = await Promise.all(
@@ -75,6 +84,7 @@ export async function loadInstance(instanceId: string, request?: Request): Promi
   return {
     // The fleet is `<account>/<region>`; before fleets were recorded, the configured region.
     region: fleet?.split("/")[1] ?? config().region,
+    ...(fleet ? { fleet } : {}),
     ...(gone ? { gone: { since: gone.since, fleet: gone.fleet } } : {}),
     actions,
     instanceId: latest.instanceId,
