@@ -249,3 +249,40 @@ describe.each(engines)("fleet keys on $name", (e) => {
     expect(await s.instanceFleets(SAME)).toEqual([B, A]);
   });
 });
+
+describe("fleet keys on SQLite: the listing's plans", () => {
+  it("reads one fleet (or account) through the key's leading fleet column, and every fleet in instance order", async () => {
+    const [sqlite] = engines;
+    const file = await sqlite.fresh();
+    const s = await sqlite.open(file);
+    const scan = await s.createScan({ targets: { kind: "all" }, fleet: A });
+    await s.saveResults(
+      Array.from({ length: 2000 }, (_, n) => ({
+        result: result(scan.id, `i-${n.toString(16).padStart(17, "0")}`, n % 50 ? "healthy" : "at-risk"),
+        rawOutput: "",
+      })),
+    );
+    const { latestConditions } = await import("./fleets.ts");
+    const raw = new Database(file, { readonly: true });
+    const plan = (f: Parameters<typeof latestConditions>[0]) => {
+      const { where, params } = latestConditions(f);
+      const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
+      const rows = raw
+        .prepare(`EXPLAIN QUERY PLAN SELECT instance_id FROM latest ${clause} ORDER BY instance_id, fleet LIMIT 5`)
+        .all(...params) as { detail: string }[];
+      return rows.map((r) => r.detail).join(" | ");
+    };
+    try {
+      expect(plan({ fleet: A, includeGone: true })).toMatch(
+        /SEARCH latest USING (COVERING )?INDEX sqlite_autoindex_latest_1 \(fleet=\?\)/,
+      );
+      expect(plan({ account: "111111111111", includeGone: true })).toMatch(
+        /USING (COVERING )?INDEX sqlite_autoindex_latest_1 \(fleet>\? AND fleet<\?\)/,
+      );
+      expect(plan({ includeGone: true })).toMatch(/SCAN latest USING (COVERING )?INDEX latest_instance/);
+      expect(plan({ includeGone: true })).not.toContain("TEMP B-TREE");
+    } finally {
+      raw.close();
+    }
+  });
+});
