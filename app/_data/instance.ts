@@ -3,6 +3,7 @@ import type { ActionEntry, InstanceView } from "@/components/instance/types.ts";
 import { currentActor } from "@/lib/auth/index.ts";
 import { isInstanceId } from "@/lib/aws/ids.ts";
 import { config } from "@/lib/config.ts";
+import { type FleetChoice, whichFleet } from "@/lib/instances/which-fleet.ts";
 import { type ProbeReport, probeReportSchema } from "@/lib/probe/report-schema.ts";
 import { getStore } from "@/lib/store/index.ts";
 import { currentViewer } from "./viewer.ts";
@@ -29,6 +30,15 @@ export function reportOf(raw: string): ProbeReport | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Which fleet's instance of this id the page shows (lib/instances/which-fleet.ts), the viewer read first: one, none
+ * (404), or several to choose from when no fleet is named.
+ */
+export async function instanceFleetChoice(instanceId: string, fleet?: string): Promise<FleetChoice> {
+  await currentViewer();
+  return whichFleet(getStore(), instanceId, fleet);
 }
 
 /**

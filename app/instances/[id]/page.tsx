@@ -11,10 +11,7 @@ import { cap } from "@/components/text/cap.ts";
 import { isFleetId } from "@/lib/aws/fleet-id.ts";
 import { parseId } from "@/lib/http/ids.ts";
 import { instanceHref } from "@/lib/instances/instance-href.ts";
-import { whichFleet } from "@/lib/instances/which-fleet.ts";
-import { getStore } from "@/lib/store/index.ts";
-import { loadInstance } from "../../_data/instance.ts";
-import { currentViewer } from "../../_data/viewer.ts";
+import { instanceFleetChoice, loadInstance } from "../../_data/instance.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -33,9 +30,8 @@ export default async function InstancePage({ params, searchParams }: Props) {
   const raw = (await searchParams).fleet;
   if (!id || (raw !== undefined && !isFleetId(raw))) notFound();
   const asked = raw as string | undefined;
-  await currentViewer();
   // Decided before anything streams (no loading.tsx above this page), so the answer is a real 404.
-  const choice = await whichFleet(getStore(), id, asked);
+  const choice = await instanceFleetChoice(id, asked);
   if (choice.kind === "none") notFound();
   const breadcrumbs = (fleet?: string) => (
     <Breadcrumbs
