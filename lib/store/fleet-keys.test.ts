@@ -129,6 +129,21 @@ describe.each(engines)("fleet keys on $name", (e) => {
     );
   });
 
+  it("gives the watcher one fleet's latest results, or every fleet's with the newest last", async () => {
+    const s = await e.open(await e.fresh());
+    const a = await s.createScan({ targets: { kind: "all" }, fleet: A });
+    const b = await s.createScan({ targets: { kind: "all" }, fleet: B });
+    await s.saveResult(result(b.id, SAME, "agent-failed", { probedAt: at(2) }), "");
+    await s.saveResult(result(a.id, SAME, "healthy", { probedAt: at(1) }), "");
+    await s.saveResult(result(a.id, OTHER, "healthy", { probedAt: at(1) }), "");
+    const verdicts = (rows: { instanceId: string; verdict: string }[]) =>
+      rows.map((r) => `${r.instanceId}:${r.verdict}`);
+    expect(verdicts(await s.latestSeen(A)).sort()).toEqual([`${OTHER}:healthy`, `${SAME}:healthy`]);
+    expect(verdicts(await s.latestSeen(B))).toEqual([`${SAME}:agent-failed`]);
+    const byId = new Map((await s.latestSeen()).map((r) => [r.instanceId, r.verdict]));
+    expect(byId.get(SAME)).toBe("agent-failed");
+  });
+
   it("marks gone per fleet: a full scan of one fleet leaves another fleet's instance of the same id alone", async () => {
     const s = await e.open(await e.fresh());
     const a = await s.createScan({ targets: { kind: "all" }, fleet: A });

@@ -334,8 +334,11 @@ export type LatestSeen = {
 export interface WatchStore {
   saveWatchState(name: string, state: StoredWatchState): Promise<void>;
   watchState(name: string): Promise<StoredWatchState | undefined>;
-  /** The latest result of every instance that has one (one query, a few columns each). */
-  latestSeen(): Promise<LatestSeen[]>;
+  /**
+   * The latest result of every instance that has one (one query, a few columns each): of `fleet` when given (an id
+   * is only unique inside one fleet), else of every fleet, oldest first (a map by id keeps the newest).
+   */
+  latestSeen(fleet?: string): Promise<LatestSeen[]>;
 }
 
 export interface Store
