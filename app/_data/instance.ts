@@ -3,6 +3,7 @@ import type { ActionEntry, InstanceView } from "@/components/instance/types.ts";
 import { currentActor } from "@/lib/auth/index.ts";
 import { isInstanceId } from "@/lib/aws/ids.ts";
 import { config } from "@/lib/config.ts";
+import { type FleetChoice, whichFleet } from "@/lib/instances/which-fleet.ts";
 import { type ProbeReport, probeReportSchema } from "@/lib/probe/report-schema.ts";
 import { getStore } from "@/lib/store/index.ts";
 import { currentViewer } from "./viewer.ts";
@@ -31,16 +32,33 @@ export function reportOf(raw: string): ProbeReport | undefined {
   return undefined;
 }
 
-/** One instance for its page (the viewer read from the render's headers) or a route (from the request it passes). */
-export async function loadInstance(instanceId: string, request?: Request): Promise<InstanceView | undefined> {
+/**
+ * Which fleet's instance of this id the page shows (lib/instances/which-fleet.ts), the viewer read first: one, none
+ * (404), or several to choose from when no fleet is named.
+ */
+export async function instanceFleetChoice(instanceId: string, fleet?: string): Promise<FleetChoice> {
+  await currentViewer();
+  return whichFleet(getStore(), instanceId, fleet);
+}
+
+/**
+ * One instance for its page (the viewer read from the render's headers) or a route (from the request it passes): the
+ * instance of `fleet`, or without it the one in the fleet of its newest result (callers ask whichFleet first when
+ * the id may be in several).
+ */
+export async function loadInstance(
+  instanceId: string,
+  request?: Request,
+  fleetId?: string,
+): Promise<InstanceView | undefined> {
   await (request ? currentActor(request) : currentViewer());
   if (!isInstanceId(instanceId)) return undefined;
   const store = getStore();
-  const latest = await store.latestResult(instanceId);
+  const latest = await store.latestResult(instanceId, fleetId);
   if (!latest) return undefined;
   const verifying = new Map<string, string>();
   const history = async () =>
-    (await store.instanceHistory(instanceId, 50)).map((r) => ({
+    (await store.instanceHistory(instanceId, 50, fleetId)).map((r) => ({
       ...(verifying.has(r.scanId) ? { verifiedAction: verifying.get(r.scanId) } : {}),
       scanId: r.scanId,
       verdict: r.verdict,
@@ -52,9 +70,10 @@ export async function loadInstance(instanceId: string, request?: Request): Promi
     }));
   const raw = latest.rawOutput || latest.outcome.output || "";
   const { output: _output, ...outcome } = latest.outcome;
-  const [fleet, gone, rows] = await Promise.all([
-    store.instanceFleet(instanceId),
-    store.goneOf(instanceId),
+  // The result's own fleet (absent for one from before fleets were recorded).
+  const fleet = latest.fleet;
+  const [gone, rows] = await Promise.all([
+    store.goneOf(instanceId, fleetId ?? fleet),
     store.actions.list({ instanceId, limit: 50 }),
   ]);
   const actions = await Promise.all(
@@ -75,6 +94,7 @@ export async function loadInstance(instanceId: string, request?: Request): Promi
   return {
     // The fleet is `<account>/<region>`; before fleets were recorded, the configured region.
     region: fleet?.split("/")[1] ?? config().region,
+    ...(fleet ? { fleet } : {}),
     ...(gone ? { gone: { since: gone.since, fleet: gone.fleet } } : {}),
     actions,
     instanceId: latest.instanceId,

@@ -104,9 +104,14 @@ export async function fetchTableRows(signal?: AbortSignal, includeGone = false):
 }
 
 /** One instance as its detail page shows it; null when Fleet Doctor has no result for it. */
-export async function fetchInstanceView(instanceId: string, signal?: AbortSignal): Promise<InstanceView | null> {
+export async function fetchInstanceView(
+  instanceId: string,
+  signal?: AbortSignal,
+  fleet?: string,
+): Promise<InstanceView | null> {
+  const query = fleet ? `?fleet=${encodeURIComponent(fleet)}` : "";
   try {
-    return (await get<{ view: InstanceView }>(`/api/instances/${seg(instanceId)}/view`, signal)).view;
+    return (await get<{ view: InstanceView }>(`/api/instances/${seg(instanceId)}/view${query}`, signal)).view;
   } catch (e) {
     if ((e as ApiFailure).status === 404 || (e as ApiFailure).status === 400) return null;
     throw e;

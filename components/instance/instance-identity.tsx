@@ -59,6 +59,8 @@ export function InstanceIdentity({ view }: { view: InstanceView }) {
             { label: "Private IP", value: <Copyable text={view.target.ipAddress} what="private IP" /> },
             { label: "Hostname", value: <Copyable text={view.target.computerName} what="hostname" /> },
             { label: "Region", value: view.region },
+            // An instance id is only unique inside one account and region: say which this is.
+            ...(view.fleet ? [{ label: "Account", value: cap(view.fleet.split("/")[0] ?? "", 255) }] : []),
             { label: "EC2", value: <External href={links?.ec2}>Instance in EC2</External> },
             {
               label: "Systems Manager",

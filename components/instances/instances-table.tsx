@@ -19,6 +19,7 @@ import { fetchTableRows } from "@/components/api/client.ts";
 import { useSplitPanelSlot } from "@/components/shell/split-panel-slot.tsx";
 import { formatTime } from "@/components/text/time.ts";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
+import { instanceHref } from "@/lib/instances/instance-href.ts";
 import { download, rowsToCsv, rowsToJson } from "./export.ts";
 import { InstancePanel } from "./instance-panel.tsx";
 import { InstancesFilter } from "./instances-filter.tsx";
@@ -32,7 +33,7 @@ const allDisabled = () => true;
 // A gone instance keeps its last verdict on show, but nothing can be sent to it (the preflight refuses it too).
 const goneDisabled = (r: InstanceRow) => !!r.goneSince;
 
-function columns(onOpen: (id: string) => void): TableProps.ColumnDefinition<InstanceRow>[] {
+function columns(onOpen: (id: string, fleet?: string) => void): TableProps.ColumnDefinition<InstanceRow>[] {
   return [
     {
       id: "verdict",
@@ -46,10 +47,10 @@ function columns(onOpen: (id: string) => void): TableProps.ColumnDefinition<Inst
       header: "Instance ID",
       cell: (r) => (
         <Link
-          href={`/instances/${encodeURIComponent(r.instanceId)}`}
+          href={instanceHref(r.instanceId, r.fleet)}
           onFollow={(e) => {
             e.preventDefault();
-            onOpen(r.instanceId);
+            onOpen(r.instanceId, r.fleet);
           }}
           ariaLabel={`Show details of ${r.instanceId}`}
         >
@@ -136,6 +137,8 @@ export function InstancesTable({
   const [rowsError, setRowsError] = useState<string>();
   const [preferences, setPreferences] = useState(initialPreferences);
   const [opened, setOpened] = useState<string | undefined>(initialView.selected);
+  // The opened row's fleet: the same id in two fleets is two instances (the URL keeps the id only).
+  const [openedFleet, setOpenedFleet] = useState<string>();
   const ready = rows !== null;
   // Fixed for this table's life: the page gives the table a new key when the gone instances are shown or hidden.
   const includeGone = initialView.includeGone === true;
@@ -159,7 +162,14 @@ export function InstancesTable({
     return () => abort.abort();
   }, [loadRows]);
 
-  const cols = useMemo(() => columns(setOpened), []);
+  const cols = useMemo(
+    () =>
+      columns((id, fleet) => {
+        setOpened(id);
+        setOpenedFleet(fleet);
+      }),
+    [],
+  );
   const initialSelection = useMemo(
     () => firstPage.items.filter((r) => r.instanceId === initialView.selected && !r.goneSince),
     [firstPage, initialView.selected],
@@ -226,11 +236,11 @@ export function InstancesTable({
       opened
         ? {
             header: opened,
-            content: <InstancePanel instanceId={opened} />,
+            content: <InstancePanel instanceId={opened} {...(openedFleet ? { fleet: openedFleet } : {})} />,
             onClose: () => setOpened(undefined),
           }
         : null,
-    [opened],
+    [opened, openedFleet],
   );
   useSplitPanelSlot(slot);
 

@@ -17,6 +17,8 @@ export type InstanceRow = {
   registered: RegisteredText;
   /** When a full scan of its fleet no longer saw it (listed only when gone instances are asked for). */
   goneSince?: string;
+  /** Its fleet (`<account>/<region>`): an instance id is only unique inside one. Absent for legacy results. */
+  fleet?: string;
 };
 
 /** ECS registration as shown: ECS had it, did not, or was not asked (the scan had no ECS view). */
@@ -54,6 +56,8 @@ export type CompactRows = {
   registered: number[];
   /** Gone since, in seconds since the epoch (0: not gone); absent when no row is gone. */
   gone?: number[];
+  /** Index into `dict` of the row's fleet (-1: none); absent when no row has one. */
+  fleet?: number[];
 };
 
 export function compactRows(items: readonly SummaryLike[]): CompactRows {
@@ -101,6 +105,10 @@ export function compactRows(items: readonly SummaryLike[]): CompactRows {
       const g = Date.parse(it.goneSince);
       out.gone.push(Number.isFinite(g) ? Math.round(g / 1000) : 1);
     } else out.gone?.push(0);
+    if (it.fleet) {
+      out.fleet ??= new Array(out.ids.length - 1).fill(-1);
+      out.fleet.push(intern(it.fleet));
+    } else out.fleet?.push(-1);
   }
   return out;
 }
@@ -124,6 +132,8 @@ export function expandRows(c: CompactRows): InstanceRow[] {
     };
     const gone = c.gone?.[i];
     if (gone) rows[i]!.goneSince = new Date(gone * 1000).toISOString();
+    const fleet = c.fleet?.[i];
+    if (fleet !== undefined && fleet >= 0 && d[fleet]) rows[i]!.fleet = d[fleet];
   }
   return rows;
 }

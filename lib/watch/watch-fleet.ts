@@ -147,7 +147,8 @@ export async function watchFleet(ctx: WatchContext, opts: WatchOptions): Promise
     // A look that succeeds ends being behind (a probe scan that fails after it puts the watcher behind again).
     failures = 0;
     delete state.behind;
-    const latest = new Map((await store.latestSeen()).map((r) => [r.instanceId, r]));
+    // The fleet the watcher's scans read, when named: another account's instance of the same id is not this one.
+    const latest = new Map((await store.latestSeen(ctx.scan.fleet?.id)).map((r) => [r.instanceId, r]));
     const planned = plan(seen.seen, latest, {
       now: new Date(),
       intervalSeconds: config.intervalSeconds,

@@ -4,36 +4,56 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { RestartButton } from "@/components/actions/restart-button.tsx";
+import { FleetChoice } from "@/components/instance/fleet-choice.tsx";
 import { InstanceDetail } from "@/components/instance/instance-detail.tsx";
 import { Breadcrumbs } from "@/components/shell/breadcrumbs.tsx";
 import { cap } from "@/components/text/cap.ts";
+import { isFleetId } from "@/lib/aws/fleet-id.ts";
 import { parseId } from "@/lib/http/ids.ts";
-import { loadInstance } from "../../_data/instance.ts";
+import { instanceHref } from "@/lib/instances/instance-href.ts";
+import { instanceFleetChoice, loadInstance } from "../../_data/instance.ts";
 
 export const dynamic = "force-dynamic";
 
-type Props = { params: Promise<{ id: string }> };
+type Props = {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: parseId("instance", (await params).id) ?? "Instance" };
 }
 
-export default async function InstancePage({ params }: Props) {
+export default async function InstancePage({ params, searchParams }: Props) {
   const id = parseId("instance", (await params).id);
+  // `?fleet=<account>/<region>`: which fleet's instance of this id (a malformed one names no instance: 404).
+  const raw = (await searchParams).fleet;
+  if (!id || (raw !== undefined && !isFleetId(raw))) notFound();
+  const asked = raw as string | undefined;
   // Decided before anything streams (no loading.tsx above this page), so the answer is a real 404.
-  const view = id ? await loadInstance(id) : undefined;
+  const choice = await instanceFleetChoice(id, asked);
+  if (choice.kind === "none") notFound();
+  const breadcrumbs = (fleet?: string) => (
+    <Breadcrumbs
+      items={[
+        { text: "Fleet", href: "/" },
+        { text: "Instances", href: "/instances" },
+        { text: id, href: instanceHref(id, fleet) },
+      ]}
+    />
+  );
+  if (choice.kind === "several") {
+    return (
+      <ContentLayout breadcrumbs={breadcrumbs()} header={<Header variant="h1">{id}</Header>}>
+        <FleetChoice instanceId={id} fleets={choice.fleets} />
+      </ContentLayout>
+    );
+  }
+  const view = await loadInstance(id, undefined, choice.fleet);
   if (!view) notFound();
   return (
     <ContentLayout
-      breadcrumbs={
-        <Breadcrumbs
-          items={[
-            { text: "Fleet", href: "/" },
-            { text: "Instances", href: "/instances" },
-            { text: view.instanceId, href: `/instances/${encodeURIComponent(view.instanceId)}` },
-          ]}
-        />
-      }
+      breadcrumbs={breadcrumbs(view.fleet)}
       header={
         <Header
           variant="h1"
