@@ -33,6 +33,7 @@ import {
 import type { StoreOptions } from "./store.ts";
 import { pgTimelineQueries } from "./timeline.ts";
 import type { LatestFilter, ScanRow, StoredEvent, VerdictCounts } from "./types.ts";
+import { pgSweepStore } from "./pg-sweeps.ts";
 
 /** Results per statement when many are saved at once (17 arrays of this length per statement). */
 const BATCH = 1000;
@@ -307,6 +308,7 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
     alerts: pgAlertStore(db),
     timeline: pgTimelineQueries(db),
     autopilot: pgAutopilotStore(db, tx),
+    sweeps: pgSweepStore(db),
     ...pgScanTakeoverStore(db, tx, leases),
     ready: migrated.then(async () => {
       await interruptAbandonedScans();

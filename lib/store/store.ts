@@ -33,6 +33,7 @@ import { ABANDONED_SQL, scanTakeoverStore } from "./scan-takeover.ts";
 import { timelineQueries } from "./timeline.ts";
 import type { LatestFilter, ScanRow, StoredEvent, VerdictCounts } from "./types.ts";
 import { watchQueries } from "./watch.ts";
+import { sweepStore } from "./sweeps.ts";
 
 export type { Store } from "./interfaces.ts";
 
@@ -220,6 +221,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     alerts: alertStore(db),
     timeline: timelineQueries(db),
     autopilot: autopilotStore(db),
+    sweeps: sweepStore(db),
     ...fleetStateQueries(db),
     ...ecsQueries(db),
     ...watchQueries(db),

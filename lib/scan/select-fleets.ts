@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { FleetDoctorError } from "../errors.ts";
+import type { FleetsView } from "../fleets/list-fleets.ts";
+import type { FleetError, FleetTarget } from "../fleets/types.ts";
+
+/**
+ * A fleet id as a request may name it: `<account>/<region>` (the account is 12 digits from STS, or an endpoint's
+ * host when the endpoint has no STS: lib/aws/fleet.ts). Whether it is one Fleet Doctor reads is selectFleets'.
+ */
+export const fleetIdSchema = z
+  .string()
+  .max(120)
+  .regex(/^[A-Za-z0-9.:_-]+\/[a-z0-9-]+$/, "must be a fleet id <account>/<region>");
+
+/** `fleets` of POST /api/scans: fleet ids, or "all". */
+export const fleetsRequestSchema = z.union([z.literal("all"), z.array(fleetIdSchema).min(1).max(1000)]);
+
+/** What a sweep reads: the listed fleets asked for, and those asked for that are listed but could not be resolved. */
+export type FleetSelection = { targets: FleetTarget[]; errors: FleetError[] };
+
+/**
+ * The fleets a sweep reads from the listing: every one for "all" (or nothing asked), else each id asked for, which
+ * must be listed (BAD_REQUEST naming the entry otherwise: `field` is `fleets[i]`, as the API names it). A listed
+ * fleet that could not be resolved (listFleets' errors) is kept as that fleet's error, never dropped.
+ */
+export function selectFleets(view: FleetsView, requested?: readonly string[] | "all"): FleetSelection {
+  if (requested === undefined || requested === "all") return { targets: view.targets, errors: view.errors };
+  const targets: FleetTarget[] = [];
+  const errors: FleetError[] = [];
+  const seen = new Set<string>();
+  requested.forEach((id, i) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    const target = view.targets.find((t) => t.id === id);
+    const error = view.errors.find((e) => e.fleet === id);
+    if (target) targets.push(target);
+    else if (error) errors.push(error);
+    else {
+      throw new FleetDoctorError(
+        "BAD_REQUEST",
+        `fleets[${i}]: ${id} is not a fleet Fleet Doctor reads (listed: ${listed(view)})`,
+        { field: `fleets[${i}]`, fleet: id },
+      );
+    }
+  });
+  return { targets, errors };
+}
+
+function listed(view: FleetsView): string {
+  const ids = [...view.targets.map((t) => t.id), ...view.errors.map((e) => e.fleet)];
+  return ids.length > 10 ? `${ids.slice(0, 10).join(", ")}, … ${ids.length - 10} more` : ids.join(", ") || "none";
+}
