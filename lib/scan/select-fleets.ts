@@ -24,7 +24,12 @@ export type FleetSelection = { targets: FleetTarget[]; errors: FleetError[] };
  * fleet that could not be resolved (listFleets' errors) is kept as that fleet's error, never dropped.
  */
 export function selectFleets(view: FleetsView, requested?: readonly string[] | "all"): FleetSelection {
-  if (requested === undefined || requested === "all") return { targets: view.targets, errors: view.errors };
+  if (requested === undefined || requested === "all") {
+    if (view.targets.length + view.errors.length === 0) {
+      throw new FleetDoctorError("BAD_REQUEST", "fleets: the fleets file lists no fleet to scan", { field: "fleets" });
+    }
+    return { targets: view.targets, errors: view.errors };
+  }
   const targets: FleetTarget[] = [];
   const errors: FleetError[] = [];
   const seen = new Set<string>();

@@ -3,7 +3,7 @@ import { errorName } from "../aws/errors.ts";
 import { fleetOf as fleetNamed } from "../aws/fleet.ts";
 import type { Config } from "../config.ts";
 import { isFleetDoctorError } from "../errors.ts";
-import { clientsForFleet } from "../fleets/clients-for-fleet.ts";
+import { clientsForFleet, describeFleetError } from "../fleets/clients-for-fleet.ts";
 import type { FleetTarget } from "../fleets/types.ts";
 import type { Store } from "../store/interfaces.ts";
 import { runScan, type ScanTuning } from "./run-scan.ts";
@@ -103,18 +103,17 @@ async function readFleet(
   };
   let clients: Clients;
   try {
-    clients = (ctx.clientsFor ?? ((t) => clientsForFleet(t, ctx.config)))(target);
+    clients = (ctx.clientsFor ?? ((t) => clientsForFleet(t, ctx.config, ctx.actor ? { user: ctx.actor } : {})))(target);
     // Enter the account before a scan row exists: a role that cannot be assumed is this fleet's error, no scan.
     await clients.ssm.config.credentials();
   } catch (e) {
-    return record({ error: asFleetError(e) });
+    const { code, message } = describeFleetError(e, target);
+    return record({ error: { code, message } });
   }
 
   let scanId: string;
   try {
-    scanId = (
-      await store.createScan({ targets, fleet: target.id, ...(ctx.actor ? { actor: ctx.actor } : {}) })
-    ).id;
+    scanId = (await store.createScan({ targets, fleet: target.id, ...(ctx.actor ? { actor: ctx.actor } : {}) })).id;
   } catch (e) {
     const running = isFleetDoctorError(e) && e.code === "CONFLICT" ? e.details?.scanId : undefined;
     if (typeof running !== "string") return record({ error: asFleetError(e) });
@@ -126,7 +125,10 @@ async function readFleet(
         fleet: target.id,
         scanId: running,
         joined: true,
-        error: { code: `SCAN_${ended.status.toUpperCase()}`, message: ended.error ?? `The scan ended ${ended.status}.` },
+        error: {
+          code: `SCAN_${ended.status.toUpperCase()}`,
+          message: ended.error ?? `The scan ended ${ended.status}.`,
+        },
       });
     }
     return;

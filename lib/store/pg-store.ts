@@ -16,6 +16,7 @@ import { pgAlertStore } from "./pg-alerts.ts";
 import { pgAutopilotStore } from "./pg-autopilot.ts";
 import { notifyStored, pgEventListener, wakePayload } from "./pg-notify.ts";
 import { PG_ABANDONED_SQL, pgScanTakeoverStore } from "./pg-scan-takeover.ts";
+import { pgSweepStore } from "./pg-sweeps.ts";
 import { redactedUrl } from "./pg-url.ts";
 import { pgWatchQueries } from "./pg-watch.ts";
 import {
@@ -33,7 +34,6 @@ import {
 import type { StoreOptions } from "./store.ts";
 import { pgTimelineQueries } from "./timeline.ts";
 import type { LatestFilter, ScanRow, StoredEvent, VerdictCounts } from "./types.ts";
-import { pgSweepStore } from "./pg-sweeps.ts";
 
 /** Results per statement when many are saved at once (17 arrays of this length per statement). */
 const BATCH = 1000;

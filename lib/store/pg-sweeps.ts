@@ -1,13 +1,6 @@
 import type { SweepStore } from "./interfaces.ts";
 import type { Queryable } from "./pg.ts";
-import {
-  entryParams,
-  MAX_SWEEPS,
-  newSweep,
-  type SweepDb,
-  type SweepFleetDb,
-  toSweep,
-} from "./sweeps.ts";
+import { entryParams, MAX_SWEEPS, newSweep, type SweepDb, type SweepFleetDb, toSweep } from "./sweeps.ts";
 
 /**
  * The PostgreSQL implementation of SweepStore: a sweep and its fleets are inserted by one statement (a CTE), so no
@@ -51,10 +44,11 @@ export function pgSweepStore(db: Queryable): SweepStore {
       );
     },
     async finish(sweepId, status) {
-      const r = await db.query(
-        `UPDATE sweeps SET status = $1, finished_at = $2 WHERE id = $3 AND status = 'running'`,
-        [status, new Date().toISOString(), sweepId],
-      );
+      const r = await db.query(`UPDATE sweeps SET status = $1, finished_at = $2 WHERE id = $3 AND status = 'running'`, [
+        status,
+        new Date().toISOString(),
+        sweepId,
+      ]);
       return r.rowCount === 1;
     },
     async get(id) {

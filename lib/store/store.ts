@@ -30,10 +30,10 @@ import {
   toSummary,
 } from "./rows.ts";
 import { ABANDONED_SQL, scanTakeoverStore } from "./scan-takeover.ts";
+import { sweepStore } from "./sweeps.ts";
 import { timelineQueries } from "./timeline.ts";
 import type { LatestFilter, ScanRow, StoredEvent, VerdictCounts } from "./types.ts";
 import { watchQueries } from "./watch.ts";
-import { sweepStore } from "./sweeps.ts";
 
 export type { Store } from "./interfaces.ts";
 
