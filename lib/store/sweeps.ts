@@ -92,7 +92,7 @@ export function sweepStore(db: Database.Database): SweepStore {
   };
   const createTx = db.transaction((row: ReturnType<typeof newSweep>, fleets: string[]) => {
     q.insert.run(row);
-    fleets.forEach((f, i) => q.insertFleet.run(row.id, f, i));
+    for (const [i, f] of fleets.entries()) q.insertFleet.run(row.id, f, i);
   });
   const withFleets = (r: SweepDb) => toSweep(r, q.fleets.all(r.id) as SweepFleetDb[]);
   return {
