@@ -6,7 +6,7 @@ import { isFleetDoctorError } from "../errors.ts";
 import { clientsForFleet, describeFleetError } from "../fleets/clients-for-fleet.ts";
 import type { FleetTarget } from "../fleets/types.ts";
 import type { Store } from "../store/interfaces.ts";
-import { runScan, type ScanTuning } from "./run-scan.ts";
+import { runScan, type ScanContext, type ScanTuning } from "./run-scan.ts";
 import type { FleetSelection } from "./select-fleets.ts";
 import { scanDone } from "./start-scan.ts";
 import type { SweepFleet, SweepFleetError, SweepRow, SweepStatus } from "./sweep-types.ts";
@@ -17,7 +17,7 @@ export const SWEEP_CONCURRENCY = 8;
 
 export type SweepContext = {
   store: Store;
-  config: Config;
+  config: ScanContext["config"] & Pick<Config, "maxAttempts">;
   actor?: string;
   /** Fleets read at once (at least 1). */
   concurrency?: number;
