@@ -55,3 +55,61 @@ function listed(view: FleetsView): string {
   const ids = [...view.targets.map((t) => t.id), ...view.errors.map((e) => e.fleet)];
   return ids.length > 10 ? `${ids.slice(0, 10).join(", ")}, … ${ids.length - 10} more` : ids.join(", ") || "none";
 }
+
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * The CLI's choice among the listed fleets: `--fleet` ids (each must be listed), then only those in `--account` and
+ * `--region`. BAD_REQUEST naming the flag for a malformed value, an unlisted fleet, or a choice that leaves none.
+ */
+export function pickFleets(
+  view: FleetsView,
+  pick: { fleets?: readonly string[]; account?: string; region?: string },
+): FleetSelection {
+  if (pick.account !== undefined && !ACCOUNT.test(pick.account)) {
+    throw new FleetDoctorError("BAD_REQUEST", `--account: must be 12 digits, not ${JSON.stringify(pick.account)}`, {
+      field: "account",
+    });
+  }
+  if (pick.region !== undefined && !REGION.test(pick.region)) {
+    throw new FleetDoctorError("BAD_REQUEST", `--region: must be a region such as us-east-1`, { field: "region" });
+  }
+  let chosen: FleetSelection = { targets: view.targets, errors: view.errors };
+  if (pick.fleets && pick.fleets.length > 0) {
+    pick.fleets.forEach((id, i) => {
+      if (!fleetIdSchema.safeParse(id).success) {
+        throw new FleetDoctorError("BAD_REQUEST", `--fleet ${id}: must be a fleet id <account>/<region>`, {
+          field: `fleets[${i}]`,
+        });
+      }
+    });
+    try {
+      chosen = selectFleets(view, pick.fleets);
+    } catch (e) {
+      const fleet = (e as FleetDoctorError).details?.fleet;
+      throw new FleetDoctorError(
+        "BAD_REQUEST",
+        `--fleet ${fleet}: not a fleet Fleet Doctor reads (listed: ${listed(view)})`,
+        {
+          field: "fleet",
+        },
+      );
+    }
+  }
+  const keep = (account: string, region: string) =>
+    (pick.account === undefined || account === pick.account) && (pick.region === undefined || region === pick.region);
+  const narrowed = {
+    targets: chosen.targets.filter((t) => keep(t.account, t.region)),
+    errors: chosen.errors.filter((e) => keep(e.account, e.region)),
+  };
+  if (narrowed.targets.length + narrowed.errors.length === 0) {
+    const what = [pick.account && `account ${pick.account}`, pick.region && `region ${pick.region}`]
+      .filter(Boolean)
+      .join(" and ");
+    throw new FleetDoctorError("BAD_REQUEST", `No listed fleet in ${what || "the choice"} (listed: ${listed(view)})`, {
+      field: pick.account !== undefined ? "account" : "region",
+    });
+  }
+  return narrowed;
+}
