@@ -13,7 +13,17 @@ export const fleetIdSchema = z
   .regex(/^[A-Za-z0-9.:_-]+\/[a-z0-9-]+$/, "must be a fleet id <account>/<region>");
 
 /** `fleets` of POST /api/scans: fleet ids, or "all". */
-export const fleetsRequestSchema = z.union([z.literal("all"), z.array(fleetIdSchema).min(1).max(1000)]);
+// Not a z.union: its error would name `fleets` for an entry of the wrong type; each entry is named (fleets[i]).
+const fleetIds = z.array(fleetIdSchema).min(1).max(1000);
+export const fleetsRequestSchema = z.custom<"all" | string[]>().superRefine((v, ctx) => {
+  if (v === "all") return;
+  if (!Array.isArray(v)) {
+    ctx.addIssue({ code: "custom", message: 'must be "all" or an array of fleet ids <account>/<region>' });
+    return;
+  }
+  const r = fleetIds.safeParse(v);
+  for (const issue of r.error?.issues ?? []) ctx.addIssue({ ...issue, code: "custom", path: issue.path });
+});
 
 /** What a sweep reads: the listed fleets asked for, and those asked for that are listed but could not be resolved. */
 export type FleetSelection = { targets: FleetTarget[]; errors: FleetError[] };
