@@ -126,7 +126,7 @@ async function applyFaults(
   service: CallService,
   caller: Caller,
 ): Promise<AwsError | undefined> {
-  const decision = rt.faults.decide(op);
+  const decision = rt.faults.decide(op, `${caller.account}/${caller.region}`);
   if (decision.latencyMs > 0) await sleep(decision.latencyMs);
   if (decision.outcome === "denied") {
     const message = `User: ${caller.arn} is not authorized to perform: ${service}:${op}`;
