@@ -1,11 +1,12 @@
 import { FleetDoctorError } from "../errors.ts";
 import type { Store } from "../store/interfaces.ts";
+import { settleAbandonedSweep } from "./settle-sweep.ts";
 import type { SweepRow, SweepView } from "./sweep-types.ts";
 
 /** A sweep with each fleet's scan (status, done/total, counts) or error: what GET /api/sweeps/:id and the CLI show. */
 export async function getSweep(store: Store, id: string): Promise<SweepView | undefined> {
   const sweep = await store.sweeps.get(id);
-  return sweep ? withScans(store, sweep) : undefined;
+  return sweep ? withScans(store, await settleAbandonedSweep(store, sweep)) : undefined;
 }
 
 async function withScans(store: Store, sweep: SweepRow): Promise<SweepView> {
@@ -40,5 +41,5 @@ export async function requireSweep(store: Store, id: string): Promise<SweepView>
 /** Sweeps newest first, each with its fleets' scans (the Scans page's sweep rows). */
 export async function listSweeps(store: Store, opts: { limit?: number; before?: string } = {}): Promise<SweepView[]> {
   const sweeps = await store.sweeps.list(opts);
-  return Promise.all(sweeps.map((s) => withScans(store, s)));
+  return Promise.all(sweeps.map(async (s) => withScans(store, await settleAbandonedSweep(store, s))));
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Clients } from "../aws/clients.ts";
 import { errorName } from "../aws/errors.ts";
 import { fleetOf as fleetNamed } from "../aws/fleet.ts";
@@ -8,8 +9,9 @@ import type { FleetTarget } from "../fleets/types.ts";
 import type { Store } from "../store/interfaces.ts";
 import { runScan, type ScanContext, type ScanTuning } from "./run-scan.ts";
 import type { FleetSelection } from "./select-fleets.ts";
+import { sweepLease, sweepOutcome } from "./settle-sweep.ts";
 import { scanDone } from "./start-scan.ts";
-import type { SweepFleet, SweepFleetError, SweepRow, SweepStatus } from "./sweep-types.ts";
+import type { SweepFleet, SweepFleetError, SweepRow } from "./sweep-types.ts";
 import type { Targets } from "./types.ts";
 
 /** Fleets read at once by default: each has its own clients, so this bounds this process's work, not AWS's pace. */
@@ -51,7 +53,11 @@ export async function startSweep(
 ): Promise<SweepAnswer & { done: Promise<SweepRow> }> {
   const { store } = ctx;
   const ids = [...selection.targets.map((t) => t.id), ...selection.errors.map((e) => e.fleet)];
+  // The lease first: a reader never sees the sweep without a live driver (it would settle it as abandoned).
+  const id = randomUUID();
+  await store.claimLeadership(sweepLease(id));
   const sweep = await store.sweeps.create({
+    id,
     fleets: ids,
     targets,
     ...(ctx.actor ? { actor: ctx.actor } : {}),
@@ -77,7 +83,8 @@ export async function startSweep(
   };
   const done = (async () => {
     await Promise.all(Array.from({ length: Math.min(concurrency, selection.targets.length) }, worker));
-    await store.sweeps.finish(sweep.id, await sweepOutcome(store, sweep.id));
+    await store.sweeps.finish(sweep.id, await sweepOutcome(store, (await store.sweeps.get(sweep.id)) ?? sweep));
+    await store.resign(sweepLease(sweep.id));
     return (await store.sweeps.get(sweep.id))!;
   })();
   done.catch((e) => console.error(`[fleet-doctor] sweep ${sweep.id} could not be finished:`, e));
@@ -170,16 +177,6 @@ async function readFleet(
       },
     });
   }
-}
-
-/** `completed` when every fleet's scan completed; anything else (an error, a partial scan) makes it `partial`. */
-async function sweepOutcome(store: Store, sweepId: string): Promise<Exclude<SweepStatus, "running">> {
-  const sweep = await store.sweeps.get(sweepId);
-  for (const f of sweep?.fleets ?? []) {
-    if (f.error || !f.scanId) return "partial";
-    if ((await store.getScan(f.scanId))?.status !== "completed") return "partial";
-  }
-  return "completed";
 }
 
 /** A fleet's error from what was thrown: AWS's code (AccessDenied, ...) or ours, and a message without a stack. */
