@@ -26,13 +26,31 @@ export async function runSweepCommand(targets: Targets, flags: SweepFlags): Prom
   const store = openConfiguredStore(cfg);
   const tty = process.stderr.isTTY === true;
   const n = selection.targets.length + selection.errors.length;
+  let sweepId = "";
   try {
     if (tty) process.stderr.write(`scanning ${n} fleet${n === 1 ? "" : "s"}…`);
-    const answer = await startSweep(selection, targets, { store, config: cfg, actor: "cli" });
-    await answer.done;
+    const controller = new AbortController();
+    const onSigint = () => {
+      if (controller.signal.aborted) process.exit(130);
+      process.stderr.write("\ncancelling (Ctrl-C again to quit at once)…\n");
+      controller.abort(new Error("interrupted"));
+    };
+    process.on("SIGINT", onSigint);
+    try {
+      const answer = await startSweep(selection, targets, {
+        store,
+        config: cfg,
+        actor: "cli",
+        signal: controller.signal,
+      });
+      sweepId = answer.sweepId;
+      await answer.done;
+    } finally {
+      process.off("SIGINT", onSigint);
+    }
     if (tty) process.stderr.write("\r\x1b[K");
-    const sweep = await getSweep(store, answer.sweepId);
-    if (!sweep) throw new FleetDoctorError("INTERNAL", `Sweep ${answer.sweepId} vanished from the store.`);
+    const sweep = await getSweep(store, sweepId);
+    if (!sweep) throw new FleetDoctorError("INTERNAL", `Sweep ${sweepId} vanished from the store.`);
     const lines: { fleet: SweepFleetView; instances: number; attention: number; attentionAny: boolean }[] = [];
     for (const f of sweep.fleets) {
       const rows = f.scanId ? (await store.scanResults(f.scanId)).map(triageRow) : [];

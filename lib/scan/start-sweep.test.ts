@@ -101,6 +101,24 @@ describe("a sweep over several fleets", () => {
     expect((await answer.done).status).toBe("completed");
   }, 60_000);
 
+  it("cancelled: the running scan ends cancelled, the fleets not reached are errors, the sweep is partial", async () => {
+    const controller = new AbortController();
+    const answer = await startSweep(
+      { targets: [east, west], errors: [] },
+      { kind: "all" },
+      context({ concurrency: 1, signal: controller.signal }),
+    );
+    controller.abort(new Error("operator"));
+    const done = await answer.done;
+    expect(done.status).toBe("partial");
+    expect((await store.getScan(done.fleets[0]!.scanId!))?.status).toBe("cancelled");
+    expect(done.fleets[0]?.error?.code).toBe("SCAN_CANCELLED");
+    expect(done.fleets[1]).toEqual({
+      fleet: west.id,
+      error: { code: "CANCELLED", message: "The sweep was cancelled before it reached this fleet." },
+    });
+  }, 60_000);
+
   it("keeps a fleet the listing could not resolve as that fleet's error", async () => {
     const answer = await startSweep(
       {

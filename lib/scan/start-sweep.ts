@@ -29,6 +29,8 @@ export type SweepContext = {
    * as startScan's). The CLI's are not: they end `interrupted` with it.
    */
   takeover?: boolean;
+  /** Aborting it cancels the running scans (they end `cancelled`) and starts no other fleet. */
+  signal?: AbortSignal;
   /** The clients that read one fleet (default: clientsForFleet, each fleet its own pacing and retry budget). */
   clientsFor?: (target: FleetTarget) => Clients;
 };
@@ -73,6 +75,14 @@ export async function startSweep(
   const worker = async () => {
     for (let t = queue.shift(); t; t = queue.shift()) {
       const wave = firstWave[started++];
+      if (ctx.signal?.aborted) {
+        await store.sweeps.recordFleet(sweep.id, {
+          fleet: t.id,
+          error: { code: "CANCELLED", message: "The sweep was cancelled before it reached this fleet." },
+        });
+        wave?.resolve();
+        continue;
+      }
       await readFleet(sweep.id, t, targets, ctx, () => wave?.resolve()).catch((e) => {
         // readFleet records every expected failure itself; this is a last resort so a bug never stops the sweep.
         console.error(`[fleet-doctor] sweep ${sweep.id}: fleet ${t.id} crashed:`, e);
@@ -155,6 +165,7 @@ async function readFleet(
       scanId,
       ...(ctx.actor ? { actor: ctx.actor } : {}),
       ...(ctx.tuning ? { tuning: ctx.tuning } : {}),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
     })) {
       if (e.type === "scan-finished") {
         status = e.status;
