@@ -138,3 +138,69 @@ describe("a slow fleet beside a quick one", () => {
     expect(Date.parse(q!.finishedAt!)).toBeLessThan(Date.parse(s!.finishedAt!) - 2000);
   }, 120_000);
 });
+
+describe("a throttled fleet beside a quiet one", () => {
+  const THROTTLED = { throttle: { DescribeInstanceInformation: 1, SendCommand: 1 } };
+  const busy: FleetTarget = {
+    id: "111111111111/ap-northeast-1",
+    account: "111111111111",
+    region: "ap-northeast-1",
+    roles: [{ roleArn: "arn:aws:iam::111111111111:role/FleetDoctorMember" }],
+  };
+  const quiet: FleetTarget = {
+    id: "222222222222/ap-northeast-1",
+    account: "222222222222",
+    region: "ap-northeast-1",
+    roles: [{ roleArn: "arn:aws:iam::222222222222:role/FleetDoctorMember" }],
+  };
+
+  beforeAll(async () => {
+    await sim?.close();
+    // 400 hosts in the first account (8 pages to list, 8 batches to send), 5 in the second; SSM's listing and sending
+    // allowed once a second per account and region (the simulator keeps a bucket per fleet, as AWS does).
+    const scenario = generateMultiScenario({ accounts: 2, regions: ["ap-northeast-1"], hosts: 405, seed: 5 });
+    const [a, b] = [scenario.accounts![0]!.fleets[0]!, scenario.accounts![1]!.fleets[0]!];
+    a.hosts = [...a.hosts, ...b.hosts.slice(5)];
+    b.hosts = b.hosts.slice(0, 5);
+    for (const h of [...a.hosts, ...b.hosts]) h.latencyMs = 200;
+    sim = await startSimulator({
+      scenario,
+      exec: "model",
+      faults: THROTTLED,
+    });
+    Object.assign(process.env, simEnv(sim.url));
+  }, 60_000);
+
+  it("throttles only the busy fleet's calls, and the quiet fleet's scan ends as quickly as it would alone", async () => {
+    const config = parseConfig(process.env);
+    const throttled = async (account: string) => {
+      const { calls } = (await (await fetch(`${sim.url}/_sim/calls`)).json()) as {
+        calls: { account?: string; error?: string }[];
+      };
+      return calls.filter((c) => c.account === account && /thrott|rate exceeded/i.test(String(c.error ?? ""))).length;
+    };
+    await fetch(`${sim.url}/_sim/calls`, { method: "DELETE" });
+    const alone = await startSweep({ targets: [quiet], errors: [] }, { kind: "all" }, context(config));
+    const aloneScan = (await getSweep(store, (await alone.done).id))!.fleets[0]!.scan!;
+    const aloneMs = Date.parse(aloneScan.finishedAt!) - Date.parse(aloneScan.startedAt);
+    const quietAlone = await throttled(quiet.account);
+
+    await fetch(`${sim.url}/_sim/calls`, { method: "DELETE" });
+    // Full buckets again (setting the faults refills them), so the sweep starts as the run alone did.
+    await fetch(`${sim.url}/_sim/faults`, { method: "POST", body: JSON.stringify(THROTTLED) });
+    const both = await startSweep({ targets: [busy, quiet], errors: [] }, { kind: "all" }, context(config));
+    const sweep = (await getSweep(store, (await both.done).id))!;
+    const [b, q] = sweep.fleets;
+    expect(q?.scan?.status).toBe("completed");
+    expect(q?.scan?.done).toBe(5);
+    // The busy fleet spent its own rate; the quiet one met only its own limits, exactly as when it ran alone.
+    expect(await throttled(busy.account)).toBeGreaterThan(0);
+    expect(await throttled(quiet.account)).toBe(quietAlone);
+    const quietMs = Date.parse(q!.scan!.finishedAt!) - Date.parse(q!.scan!.startedAt);
+    const busyMs = Date.parse(b!.scan!.finishedAt!) - Date.parse(b!.scan!.startedAt);
+    // The busy fleet needs 8 s at least (8 pages and 8 sends at one a second); the quiet one is not held by it.
+    expect(busyMs).toBeGreaterThan(7000);
+    expect(quietMs).toBeLessThan(aloneMs * 1.5 + 1000);
+    expect(quietMs).toBeLessThan(busyMs / 2);
+  }, 120_000);
+});
