@@ -1,5 +1,6 @@
 /**
  * `npm run bench -- scan --instances N [--naive-instances M] [--json]`
+ * (with `--accounts A --regions R`: the scan across fleets, bench/sweep.ts)
  *
  * Starts the simulator (model mode, a generated fleet of N hosts with its latency spread: most answer within a
  * second, a tail takes up to 12 s) with SSM-like throttling, then runs, each in its own process so memory is its own:
@@ -19,7 +20,7 @@ import { parseArgs } from "node:util";
 import { ROOT, startSimProcess } from "../bin/servers.ts";
 
 /** Requests per second the simulator allows per operation (SSM publishes none; these are the observed order). */
-const THROTTLE: Record<string, number> = {
+export const THROTTLE: Record<string, number> = {
   SendCommand: 5,
   ListCommandInvocations: 20,
   GetCommandInvocation: 20,
@@ -152,6 +153,8 @@ async function measureOnPostgres(url: string, env: Record<string, string>, log: 
 }
 
 export async function run(argv: string[]): Promise<void> {
+  // Across fleets (issue 19): the sweep over a generated organization against its largest fleet alone.
+  if (argv.some((a) => /^--(accounts|regions)(=|$)/.test(a))) return (await import("./sweep.ts")).run(argv);
   const { values } = parseArgs({
     args: argv,
     options: {
