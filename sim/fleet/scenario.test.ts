@@ -54,6 +54,62 @@ describe("scenario validation", () => {
       "t.json: groups[0].launch.agentVersion: expected a version like 1.89.3",
     ],
     [{ ...base, groups: [{ name: "web", launch: { colour: "red" } }] }, "t.json: groups[0].launch:"],
+    [
+      { ...base, launchTemplates: [{ name: "lt-web", versions: [{ image: "al2023-ami-nope" }] }] },
+      "t.json: launchTemplates[0].versions[0].image: no image 'al2023-ami-nope'",
+    ],
+    [{ ...base, launchTemplates: [{ name: "lt-web", versions: [] }] }, "t.json: launchTemplates[0].versions:"],
+    [
+      { ...base, launchTemplates: [{ name: "lt-web", defaultVersion: 2, versions: [{}] }] },
+      "t.json: launchTemplates[0].defaultVersion: the template has 1 version(s)",
+    ],
+    [
+      { ...base, launchTemplates: [{ name: "lt-web", versions: [{ userData: { base64: "not base64!" } }] }] },
+      "t.json: launchTemplates[0].versions[0].userData",
+    ],
+    [
+      { ...base, groups: [{ name: "web", launchTemplate: { name: "nope" } }] },
+      "t.json: groups[0].launchTemplate.name: no launch template 'nope'",
+    ],
+    [
+      {
+        ...base,
+        launchTemplates: [{ name: "lt-web", versions: [{}] }],
+        groups: [{ name: "web", launchTemplate: { name: "lt-web", version: "3" } }],
+      },
+      "t.json: groups[0].launchTemplate.version: launch template 'lt-web' has 1 version(s)",
+    ],
+    [
+      { ...base, groups: [{ name: "web", launchTemplate: { name: "x", version: "latest" } }] },
+      "t.json: groups[0].launchTemplate.version: expected $Latest, $Default or a version number",
+    ],
+    [
+      { ...base, groups: [{ name: "web", launchConfiguration: "nope" }] },
+      "t.json: groups[0].launchConfiguration: no launch configuration 'nope'",
+    ],
+    [
+      {
+        ...base,
+        launchTemplates: [{ name: "lt-web", versions: [{}] }],
+        launchConfigurations: [{ name: "lc", image: "al2023-ami-ecs-hvm-2023.0.20250121-kernel-6.1-x86_64" }],
+        groups: [{ name: "web", launchTemplate: { name: "lt-web" }, launchConfiguration: "lc" }],
+      },
+      "t.json: groups[0].launchTemplate: a group launches from one of launchTemplate, launchConfiguration or mixedInstancesPolicy",
+    ],
+    [
+      {
+        ...base,
+        launchTemplates: [{ name: "lt-web", versions: [{}] }],
+        groups: [
+          {
+            name: "web",
+            mixedInstancesPolicy: { launchTemplate: { name: "lt-web" }, overrides: [{ image: "ami-x" }] },
+          },
+        ],
+      },
+      "t.json: groups[0].mixedInstancesPolicy.overrides[0].image: no image 'ami-x'",
+    ],
+    [{ ...base, images: [{ name: "acme", creationDate: "yesterday" }] }, "t.json: images[0].creationDate:"],
   ])("names the field: %#", (value, message) => {
     expect(() => parseScenario(value, "t.json")).toThrowError(message);
   });
@@ -123,6 +179,12 @@ describe("shipped scenarios", () => {
       expect(parseEcsConfig(next(name).ecsConfig).get("ECS_WARM_POOLS_CHECK")).toBe("true");
     // The 404 needs the group to publish after the agent asks (bootSeconds + about 2 s).
     expect(s.timing.publishDelaySeconds).toBeGreaterThan(s.timing.bootSeconds + 2 + s.timing.lifecycleFailureSeconds);
+  });
+
+  it("templates loads: every group launches from a template, a launch configuration or a mixed policy", async () => {
+    const s = await loadScenario("templates");
+    expect(s.groups.every((g) => g.launchTemplate || g.launchConfiguration || g.mixedInstancesPolicy)).toBe(true);
+    expect(s.hosts.every((h) => h.expect === "healthy")).toBe(true);
   });
 
   it("small loads", async () => {
