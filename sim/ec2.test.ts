@@ -206,6 +206,23 @@ describe("EC2 launch templates through the SDK", () => {
   });
 });
 
+describe("EC2's faults in EC2's words", () => {
+  it("a denied call is UnauthorizedOperation (403), a throttled one RequestLimitExceeded", async () => {
+    const set = (f: unknown) => control("POST", "faults", f);
+    try {
+      await set({ deny: ["DescribeLaunchTemplateVersions"], throttle: { DescribeImages: 0 } });
+      await expect(
+        ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: "web-ecs" })),
+      ).rejects.toMatchObject({ name: "UnauthorizedOperation", $metadata: { httpStatusCode: 403 } });
+      await expect(ec2.send(new DescribeImagesCommand({}))).rejects.toMatchObject({ name: "RequestLimitExceeded" });
+      const cli = await aws("ec2", "describe-launch-template-versions", "--launch-template-name", "web-ecs");
+      expect(cli.err).toContain("UnauthorizedOperation");
+    } finally {
+      await set({});
+    }
+  });
+});
+
 describe("the ECS-optimized AMI's public parameters through SSM", () => {
   it("recommended (JSON), its image_id, an unknown name; the image is the newest ECS image with a fixed agent", async () => {
     const r = await ssm.send(
