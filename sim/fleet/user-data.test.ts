@@ -53,6 +53,19 @@ describe("shell scripts", () => {
     expect(files.get(VAR_LIB_ECS_CONFIG)).toBe("ECS_INSTANCE_ATTRIBUTES={}\n");
   });
 
+  it("sed -i turns the check off or deletes its line; ; and && split commands outside quotes only", () => {
+    const text = [
+      "#!/bin/bash",
+      "echo ECS_CLUSTER=a >> /etc/ecs/ecs.config; echo 'ECS_WARM_POOLS_CHECK=true' >> /etc/ecs/ecs.config",
+      "echo 'ECS_IMAGE_PULL_BEHAVIOR=once; really' >> /etc/ecs/ecs.config && echo ECS_LOGLEVEL=info >> /etc/ecs/ecs.config",
+      "sed -i 's/ECS_WARM_POOLS_CHECK=true/ECS_WARM_POOLS_CHECK=false/' /etc/ecs/ecs.config",
+      "sudo sed -i -e '/^ECS_LOGLEVEL/d' /etc/ecs/ecs.config",
+      "sed 's/a/b/' /etc/ecs/ecs.config",
+    ].join("\n");
+    expect(ecsConfig(text)).toBe("ECS_CLUSTER=a\nECS_WARM_POOLS_CHECK=false\nECS_IMAGE_PULL_BEHAVIOR=once; really\n");
+    expect(check(text)).toBe(false);
+  });
+
   it("a commented-out shell line writes nothing; a quoted # line is written as a comment", () => {
     const text =
       "#!/bin/bash\n# echo ECS_WARM_POOLS_CHECK=true >> /etc/ecs/ecs.config\necho '#ECS_WARM_POOLS_CHECK=true' >> /etc/ecs/ecs.config\n";

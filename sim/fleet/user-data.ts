@@ -166,10 +166,13 @@ export function runShell(script: string, files: BootFiles): void {
   const lines = script.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    // One command per line (and `;` / `&&` chains of simple ones).
-    for (const cmd of line.split(/\s*(?:&&|;)\s*/)) {
-      const parsed = words(cmd);
-      const ws = parsed.words;
+    // One command per line (and `;` / `&&` chains of simple ones, split outside quotes).
+    for (const cmd of commands(line)) {
+      const ws = words(cmd).words;
+      if ((ws[0] === "sudo" ? ws[1] : ws[0]) === "sed") {
+        sed(ws[0] === "sudo" ? ws.slice(2) : ws.slice(1), files);
+        continue;
+      }
       const heredoc = ws.findIndex((w) => w === "\u0000<<" || w === "\u0000<<-");
       if (heredoc >= 0) {
         const stripTabs = ws[heredoc] === "\u0000<<-";
@@ -202,6 +205,95 @@ export function runShell(script: string, files: BootFiles): void {
       const text = argv[0] === "echo" ? echo(argv.slice(1)) : argv[0] === "printf" ? printf(argv.slice(1)) : undefined;
       if (text !== undefined) write(files, file, text, ws[redirect] === "\u0000>>");
     }
+  }
+}
+
+/** A line's commands: split at `;`, `&&` and `||` outside quotes. */
+function commands(line: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      if (c === "\\" && quote === '"' && i + 1 < line.length) {
+        cur += c + line[++i];
+        continue;
+      }
+      if (c === quote) quote = undefined;
+      cur += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      cur += c;
+    } else if (c === "\\" && i + 1 < line.length) {
+      cur += c + line[++i];
+    } else if (c === ";" || ((c === "&" || c === "|") && line[i + 1] === c)) {
+      out.push(cur);
+      cur = "";
+      if (c !== ";") i++;
+    } else cur += c;
+  }
+  out.push(cur);
+  return out.map((x) => x.trim()).filter(Boolean);
+}
+
+/** A sed basic regular expression as a JavaScript one (`\(`, `\+` ... special; `(`, `+` ... literal). */
+function bre(pattern: string): string {
+  let out = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "\\" && i + 1 < pattern.length) {
+      const n = pattern[++i]!;
+      out += "(){}+?|".includes(n) ? n : `\\${n}`;
+    } else out += "(){}+?|".includes(c) ? `\\${c}` : c;
+  }
+  return out;
+}
+
+/**
+ * `sed -i` on a file, the other way user data turns the check off: `s/old/new/[g]` (any delimiter) and `/re/d`,
+ * each script line by line; anything else leaves the file alone.
+ */
+function sed(args: string[], files: BootFiles): void {
+  if (!args.some((a) => /^-[a-zA-Z]*i/.test(a) || a.startsWith("--in-place"))) return;
+  const scripts: string[] = [];
+  const targets: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "-e") scripts.push(args[++i] ?? "");
+    else if (a.startsWith("-")) continue;
+    else if (scripts.length === 0 && !args.includes("-e")) scripts.push(a);
+    else targets.push(a);
+  }
+  for (const file of targets) {
+    const text = files.get(file);
+    if (text === undefined) continue;
+    let lines = text.split("\n");
+    const trailing = text.endsWith("\n");
+    if (trailing) lines.pop();
+    for (const script of scripts) {
+      const del = /^\/(.*)\/d$/.exec(script);
+      const sub = /^s(.)(.*)$/.exec(script);
+      try {
+        if (del) {
+          const re = new RegExp(bre(del[1]!));
+          lines = lines.filter((l) => !re.test(l));
+        } else if (sub) {
+          const d = sub[1]!;
+          const parts = sub[2]!.split(d);
+          if (parts.length < 3) continue;
+          const re = new RegExp(bre(parts[0]!), parts[2]!.includes("g") ? "g" : "");
+          const rep = parts[1]!
+            .replace(/\$/g, "$$$$")
+            .replace(/&/g, "$$&")
+            .replace(/\\(\d)/g, "$$$1");
+          lines = lines.map((l) => l.replace(re, rep));
+        }
+      } catch {
+        // A pattern JavaScript cannot read: sed would have read it, but the simulator leaves the file as it was.
+      }
+    }
+    files.set(file, lines.join("\n") + (trailing ? "\n" : ""));
   }
 }
 
