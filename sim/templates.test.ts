@@ -228,4 +228,24 @@ describe("an instance refresh", () => {
     expect(cli.code, cli.err).toBe(0);
     expect((cli.out.InstanceRefreshes as { Status: string }[])[0]!.Status).toBe("Successful");
   }, 60_000);
+
+  it("SkipMatching leaves members already on the group's current version", async () => {
+    const members = async () =>
+      (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["fixed-image"] })))
+        .AutoScalingGroups![0]!.Instances!.map((i) => i.InstanceId)
+        .sort();
+    const before = await members();
+    await asg.send(
+      new StartInstanceRefreshCommand({
+        AutoScalingGroupName: "fixed-image",
+        Preferences: { SkipMatching: true, InstanceWarmup: 1 },
+      }),
+    );
+    await until(async () => {
+      const r = (await asg.send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: "fixed-image" })))
+        .InstanceRefreshes![0]!;
+      return r.Status === "Successful";
+    });
+    expect(await members()).toEqual(before);
+  }, 20_000);
 });

@@ -120,6 +120,11 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
       groups.get(name)!.source = ec2.checkSource(source);
     },
     defaultWarmupSeconds: scenario.timing.bootSeconds + scenario.timing.publishDelaySeconds,
+    currentTemplate: (g) => {
+      if (!g.source || g.source.kind === "launch-configuration") return undefined;
+      const v = ec2.resolveVersion({ id: g.source.template.id }, g.source.template.version);
+      return { id: v.templateId, version: String(v.versionNumber) };
+    },
   });
   const limit = pLimit(opts.maxProcesses ?? 8);
   const held = new Set<Socket>();

@@ -18,12 +18,8 @@ export type RefreshDeps = {
   setSource(group: string, source: GroupLaunchSource): void;
   /** Default warmup (seconds) when the request gives none. */
   defaultWarmupSeconds: number;
-};
-
-const sameTemplate = (h: Host, g: GroupState) => {
-  const s = g.source;
-  if (!s || s.kind === "launch-configuration" || !h.launchTemplate) return false;
-  return h.launchTemplate.id === s.template.id && h.launchTemplate.version === s.template.version;
+  /** The template id and version number the group launches now (undefined: no template). */
+  currentTemplate(group: GroupState): { id: string; version: string } | undefined;
 };
 
 export function createRefreshes(deps: RefreshDeps) {
@@ -42,9 +38,9 @@ export function createRefreshes(deps: RefreshDeps) {
       return;
     }
     const batch = Math.max(1, Math.floor((total * (100 - r.minHealthyPercentage)) / 100));
-    const now_ = live.slice(0, batch);
+    const batchIds = live.slice(0, batch);
     try {
-      deps.replace(g.spec.name, now_);
+      deps.replace(g.spec.name, batchIds);
     } catch (e) {
       r.status = "Failed";
       r.statusReason = `Failed to launch replacements: ${(e as Error).message}`;
@@ -54,7 +50,7 @@ export function createRefreshes(deps: RefreshDeps) {
     const rest = live.slice(batch);
     const done = total - rest.length;
     r.percentageComplete = Math.min(99, Math.floor((done * 100) / Math.max(1, total)));
-    r.statusReason = `Waiting for instances to warm up before continuing. For example: ${now_.join(", ")} is warming up.`;
+    r.statusReason = `Waiting for instances to warm up before continuing. For example: ${batchIds.join(", ")} is warming up.`;
     const t = setTimeout(() => {
       timers.delete(t);
       step(g, r, rest, total);
@@ -90,7 +86,11 @@ export function createRefreshes(deps: RefreshDeps) {
         const m = h.membership(now);
         return m && m.group === name && !m.inWarmPool;
       });
-      const todo = members.filter((h) => !(opts.skipMatching && sameTemplate(h, g))).map((h) => h.id);
+      // SkipMatching leaves the members already launched from the template version the group launches now.
+      const current = opts.skipMatching ? deps.currentTemplate(g) : undefined;
+      const matches = (h: Host) =>
+        current !== undefined && h.launchTemplate?.id === current.id && h.launchTemplate.version === current.version;
+      const todo = members.filter((h) => !matches(h)).map((h) => h.id);
       const r: InstanceRefreshInfo = {
         id: randomUUID(),
         group: name,
