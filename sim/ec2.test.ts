@@ -141,18 +141,38 @@ describe("EC2 launch templates through the SDK", () => {
     expect(v2.LaunchTemplateData!.ImageId).toMatch(/^ami-/);
     expect(v2.LaunchTemplateData!.UserData).toBeTruthy();
 
+    // A retry with the same ClientToken is the same version, not a third one.
+    const again = await ec2.send(
+      new CreateLaunchTemplateVersionCommand({
+        LaunchTemplateName: "api-ecs",
+        SourceVersion: "1",
+        ClientToken: "fix-api-1",
+        LaunchTemplateData: { InstanceType: "c5.large" },
+      }),
+    );
+    const retried = await ec2.send(
+      new CreateLaunchTemplateVersionCommand({
+        LaunchTemplateName: "api-ecs",
+        SourceVersion: "1",
+        ClientToken: "fix-api-1",
+        LaunchTemplateData: { InstanceType: "c5.large" },
+      }),
+    );
+    expect(retried.LaunchTemplateVersion!.VersionNumber).toBe(again.LaunchTemplateVersion!.VersionNumber);
+    expect(again.LaunchTemplateVersion!.VersionNumber).toBe(3);
+
     const seen: number[] = [];
     for await (const page of paginateDescribeLaunchTemplateVersions(
       { client: ec2, pageSize: 1 },
       { LaunchTemplateName: "api-ecs" },
     ))
       seen.push(...page.LaunchTemplateVersions!.map((x) => x.VersionNumber!));
-    expect(seen).toEqual([2, 1]);
+    expect(seen).toEqual([3, 2, 1]);
 
     const modified = await ec2.send(
       new ModifyLaunchTemplateCommand({ LaunchTemplateName: "api-ecs", DefaultVersion: "2" }),
     );
-    expect(modified.LaunchTemplate).toMatchObject({ DefaultVersionNumber: 2, LatestVersionNumber: 2 });
+    expect(modified.LaunchTemplate).toMatchObject({ DefaultVersionNumber: 2, LatestVersionNumber: 3 });
     const def = await ec2.send(
       new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: "api-ecs", Versions: ["$Default"] }),
     );

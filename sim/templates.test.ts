@@ -162,6 +162,64 @@ describe("templates.json", () => {
   });
 });
 
+describe("UpdateAutoScalingGroup", () => {
+  it("switches a launch-configuration group to a template, and changes a mixed policy's overrides", async () => {
+    await asg.send(
+      new UpdateAutoScalingGroupCommand({
+        AutoScalingGroupName: "launch-config",
+        LaunchTemplate: { LaunchTemplateName: "fixed-image-lt" },
+      }),
+    );
+    await asg.send(
+      new UpdateAutoScalingGroupCommand({
+        AutoScalingGroupName: "mixed",
+        MixedInstancesPolicy: {
+          LaunchTemplate: {
+            LaunchTemplateSpecification: { LaunchTemplateName: "mixed-lt", Version: "1" },
+            Overrides: [{ InstanceType: "c6i.large" }],
+          },
+        },
+      }),
+    );
+    const groups = (
+      await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["launch-config", "mixed"] }))
+    ).AutoScalingGroups!;
+    const lc = groups.find((g) => g.AutoScalingGroupName === "launch-config")!;
+    expect(lc.LaunchConfigurationName).toBeUndefined();
+    expect(lc.LaunchTemplate).toMatchObject({ LaunchTemplateName: "fixed-image-lt", Version: "$Default" });
+    const mixed = groups.find((g) => g.AutoScalingGroupName === "mixed")!.MixedInstancesPolicy!;
+    expect(mixed.LaunchTemplate!.Overrides!.map((o) => o.InstanceType)).toEqual(["c6i.large"]);
+    const [id] = await launch("mixed", 1);
+    expect((await host(id!)).instanceType).toBe("c6i.large");
+    expect((await host(id!)).agentVersion).toBe("1.91.1");
+    const [fromLt] = await launch("launch-config", 1);
+    expect((await host(fromLt!)).agentVersion).toBe("1.91.1");
+
+    const fail = (input: ConstructorParameters<typeof UpdateAutoScalingGroupCommand>[0]) =>
+      asg
+        .send(new UpdateAutoScalingGroupCommand(input))
+        .then((): string[] => [])
+        .catch((e: Error) => [e.name, e.message]);
+    expect(await fail({ AutoScalingGroupName: "mixed", LaunchTemplate: { LaunchTemplateName: "nope" } })).toEqual([
+      "ValidationError",
+      "You must use a valid fully-formed launch template. The specified launch template, with template name nope, does not exist.",
+    ]);
+    expect(
+      (await fail({
+        AutoScalingGroupName: "mixed",
+        LaunchTemplate: { LaunchTemplateName: "mixed-lt" },
+        LaunchConfigurationName: "launch-config-lc",
+      }))![0],
+    ).toBe("ValidationError");
+    expect((await fail({ AutoScalingGroupName: "nope", MinSize: 1 }))![1]).toContain(
+      "AutoScalingGroup 'nope' not found",
+    );
+    expect((await fail({ AutoScalingGroupName: "mixed", MinSize: 5, MaxSize: 2 }))![1]).toBe(
+      "Minimum size 5 is greater than maximum size 2.",
+    );
+  });
+});
+
 describe("an instance refresh", () => {
   it("replaces the members a batch at a time from the group's current version; percentage grows to 100", async () => {
     const before = (
