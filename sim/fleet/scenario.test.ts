@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { Ec2State } from "./ec2-state.ts";
+import { parseEcsConfig } from "./ecs-config.ts";
 import { generateScenario, loadScenario, parseScenario } from "./index.ts";
 import { EXPECTED_VERDICTS } from "./scenario-schema.ts";
 
@@ -52,6 +54,62 @@ describe("scenario validation", () => {
       "t.json: groups[0].launch.agentVersion: expected a version like 1.89.3",
     ],
     [{ ...base, groups: [{ name: "web", launch: { colour: "red" } }] }, "t.json: groups[0].launch:"],
+    [
+      { ...base, launchTemplates: [{ name: "lt-web", versions: [{ image: "al2023-ami-nope" }] }] },
+      "t.json: launchTemplates[0].versions[0].image: no image 'al2023-ami-nope'",
+    ],
+    [{ ...base, launchTemplates: [{ name: "lt-web", versions: [] }] }, "t.json: launchTemplates[0].versions:"],
+    [
+      { ...base, launchTemplates: [{ name: "lt-web", defaultVersion: 2, versions: [{}] }] },
+      "t.json: launchTemplates[0].defaultVersion: the template has 1 version(s)",
+    ],
+    [
+      { ...base, launchTemplates: [{ name: "lt-web", versions: [{ userData: { base64: "not base64!" } }] }] },
+      "t.json: launchTemplates[0].versions[0].userData",
+    ],
+    [
+      { ...base, groups: [{ name: "web", launchTemplate: { name: "nope" } }] },
+      "t.json: groups[0].launchTemplate.name: no launch template 'nope'",
+    ],
+    [
+      {
+        ...base,
+        launchTemplates: [{ name: "lt-web", versions: [{}] }],
+        groups: [{ name: "web", launchTemplate: { name: "lt-web", version: "3" } }],
+      },
+      "t.json: groups[0].launchTemplate.version: launch template 'lt-web' has 1 version(s)",
+    ],
+    [
+      { ...base, groups: [{ name: "web", launchTemplate: { name: "x", version: "latest" } }] },
+      "t.json: groups[0].launchTemplate.version: expected $Latest, $Default or a version number",
+    ],
+    [
+      { ...base, groups: [{ name: "web", launchConfiguration: "nope" }] },
+      "t.json: groups[0].launchConfiguration: no launch configuration 'nope'",
+    ],
+    [
+      {
+        ...base,
+        launchTemplates: [{ name: "lt-web", versions: [{}] }],
+        launchConfigurations: [{ name: "lc", image: "al2023-ami-ecs-hvm-2023.0.20250121-kernel-6.1-x86_64" }],
+        groups: [{ name: "web", launchTemplate: { name: "lt-web" }, launchConfiguration: "lc" }],
+      },
+      "t.json: groups[0].launchTemplate: a group launches from one of launchTemplate, launchConfiguration or mixedInstancesPolicy",
+    ],
+    [
+      {
+        ...base,
+        launchTemplates: [{ name: "lt-web", versions: [{}] }],
+        groups: [
+          {
+            name: "web",
+            mixedInstancesPolicy: { launchTemplate: { name: "lt-web" }, overrides: [{ image: "ami-x" }] },
+          },
+        ],
+      },
+      "t.json: groups[0].mixedInstancesPolicy.overrides[0].image: no image 'ami-x'",
+    ],
+    [{ ...base, images: [{ name: "acme", creationDate: "yesterday" }] }, "t.json: images[0].creationDate:"],
   ])("names the field: %#", (value, message) => {
     expect(() => parseScenario(value, "t.json")).toThrowError(message);
   });
@@ -102,20 +160,31 @@ describe("shipped scenarios", () => {
     expect(l404 / demo.hosts.length).toBeLessThan(0.4);
   });
 
-  it("scale-out has groups that keep launching: affected agents into web and batch's warm pool, the fixed one into api", async () => {
+  it("scale-out has groups that keep launching from templates: affected agents into web and batch's warm pool, the fixed one into api", async () => {
     const s = await loadScenario("scale-out");
     expect(s.hosts.every((h) => h.expect)).toBe(true);
     const g = Object.fromEntries(s.groups.map((x) => [x.name, x]));
-    expect(g.web!.launch!.agentVersion).toBe("1.89.3");
     expect(g.web!.scaleOut).toMatchObject({ every: 30, count: 2, into: "in-service" });
     expect(g.batch!.warmPool).toBeDefined();
     expect(g.batch!.scaleOut!.into).toBe("warm-pool");
     expect(g.batch!.moveToInService).toBeDefined();
-    expect(g.api!.launch!.agentVersion).toBe("1.91.1");
-    for (const x of [g.web!, g.batch!, g.api!])
-      expect(x.launch!.ecsConfig).toMatchObject({ ECS_WARM_POOLS_CHECK: "true" });
+    // What each group launches comes from its template's version 1: the image's agent and the user data's ecs.config.
+    expect(g.web!.launchTemplate).toEqual({ name: "web-ecs", version: "1" });
+    const ec2 = new Ec2State(s, s.region, s.accountId, Date.now());
+    const next = (name: string) => ec2.resolveLaunch(ec2.sourceOf(g[name]!)!, 1);
+    expect(next("web").image.agentVersion).toBe("1.89.3");
+    expect(next("batch").image.agentVersion).toBe("1.90.0");
+    expect(next("api").image.agentVersion).toBe("1.91.1");
+    for (const name of ["web", "batch", "api"])
+      expect(parseEcsConfig(next(name).ecsConfig).get("ECS_WARM_POOLS_CHECK")).toBe("true");
     // The 404 needs the group to publish after the agent asks (bootSeconds + about 2 s).
     expect(s.timing.publishDelaySeconds).toBeGreaterThan(s.timing.bootSeconds + 2 + s.timing.lifecycleFailureSeconds);
+  });
+
+  it("templates loads: every group launches from a template, a launch configuration or a mixed policy", async () => {
+    const s = await loadScenario("templates");
+    expect(s.groups.every((g) => g.launchTemplate || g.launchConfiguration || g.mixedInstancesPolicy)).toBe(true);
+    expect(s.hosts.every((h) => h.expect === "healthy")).toBe(true);
   });
 
   it("small loads", async () => {

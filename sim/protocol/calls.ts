@@ -2,7 +2,7 @@
  * The log of AWS calls the simulator received, so tests wait on calls (GET /_sim/calls?since=) instead of sleeping.
  * Bounded: old entries fall off, sequence numbers keep counting.
  */
-export type CallService = "ssm" | "autoscaling" | "sts" | "ecs" | "organizations";
+export type CallService = "ssm" | "autoscaling" | "sts" | "ecs" | "organizations" | "ec2";
 
 export type Call = {
   seq: number;
