@@ -3,6 +3,7 @@ import type { ActionEntry, InstanceView } from "@/components/instance/types.ts";
 import { currentActor } from "@/lib/auth/index.ts";
 import { isInstanceId } from "@/lib/aws/ids.ts";
 import { config } from "@/lib/config.ts";
+import { selectedFleet, splitFleetId } from "@/lib/fleets/fleet-ids.ts";
 import { type ProbeReport, probeReportSchema } from "@/lib/probe/report-schema.ts";
 import { getStore } from "@/lib/store/index.ts";
 import { currentViewer } from "./viewer.ts";
@@ -31,16 +32,24 @@ export function reportOf(raw: string): ProbeReport | undefined {
   return undefined;
 }
 
-/** One instance for its page (the viewer read from the render's headers) or a route (from the request it passes). */
-export async function loadInstance(instanceId: string, request?: Request): Promise<InstanceView | undefined> {
+/**
+ * One instance for its page (the viewer read from the render's headers) or a route (from the request it passes).
+ * `fleet` (`?fleet=`, the row's fleet in the table) says which: the same id in two accounts is two instances.
+ */
+export async function loadInstance(
+  instanceId: string,
+  request?: Request,
+  fleetParam?: string | string[] | null,
+): Promise<InstanceView | undefined> {
   await (request ? currentActor(request) : currentViewer());
   if (!isInstanceId(instanceId)) return undefined;
+  const picked = selectedFleet(fleetParam);
   const store = getStore();
-  const latest = await store.latestResult(instanceId);
+  const latest = await store.latestResult(instanceId, picked);
   if (!latest) return undefined;
   const verifying = new Map<string, string>();
   const history = async () =>
-    (await store.instanceHistory(instanceId, 50)).map((r) => ({
+    (await store.instanceHistory(instanceId, 50, picked)).map((r) => ({
       ...(verifying.has(r.scanId) ? { verifiedAction: verifying.get(r.scanId) } : {}),
       scanId: r.scanId,
       verdict: r.verdict,
@@ -53,8 +62,8 @@ export async function loadInstance(instanceId: string, request?: Request): Promi
   const raw = latest.rawOutput || latest.outcome.output || "";
   const { output: _output, ...outcome } = latest.outcome;
   const [fleet, gone, rows] = await Promise.all([
-    store.instanceFleet(instanceId),
-    store.goneOf(instanceId),
+    picked ?? store.instanceFleet(instanceId),
+    store.goneOf(instanceId, picked),
     store.actions.list({ instanceId, limit: 50 }),
   ]);
   const actions = await Promise.all(
@@ -74,7 +83,8 @@ export async function loadInstance(instanceId: string, request?: Request): Promi
   );
   return {
     // The fleet is `<account>/<region>`; before fleets were recorded, the configured region.
-    region: fleet?.split("/")[1] ?? config().region,
+    region: fleet ? splitFleetId(fleet).region : config().region,
+    ...(fleet ? { account: splitFleetId(fleet).account } : {}),
     ...(gone ? { gone: { since: gone.since, fleet: gone.fleet } } : {}),
     actions,
     instanceId: latest.instanceId,

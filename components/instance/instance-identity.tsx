@@ -58,6 +58,7 @@ export function InstanceIdentity({ view }: { view: InstanceView }) {
             { label: "Instance ID", value: <Copyable text={view.instanceId} what="instance ID" /> },
             { label: "Private IP", value: <Copyable text={view.target.ipAddress} what="private IP" /> },
             { label: "Hostname", value: <Copyable text={view.target.computerName} what="hostname" /> },
+            ...(view.account ? [{ label: "Account", value: view.account }] : []),
             { label: "Region", value: view.region },
             { label: "EC2", value: <External href={links?.ec2}>Instance in EC2</External> },
             {

@@ -10,6 +10,7 @@ import { RestartButton } from "@/components/actions/restart-button.tsx";
 import { fetchInstanceView } from "@/components/api/client.ts";
 import { InstanceDetail } from "@/components/instance/instance-detail.tsx";
 import type { InstanceView } from "@/components/instance/types.ts";
+import { withFleet } from "@/lib/fleets/fleet-ids.ts";
 
 type State =
   | { id: string; status: "loading" }
@@ -17,23 +18,23 @@ type State =
   | { id: string; status: "error" };
 
 /** The split panel's content: one instance's detail, read from GET /api/instances/:id/view. */
-export function InstancePanel({ instanceId }: { instanceId: string }) {
+export function InstancePanel({ instanceId, fleet }: { instanceId: string; fleet?: string }) {
   const [state, setState] = useState<State>({ id: instanceId, status: "loading" });
 
   useEffect(() => {
     let live = true;
     setState({ id: instanceId, status: "loading" });
-    fetchInstanceView(instanceId).then(
+    fetchInstanceView(instanceId, undefined, fleet).then(
       (view) => live && setState({ id: instanceId, status: "ok", view }),
       () => live && setState({ id: instanceId, status: "error" }),
     );
     return () => {
       live = false;
     };
-  }, [instanceId]);
+  }, [instanceId, fleet]);
 
   const fullPage = (
-    <Link href={`/instances/${encodeURIComponent(instanceId)}`} variant="primary">
+    <Link href={withFleet(`/instances/${encodeURIComponent(instanceId)}`, fleet)} variant="primary">
       Open the full page of {instanceId}
     </Link>
   );

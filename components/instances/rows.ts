@@ -1,9 +1,16 @@
 import { VERDICTS, type Verdict } from "@/lib/diagnosis/types.ts";
+import { splitFleetId } from "@/lib/fleets/fleet-ids.ts";
 import type { InstanceSummary } from "@/lib/store/types.ts";
 
 /** One row of the instances table: the latest verdict of one instance and what it is filtered and sorted by. */
 export type InstanceRow = {
   instanceId: string;
+  /** Unique per row: the fleet and the instance id (the same id in two accounts is two rows). */
+  rowKey: string;
+  /** The fleet (`<account>/<region>`) the result was read from; empty for results from before fleets were recorded. */
+  fleet: string;
+  account: string;
+  region: string;
   verdict: Verdict;
   cause: string;
   group: string;
@@ -54,6 +61,8 @@ export type CompactRows = {
   registered: number[];
   /** Gone since, in seconds since the epoch (0: not gone); absent when no row is gone. */
   gone?: number[];
+  /** The fleet (into `dict`; `(none)` when unknown); absent from rows of an older server. */
+  fleet?: number[];
 };
 
 export function compactRows(items: readonly SummaryLike[]): CompactRows {
@@ -82,8 +91,10 @@ export function compactRows(items: readonly SummaryLike[]): CompactRows {
     scan: [],
     restart: [],
     registered: [],
+    fleet: [],
   };
   for (const it of items) {
+    out.fleet!.push(intern(it.fleet));
     out.ids.push(it.instanceId.slice(0, 64));
     out.verdict.push(Math.max(0, VERDICTS.indexOf(it.verdict)));
     out.cause.push(intern(it.cause));
@@ -109,8 +120,14 @@ export function expandRows(c: CompactRows): InstanceRow[] {
   const d = c.dict;
   const rows: InstanceRow[] = new Array(c.ids.length);
   for (let i = 0; i < c.ids.length; i++) {
+    const fleet = c.fleet ? (d[c.fleet[i]!] ?? NONE) : NONE;
+    const where = fleet === NONE ? { account: NONE, region: NONE } : splitFleetId(fleet);
     rows[i] = {
       instanceId: c.ids[i]!,
+      rowKey: fleet === NONE ? c.ids[i]! : `${fleet} ${c.ids[i]}`,
+      fleet: fleet === NONE ? "" : fleet,
+      account: where.account || NONE,
+      region: where.region || NONE,
       verdict: VERDICTS[c.verdict[i]!] ?? "unknown",
       cause: d[c.cause[i]!] ?? NONE,
       group: d[c.group[i]!] ?? NONE,
