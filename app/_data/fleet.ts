@@ -133,9 +133,12 @@ const sumCounts = (all: Record<Verdict, number>[]) => {
   return out;
 };
 
-/** The overview of the fleets the picker selects (`?fleet=`; absent: every configured fleet). */
-export async function loadOverview(fleet?: string | string[] | null): Promise<Overview> {
-  await currentViewer();
+/**
+ * The overview of the fleets the picker selects (`?fleet=`; absent: every configured fleet). A page passes no request
+ * (the viewer is read from the render's headers); a caller with a request passes it.
+ */
+export async function loadOverview(fleet?: string | string[] | null, request?: Request): Promise<Overview> {
+  await (request ? currentActor(request) : currentViewer());
   const store = getStore();
   const view = await fleetView(fleet);
   const { ids } = view;
@@ -203,8 +206,12 @@ export async function loadOverview(fleet?: string | string[] | null): Promise<Ov
 }
 
 /** The fleet scans of the fleets in view, newest first (with every fleet: those of fleets not configured now too). */
-export async function loadScans(limit = 100, fleet?: string | string[] | null): Promise<ScanRow[]> {
-  await currentViewer();
+export async function loadScans(
+  limit = 100,
+  fleet?: string | string[] | null,
+  request?: Request,
+): Promise<ScanRow[]> {
+  await (request ? currentActor(request) : currentViewer());
   const { picked, ids } = await fleetView(fleet);
   // Verification scans are shown with their action and in the instance's history, not here.
   const scans = await getStore().listScans({ limit: Math.min(limit * 10, 1000) });

@@ -21,7 +21,10 @@ export function isFleetId(s: string): boolean {
   if (s.length > 300) return false;
   const slash = s.lastIndexOf("/");
   if (slash <= 0) return false;
-  return ENDPOINT_ACCOUNT.test(s.slice(0, slash)) && isRegionName(s.slice(slash + 1));
+  const account = s.slice(0, slash);
+  // Digits alone are an account id, so exactly 12 of them; an endpoint's name has a letter, a dot or a colon.
+  const accountOk = /^\d+$/.test(account) ? isAccountId(account) : ENDPOINT_ACCOUNT.test(account);
+  return accountOk && isRegionName(s.slice(slash + 1));
 }
 
 /** The account and region of a fleet id (as lib/aws/fleet.ts builds it). */
