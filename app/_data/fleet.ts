@@ -206,11 +206,7 @@ export async function loadOverview(fleet?: string | string[] | null, request?: R
 }
 
 /** The fleet scans of the fleets in view, newest first (with every fleet: those of fleets not configured now too). */
-export async function loadScans(
-  limit = 100,
-  fleet?: string | string[] | null,
-  request?: Request,
-): Promise<ScanRow[]> {
+export async function loadScans(limit = 100, fleet?: string | string[] | null, request?: Request): Promise<ScanRow[]> {
   await (request ? currentActor(request) : currentViewer());
   const { picked, ids } = await fleetView(fleet);
   // Verification scans are shown with their action and in the instance's history, not here.
