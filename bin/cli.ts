@@ -28,6 +28,11 @@ const COMMANDS: Record<string, Entry> = {
     usage: "fleets [--json]",
     load: () => import("./commands/fleets.ts").then((m) => m.default),
   },
+  instance: {
+    summary: "one instance's latest diagnosis and history, from the store (--fleet when the id is in several)",
+    usage: "instance i-... [--fleet ACCOUNT/REGION] [--json]",
+    load: () => import("./commands/instance.ts").then((m) => m.default),
+  },
   diagnose: {
     summary: "diagnose one probe output (raw JSON line or SSM Output)",
     usage: "diagnose [FILE|-] [--json]",

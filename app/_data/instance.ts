@@ -3,7 +3,6 @@ import type { ActionEntry, InstanceView } from "@/components/instance/types.ts";
 import { currentActor } from "@/lib/auth/index.ts";
 import { isInstanceId } from "@/lib/aws/ids.ts";
 import { config } from "@/lib/config.ts";
-import { selectedFleet, splitFleetId } from "@/lib/fleets/fleet-ids.ts";
 import { type ProbeReport, probeReportSchema } from "@/lib/probe/report-schema.ts";
 import { getStore } from "@/lib/store/index.ts";
 import { currentViewer } from "./viewer.ts";
@@ -33,23 +32,23 @@ export function reportOf(raw: string): ProbeReport | undefined {
 }
 
 /**
- * One instance for its page (the viewer read from the render's headers) or a route (from the request it passes).
- * `fleet` (`?fleet=`, the row's fleet in the table) says which: the same id in two accounts is two instances.
+ * One instance for its page (the viewer read from the render's headers) or a route (from the request it passes): the
+ * instance of `fleet`, or without it the one in the fleet of its newest result (callers ask whichFleet first when
+ * the id may be in several).
  */
 export async function loadInstance(
   instanceId: string,
   request?: Request,
-  fleetParam?: string | string[] | null,
+  fleetId?: string,
 ): Promise<InstanceView | undefined> {
   await (request ? currentActor(request) : currentViewer());
   if (!isInstanceId(instanceId)) return undefined;
-  const picked = selectedFleet(fleetParam);
   const store = getStore();
-  const latest = await store.latestResult(instanceId, picked);
+  const latest = await store.latestResult(instanceId, fleetId);
   if (!latest) return undefined;
   const verifying = new Map<string, string>();
   const history = async () =>
-    (await store.instanceHistory(instanceId, 50, picked)).map((r) => ({
+    (await store.instanceHistory(instanceId, 50, fleetId)).map((r) => ({
       ...(verifying.has(r.scanId) ? { verifiedAction: verifying.get(r.scanId) } : {}),
       scanId: r.scanId,
       verdict: r.verdict,
@@ -61,9 +60,10 @@ export async function loadInstance(
     }));
   const raw = latest.rawOutput || latest.outcome.output || "";
   const { output: _output, ...outcome } = latest.outcome;
-  const [fleet, gone, rows] = await Promise.all([
-    picked ?? store.instanceFleet(instanceId),
-    store.goneOf(instanceId, picked),
+  // The result's own fleet (absent for one from before fleets were recorded).
+  const fleet = latest.fleet;
+  const [gone, rows] = await Promise.all([
+    store.goneOf(instanceId, fleetId ?? fleet),
     store.actions.list({ instanceId, limit: 50 }),
   ]);
   const actions = await Promise.all(
@@ -83,8 +83,8 @@ export async function loadInstance(
   );
   return {
     // The fleet is `<account>/<region>`; before fleets were recorded, the configured region.
-    region: fleet ? splitFleetId(fleet).region : config().region,
-    ...(fleet ? { account: splitFleetId(fleet).account } : {}),
+    region: fleet?.split("/")[1] ?? config().region,
+    ...(fleet ? { fleet } : {}),
     ...(gone ? { gone: { since: gone.since, fleet: gone.fleet } } : {}),
     actions,
     instanceId: latest.instanceId,

@@ -185,8 +185,8 @@ describe("GET /api/instances/table and /api/instances/:id/view with ?fleet=", ()
     const { GET } = await import("./instances/[id]/view/route.ts");
     const res = await GET(get(`/api/instances/${ID3}/view?fleet=${OTHER}`), { params: Promise.resolve({ id: ID3 }) });
     expect(res.status).toBe(200);
-    const { view } = (await res.json()) as { view: { instanceId: string; account?: string; region: string } };
-    expect(view).toMatchObject({ instanceId: ID3, account: "111111111111", region: "eu-west-1" });
+    const { view } = (await res.json()) as { view: { instanceId: string; fleet?: string; region: string } };
+    expect(view).toMatchObject({ instanceId: ID3, fleet: OTHER, region: "eu-west-1" });
   });
 });
 
@@ -223,7 +223,16 @@ describe("the pages' data functions, scoped by the picked fleet", () => {
     expect((await loadScans(100, OTHER, get("/scans"))).map((s) => s.id)).toEqual([scanOther]);
     expect((await loadScans(100, undefined, get("/scans"))).map((s) => s.id)).toEqual([scanOther, scanHere]);
     const other = await tableData(get("/instances"), { fleet: OTHER });
-    expect(other.rows.map((r) => r.instanceId)).toEqual([ID3]);
+    expect(other.rows.map((r) => [r.instanceId, r.account, r.region, r.fleet])).toEqual([
+      [ID3, "111111111111", "eu-west-1", OTHER],
+    ]);
+    // The table offers the accounts and regions of its rows as filter values.
+    expect(other.filteringOptions).toContainEqual({
+      propertyKey: "account",
+      value: "111111111111",
+      label: "111111111111",
+    });
+    expect(other.filteringOptions).toContainEqual({ propertyKey: "region", value: "eu-west-1", label: "eu-west-1" });
     const all = await tableData(get("/instances"));
     expect(all.rows.map((r) => r.instanceId).sort()).toEqual([ID1, ID2]);
     expect(all.version).not.toBe(other.version);

@@ -17,6 +17,7 @@ import { When } from "@/components/text/when.tsx";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
 import type { ActionEvent, ActionDetail as Detail, InstanceOutcome } from "@/lib/actions/types.ts";
 import type { Verdict } from "@/lib/diagnosis/types.ts";
+import { instanceHref } from "@/lib/instances/instance-href.ts";
 import { ACTION_STATUS, KIND_TEXT, OUTCOME } from "./outcome-text.ts";
 
 type Row = {
@@ -142,7 +143,7 @@ export function ActionDetail({ initial }: { initial: Detail }) {
           {
             id: "instance",
             header: "Instance",
-            cell: (r) => <Link href={`/instances/${encodeURIComponent(r.instanceId)}`}>{r.instanceId}</Link>,
+            cell: (r) => <Link href={instanceHref(r.instanceId)}>{r.instanceId}</Link>,
           },
           {
             id: "before",

@@ -120,9 +120,9 @@ export async function fetchInstanceView(
   signal?: AbortSignal,
   fleet?: string,
 ): Promise<InstanceView | null> {
+  const query = fleet ? `?fleet=${encodeURIComponent(fleet)}` : "";
   try {
-    const q = fleet ? `?${new URLSearchParams({ fleet })}` : "";
-    return (await get<{ view: InstanceView }>(`/api/instances/${seg(instanceId)}/view${q}`, signal)).view;
+    return (await get<{ view: InstanceView }>(`/api/instances/${seg(instanceId)}/view${query}`, signal)).view;
   } catch (e) {
     if ((e as ApiFailure).status === 404 || (e as ApiFailure).status === 400) return null;
     throw e;

@@ -8,6 +8,7 @@ import Link from "@cloudscape-design/components/link";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { cap } from "@/components/text/cap.ts";
 import { formatTime } from "@/components/text/time.ts";
+import { splitFleetId } from "@/lib/fleets/fleet-ids.ts";
 import { consoleLinks } from "./console-links.ts";
 import type { InstanceView } from "./types.ts";
 
@@ -58,7 +59,7 @@ export function InstanceIdentity({ view }: { view: InstanceView }) {
             { label: "Instance ID", value: <Copyable text={view.instanceId} what="instance ID" /> },
             { label: "Private IP", value: <Copyable text={view.target.ipAddress} what="private IP" /> },
             { label: "Hostname", value: <Copyable text={view.target.computerName} what="hostname" /> },
-            ...(view.account ? [{ label: "Account", value: view.account }] : []),
+            ...(view.fleet ? [{ label: "Account", value: splitFleetId(view.fleet).account }] : []),
             { label: "Region", value: view.region },
             { label: "EC2", value: <External href={links?.ec2}>Instance in EC2</External> },
             {

@@ -30,8 +30,8 @@ export type ActionEntry = {
 export type InstanceView = {
   /** The region of the fleet it was read from, for console links. */
   region: string;
-  /** The account of that fleet (absent for results from before fleets were recorded). */
-  account?: string;
+  /** The fleet (`<account>/<region>`) it was read from; absent for a result from before fleets were recorded. */
+  fleet?: string;
   /** Gone from its fleet: a full scan started at `since` did not see it. */
   gone?: { since: string; fleet: string };
   actions: ActionEntry[];

@@ -10,7 +10,7 @@ import { RestartButton } from "@/components/actions/restart-button.tsx";
 import { fetchInstanceView } from "@/components/api/client.ts";
 import { InstanceDetail } from "@/components/instance/instance-detail.tsx";
 import type { InstanceView } from "@/components/instance/types.ts";
-import { withFleet } from "@/lib/fleets/fleet-ids.ts";
+import { instanceHref } from "@/lib/instances/instance-href.ts";
 
 type State =
   | { id: string; status: "loading" }
@@ -34,7 +34,7 @@ export function InstancePanel({ instanceId, fleet }: { instanceId: string; fleet
   }, [instanceId, fleet]);
 
   const fullPage = (
-    <Link href={withFleet(`/instances/${encodeURIComponent(instanceId)}`, fleet)} variant="primary">
+    <Link href={instanceHref(instanceId, fleet)} variant="primary">
       Open the full page of {instanceId}
     </Link>
   );

@@ -20,6 +20,7 @@ import { useSplitPanelSlot } from "@/components/shell/split-panel-slot.tsx";
 import { formatTime } from "@/components/text/time.ts";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
 import { withFleet } from "@/lib/fleets/fleet-ids.ts";
+import { instanceHref } from "@/lib/instances/instance-href.ts";
 import { download, rowsToCsv, rowsToJson } from "./export.ts";
 import { InstancePanel } from "./instance-panel.tsx";
 import { InstancesFilter } from "./instances-filter.tsx";
@@ -32,10 +33,6 @@ const NO_ROWS: InstanceRow[] = [];
 const allDisabled = () => true;
 // A gone instance keeps its last verdict on show, but nothing can be sent to it (the preflight refuses it too).
 const goneDisabled = (r: InstanceRow) => !!r.goneSince;
-
-/** An instance's page, in its own fleet (`?fleet=`): the same id in another account is another instance. */
-export const instanceHref = (r: Pick<InstanceRow, "instanceId" | "fleet">) =>
-  withFleet(`/instances/${encodeURIComponent(r.instanceId)}`, r.fleet || undefined);
 
 function columns(onOpen: (row: InstanceRow) => void): TableProps.ColumnDefinition<InstanceRow>[] {
   return [
@@ -51,7 +48,7 @@ function columns(onOpen: (row: InstanceRow) => void): TableProps.ColumnDefinitio
       header: "Instance ID",
       cell: (r) => (
         <Link
-          href={instanceHref(r)}
+          href={instanceHref(r.instanceId, r.fleet)}
           onFollow={(e) => {
             e.preventDefault();
             onOpen(r);
@@ -149,7 +146,7 @@ export function InstancesTable({
   const [openedFleet, setOpenedFleet] = useState<string | undefined>(initialView.fleet);
   const open = useCallback((r: InstanceRow | undefined) => {
     setOpened(r?.instanceId);
-    setOpenedFleet(r?.fleet || undefined);
+    setOpenedFleet(r?.fleet);
   }, []);
   const ready = rows !== null;
   // Fixed for this table's life: the page gives the table a new key when the gone instances are shown or hidden, or
@@ -251,7 +248,7 @@ export function InstancesTable({
       opened
         ? {
             header: opened,
-            content: <InstancePanel instanceId={opened} fleet={openedFleet} />,
+            content: <InstancePanel instanceId={opened} {...(openedFleet ? { fleet: openedFleet } : {})} />,
             onClose: () => open(undefined),
           }
         : null,

@@ -7,8 +7,7 @@ export type InstanceRow = {
   instanceId: string;
   /** Unique per row: the fleet and the instance id (the same id in two accounts is two rows). */
   rowKey: string;
-  /** The fleet (`<account>/<region>`) the result was read from; empty for results from before fleets were recorded. */
-  fleet: string;
+  /** The Account and Region columns: the fleet's (NONE for a result from before fleets were recorded). */
   account: string;
   region: string;
   verdict: Verdict;
@@ -24,6 +23,8 @@ export type InstanceRow = {
   registered: RegisteredText;
   /** When a full scan of its fleet no longer saw it (listed only when gone instances are asked for). */
   goneSince?: string;
+  /** Its fleet (`<account>/<region>`): an instance id is only unique inside one. Absent for legacy results. */
+  fleet?: string;
 };
 
 /** ECS registration as shown: ECS had it, did not, or was not asked (the scan had no ECS view). */
@@ -61,7 +62,7 @@ export type CompactRows = {
   registered: number[];
   /** Gone since, in seconds since the epoch (0: not gone); absent when no row is gone. */
   gone?: number[];
-  /** The fleet (into `dict`; `(none)` when unknown); absent from rows of an older server. */
+  /** Index into `dict` of the row's fleet (-1: none); absent when no row has one. */
   fleet?: number[];
 };
 
@@ -91,10 +92,8 @@ export function compactRows(items: readonly SummaryLike[]): CompactRows {
     scan: [],
     restart: [],
     registered: [],
-    fleet: [],
   };
   for (const it of items) {
-    out.fleet!.push(intern(it.fleet));
     out.ids.push(it.instanceId.slice(0, 64));
     out.verdict.push(Math.max(0, VERDICTS.indexOf(it.verdict)));
     out.cause.push(intern(it.cause));
@@ -112,6 +111,10 @@ export function compactRows(items: readonly SummaryLike[]): CompactRows {
       const g = Date.parse(it.goneSince);
       out.gone.push(Number.isFinite(g) ? Math.round(g / 1000) : 1);
     } else out.gone?.push(0);
+    if (it.fleet) {
+      out.fleet ??= new Array(out.ids.length - 1).fill(-1);
+      out.fleet.push(intern(it.fleet));
+    } else out.fleet?.push(-1);
   }
   return out;
 }
@@ -120,12 +123,12 @@ export function expandRows(c: CompactRows): InstanceRow[] {
   const d = c.dict;
   const rows: InstanceRow[] = new Array(c.ids.length);
   for (let i = 0; i < c.ids.length; i++) {
-    const fleet = c.fleet ? (d[c.fleet[i]!] ?? NONE) : NONE;
-    const where = fleet === NONE ? { account: NONE, region: NONE } : splitFleetId(fleet);
+    const f = c.fleet?.[i];
+    const fleet = f !== undefined && f >= 0 ? d[f] : undefined;
+    const where = fleet ? splitFleetId(fleet) : { account: NONE, region: NONE };
     rows[i] = {
       instanceId: c.ids[i]!,
-      rowKey: fleet === NONE ? c.ids[i]! : `${fleet} ${c.ids[i]}`,
-      fleet: fleet === NONE ? "" : fleet,
+      rowKey: fleet ? `${fleet} ${c.ids[i]}` : c.ids[i]!,
       account: where.account || NONE,
       region: where.region || NONE,
       verdict: VERDICTS[c.verdict[i]!] ?? "unknown",
@@ -141,6 +144,7 @@ export function expandRows(c: CompactRows): InstanceRow[] {
     };
     const gone = c.gone?.[i];
     if (gone) rows[i]!.goneSince = new Date(gone * 1000).toISOString();
+    if (fleet) rows[i]!.fleet = fleet;
   }
   return rows;
 }

@@ -11,7 +11,6 @@ function rows(n: number): InstanceRow[] {
   return Array.from({ length: n }, (_, i) => ({
     instanceId: `i-${i.toString(16).padStart(17, "0")}`,
     rowKey: `i-${i.toString(16).padStart(17, "0")}`,
-    fleet: "",
     account: NONE,
     region: NONE,
     verdict: VERDICTS[i % VERDICTS.length]!,

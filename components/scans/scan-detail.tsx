@@ -20,6 +20,7 @@ import { cap } from "@/components/text/cap.ts";
 import { count } from "@/components/text/plural.ts";
 import { formatTime } from "@/components/text/time.ts";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
+import { instanceHref } from "@/lib/instances/instance-href.ts";
 import { verifiedAction } from "@/lib/scan/verification.ts";
 import type { ScanRow } from "@/lib/store/types.ts";
 import {
@@ -51,7 +52,16 @@ const STATE_TEXT = {
   done: { type: "success", text: "Result" },
 } as const;
 
-function InstancesProgressTable({ instances, running }: { instances: InstanceProgress[]; running: boolean }) {
+function InstancesProgressTable({
+  instances,
+  running,
+  fleet,
+}: {
+  instances: InstanceProgress[];
+  running: boolean;
+  /** The scan's fleet: its instances' links name it (an instance id is only unique inside one fleet). */
+  fleet?: string;
+}) {
   const { items, collectionProps, filterProps, paginationProps, filteredItemsCount } = useCollection(instances, {
     filtering: {
       fields: ["instanceId", "verdict", "detail", "group"],
@@ -85,7 +95,7 @@ function InstancesProgressTable({ instances, running }: { instances: InstancePro
         {
           id: "instanceId",
           header: "Instance ID",
-          cell: (i) => <AppLink href={`/instances/${encodeURIComponent(i.instanceId)}`}>{i.instanceId}</AppLink>,
+          cell: (i) => <AppLink href={instanceHref(i.instanceId, fleet)}>{i.instanceId}</AppLink>,
           sortingField: "instanceId",
           isRowHeader: true,
         },
@@ -108,7 +118,7 @@ function InstancesProgressTable({ instances, running }: { instances: InstancePro
   );
 }
 
-function ErrorGroups({ errors }: { errors: readonly ScanError[] }) {
+function ErrorGroups({ errors, fleet }: { errors: readonly ScanError[]; fleet?: string }) {
   const grouped = groupErrors(errors);
   return (
     <Container
@@ -132,9 +142,7 @@ function ErrorGroups({ errors }: { errors: readonly ScanError[] }) {
               <ul style={{ margin: 0, paddingInlineStart: 20 }}>
                 {grouped[k].slice(0, 200).map((e, i) => (
                   <li key={i}>
-                    {e.instanceId ? (
-                      <AppLink href={`/instances/${encodeURIComponent(e.instanceId)}`}>{e.instanceId}</AppLink>
-                    ) : null}
+                    {e.instanceId ? <AppLink href={instanceHref(e.instanceId, fleet)}>{e.instanceId}</AppLink> : null}
                     {e.instanceId ? ": " : ""}
                     {cap(e.message, 300)}
                   </li>
@@ -225,8 +233,8 @@ export function ScanDetail({ data }: { data: ScanDetailData }) {
             ) : null}
           </SpaceBetween>
         </Container>
-        <ErrorGroups errors={p.errors} />
-        <InstancesProgressTable instances={instances} running={p.status === "running"} />
+        <ErrorGroups errors={p.errors} fleet={scan.fleet} />
+        <InstancesProgressTable instances={instances} running={p.status === "running"} fleet={scan.fleet} />
       </SpaceBetween>
     </ContentLayout>
   );

@@ -6,6 +6,7 @@ import Table from "@cloudscape-design/components/table";
 import { AppLink as Link } from "@/components/shell/app-link.tsx";
 import { When } from "@/components/text/when.tsx";
 import type { AutopilotEntry } from "@/lib/autopilot/types.ts";
+import { instanceHref } from "@/lib/instances/instance-href.ts";
 
 const KIND_TEXT: Record<AutopilotEntry["kind"], string> = {
   "restart-sent": "Restart sent",
@@ -41,8 +42,7 @@ export function AutopilotLog({ entries }: { entries: AutopilotEntry[] }) {
         {
           id: "instance",
           header: "Instance",
-          cell: (e) =>
-            e.instanceId ? <Link href={`/instances/${encodeURIComponent(e.instanceId)}`}>{e.instanceId}</Link> : "-",
+          cell: (e) => (e.instanceId ? <Link href={instanceHref(e.instanceId, e.fleet)}>{e.instanceId}</Link> : "-"),
         },
         { id: "detail", header: "Detail", cell: (e) => e.detail },
         {

@@ -17,13 +17,23 @@ const minutes = (s: number) => (s < 120 ? `${s} s` : `${Math.round(s / 60)} min`
 export async function preflight(
   kind: ActionKind,
   instanceIds: string[],
-  ctx: { store: Store; config: Pick<Config, "restartMaxAgeSeconds">; now?: number; managed?: ManagedNow },
+  ctx: {
+    store: Store;
+    config: Pick<Config, "restartMaxAgeSeconds">;
+    now?: number;
+    managed?: ManagedNow;
+    /** The fleet the instances are in (an id is only unique inside one); without it, each id's newest result's. */
+    fleet?: string;
+  },
 ): Promise<PreflightCheck[]> {
   const now = ctx.now ?? Date.now();
+  const { fleet } = ctx;
   const latestOf = new Map(
-    await Promise.all(instanceIds.map(async (id) => [id, await ctx.store.latestResult(id)] as const)),
+    await Promise.all(instanceIds.map(async (id) => [id, await ctx.store.latestResult(id, fleet)] as const)),
   );
-  const goneOf = new Map(await Promise.all(instanceIds.map(async (id) => [id, await ctx.store.goneOf(id)] as const)));
+  const goneOf = new Map(
+    await Promise.all(instanceIds.map(async (id) => [id, await ctx.store.goneOf(id, fleet)] as const)),
+  );
   return instanceIds.map((instanceId): PreflightCheck => {
     const latest = latestOf.get(instanceId);
     if (!latest) return { instanceId, ok: false, reason: "Never diagnosed: scan this instance first." };

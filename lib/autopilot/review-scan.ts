@@ -66,7 +66,7 @@ export async function reviewScan(scanId: string, ctx: ReviewContext): Promise<Re
   for (const [group, items] of byGroup) {
     const policy = policyOf(group);
     if (!policy || policy.mode === "off") continue;
-    const candidates = await candidatesOf(items, policy, ctx, now);
+    const candidates = await candidatesOf(items, policy, ctx, now, fleet);
     const history = await store.autopilot.groupLog(
       fleet,
       group,
@@ -172,13 +172,15 @@ async function candidatesOf(
   policy: Policy,
   ctx: ReviewContext,
   now: number,
+  fleet: string,
 ): Promise<Candidate[]> {
   const ready =
     policy.mode === "restart" ? items.filter((i) => i.verdict === RESTARTABLE).map((i) => i.instanceId) : [];
   const checks = new Map(
-    (ready.length > 0 ? await preflight("restart", ready, { store: ctx.store, config: ctx.config, now }) : []).map(
-      (c) => [c.instanceId, c],
-    ),
+    (ready.length > 0
+      ? await preflight("restart", ready, { store: ctx.store, config: ctx.config, now, fleet })
+      : []
+    ).map((c) => [c.instanceId, c]),
   );
   const out: Candidate[] = [];
   for (const i of items) {

@@ -459,7 +459,7 @@ async function diagnose(scan: Scan, instanceId: string, outcome: InvocationOutco
   if (view) {
     // Only an unregistered InService member's time in service matters; a store that cannot say leaves it unknown.
     const seen = needsLifecycle(view, target)
-      ? await scan.ctx.store.lifecycleSeen(instanceId).catch(() => undefined)
+      ? await scan.ctx.store.lifecycleSeen(instanceId, scan.ctx.fleet?.id).catch(() => undefined)
       : undefined;
     ecs = ecsFactsOf({
       view,

@@ -111,15 +111,22 @@ export interface ScanEventStore {
 }
 
 export interface ResultStore {
-  /** Stores one result (with the raw probe output), updates `latest` and the scan's counts. */
+  /**
+   * Stores one result (with the raw probe output), updates `latest` and the scan's counts. The result's fleet is its
+   * scan's (read from the scan's row: callers never pass it).
+   */
   saveResult(result: InstanceResult, rawOutput: string): Promise<void>;
   /** Many results in one transaction (imports, benchmarks). */
   saveResults(items: { result: InstanceResult; rawOutput: string }[]): Promise<void>;
   /** The summary of every instance a scan stored, by instance id. */
   scanResults(scanId: string): Promise<InstanceSummary[]>;
   scanResult(scanId: string, instanceId: string): Promise<StoredResult | undefined>;
-  /** Newest first, with the raw probe output of each; with `fleet`, that fleet's instance only (store-keys). */
+  /**
+   * Newest first, with the raw probe output of each: the instance of `fleet` (an id is only unique inside one), or
+   * without it the one in the fleet of its newest result. Results from before fleets were recorded go with either.
+   */
   instanceHistory(instanceId: string, limit?: number, fleet?: string): Promise<StoredResult[]>;
+  /** The latest result of the instance of `fleet`; without it, the newest across fleets. */
   latestResult(instanceId: string, fleet?: string): Promise<StoredResult | undefined>;
 }
 
@@ -148,7 +155,8 @@ export interface EcsStore {
    * What stored results saw of an instance's lifecycle: the last time it was not InService (another state, or in no
    * group), and the first time it was InService after that (the start of its current time in service, as seen).
    */
-  lifecycleSeen(instanceId: string): Promise<{ firstInService?: string; lastNotInService?: string }>;
+  /** Of the instance of `fleet`; without it, of the one in the fleet of its newest result. */
+  lifecycleSeen(instanceId: string, fleet?: string): Promise<{ firstInService?: string; lastNotInService?: string }>;
 }
 
 /** Which fleet (`<account>/<region>`) each scan read, and the instances a full scan of a fleet no longer sees. */
@@ -156,14 +164,22 @@ export interface FleetMembershipStore {
   recordScanFleet(scanId: string, fleet: string): Promise<void>;
   scanFleet(scanId: string): Promise<string | undefined>;
   /**
-   * After a completed full scan: marks gone (from the scan's start) every instance of its fleet it did not see.
-   * Returns how many were marked.
+   * After a completed full scan: marks gone (from the scan's start) every instance of its fleet (and from before
+   * fleets were recorded) it did not see; other fleets' instances of the same id are untouched. Returns how many.
    */
   markGone(scanId: string): Promise<number>;
-  /** When and by which full scan an instance was found gone, if it is gone now. */
+  /**
+   * When and by which full scan (of which fleet) the instance of `fleet` was found gone, if it is gone now; without
+   * `fleet`, the instance in the fleet of its newest result.
+   */
   goneOf(instanceId: string, fleet?: string): Promise<{ since: string; scanId: string; fleet: string } | undefined>;
-  /** The fleet an instance's latest result was read from. */
+  /** The fleet an instance's newest latest result was read from (across fleets). */
   instanceFleet(instanceId: string): Promise<string | undefined>;
+  /**
+   * Every fleet with a latest result of this instance id, newest result first ('' for one from before fleets were
+   * recorded): more than one means the id names several instances.
+   */
+  instanceFleets(instanceId: string): Promise<string[]>;
   /** Every fleet with results here, with how many instances (not gone) each has. */
   fleetsInStore(): Promise<{ fleet: string; instances: number }[]>;
 }

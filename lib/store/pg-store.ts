@@ -7,7 +7,7 @@ import { targetKey } from "../scan/targets.ts";
 import type { InstanceResult, ScanEvent, ScanStatus } from "../scan/types.ts";
 import { pgEcsQueries } from "./ecs.ts";
 import { fleetBusy, isFleetBusyError } from "./fleet-busy.ts";
-import { latestConditions, pgFleetStateQueries } from "./fleets.ts";
+import { instanceFleetCondition, latestConditions, pgFleetStateQueries } from "./fleets.ts";
 import type { ScanFinishedExtra, ScanWrite, Store } from "./interfaces.ts";
 import { pgLeaseTable } from "./leases.ts";
 import { inTransaction, migratePg, NOW_MS, numbered, openPool, type Queryable } from "./pg.ts";
@@ -98,10 +98,13 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
 
   async function saveResult(c: Queryable, result: InstanceResult, rawOutput: string): Promise<void> {
     const { summary: s, full: f } = resultRow(result, rawOutput);
-    const inserted = await c.query<{ id: string }>(
-      `INSERT INTO results (scan_id, instance_id, verdict, cause, summary, group_name, lifecycle_state, agent_version,
-         ping_status, restart_will_work, probed_at, registered, target, outcome, diagnosis, raw_output, ecs)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
+    // The result's fleet is its scan's, read from the scan's row ('' for a scan without one).
+    const inserted = await c.query<{ id: string; fleet: string }>(
+      `INSERT INTO results (scan_id, instance_id, fleet, verdict, cause, summary, group_name, lifecycle_state,
+         agent_version, ping_status, restart_will_work, probed_at, registered, target, outcome, diagnosis, raw_output,
+         ecs)
+       VALUES ($1, $2, coalesce((SELECT s.fleet FROM scans s WHERE s.id = $1), ''), $3, $4, $5, $6, $7, $8, $9, $10,
+         $11, $12, $13, $14, $15, $16, $17) RETURNING id, fleet`,
       [
         f.scan_id,
         f.instance_id,
@@ -122,11 +125,14 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
         f.ecs,
       ],
     );
+    const { id: resultId, fleet } = inserted.rows[0]!;
+    // A row from before fleets were recorded is this fleet's instance: the fleet's result replaces it.
+    if (fleet !== "") await c.query(`DELETE FROM latest WHERE fleet = '' AND instance_id = $1`, [s.instance_id]);
     await c.query(
       `INSERT INTO latest (instance_id, result_id, scan_id, verdict, cause, summary, group_name, lifecycle_state,
-         agent_version, ping_status, restart_will_work, probed_at, registered)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-       ON CONFLICT (instance_id) DO UPDATE SET result_id = excluded.result_id, scan_id = excluded.scan_id,
+         agent_version, ping_status, restart_will_work, probed_at, registered, fleet)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       ON CONFLICT (fleet, instance_id) DO UPDATE SET result_id = excluded.result_id, scan_id = excluded.scan_id,
          verdict = excluded.verdict, cause = excluded.cause, summary = excluded.summary,
          group_name = excluded.group_name, lifecycle_state = excluded.lifecycle_state,
          agent_version = excluded.agent_version, ping_status = excluded.ping_status,
@@ -135,7 +141,7 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
        WHERE excluded.probed_at >= latest.probed_at`,
       [
         s.instance_id,
-        inserted.rows[0]!.id,
+        resultId,
         s.scan_id,
         s.verdict,
         s.cause,
@@ -147,6 +153,7 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
         s.restart_will_work,
         s.probed_at,
         s.registered,
+        fleet,
       ],
     );
     // SQLite: json_set(counts, '$."<verdict>"', ... + 1). The counts stay JSON text in both engines.
@@ -165,22 +172,32 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
   async function saveBatch(c: Queryable, items: { result: InstanceResult; rawOutput: string }[]): Promise<void> {
     const rows = items.map((x) => resultRow(x.result, x.rawOutput).full);
     const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
+    // A row from before fleets were recorded is the instance of the fleet whose result now arrives: replaced.
+    await c.query(
+      `DELETE FROM latest l USING unnest($1::text[], $2::text[]) AS u(scan_id, instance_id), scans s
+       WHERE s.id = u.scan_id AND coalesce(s.fleet, '') <> '' AND l.fleet = '' AND l.instance_id = u.instance_id`,
+      [col("scan_id"), col("instance_id")],
+    );
+    // Each result's fleet is its scan's, read from the scan's row.
     await c.query(
       `WITH inserted AS (
          INSERT INTO results (scan_id, instance_id, verdict, cause, summary, group_name, lifecycle_state,
            agent_version, ping_status, restart_will_work, probed_at, registered, target, outcome, diagnosis,
-           raw_output, ecs)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+           raw_output, ecs, fleet)
+         SELECT u.*, coalesce((SELECT s.fleet FROM scans s WHERE s.id = u.scan_id), '')
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
            $8::text[], $9::text[], $10::int[], $11::text[], $12::int[], $13::text[], $14::text[], $15::text[],
-           $16::text[], $17::text[])
+           $16::text[], $17::text[]) AS u(scan_id, instance_id, verdict, cause, summary, group_name,
+             lifecycle_state, agent_version, ping_status, restart_will_work, probed_at, registered, target, outcome,
+             diagnosis, raw_output, ecs)
          RETURNING id, scan_id, instance_id, verdict, cause, summary, group_name, lifecycle_state, agent_version,
-           ping_status, restart_will_work, probed_at, registered
+           ping_status, restart_will_work, probed_at, registered, fleet
        )
        INSERT INTO latest (instance_id, result_id, scan_id, verdict, cause, summary, group_name, lifecycle_state,
-         agent_version, ping_status, restart_will_work, probed_at, registered)
+         agent_version, ping_status, restart_will_work, probed_at, registered, fleet)
        SELECT instance_id, id, scan_id, verdict, cause, summary, group_name, lifecycle_state, agent_version,
-         ping_status, restart_will_work, probed_at, registered FROM inserted
-       ON CONFLICT (instance_id) DO UPDATE SET result_id = excluded.result_id, scan_id = excluded.scan_id,
+         ping_status, restart_will_work, probed_at, registered, fleet FROM inserted
+       ON CONFLICT (fleet, instance_id) DO UPDATE SET result_id = excluded.result_id, scan_id = excluded.scan_id,
          verdict = excluded.verdict, cause = excluded.cause, summary = excluded.summary,
          group_name = excluded.group_name, lifecycle_state = excluded.lifecycle_state,
          agent_version = excluded.agent_version, ping_status = excluded.ping_status,
@@ -348,8 +365,8 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
           // Of two replicas inserting at once, the unique index makes the second wait for the first's COMMIT
           // and then fail: one scan per fleet, decided by the database.
           await c.query(
-            `INSERT INTO scans (id, status, targets, target_key, actor, owner_pid, started_at, running_fleet)
-             VALUES ($1, 'running', $2, $3, $4, $5, $6, $7)`,
+            `INSERT INTO scans (id, status, targets, target_key, actor, owner_pid, started_at, running_fleet, fleet)
+             VALUES ($1, 'running', $2, $3, $4, $5, $6, $7, $7)`,
             [
               id,
               JSON.stringify(input.targets),
@@ -541,7 +558,7 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
         // Free text means what the table's means (lib/instances/free-text.ts), so it is matched here, not in SQL.
         const { q: text, verdictLabel } = filter;
         const all = await db.query<SummaryDb>(
-          `SELECT ${LATEST_COLUMNS} FROM latest ${clause} ORDER BY instance_id`,
+          `SELECT ${LATEST_COLUMNS} FROM latest ${clause} ORDER BY instance_id, fleet`,
           params,
         );
         const matching = all.rows.map(toSummary).filter((r) => matchesFreeText(r, text, verdictLabel));
@@ -550,25 +567,28 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
       const total = (await one<{ n: number }>(db, `SELECT count(*)::int AS n FROM latest ${clause}`, params))!.n;
       const n = params.length;
       const items = await db.query<SummaryDb>(
-        `SELECT ${LATEST_COLUMNS} FROM latest ${clause} ORDER BY instance_id LIMIT $${n + 1} OFFSET $${n + 2}`,
+        `SELECT ${LATEST_COLUMNS} FROM latest ${clause} ORDER BY instance_id, fleet LIMIT $${n + 1} OFFSET $${n + 2}`,
         [...params, limit, offset],
       );
       return { total, items: items.rows.map(toSummary) };
     },
 
-    async instanceHistory(instanceId, limit = 50) {
+    async instanceHistory(instanceId, limit = 50, fleet) {
       const r = await db.query<ResultDb>(
-        `SELECT * FROM results WHERE instance_id = $1 ORDER BY probed_at DESC, id DESC LIMIT $2`,
-        [instanceId, Math.min(Math.max(limit, 1), MAX_PAGE)],
+        numbered(`SELECT * FROM results WHERE instance_id = ? AND ${instanceFleetCondition("results")}
+          ORDER BY probed_at DESC, id DESC LIMIT ?`),
+        [instanceId, fleet ?? null, Math.min(Math.max(limit, 1), MAX_PAGE)],
       );
       return r.rows.map(toResult);
     },
 
-    async latestResult(instanceId) {
+    async latestResult(instanceId, fleet) {
       const r = await one<ResultDb>(
         db,
-        `SELECT r.* FROM latest l JOIN results r ON r.id = l.result_id WHERE l.instance_id = $1`,
-        [instanceId],
+        numbered(`SELECT r.* FROM latest l JOIN results r ON r.id = l.result_id
+          WHERE l.instance_id = ? AND ${instanceFleetCondition("l")}
+          ORDER BY l.probed_at DESC, l.result_id DESC LIMIT 1`),
+        [instanceId, fleet ?? null],
       );
       return r ? toResult(r) : undefined;
     },

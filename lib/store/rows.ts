@@ -26,6 +26,8 @@ export type ScanDb = {
 
 export type SummaryDb = {
   instance_id: string;
+  /** The result's scan's fleet ('' for scans from before fleets were recorded). */
+  fleet?: string | null;
   verdict: Verdict;
   cause: string | null;
   summary: string;
@@ -49,10 +51,10 @@ export type ResultDb = SummaryDb & {
 };
 
 export const SUMMARY_COLUMNS =
-  "instance_id, verdict, cause, summary, group_name, lifecycle_state, agent_version, ping_status, probed_at, scan_id, restart_will_work, registered";
+  "instance_id, fleet, verdict, cause, summary, group_name, lifecycle_state, agent_version, ping_status, probed_at, scan_id, restart_will_work, registered";
 
 /** The listing's columns: a summary, and since when the instance is gone when it is (lib/store/fleets.ts). */
-export const LATEST_COLUMNS = `${SUMMARY_COLUMNS}, (SELECT g.since FROM fleet_gone g WHERE g.instance_id = latest.instance_id AND g.since > latest.probed_at) AS gone_since`;
+export const LATEST_COLUMNS = `${SUMMARY_COLUMNS}, (SELECT g.since FROM fleet_gone g WHERE g.fleet = latest.fleet AND g.instance_id = latest.instance_id AND g.since > latest.probed_at) AS gone_since`;
 
 export const MAX_PAGE = 1000;
 
@@ -76,6 +78,7 @@ export function toScan(r: ScanDb): ScanRow {
 export function toSummary(r: SummaryDb): InstanceSummary {
   return {
     instanceId: r.instance_id,
+    ...(r.fleet ? { fleet: r.fleet } : {}),
     verdict: r.verdict,
     ...(r.cause ? { cause: r.cause as InstanceSummary["cause"] } : {}),
     summary: r.summary,
@@ -95,6 +98,7 @@ export function toResult(r: ResultDb): StoredResult {
   return {
     scanId: r.scan_id,
     instanceId: r.instance_id,
+    ...(r.fleet ? { fleet: r.fleet } : {}),
     target: JSON.parse(r.target),
     outcome: outcomeOf(r.outcome, r.raw_output),
     diagnosis: JSON.parse(r.diagnosis),

@@ -13,7 +13,7 @@ import { alertStore } from "./alerts.ts";
 import { autopilotStore } from "./autopilot.ts";
 import { ecsQueries } from "./ecs.ts";
 import { fleetBusy, isFleetBusyError } from "./fleet-busy.ts";
-import { fleetStateQueries, latestConditions, scopeConditions } from "./fleets.ts";
+import { fleetStateQueries, instanceFleetCondition, latestConditions, scopeConditions } from "./fleets.ts";
 import type { ScanFinishedExtra, ScanWrite, Store } from "./interfaces.ts";
 import { leaseTable } from "./leases.ts";
 import { migrate } from "./migrate.ts";
@@ -70,8 +70,8 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
 
   const q = {
     insertScan: db.prepare(
-      `INSERT INTO scans (id, status, targets, target_key, actor, owner_pid, started_at, running_fleet)
-       VALUES (?, 'running', ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO scans (id, status, targets, target_key, actor, owner_pid, started_at, running_fleet, fleet)
+       VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)`,
     ),
     getScan: db.prepare(`SELECT * FROM scans WHERE id = ?`),
     runningOfFleet: db.prepare(`SELECT id FROM scans WHERE running_fleet = ?`),
@@ -105,18 +105,24 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     lastSeq: db.prepare(`SELECT coalesce(max(seq), 0) AS seq FROM scan_events WHERE scan_id = ?`),
     insertEvent: db.prepare(`INSERT INTO scan_events (scan_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)`),
     eventsSince: db.prepare(`SELECT seq, data FROM scan_events WHERE scan_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
+    // The result's fleet is its scan's, read from the scan's row ('' for a scan without one).
     insertResult: db.prepare(
-      `INSERT INTO results (scan_id, instance_id, verdict, cause, summary, group_name, lifecycle_state, agent_version,
-         ping_status, restart_will_work, probed_at, registered, target, outcome, diagnosis, raw_output, ecs)
-       VALUES (@scan_id, @instance_id, @verdict, @cause, @summary, @group_name, @lifecycle_state, @agent_version,
-         @ping_status, @restart_will_work, @probed_at, @registered, @target, @outcome, @diagnosis, @raw_output, @ecs)`,
+      `INSERT INTO results (scan_id, instance_id, fleet, verdict, cause, summary, group_name, lifecycle_state,
+         agent_version, ping_status, restart_will_work, probed_at, registered, target, outcome, diagnosis, raw_output,
+         ecs)
+       VALUES (@scan_id, @instance_id, coalesce((SELECT s.fleet FROM scans s WHERE s.id = @scan_id), ''), @verdict,
+         @cause, @summary, @group_name, @lifecycle_state, @agent_version, @ping_status, @restart_will_work,
+         @probed_at, @registered, @target, @outcome, @diagnosis, @raw_output, @ecs)
+       RETURNING id, fleet`,
     ),
+    // A row from before fleets were recorded is this fleet's instance: the fleet's result replaces it.
+    adoptLegacy: db.prepare(`DELETE FROM latest WHERE fleet = '' AND instance_id = ?`),
     upsertLatest: db.prepare(
-      `INSERT INTO latest (instance_id, result_id, scan_id, verdict, cause, summary, group_name, lifecycle_state,
-         agent_version, ping_status, restart_will_work, probed_at, registered)
-       VALUES (@instance_id, @result_id, @scan_id, @verdict, @cause, @summary, @group_name, @lifecycle_state,
+      `INSERT INTO latest (fleet, instance_id, result_id, scan_id, verdict, cause, summary, group_name,
+         lifecycle_state, agent_version, ping_status, restart_will_work, probed_at, registered)
+       VALUES (@fleet, @instance_id, @result_id, @scan_id, @verdict, @cause, @summary, @group_name, @lifecycle_state,
          @agent_version, @ping_status, @restart_will_work, @probed_at, @registered)
-       ON CONFLICT (instance_id) DO UPDATE SET result_id = excluded.result_id, scan_id = excluded.scan_id,
+       ON CONFLICT (fleet, instance_id) DO UPDATE SET result_id = excluded.result_id, scan_id = excluded.scan_id,
          verdict = excluded.verdict, cause = excluded.cause, summary = excluded.summary,
          group_name = excluded.group_name, lifecycle_state = excluded.lifecycle_state,
          agent_version = excluded.agent_version, ping_status = excluded.ping_status,
@@ -132,8 +138,14 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     scanCounts: db.prepare(`SELECT verdict, count(*) AS n FROM results WHERE scan_id = ? GROUP BY verdict`),
     scanResults: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM results WHERE scan_id = ? ORDER BY instance_id`),
     scanResult: db.prepare(`SELECT * FROM results WHERE scan_id = ? AND instance_id = ?`),
-    history: db.prepare(`SELECT * FROM results WHERE instance_id = ? ORDER BY probed_at DESC, id DESC LIMIT ?`),
-    latestResult: db.prepare(`SELECT r.* FROM latest l JOIN results r ON r.id = l.result_id WHERE l.instance_id = ?`),
+    history: db.prepare(
+      `SELECT * FROM results WHERE instance_id = ? AND ${instanceFleetCondition("results")}
+       ORDER BY probed_at DESC, id DESC LIMIT ?`,
+    ),
+    latestResult: db.prepare(
+      `SELECT r.* FROM latest l JOIN results r ON r.id = l.result_id
+       WHERE l.instance_id = ? AND ${instanceFleetCondition("l")} ORDER BY l.probed_at DESC, l.result_id DESC LIMIT 1`,
+    ),
   };
 
   function getScan(id: string): ScanRow | undefined {
@@ -155,8 +167,9 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
 
   function saveResult(result: InstanceResult, rawOutput: string): void {
     const { summary, full } = resultRow(result, rawOutput);
-    const info = q.insertResult.run(full);
-    q.upsertLatest.run({ ...summary, result_id: Number(info.lastInsertRowid) });
+    const row = q.insertResult.get(full) as { id: number; fleet: string };
+    if (row.fleet !== "") q.adoptLegacy.run(result.instanceId);
+    q.upsertLatest.run({ ...summary, fleet: row.fleet, result_id: row.id });
     q.countResult.run({ scan_id: result.scanId, verdict: result.verdict });
   }
 
@@ -259,6 +272,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
             input.actor ?? null,
             process.pid,
             new Date().toISOString(),
+            input.fleet ?? null,
             input.fleet ?? null,
           );
           leases.acquire("scan", id);
@@ -377,7 +391,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
         const { q: text, verdictLabel } = filter;
         const matching = (
           db
-            .prepare(`SELECT ${LATEST_COLUMNS} FROM latest ${clause} ORDER BY instance_id`)
+            .prepare(`SELECT ${LATEST_COLUMNS} FROM latest ${clause} ORDER BY instance_id, fleet`)
             .all(...params) as SummaryDb[]
         )
           .map(toSummary)
@@ -387,18 +401,19 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
       const total = (db.prepare(`SELECT count(*) AS n FROM latest ${clause}`).get(...params) as { n: number }).n;
       const items = (
         db
-          .prepare(`SELECT ${LATEST_COLUMNS} FROM latest ${clause} ORDER BY instance_id LIMIT ? OFFSET ?`)
+          .prepare(`SELECT ${LATEST_COLUMNS} FROM latest ${clause} ORDER BY instance_id, fleet LIMIT ? OFFSET ?`)
           .all(...params, limit, offset) as SummaryDb[]
       ).map(toSummary);
       return { total, items };
     },
 
-    async instanceHistory(instanceId, limit = 50) {
-      return (q.history.all(instanceId, Math.min(Math.max(limit, 1), MAX_PAGE)) as ResultDb[]).map(toResult);
+    async instanceHistory(instanceId, limit = 50, fleet) {
+      const n = Math.min(Math.max(limit, 1), MAX_PAGE);
+      return (q.history.all(instanceId, fleet ?? null, n) as ResultDb[]).map(toResult);
     },
 
-    async latestResult(instanceId) {
-      const r = q.latestResult.get(instanceId) as ResultDb | undefined;
+    async latestResult(instanceId, fleet) {
+      const r = q.latestResult.get(instanceId, fleet ?? null) as ResultDb | undefined;
       return r ? toResult(r) : undefined;
     },
 

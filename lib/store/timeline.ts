@@ -11,7 +11,8 @@ import { numbered, type Queryable } from "./pg.ts";
 const HOUR = 3_600_000;
 
 // Times are ISO-8601 UTC text in both engines, so the first 13 characters ("2026-12-06T07") name the hour. Within the
-// range, a result's previous one is the row before it (LAG); only an instance's first result in the range looks up
+// range, a result's previous one is the row before it (LAG) of the same instance (fleet and id: an id is only unique
+// inside a fleet); only an instance's first result in the range looks up
 // the one before the range (one index probe per instance, not per result). Parameters: from, to, [fleet], from.
 function statement(fleet: boolean): string {
   return `SELECT hour,
@@ -19,14 +20,14 @@ function statement(fleet: boolean): string {
       CAST(sum(CASE WHEN verdict = 'healthy' AND prev IS NOT NULL AND prev <> 'healthy' THEN 1 ELSE 0 END) AS INTEGER) AS healed
     FROM (SELECT w.hour, w.verdict,
             CASE WHEN w.rn > 1 THEN w.lag_verdict ELSE
-              (SELECT p.verdict FROM results p WHERE p.instance_id = w.instance_id AND p.probed_at < ?
+              (SELECT p.verdict FROM results p WHERE p.instance_id = w.instance_id AND p.fleet = w.fleet AND p.probed_at < ?
                ORDER BY p.probed_at DESC, p.id DESC LIMIT 1) END AS prev
-          FROM (SELECT r.instance_id, r.verdict, substr(r.probed_at, 1, 13) AS hour,
-                  row_number() OVER (PARTITION BY r.instance_id ORDER BY r.probed_at, r.id) AS rn,
-                  lag(r.verdict) OVER (PARTITION BY r.instance_id ORDER BY r.probed_at, r.id) AS lag_verdict
+          FROM (SELECT r.instance_id, r.fleet, r.verdict, substr(r.probed_at, 1, 13) AS hour,
+                  row_number() OVER (PARTITION BY r.fleet, r.instance_id ORDER BY r.probed_at, r.id) AS rn,
+                  lag(r.verdict) OVER (PARTITION BY r.fleet, r.instance_id ORDER BY r.probed_at, r.id) AS lag_verdict
                 FROM results r
                 WHERE r.probed_at >= ? AND r.probed_at < ?
-                ${fleet ? "AND r.scan_id IN (SELECT id FROM scans WHERE fleet = ? OR fleet IS NULL)" : ""}) w) t
+                ${fleet ? "AND r.fleet IN (?, '')" : ""}) w) t
     GROUP BY hour`;
 }
 

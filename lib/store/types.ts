@@ -46,7 +46,8 @@ export type InstanceSummary = {
   goneSince?: string;
 };
 
-export type StoredResult = InstanceResult & { rawOutput: string };
+/** `fleet`: the result's scan's (`<account>/<region>`), absent for scans from before fleets were recorded. */
+export type StoredResult = InstanceResult & { rawOutput: string; fleet?: string };
 
 export type StoredEvent = { seq: number; event: ScanEvent };
 

@@ -12,7 +12,8 @@ export type SeenDb = {
 };
 
 // The same SQL on both engines (`?` becomes `$n` on PostgreSQL).
-export const LATEST_SEEN = `SELECT instance_id, verdict, lifecycle_state, ping_status, registered, probed_at FROM latest`;
+// Oldest first: where one id is in several fleets, a map by id keeps the newest (the watcher reads one fleet).
+export const LATEST_SEEN = `SELECT instance_id, verdict, lifecycle_state, ping_status, registered, probed_at FROM latest ORDER BY probed_at`;
 export const SAVE = `INSERT INTO watch_state (name, state, updated_at) VALUES (?, ?, ?)
   ON CONFLICT (name) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`;
 export const READ = `SELECT state FROM watch_state WHERE name = ?`;

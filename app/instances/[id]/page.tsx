@@ -4,12 +4,17 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { RestartButton } from "@/components/actions/restart-button.tsx";
+import { FleetChoice } from "@/components/instance/fleet-choice.tsx";
 import { InstanceDetail } from "@/components/instance/instance-detail.tsx";
 import { Breadcrumbs } from "@/components/shell/breadcrumbs.tsx";
 import { cap } from "@/components/text/cap.ts";
-import { selectedFleet, withFleet } from "@/lib/fleets/fleet-ids.ts";
+import { isFleetId } from "@/lib/aws/fleet-id.ts";
 import { parseId } from "@/lib/http/ids.ts";
+import { instanceHref } from "@/lib/instances/instance-href.ts";
+import { whichFleet } from "@/lib/instances/which-fleet.ts";
+import { getStore } from "@/lib/store/index.ts";
 import { loadInstance } from "../../_data/instance.ts";
+import { currentViewer } from "../../_data/viewer.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -24,22 +29,35 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function InstancePage({ params, searchParams }: Props) {
   const id = parseId("instance", (await params).id);
-  // The instance of the fleet picked (`?fleet=`): the same id in another account is another instance.
-  const fleet = selectedFleet((await searchParams).fleet);
+  // `?fleet=<account>/<region>`: which fleet's instance of this id (a malformed one names no instance: 404).
+  const raw = (await searchParams).fleet;
+  if (!id || (raw !== undefined && !isFleetId(raw))) notFound();
+  const asked = raw as string | undefined;
+  await currentViewer();
   // Decided before anything streams (no loading.tsx above this page), so the answer is a real 404.
-  const view = id ? await loadInstance(id, undefined, fleet) : undefined;
+  const choice = await whichFleet(getStore(), id, asked);
+  if (choice.kind === "none") notFound();
+  const breadcrumbs = (fleet?: string) => (
+    <Breadcrumbs
+      items={[
+        { text: "Fleet", href: "/" },
+        { text: "Instances", href: "/instances" },
+        { text: id, href: instanceHref(id, fleet) },
+      ]}
+    />
+  );
+  if (choice.kind === "several") {
+    return (
+      <ContentLayout breadcrumbs={breadcrumbs()} header={<Header variant="h1">{id}</Header>}>
+        <FleetChoice instanceId={id} fleets={choice.fleets} />
+      </ContentLayout>
+    );
+  }
+  const view = await loadInstance(id, undefined, choice.fleet);
   if (!view) notFound();
   return (
     <ContentLayout
-      breadcrumbs={
-        <Breadcrumbs
-          items={[
-            { text: "Fleet", href: withFleet("/", fleet) },
-            { text: "Instances", href: withFleet("/instances", fleet) },
-            { text: view.instanceId, href: withFleet(`/instances/${encodeURIComponent(view.instanceId)}`, fleet) },
-          ]}
-        />
-      }
+      breadcrumbs={breadcrumbs(view.fleet)}
       header={
         <Header
           variant="h1"
