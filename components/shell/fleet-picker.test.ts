@@ -47,6 +47,13 @@ describe("the header's fleet picker", () => {
     expect(picked.items[0]).not.toHaveProperty("iconName");
   });
 
+  it("with one configured fleet and another only in the store, names the configured one and offers both", () => {
+    const stored: FleetOption = { ...prod, id: "999999999999/us-east-1", account: "999999999999", source: "store" };
+    const p = fleetPicker([one, stored], undefined, href);
+    expect(p.ariaLabel).toBe("us-east-1 · 123456789012: the fleet in view (region, account)");
+    expect(p.items.map((i) => i.id)).toEqual(["all", "configured", "stored"]);
+  });
+
   it("leads to the same list with its filters, or from one thing's page to its section's list", () => {
     expect(pickHref("/instances", "verdict=healthy&page=3&fleet=x", "/instances", prod.id)).toBe(
       "/instances?fleet=111111111111%2Fus-east-1&verdict=healthy",

@@ -37,7 +37,8 @@ export function fleetPicker(
 ): FleetPicker {
   const configured = fleets.filter((f) => f.source !== "store");
   const only = fleets.length === 1 ? fleets[0] : undefined;
-  const current = picked ? fleets.find((f) => f.id === picked) : only;
+  // Every fleet is one fleet when one is configured (others may only have old results in the store).
+  const current = picked ? fleets.find((f) => f.id === picked) : configured.length === 1 ? configured[0] : only;
   if (only && (!picked || picked === only.id)) {
     return {
       text: label(only),
