@@ -15,7 +15,7 @@ const COMMANDS: Record<string, Entry> = {
   },
   scan: {
     summary: "probe instances through SSM, diagnose them, print a triage table",
-    usage: "scan [--tag K=V | --group NAME | --ids i-..,i-..] [--json]",
+    usage: "scan [--tag K=V | --group NAME | --ids i-..,i-..] [--fleet A/R].. [--account A] [--region R] [--json]",
     load: () => import("./commands/scan.ts").then((m) => m.default),
   },
   instances: {

@@ -20,6 +20,18 @@ describe("Faults", () => {
     expect(f.decide("ListCommands").outcome).toBe("ok");
   });
 
+  it("keeps a bucket per fleet, as AWS's limits are per account and region", () => {
+    const f = new Faults(
+      { throttle: { SendCommand: 1 } },
+      () => 0.5,
+      () => 0,
+    );
+    expect(f.decide("SendCommand", "111111111111/us-east-1").outcome).toBe("ok");
+    expect(f.decide("SendCommand", "111111111111/us-east-1").outcome).toBe("throttle");
+    expect(f.decide("SendCommand", "222222222222/us-east-1").outcome).toBe("ok");
+    expect(f.decide("SendCommand", "111111111111/eu-west-1").outcome).toBe("ok");
+  });
+
   it("answers 5xx at the error rate, only for the listed ops, with the latency", () => {
     const rolls = [0.1, 0.2, 0.9];
     const f = new Faults({ errorRate: 0.5, latencyMs: 30, ops: ["ListCommands"] }, () => rolls.shift() ?? 0.9);

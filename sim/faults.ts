@@ -45,14 +45,18 @@ export class Faults {
     return structuredClone(this.settings);
   }
 
-  decide(op: string): FaultDecision {
+  /**
+   * `scope` is the fleet (`<account>/<region>`) the call acts on: as AWS's own limits, a throttle's token bucket is
+   * per account and region, so one fleet spending its rate never throttles another's calls.
+   */
+  decide(op: string, scope = ""): FaultDecision {
     const s = this.settings;
     const applies = !s.ops || s.ops.length === 0 || s.ops.includes(op);
     const latencyMs = applies ? (s.latencyMs ?? 0) : 0;
     // IAM is decided before throttling: a denied call never spends a token.
     if (s.deny?.includes(op)) return { latencyMs, outcome: "denied" };
     const rate = s.throttle?.[op];
-    if (rate !== undefined && !this.take(op, rate)) return { latencyMs, outcome: "throttle" };
+    if (rate !== undefined && !this.take(`${scope}\u0000${op}`, rate)) return { latencyMs, outcome: "throttle" };
     if (applies && s.errorRate && this.random() < s.errorRate) {
       // Mostly 500s with some 503s, as a struggling endpoint answers.
       return { latencyMs, outcome: this.random() < 0.5 ? "server-error" : "unavailable" };
@@ -60,14 +64,14 @@ export class Faults {
     return { latencyMs, outcome: "ok" };
   }
 
-  private take(op: string, rate: number): boolean {
+  private take(key: string, rate: number): boolean {
     if (rate <= 0) return false;
     const now = this.now();
     const burst = Math.max(1, rate);
-    let b = this.buckets.get(op);
+    let b = this.buckets.get(key);
     if (!b || b.rate !== rate) {
       b = { rate, tokens: burst, at: now };
-      this.buckets.set(op, b);
+      this.buckets.set(key, b);
     }
     b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * rate);
     b.at = now;

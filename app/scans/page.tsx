@@ -1,7 +1,10 @@
+import SpaceBetween from "@cloudscape-design/components/space-between";
 import { Suspense } from "react";
 import { ScansTable } from "@/components/scans/scans-table.tsx";
+import { SweepsTable } from "@/components/scans/sweeps-table.tsx";
 import { TableSkeleton } from "@/components/states/skeletons.tsx";
 import { loadScans } from "../_data/fleet.ts";
+import { loadSweeps } from "../_data/sweeps.ts";
 
 export const metadata = { title: "Scans" };
 export const dynamic = "force-dynamic";
@@ -21,6 +24,13 @@ export default function ScansPage({
 }
 
 async function Scans({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const scans = await loadScans(200, (await searchParams).fleet);
-  return <ScansTable scans={scans} />;
+  const [scans, sweeps] = await Promise.all([loadScans(200, (await searchParams).fleet), loadSweeps(50)]);
+  if (sweeps.length === 0) return <ScansTable scans={scans} />;
+  // A sweep is one row with a child row per fleet; its fleets' scans are listed below too, as every scan is.
+  return (
+    <SpaceBetween size="l">
+      <SweepsTable sweeps={sweeps} />
+      <ScansTable scans={scans} />
+    </SpaceBetween>
+  );
 }

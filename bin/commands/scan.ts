@@ -8,8 +8,10 @@ import { openConfiguredStore } from "../../lib/store/index.ts";
 import type { Command } from "../cli.ts";
 import { commandFlags } from "../flags.ts";
 import { countVerdicts, formatTriage, needsAttention, type TriageRow, triageRow } from "../triage.ts";
+import { runSweepCommand } from "./scan-sweep.ts";
 
-const USAGE = `Usage: fleet-doctor scan [--tag KEY=VALUE | --group NAME | --ids i-...,i-...] [--json]
+const USAGE = `Usage: fleet-doctor scan [--tag KEY=VALUE | --group NAME | --ids i-...,i-...]
+                         [--fleet ACCOUNT/REGION]... [--account 123456789012] [--region REGION] [--json]
 
 Probes the instances (all SSM-managed ones by default) read-only through SSM Run Command, diagnoses each, stores
 the results in FLEET_DOCTOR_DB and prints a triage table grouped by verdict.
@@ -17,9 +19,16 @@ the results in FLEET_DOCTOR_DB and prints a triage table grouped by verdict.
   --tag KEY=VALUE   instances with this tag
   --group NAME      the instances of this Auto Scaling group (warm pool included)
   --ids LIST        these instance ids, comma-separated
+  --fleet ID        scan this fleet (ACCOUNT/REGION, one listed by the fleets file); repeatable
+  --account ID      only the listed fleets of this account (12 digits)
+  --region REGION   only the listed fleets in this region
   --json            print {scanId, status, counts, instances: [...]} instead of the table; each instance's
                     "registered" says whether ECS has it as a container instance (absent: ECS not asked),
                     and "ecsNote" says why when the scan could not read ECS
+
+With a fleets file (FLEET_DOCTOR_FLEETS), or --fleet/--account/--region, one sweep reads every chosen fleet at
+once (each with its own clients) and prints a line per fleet and a summary (--json: the sweep with its fleets);
+a fleet that cannot be entered or read is reported as that fleet's error, and the sweep is then partial (exit 1).
 
 Exit codes: 0 nothing needs attention, 1 something does, 2 error (bad input, scan failed or cancelled).`;
 
@@ -62,13 +71,23 @@ function progressLine(done: number, total: number | undefined, sent: number): st
 export async function run(argv: string[]): Promise<number> {
   const flags = commandFlags(
     argv,
-    { tag: { type: "string" }, group: { type: "string" }, ids: { type: "string" } },
+    {
+      tag: { type: "string" },
+      group: { type: "string" },
+      ids: { type: "string" },
+      fleet: { type: "string", multiple: true },
+      account: { type: "string" },
+      region: { type: "string" },
+    },
     USAGE,
   );
   if (!flags) return 0;
   const { values } = flags;
   const targets = targetsFromArgs(values);
   const cfg = config();
+  if (cfg.fleetsFile || values.fleet || values.account !== undefined || values.region !== undefined) {
+    return runSweepCommand(targets, values);
+  }
   const store = openConfiguredStore(cfg);
   const clients = createClients(cfg);
   const controller = new AbortController();

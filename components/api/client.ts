@@ -11,6 +11,7 @@ import type { ActionDetail, ActionKind, PreflightCheck } from "@/lib/actions/typ
 import type { PolicyRequest } from "@/lib/autopilot/requests.ts";
 import type { AutopilotStatusAnswer } from "@/lib/autopilot/status.ts";
 import type { AutopilotStatus, Policy } from "@/lib/autopilot/types.ts";
+import type { SweepFleet, SweepView } from "@/lib/scan/sweep-types.ts";
 import type { Targets } from "@/lib/scan/types.ts";
 import type { WatchStatus } from "@/lib/watch/types.ts";
 
@@ -71,15 +72,29 @@ export async function fetchActionEventsText(actionId: string): Promise<string> {
 
 export const actionEventsUrl = (actionId: string) => `/api/actions/${seg(actionId)}/events`;
 
-/** Starts a scan: its id, or (409) the id of the scan already running over the same targets. */
-export async function startScan(targets: Targets): Promise<{ scanId: string; running?: boolean }> {
+/**
+ * Starts a scan: its id, or (409) the id of the scan already running over the same targets. With `fleets`, or when
+ * the server reads a fleets file, a sweep: `sweepId` and each fleet's scan (`scanId` too when it read one fleet).
+ */
+export async function startScan(
+  targets: Targets,
+  fleets?: string[] | "all",
+): Promise<{ scanId?: string; running?: boolean; sweepId?: string; scans?: SweepFleet[] }> {
   try {
-    return await send<{ scanId: string }>("POST", "/api/scans", { targets });
+    return await send<{ scanId?: string; sweepId?: string; scans?: SweepFleet[] }>("POST", "/api/scans", {
+      targets,
+      ...(fleets ? { fleets } : {}),
+    });
   } catch (e) {
     const f = e as ApiFailure;
     if (f.status === 409 && typeof f.details?.scanId === "string") return { scanId: f.details.scanId, running: true };
     throw e;
   }
+}
+
+/** A sweep (a scan over several fleets) with each fleet's scan (status, counts) or error. */
+export async function fetchSweep(sweepId: string, signal?: AbortSignal): Promise<SweepView> {
+  return (await get<{ sweep: SweepView }>(`/api/sweeps/${seg(sweepId)}`, signal)).sweep;
 }
 
 /** The scan's row alone (done/total/counts) and the seq of its last event: one small read, never every result. */

@@ -66,7 +66,10 @@ export function ScanLauncher({ runningScanId, groups }: { runningScanId?: string
     setError(undefined);
     setSubmitting(true);
     try {
-      setScanId((await startScan(t)).scanId);
+      const answer = await startScan(t);
+      // A sweep over several fleets (the server reads a fleets file): the Scans page shows it, a row per fleet.
+      if (!answer.scanId && answer.sweepId) router.push("/scans");
+      else setScanId(answer.scanId);
     } catch (e) {
       setError((e as Partial<ApiFailure>).status ? (e as Error).message.slice(0, 300) : "Could not reach the server.");
     } finally {

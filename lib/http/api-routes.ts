@@ -23,6 +23,8 @@ export const API_ROUTES: readonly { pattern: string; methods: readonly string[] 
   { pattern: "/api/scans", methods: ["GET", "POST"] },
   { pattern: "/api/scans/[id]", methods: ["GET", "DELETE"] },
   { pattern: "/api/scans/[id]/events", methods: ["GET"] },
+  { pattern: "/api/sweeps", methods: ["GET"] },
+  { pattern: "/api/sweeps/[id]", methods: ["GET"] },
   { pattern: "/api/watch", methods: ["GET"] },
 ];
 

@@ -7,13 +7,14 @@ import { FleetDoctorError } from "../errors.ts";
  * against the id's form. A malformed escape or id is a 400 naming the field (routes) or undefined (pages, which
  * answer 404); nothing unchecked reaches the store or AWS.
  */
-export type IdKind = "instance" | "scan" | "action";
+export type IdKind = "instance" | "scan" | "action" | "sweep";
 
 const UUID = z.uuid();
 const FORMS: Record<IdKind, { test: (s: string) => boolean; what: string }> = {
   instance: { test: (s) => INSTANCE_ID.test(s), what: "an instance id (i-… or mi-…)" },
   scan: { test: (s) => UUID.safeParse(s).success, what: "a scan id (a UUID)" },
   action: { test: (s) => UUID.safeParse(s).success, what: "an action id (a UUID)" },
+  sweep: { test: (s) => UUID.safeParse(s).success, what: "a sweep id (a UUID)" },
 };
 
 /** The id, or undefined when the text is not a well-formed id of this kind. */

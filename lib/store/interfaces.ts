@@ -11,6 +11,7 @@ import type {
 import type { AlertDelivery } from "../alerts/types.ts";
 import type { AutopilotEntry, Policy } from "../autopilot/types.ts";
 import type { Verdict } from "../diagnosis/types.ts";
+import type { SweepFleet, SweepRow, SweepStatus } from "../scan/sweep-types.ts";
 import type { InstanceResult, ScanEvent, ScanStatus, Targets } from "../scan/types.ts";
 import type { WatchStatus } from "../watch/types.ts";
 import type { FleetScope } from "./fleets.ts";
@@ -338,6 +339,22 @@ export interface WatchStore {
   latestSeen(): Promise<LatestSeen[]>;
 }
 
+/**
+ * Sweeps (migrations/sweeps-001.ts): the rows that group one scan per fleet into one unit an operator sees. The
+ * scans themselves stay in ScanStore; a sweep only names them (or the error that kept a fleet from being read).
+ */
+export interface SweepStore {
+  /** A `running` sweep with one pending entry per fleet, in the order given. */
+  create(input: { fleets: string[]; targets: Targets; actor?: string; id?: string }): Promise<SweepRow>;
+  /** Records what became of one fleet of the sweep: its scan (started or joined) or its error. */
+  recordFleet(sweepId: string, entry: SweepFleet): Promise<void>;
+  /** Ends a running sweep; false when it had already ended. */
+  finish(sweepId: string, status: Exclude<SweepStatus, "running">): Promise<boolean>;
+  get(id: string): Promise<SweepRow | undefined>;
+  /** Newest first; `before` is a sweep id (the last one of the previous page). */
+  list(opts?: { limit?: number; before?: string }): Promise<SweepRow[]>;
+}
+
 export interface Store
   extends ScanStore,
     ScanTakeoverStore,
@@ -355,6 +372,7 @@ export interface Store
   readonly alerts: AlertStore;
   readonly timeline: TimelineStore;
   readonly autopilot: AutopilotStore;
+  readonly sweeps: SweepStore;
   close(): Promise<void>;
 }
 

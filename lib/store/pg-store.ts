@@ -16,6 +16,7 @@ import { pgAlertStore } from "./pg-alerts.ts";
 import { pgAutopilotStore } from "./pg-autopilot.ts";
 import { notifyStored, pgEventListener, wakePayload } from "./pg-notify.ts";
 import { PG_ABANDONED_SQL, pgScanTakeoverStore } from "./pg-scan-takeover.ts";
+import { pgSweepStore } from "./pg-sweeps.ts";
 import { redactedUrl } from "./pg-url.ts";
 import { pgWatchQueries } from "./pg-watch.ts";
 import {
@@ -324,6 +325,7 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
     alerts: pgAlertStore(db),
     timeline: pgTimelineQueries(db),
     autopilot: pgAutopilotStore(db, tx),
+    sweeps: pgSweepStore(db),
     ...pgScanTakeoverStore(db, tx, leases),
     ready: migrated.then(async () => {
       await interruptAbandonedScans();

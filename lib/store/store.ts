@@ -30,6 +30,7 @@ import {
   toSummary,
 } from "./rows.ts";
 import { ABANDONED_SQL, scanTakeoverStore } from "./scan-takeover.ts";
+import { sweepStore } from "./sweeps.ts";
 import { timelineQueries } from "./timeline.ts";
 import type { LatestFilter, ScanRow, StoredEvent, VerdictCounts } from "./types.ts";
 import { watchQueries } from "./watch.ts";
@@ -233,6 +234,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     alerts: alertStore(db),
     timeline: timelineQueries(db),
     autopilot: autopilotStore(db),
+    sweeps: sweepStore(db),
     ...fleetStateQueries(db),
     ...ecsQueries(db),
     ...watchQueries(db),

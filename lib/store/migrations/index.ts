@@ -9,6 +9,7 @@ import { leases001 } from "./leases-001.ts";
 import { pgPerf001 } from "./pg-perf-001.ts";
 import { replicas001 } from "./replicas-001.ts";
 import { scanTakeover001 } from "./scan-takeover-001.ts";
+import { sweeps001 } from "./sweeps-001.ts";
 import type { Migration } from "./types.ts";
 import { watch001 } from "./watch-001.ts";
 
@@ -31,4 +32,5 @@ export const MIGRATIONS: Migration[] = [
   pgPerf001,
   scanTakeover001,
   fleetKeys001,
+  sweeps001,
 ];
