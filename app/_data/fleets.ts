@@ -2,6 +2,7 @@ import "server-only";
 import { config } from "@/lib/config.ts";
 import { type ConsoleFleet, consoleFleets, fleetsInScope } from "@/lib/fleets/console-fleets.ts";
 import { selectedFleet } from "@/lib/fleets/fleet-ids.ts";
+import { fleetReadErrors } from "@/lib/fleets/fleet-read-errors.ts";
 import { type FleetsView, listFleets } from "@/lib/fleets/list-fleets.ts";
 import { getStore } from "@/lib/store/index.ts";
 
@@ -25,8 +26,13 @@ function configuredFleets(): Promise<FleetsView> {
 
 /** Every fleet the console lists: the configured ones (with their errors) and those only the store has results of. */
 export async function loadFleets(): Promise<ConsoleFleet[]> {
-  const [view, inStore] = await Promise.all([configuredFleets(), getStore().fleetsInStore()]);
-  return consoleFleets(view, inStore);
+  const store = getStore();
+  const [view, inStore, readErrors] = await Promise.all([
+    configuredFleets(),
+    store.fleetsInStore(),
+    fleetReadErrors(store),
+  ]);
+  return consoleFleets(view, inStore, readErrors);
 }
 
 /** What a page or route shows: the fleet picked (`?fleet=`; undefined for every fleet) and the fleets it covers. */

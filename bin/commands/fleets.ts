@@ -1,5 +1,6 @@
 import { config } from "../../lib/config.ts";
 import { consoleFleets } from "../../lib/fleets/console-fleets.ts";
+import { fleetReadErrors } from "../../lib/fleets/fleet-read-errors.ts";
 import { listFleets } from "../../lib/fleets/list-fleets.ts";
 import { openConfiguredStore } from "../../lib/store/index.ts";
 import type { Command } from "../cli.ts";
@@ -9,8 +10,8 @@ const USAGE = `Usage: fleet-doctor fleets [--json]
 
 Lists the fleets (one account in one region each): the configured ones (FLEET_DOCTOR_FLEETS; without it the one
 fleet of the default credentials and AWS_REGION), each with the error that keeps it from being read, and those only
-the store has results of, with how many instances each has in the store. Exits 1 when a configured fleet cannot be
-read.`;
+the store has results of, with how many instances each has in the store. A fleet's error is why it could not be
+listed, or why the last sweep could not read it (a role that cannot be assumed). Exits 1 when a fleet has an error.`;
 
 // Names come from the fleets file or Organizations: no control characters (terminal escapes) reach the terminal.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point.
@@ -23,7 +24,7 @@ export async function run(argv: string[]): Promise<number> {
   const view = await listFleets(cfg);
   const store = openConfiguredStore(cfg);
   try {
-    const fleets = consoleFleets(view, await store.fleetsInStore());
+    const fleets = consoleFleets(view, await store.fleetsInStore(), await fleetReadErrors(store));
     if (flags.values.json) {
       console.log(JSON.stringify({ source: view.source, fleets }, null, 2));
     } else {

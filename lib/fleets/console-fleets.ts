@@ -1,4 +1,5 @@
 import { splitFleetId } from "./fleet-ids.ts";
+import type { FleetReadError } from "./fleet-read-errors.ts";
 import type { FleetsView } from "./list-fleets.ts";
 
 /**
@@ -13,29 +14,36 @@ export type ConsoleFleet = {
   name?: string;
   /** Where it comes from: the default credentials, the fleets file, or only results in the store. */
   source: "default" | "file" | "store";
-  /** Why the fleet cannot be read now (its role cannot be assumed, ...): for that fleet only. */
-  error?: { code: string; message: string };
+  /**
+   * Why the fleet cannot be read: it could not be resolved (listFleets), or the last sweep that reached it could not
+   * enter or read it (its role cannot be assumed, ...), with when. For that fleet only.
+   */
+  error?: { code: string; message: string; at?: string };
   /** Instances with a latest result in the store (gone ones not counted). */
   instances: number;
 };
 
 /**
  * The configured fleets (targets, then those with an error, in the order listFleets gives them) followed by the
- * fleets only the store has, each once. A fleet both configured and in error keeps its error.
+ * fleets only the store has, each once. A fleet both configured and in error keeps its error; a configured fleet
+ * the last sweep could not read has that error (lib/fleets/fleet-read-errors.ts).
  */
 export function consoleFleets(
   view: FleetsView,
   inStore: readonly { fleet: string; instances: number }[],
+  readErrors: ReadonlyMap<string, FleetReadError> = new Map(),
 ): ConsoleFleet[] {
   const counts = new Map(inStore.map((f) => [f.fleet, f.instances]));
   const out = new Map<string, ConsoleFleet>();
   for (const t of view.targets) {
+    const read = readErrors.get(t.id);
     out.set(t.id, {
       id: t.id,
       account: t.account,
       region: t.region,
       ...(t.name ? { name: t.name } : {}),
       source: view.source,
+      ...(read ? { error: read } : {}),
       instances: counts.get(t.id) ?? 0,
     });
   }

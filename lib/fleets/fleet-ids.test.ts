@@ -73,6 +73,18 @@ describe("the console's fleets", () => {
     expect(scopeFilter(["a/us-east-1", "b/us-east-1"])).toEqual({ fleets: ["a/us-east-1", "b/us-east-1"] });
   });
 
+  it("gives a configured fleet the error the last sweep met reading it", () => {
+    const read = new Map([
+      ["222222222222/us-east-1", { code: "AccessDenied", message: "denied", at: "2026-12-06T00:00:00Z" }],
+    ]);
+    const fleets = consoleFleets(view, inStore, read);
+    expect(fleets[1]).toMatchObject({
+      id: "222222222222/us-east-1",
+      error: { code: "AccessDenied", message: "denied" },
+    });
+    expect(fleets[0]).not.toHaveProperty("error");
+  });
+
   it("narrows a listing's fleets by account and region", () => {
     const ids = ["111111111111/us-east-1", "111111111111/eu-west-1", "222222222222/us-east-1"];
     expect(narrowFleets(ids, { account: "111111111111" })).toEqual(ids.slice(0, 2));

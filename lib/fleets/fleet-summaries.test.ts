@@ -7,6 +7,7 @@ import { storeEngines } from "../../test/helpers/store-engines.ts";
 import type { Verdict } from "../diagnosis/types.ts";
 import type { InstanceResult } from "../scan/types.ts";
 import type { Store } from "../store/interfaces.ts";
+import { fleetReadErrors } from "./fleet-read-errors.ts";
 import { fleetSummaries } from "./fleet-summaries.ts";
 
 const [sqlite, postgres] = storeEngines();
@@ -52,5 +53,30 @@ describe.each([sqlite, postgres])("fleet summaries on $name", (e) => {
     expect(st!.counts["lifecycle-404:blocked"]).toBe(1);
     expect(none).toMatchObject({ fleet: "333333333333/eu-west-1", total: 0 });
     expect(none!.lastScan).toBeUndefined();
+  });
+
+  it("knows a fleet's read error from the newest sweep that reached it, until the fleet is scanned again", async () => {
+    const s = await e.open(await e.fresh());
+    const SANDBOX = "333333333333/us-east-1";
+    const denied = {
+      code: "AccessDenied",
+      message: "Role arn:aws:iam::333333333333:role/FleetDoctorMember could not be assumed",
+    };
+    const old = await s.sweeps.create({ fleets: [PROD, SANDBOX], targets: { kind: "all" } });
+    await s.sweeps.recordFleet(old.id, { fleet: PROD, error: { code: "Throttling", message: "slow down" } });
+    await s.sweeps.recordFleet(old.id, { fleet: SANDBOX, error: denied });
+    await s.sweeps.finish(old.id, "partial");
+    await new Promise((r) => setTimeout(r, 5));
+    // The newer sweep read prod (its scan), and has not reached sandbox yet (pending): the older error stands.
+    const prod = await scanOf(s, PROD, [["i-0a000000000000001", "healthy"]]);
+    const now = await s.sweeps.create({ fleets: [PROD, SANDBOX], targets: { kind: "all" } });
+    await s.sweeps.recordFleet(now.id, { fleet: PROD, scanId: prod });
+    const errors = await fleetReadErrors(s);
+    expect([...errors.keys()]).toEqual([SANDBOX]);
+    expect(errors.get(SANDBOX)).toMatchObject({ ...denied, at: old.startedAt });
+    // Scanned since (the role was fixed): no error any more.
+    await new Promise((r) => setTimeout(r, 5));
+    await scanOf(s, SANDBOX, [["i-0c000000000000001", "healthy"]]);
+    expect((await fleetReadErrors(s)).size).toBe(0);
   });
 });
