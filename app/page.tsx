@@ -34,7 +34,7 @@ function FleetSummary({ o }: { o: Overview }) {
           fixAction={o.view.ids.length === 1 ? <RestartFixable instanceIds={o.fixableIds} /> : undefined}
         />
       )}
-      <ScanLauncher runningScanId={o.running?.id} groups={o.groups} />
+      <ScanLauncher runningScanId={o.running?.id} groups={o.groups} fleet={o.view.picked} />
       <LastScan scan={o.lastScan} />
       <FailuresTimeline buckets={o.timeline} />
       {o.total > 0 ? <VerdictCharts byGroup={o.byGroup} byVersion={o.byVersion} /> : null}
