@@ -32,6 +32,8 @@ function failing(r: FleetsTableRow, v?: Verdict): number {
   );
 }
 
+const accountText = (r: FleetsTableRow) => (r.name ? `${cap(r.name, 64)} (${r.account})` : r.account);
+
 /** A count, grey when zero so the eye lands on the fleets that need attention. */
 function Count({ n }: { n: number }) {
   return n > 0 ? <Box variant="strong">{n}</Box> : <Box color="text-status-inactive">0</Box>;
@@ -65,8 +67,9 @@ export function FleetsTable({ fleets, picked }: { fleets: FleetsTableRow[]; pick
           isRowHeader: true,
           cell: (r) => (
             <div data-testid={`fleet-${r.id}`}>
-              <AppLink href={withFleet("/", r.id)} ariaLabel={`Show fleet ${r.name ? `${r.name} ` : ""}${r.id}`}>
-                {r.name ? `${cap(r.name, 64)} (${r.account})` : r.account}
+              {/* The visible text first (an accessible name must contain it), then what the link does. */}
+              <AppLink href={withFleet("/", r.id)} ariaLabel={`${accountText(r)}: show fleet ${r.id}`}>
+                {accountText(r)}
               </AppLink>
               {r.id === picked ? <Box variant="small"> (in view)</Box> : null}
             </div>
@@ -112,7 +115,7 @@ export function FleetsTable({ fleets, picked }: { fleets: FleetsTableRow[]; pick
             ) : r.source === "store" ? (
               <StatusIndicator type="stopped">Not configured now (results in the database only)</StatusIndicator>
             ) : (
-              <StatusIndicator type="success">Readable</StatusIndicator>
+              <StatusIndicator type="success">Configured</StatusIndicator>
             ),
         },
       ]}
