@@ -59,7 +59,7 @@ function TopBar({
         {
           type: "menu-dropdown",
           text: picker.text,
-          description: picked || fleets.length <= 1 ? "The fleet in view" : "The fleets in view",
+          description: picker.ariaLabel.endsWith("the fleets in view") ? "The fleets in view" : "The fleet in view",
           // Always on screen: which account and region the numbers are is not for an overflow menu.
           disableUtilityCollapse: true,
           ariaLabel: picker.ariaLabel,
