@@ -238,3 +238,21 @@ describe("the pages' data functions, scoped by the picked fleet", () => {
     expect(all.version).not.toBe(other.version);
   });
 });
+
+describe("a fleet the newest sweep could not read", () => {
+  it("carries that error in GET /api/fleets and on the overview's line of the fleet", async () => {
+    const sweep = await store.sweeps.create({ fleets: [HERE], targets: { kind: "all" } });
+    const denied = {
+      code: "AccessDenied",
+      message: "Role arn:aws:iam::210987654321:role/FleetDoctorMember could not be assumed",
+    };
+    await store.sweeps.recordFleet(sweep.id, { fleet: HERE, error: denied });
+    await store.sweeps.finish(sweep.id, "partial");
+    const { GET } = await import("./fleets/route.ts");
+    const { fleets } = (await (await GET(get("/api/fleets"))).json()) as { fleets: Record<string, unknown>[] };
+    expect(fleets[0]).toMatchObject({ id: HERE, error: { ...denied, at: sweep.startedAt } });
+    expect(fleets[1]).not.toHaveProperty("error");
+    const { loadOverview } = await import("@/app/_data/fleet.ts");
+    expect((await loadOverview(undefined, get("/"))).fleets[0]).toMatchObject({ id: HERE, error: denied });
+  });
+});
