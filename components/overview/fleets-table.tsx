@@ -1,7 +1,9 @@
 "use client";
 
+import Alert from "@cloudscape-design/components/alert";
 import Box from "@cloudscape-design/components/box";
 import Header from "@cloudscape-design/components/header";
+import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
 import { AppLink } from "@/components/shell/app-link.tsx";
@@ -45,7 +47,7 @@ function Count({ n }: { n: number }) {
  * overview of that fleet; its instance count opens its instances.
  */
 export function FleetsTable({ fleets, picked }: { fleets: FleetsTableRow[]; picked?: string }) {
-  return (
+  const table = (
     <Table<FleetsTableRow>
       variant="container"
       items={fleets}
@@ -55,7 +57,7 @@ export function FleetsTable({ fleets, picked }: { fleets: FleetsTableRow[]; pick
         <Header
           variant="h2"
           counter={`(${fleets.length})`}
-          description="Each account in each region, with its latest verdicts. A fleet that cannot be read shows why; the others are unaffected."
+          description="Each account in each region, with its latest verdicts. A fleet that cannot be read says why; the others are unaffected."
         >
           Fleets
         </Header>
@@ -109,11 +111,12 @@ export function FleetsTable({ fleets, picked }: { fleets: FleetsTableRow[]; pick
         {
           id: "status",
           header: "Status",
+          // The code here; the whole message in the alert above (a long message in a cell made rows a page tall).
           cell: (r) =>
             r.error ? (
-              <StatusIndicator type="error">{`${cap(r.error.code, 60)}: ${cap(r.error.message, 300)}`}</StatusIndicator>
+              <StatusIndicator type="error">{cap(r.error.code, 60)}</StatusIndicator>
             ) : r.source === "store" ? (
-              <StatusIndicator type="stopped">Not configured now (results in the database only)</StatusIndicator>
+              <StatusIndicator type="stopped">Database only</StatusIndicator>
             ) : (
               <StatusIndicator type="success">Configured</StatusIndicator>
             ),
@@ -121,5 +124,23 @@ export function FleetsTable({ fleets, picked }: { fleets: FleetsTableRow[]; pick
       ]}
       wrapLines
     />
+  );
+  const unreadable = fleets.filter((f) => f.error);
+  if (unreadable.length === 0) return table;
+  return (
+    <SpaceBetween size="s">
+      <Alert type="error" header={`${count(unreadable.length, "fleet")} cannot be read`} data-testid="fleet-errors">
+        <ul>
+          {unreadable.map((f) => (
+            <li key={f.id}>
+              <Box variant="strong" tagOverride="span">{`${accountText(f)} ${f.region}: `}</Box>
+              {`${cap(f.error!.code, 60)}: ${cap(f.error!.message, 300)}`}
+            </li>
+          ))}
+        </ul>
+        The other fleets are read and counted as usual.
+      </Alert>
+      {table}
+    </SpaceBetween>
   );
 }
