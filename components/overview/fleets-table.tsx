@@ -74,6 +74,16 @@ export function FleetsTable({ fleets, picked }: { fleets: FleetsTableRow[]; pick
                 {accountText(r)}
               </AppLink>
               {r.id === picked ? <Box variant="small"> (in view)</Box> : null}
+              {/* The code here (no column of its own: the table fits); the whole message in the alert above. */}
+              {r.error ? (
+                <Box>
+                  <StatusIndicator type="error">{cap(r.error.code, 60)}</StatusIndicator>
+                </Box>
+              ) : r.source === "store" ? (
+                <Box variant="small" color="text-status-inactive" display="block">
+                  Database only: not configured now
+                </Box>
+              ) : null}
             </div>
           ),
         },
@@ -106,19 +116,6 @@ export function FleetsTable({ fleets, picked }: { fleets: FleetsTableRow[]; pick
               </AppLink>
             ) : (
               <Box color="text-status-inactive">never</Box>
-            ),
-        },
-        {
-          id: "status",
-          header: "Status",
-          // The code here; the whole message in the alert above (a long message in a cell made rows a page tall).
-          cell: (r) =>
-            r.error ? (
-              <StatusIndicator type="error">{cap(r.error.code, 60)}</StatusIndicator>
-            ) : r.source === "store" ? (
-              <StatusIndicator type="stopped">Database only</StatusIndicator>
-            ) : (
-              <StatusIndicator type="success">Configured</StatusIndicator>
             ),
         },
       ]}
