@@ -7,6 +7,7 @@ import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { RestartFixable } from "@/components/actions/restart-fixable.tsx";
 import { FailuresTimeline } from "@/components/overview/failures-timeline.tsx";
+import { FleetsTable } from "@/components/overview/fleets-table.tsx";
 import { LastScan } from "@/components/overview/last-scan.tsx";
 import { VerdictCharts } from "@/components/overview/verdict-charts.tsx";
 import { VerdictCounts } from "@/components/overview/verdict-counts.tsx";
@@ -18,6 +19,8 @@ export const dynamic = "force-dynamic";
 function FleetSummary({ o }: { o: Overview }) {
   return (
     <SpaceBetween size="l">
+      {/* One fleet (the default): no table, as before fleets were many. */}
+      {o.fleets.length > 1 ? <FleetsTable fleets={o.fleets} picked={o.view.picked} /> : null}
       {o.total === 0 ? (
         <Alert type="info" header="No instances scanned yet">
           Press Scan fleet to probe every instance Systems Manager knows and see which ones need attention.
@@ -27,10 +30,11 @@ function FleetSummary({ o }: { o: Overview }) {
           counts={o.counts}
           total={o.total}
           gone={o.gone}
-          fixAction={<RestartFixable instanceIds={o.fixableIds} />}
+          fleet={o.view.picked}
+          fixAction={o.view.ids.length === 1 ? <RestartFixable instanceIds={o.fixableIds} /> : undefined}
         />
       )}
-      <ScanLauncher runningScanId={o.running?.id} groups={o.groups} />
+      <ScanLauncher runningScanId={o.running?.id} groups={o.groups} fleet={o.view.picked} />
       <LastScan scan={o.lastScan} />
       <FailuresTimeline buckets={o.timeline} />
       {o.total > 0 ? <VerdictCharts byGroup={o.byGroup} byVersion={o.byVersion} /> : null}
@@ -42,8 +46,12 @@ function FleetSummary({ o }: { o: Overview }) {
  * Rendered whole, not streamed behind a skeleton: the summary costs a few aggregate queries, and counts that are in
  * the first paint need no script to be revealed.
  */
-export default async function HomePage() {
-  const o = await loadOverview();
+export default async function HomePage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const o = await loadOverview((await searchParams).fleet);
   return (
     <ContentLayout
       header={

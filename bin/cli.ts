@@ -20,8 +20,13 @@ const COMMANDS: Record<string, Entry> = {
   },
   instances: {
     summary: "the latest diagnosis of every instance, from the store",
-    usage: "instances [--verdict V] [--group NAME] [--json]",
+    usage: "instances [--verdict V] [--group NAME] [--fleet A/R] [--account ID] [--region R] [--json]",
     load: () => import("./commands/instances.ts").then((m) => m.default),
+  },
+  fleets: {
+    summary: "the fleets (account x region) it reads, each with its error, and those only in the store",
+    usage: "fleets [--json]",
+    load: () => import("./commands/fleets.ts").then((m) => m.default),
   },
   instance: {
     summary: "one instance's latest diagnosis and history, from the store (--fleet when the id is in several)",

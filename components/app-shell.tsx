@@ -5,9 +5,11 @@ import SideNavigation, { type SideNavigationProps } from "@cloudscape-design/com
 import SplitPanel from "@cloudscape-design/components/split-panel";
 import TopNavigation from "@cloudscape-design/components/top-navigation";
 import { applyMode, Mode } from "@cloudscape-design/global-styles";
-import { usePathname, useRouter } from "next/navigation";
-import { type ReactNode, useEffect, useState } from "react";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { type ReactNode, Suspense, useEffect, useState } from "react";
+import { FLEET_PARAM, selectedFleet, withFleet } from "@/lib/fleets/fleet-ids.ts";
 import { DARK_CLASS, MODE_KEY } from "./shell/color-mode.ts";
+import { type FleetOption, fleetPicker, pickHref } from "./shell/fleet-picker.ts";
 import { type SplitPanelSlot, SplitPanelSlotContext } from "./shell/split-panel-slot.tsx";
 import { useHydrated } from "./shell/use-hydrated.ts";
 
@@ -30,12 +32,80 @@ function activeHref(pathname: string): string {
   );
 }
 
-/** The fleet in view (lib/server/fleet-in-view.ts), for the header: which account and region these numbers are. */
-export type FleetInView = { account: string; region: string; source: "sts" | "endpoint" };
+type Follow = (event: CustomEvent<{ href?: string; external?: boolean }>) => void;
 
-export function AppShell({ children, fleet }: { children: ReactNode; fleet: FleetInView }) {
-  const router = useRouter();
+/** The header: the fleet picker (which account and region these numbers are) and the colour mode. */
+function TopBar({
+  fleets,
+  picked,
+  search,
+  follow,
+  dark,
+  onDark,
+}: {
+  fleets: FleetOption[];
+  picked: string | undefined;
+  search: string;
+  follow: Follow;
+  dark: boolean;
+  onDark: () => void;
+}) {
   const pathname = usePathname();
+  const picker = fleetPicker(fleets, picked, (fleet) => pickHref(pathname, search, activeHref(pathname), fleet));
+  return (
+    <TopNavigation
+      identity={{ href: withFleet("/", picked), title: "Fleet Doctor", onFollow: follow }}
+      utilities={[
+        {
+          type: "menu-dropdown",
+          text: picker.text,
+          description: picker.ariaLabel.endsWith("the fleets in view") ? "The fleets in view" : "The fleet in view",
+          // Always on screen: which account and region the numbers are is not for an overflow menu.
+          disableUtilityCollapse: true,
+          ariaLabel: picker.ariaLabel,
+          items: picker.items,
+          onItemFollow: follow,
+        },
+        {
+          type: "button",
+          text: dark ? "Light mode" : "Dark mode",
+          ariaLabel: dark ? "Switch to light mode" : "Switch to dark mode",
+          onClick: onDark,
+        },
+      ]}
+    />
+  );
+}
+
+function Nav({ picked, follow }: { picked: string | undefined; follow: Follow }) {
+  const pathname = usePathname();
+  return (
+    <SideNavigation
+      header={{ href: withFleet("/", picked), text: "Fleet Doctor" }}
+      activeHref={withFleet(activeHref(pathname), picked)}
+      // Links between pages keep the fleet picked in the header.
+      items={NAV_ITEMS.map((i) => (i.type === "link" ? { ...i, href: withFleet(i.href, picked) } : i))}
+      onFollow={follow}
+    />
+  );
+}
+
+/** The fleet picked in the URL (`?fleet=`; undefined: every fleet) and the query string it came with. */
+function usePicked(): { picked: string | undefined; search: string } {
+  const params = useSearchParams();
+  return { picked: selectedFleet(params.get(FLEET_PARAM)), search: params.toString() };
+}
+
+function UrlTopBar(props: Omit<Parameters<typeof TopBar>[0], "picked" | "search">) {
+  return <TopBar {...props} {...usePicked()} />;
+}
+
+function UrlNav({ follow }: { follow: Follow }) {
+  return <Nav follow={follow} picked={usePicked().picked} />;
+}
+
+export function AppShell({ children, fleets }: { children: ReactNode; fleets: FleetOption[] }) {
+  const router = useRouter();
   const [dark, setDark] = useState(false);
   const [slot, setSlot] = useState<SplitPanelSlot | null>(null);
   const hydrated = useHydrated();
@@ -50,7 +120,7 @@ export function AppShell({ children, fleet }: { children: ReactNode; fleet: Flee
     setSplitSize(Math.max(240, Math.round(window.innerHeight * 0.36)));
   }, []);
 
-  const follow = (event: CustomEvent<{ href?: string; external?: boolean }>) => {
+  const follow: Follow = (event) => {
     const href = event.detail.href;
     if (!href || event.detail.external) return;
     event.preventDefault();
@@ -58,47 +128,25 @@ export function AppShell({ children, fleet }: { children: ReactNode; fleet: Flee
   };
 
   const splitOpen = hydrated && slot !== null;
+  const topBar = {
+    fleets,
+    follow,
+    dark,
+    onDark: () => {
+      const next = !dark;
+      window.localStorage.setItem(MODE_KEY, next ? "dark" : "light");
+      applyMode(next ? Mode.Dark : Mode.Light);
+      setDark(next);
+    },
+  };
 
   return (
     <SplitPanelSlotContext.Provider value={setSlot}>
       <div id="top-nav" style={{ position: "sticky", top: 0, zIndex: 1002 }}>
-        <TopNavigation
-          identity={{ href: "/", title: "Fleet Doctor", onFollow: follow }}
-          utilities={[
-            {
-              type: "menu-dropdown",
-              text: `${fleet.region} · ${fleet.account}`,
-              description: "The fleet in view",
-              // Always on screen: which account and region the numbers are is not for an overflow menu.
-              disableUtilityCollapse: true,
-              // The visible text first (an accessible name must contain it), then what it is.
-              ariaLabel: `${fleet.region} · ${fleet.account}: the fleet in view (region, account)`,
-              items: [
-                { id: "account", text: `Account ${fleet.account}`, disabled: true },
-                { id: "region", text: `Region ${fleet.region}`, disabled: true },
-                {
-                  id: "source",
-                  text:
-                    fleet.source === "sts"
-                      ? "Account from STS GetCallerIdentity"
-                      : "The endpoint answers no STS: named by its address",
-                  disabled: true,
-                },
-              ],
-            },
-            {
-              type: "button",
-              text: dark ? "Light mode" : "Dark mode",
-              ariaLabel: dark ? "Switch to light mode" : "Switch to dark mode",
-              onClick: () => {
-                const next = !dark;
-                window.localStorage.setItem(MODE_KEY, next ? "dark" : "light");
-                applyMode(next ? Mode.Dark : Mode.Light);
-                setDark(next);
-              },
-            },
-          ]}
-        />
+        {/* The URL's fleet is read in the browser's render too; a page rendered ahead of time shows every fleet. */}
+        <Suspense fallback={<TopBar {...topBar} picked={undefined} search="" />}>
+          <UrlTopBar {...topBar} />
+        </Suspense>
       </div>
       <AppLayout
         headerSelector="#top-nav"
@@ -109,12 +157,9 @@ export function AppShell({ children, fleet }: { children: ReactNode; fleet: Flee
           navigationToggle: "Open side navigation",
         }}
         navigation={
-          <SideNavigation
-            header={{ href: "/", text: "Fleet Doctor" }}
-            activeHref={activeHref(pathname)}
-            items={NAV_ITEMS}
-            onFollow={follow}
-          />
+          <Suspense fallback={<Nav follow={follow} picked={undefined} />}>
+            <UrlNav follow={follow} />
+          </Suspense>
         }
         splitPanel={
           slot ? (

@@ -24,13 +24,13 @@ export default async function InstancesPage({
   const view = parseTableView(params);
   const includeGone = view.includeGone === true;
   // The browser starts fetching every row while it parses this page, not after the scripts have run.
-  preload(tableRowsUrl(includeGone), { as: "fetch", crossOrigin: "anonymous" });
-  const { rows, filteringOptions } = await tableData(undefined, { includeGone });
+  preload(tableRowsUrl(includeGone, view.fleet), { as: "fetch", crossOrigin: "anonymous" });
+  const { rows, filteringOptions } = await tableData(undefined, { includeGone, fleet: view.fleet });
   const preferences = parsePreferences(jar.get(PREFERENCES_COOKIE)?.value);
   return (
     <InstancesTable
-      // Another set of rows: showing or hiding the gone instances starts the table afresh.
-      key={includeGone ? "gone" : "live"}
+      // Another set of rows (another fleet picked, the gone instances shown or hidden) starts the table afresh.
+      key={`${view.fleet ?? "all"}.${includeGone ? "gone" : "live"}`}
       firstPage={tablePage(rows, view, preferences.pageSize)}
       filteringOptions={filteringOptions}
       initialView={view}

@@ -108,12 +108,23 @@ export const scanEventsUrl = (scanId: string, after?: number) =>
 export const TABLE_ROWS_URL = "/api/instances/table";
 
 /** The table's rows, with the gone instances (`?include=gone`) or without. */
-export const tableRowsUrl = (includeGone = false) => (includeGone ? `${TABLE_ROWS_URL}?include=gone` : TABLE_ROWS_URL);
+/** The rows of the fleet picked (`fleet`; undefined: every fleet), with the gone instances or not. */
+export function tableRowsUrl(includeGone = false, fleet?: string): string {
+  const q = new URLSearchParams();
+  if (includeGone) q.set("include", "gone");
+  if (fleet) q.set("fleet", fleet);
+  const s = q.toString();
+  return s ? `${TABLE_ROWS_URL}?${s}` : TABLE_ROWS_URL;
+}
 
 /** Every row of the instances table, from /api/instances/table. */
-export async function fetchTableRows(signal?: AbortSignal, includeGone = false): Promise<InstanceRow[]> {
+export async function fetchTableRows(
+  signal?: AbortSignal,
+  includeGone = false,
+  fleet?: string,
+): Promise<InstanceRow[]> {
   // A plain same-origin GET (default cache mode), so it matches the page's <link rel="preload" as="fetch">.
-  const body = await read<CompactRows>(await fetch(tableRowsUrl(includeGone), { signal }));
+  const body = await read<CompactRows>(await fetch(tableRowsUrl(includeGone, fleet), { signal }));
   if (!Array.isArray(body.ids)) throw new Error("The server answered without rows.");
   return expandRows(body);
 }

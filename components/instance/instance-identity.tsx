@@ -8,6 +8,7 @@ import Link from "@cloudscape-design/components/link";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { cap } from "@/components/text/cap.ts";
 import { formatTime } from "@/components/text/time.ts";
+import { splitFleetId } from "@/lib/fleets/fleet-ids.ts";
 import { consoleLinks } from "./console-links.ts";
 import type { InstanceView } from "./types.ts";
 
@@ -58,6 +59,7 @@ export function InstanceIdentity({ view }: { view: InstanceView }) {
             { label: "Instance ID", value: <Copyable text={view.instanceId} what="instance ID" /> },
             { label: "Private IP", value: <Copyable text={view.target.ipAddress} what="private IP" /> },
             { label: "Hostname", value: <Copyable text={view.target.computerName} what="hostname" /> },
+            ...(view.fleet ? [{ label: "Account", value: splitFleetId(view.fleet).account }] : []),
             { label: "Region", value: view.region },
             // An instance id is only unique inside one account and region: say which this is.
             ...(view.fleet ? [{ label: "Account", value: cap(view.fleet.split("/")[0] ?? "", 255) }] : []),

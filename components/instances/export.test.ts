@@ -4,6 +4,10 @@ import type { InstanceRow } from "./rows.ts";
 
 const row = (over: Partial<InstanceRow> = {}): InstanceRow => ({
   instanceId: "i-0123456789abcdef0",
+  rowKey: "111111111111/us-east-1 i-0123456789abcdef0",
+  fleet: "111111111111/us-east-1",
+  account: "111111111111",
+  region: "us-east-1",
   verdict: "lifecycle-404:ready",
   cause: "(none)",
   group: "web",
@@ -25,10 +29,10 @@ describe("export of the current view", () => {
     ]);
     const lines = csv.trimEnd().split("\r\n");
     expect(lines[0]).toBe(
-      "instanceId,verdict,cause,group,lifecycleState,agentVersion,pingStatus,registered,probedAt,restartWillWork,scanId",
+      "instanceId,verdict,cause,group,lifecycleState,agentVersion,pingStatus,registered,probedAt,restartWillWork,scanId,account,region",
     );
     expect(lines[1]).toBe(
-      "i-0123456789abcdef0,lifecycle-404:ready,(none),web,InService,1.89.3,Online,no,2026-11-28T18:00:00.000Z,true,s1",
+      "i-0123456789abcdef0,lifecycle-404:ready,(none),web,InService,1.89.3,Online,no,2026-11-28T18:00:00.000Z,true,s1,111111111111,us-east-1",
     );
     expect(lines).toHaveLength(3);
   });

@@ -12,6 +12,8 @@ const COLUMNS: (keyof InstanceRow)[] = [
   "probedAt",
   "restartWillWork",
   "scanId",
+  "account",
+  "region",
 ];
 
 /** RFC 4180 quoting, plus a leading apostrophe on cells a spreadsheet would run as a formula (untrusted text). */

@@ -19,6 +19,7 @@ import { fetchTableRows } from "@/components/api/client.ts";
 import { useSplitPanelSlot } from "@/components/shell/split-panel-slot.tsx";
 import { formatTime } from "@/components/text/time.ts";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
+import { withFleet } from "@/lib/fleets/fleet-ids.ts";
 import { instanceHref } from "@/lib/instances/instance-href.ts";
 import { download, rowsToCsv, rowsToJson } from "./export.ts";
 import { InstancePanel } from "./instance-panel.tsx";
@@ -33,7 +34,7 @@ const allDisabled = () => true;
 // A gone instance keeps its last verdict on show, but nothing can be sent to it (the preflight refuses it too).
 const goneDisabled = (r: InstanceRow) => !!r.goneSince;
 
-function columns(onOpen: (id: string, fleet?: string) => void): TableProps.ColumnDefinition<InstanceRow>[] {
+function columns(onOpen: (row: InstanceRow) => void): TableProps.ColumnDefinition<InstanceRow>[] {
   return [
     {
       id: "verdict",
@@ -50,9 +51,9 @@ function columns(onOpen: (id: string, fleet?: string) => void): TableProps.Colum
           href={instanceHref(r.instanceId, r.fleet)}
           onFollow={(e) => {
             e.preventDefault();
-            onOpen(r.instanceId, r.fleet);
+            onOpen(r);
           }}
-          ariaLabel={`Show details of ${r.instanceId}`}
+          ariaLabel={r.fleet ? `Show details of ${r.instanceId} in ${r.fleet}` : `Show details of ${r.instanceId}`}
         >
           {r.instanceId}
         </Link>
@@ -60,6 +61,8 @@ function columns(onOpen: (id: string, fleet?: string) => void): TableProps.Colum
       ...SORTING.instanceId,
       isRowHeader: true,
     },
+    { id: "account", header: "Account", cell: (r) => r.account, ...SORTING.account },
+    { id: "region", header: "Region", cell: (r) => r.region, ...SORTING.region },
     // Short headers (the preferences name each column in full): every default column fits at 1280 px with the
     // navigation open, where the long ones took 1,240 px of a 950 px table.
     { id: "group", header: "Group", cell: (r) => r.group, ...SORTING.group },
@@ -92,6 +95,8 @@ function GoneVerdict({ row }: { row: InstanceRow }) {
 const COLUMN_OPTIONS: { id: ColumnId; label: string; alwaysVisible?: boolean }[] = [
   { id: "verdict", label: "Verdict", alwaysVisible: true },
   { id: "instanceId", label: "Instance ID", alwaysVisible: true },
+  { id: "account", label: "Account" },
+  { id: "region", label: "Region" },
   { id: "group", label: "Auto Scaling group" },
   { id: "lifecycleState", label: "Lifecycle state" },
   { id: "agentVersion", label: "Agent version" },
@@ -137,24 +142,30 @@ export function InstancesTable({
   const [rowsError, setRowsError] = useState<string>();
   const [preferences, setPreferences] = useState(initialPreferences);
   const [opened, setOpened] = useState<string | undefined>(initialView.selected);
-  // The opened row's fleet: the same id in two fleets is two instances (the URL keeps the id only).
-  const [openedFleet, setOpenedFleet] = useState<string>();
+  // The fleet of the opened instance (a row's, or the picked fleet's for a link's `selected`).
+  const [openedFleet, setOpenedFleet] = useState<string | undefined>(initialView.fleet);
+  const open = useCallback((r: InstanceRow | undefined) => {
+    setOpened(r?.instanceId);
+    setOpenedFleet(r?.fleet);
+  }, []);
   const ready = rows !== null;
-  // Fixed for this table's life: the page gives the table a new key when the gone instances are shown or hidden.
+  // Fixed for this table's life: the page gives the table a new key when the gone instances are shown or hidden, or
+  // another fleet is picked.
   const includeGone = initialView.includeGone === true;
+  const fleet = initialView.fleet;
 
   const loadRows = useCallback(
     (signal?: AbortSignal) => {
       setRowsError(undefined);
       // A transition: expanding into 10,000 rows re-renders the table, and typing or clicking should not wait for it.
-      fetchTableRows(signal, includeGone).then(
+      fetchTableRows(signal, includeGone, fleet).then(
         (all) => startTransition(() => setRows(all)),
         (e: Error) => {
           if (!signal?.aborted) setRowsError(e.message);
         },
       );
     },
-    [includeGone],
+    [includeGone, fleet],
   );
   useEffect(() => {
     const abort = new AbortController();
@@ -162,14 +173,14 @@ export function InstancesTable({
     return () => abort.abort();
   }, [loadRows]);
 
-  const cols = useMemo(
-    () =>
-      columns((id, fleet) => {
-        setOpened(id);
-        setOpenedFleet(fleet);
-      }),
-    [],
-  );
+  const cols = useMemo(() => columns(open), [open]);
+  // Account and region are columns when the rows come from several fleets; with one fleet they would say one thing
+  // on every row (the header's picker says it once).
+  const fleetCount = useMemo(() => new Set((rows ?? firstPage.items).map((r) => r.fleet)).size, [rows, firstPage]);
+  const manyFleets = fleetCount > 1 || (!fleet && firstPage.fleets > 1);
+  const columnDisplay = manyFleets
+    ? preferences.contentDisplay
+    : preferences.contentDisplay.map((c) => (c.id === "account" || c.id === "region" ? { ...c, visible: false } : c));
   const initialSelection = useMemo(
     () => firstPage.items.filter((r) => r.instanceId === initialView.selected && !r.goneSince),
     [firstPage, initialView.selected],
@@ -180,7 +191,7 @@ export function InstancesTable({
     <EmptyState
       title="No instances yet"
       subtitle="Run a scan from the Fleet page to see every instance's verdict here."
-      action={<Button onClick={() => router.push("/")}>Go to Fleet</Button>}
+      action={<Button onClick={() => router.push(withFleet("/", fleet))}>Go to Fleet</Button>}
     />
   );
   const noMatch = () => (
@@ -220,6 +231,7 @@ export function InstancesTable({
     page: paginationProps.currentPageIndex,
     selected: opened,
     includeGone,
+    ...(fleet ? { fleet } : {}),
   };
   const search = tableViewToSearch(view);
   // Mirror the view into the URL without a navigation, so the link in the address bar reproduces it.
@@ -237,10 +249,10 @@ export function InstancesTable({
         ? {
             header: opened,
             content: <InstancePanel instanceId={opened} {...(openedFleet ? { fleet: openedFleet } : {})} />,
-            onClose: () => setOpened(undefined),
+            onClose: () => open(undefined),
           }
         : null,
-    [opened, openedFleet],
+    [opened, openedFleet, open],
   );
   useSplitPanelSlot(slot);
 
@@ -261,7 +273,7 @@ export function InstancesTable({
       onSelectionChange={(e) => {
         collectionProps.onSelectionChange?.(e);
         const picked = e.detail.selectedItems;
-        if (picked.length === 1) setOpened(picked[0]!.instanceId);
+        if (picked.length === 1) open(picked[0]);
       }}
       variant="full-page"
       stickyHeader
@@ -269,14 +281,15 @@ export function InstancesTable({
       isItemDisabled={ready ? (includeGone ? goneDisabled : undefined) : allDisabled}
       sortingDisabled={!ready}
       columnDefinitions={cols}
-      columnDisplay={preferences.contentDisplay}
+      columnDisplay={columnDisplay}
       stripedRows={preferences.stripedRows}
       items={ready ? items : firstPage.items}
-      trackBy="instanceId"
+      trackBy="rowKey"
       ariaLabels={{
         selectionGroupLabel: "Instance selection",
         allItemsSelectionLabel: () => "Select all instances on this page",
-        itemSelectionLabel: (_s, item) => `Select ${item.instanceId}`,
+        itemSelectionLabel: (_s, item) =>
+          manyFleets && item.fleet ? `Select ${item.instanceId} in ${item.fleet}` : `Select ${item.instanceId}`,
         tableLabel: "Instances",
       }}
       renderAriaLive={({ firstIndex, lastIndex, totalItemsCount }) =>
@@ -327,7 +340,11 @@ export function InstancesTable({
             disabled={!ready}
             countText={`${shown} ${shown === 1 ? "match" : "matches"}`}
             filteringAriaLabel="Filter instances"
-            filteringPlaceholder="Filter instances by verdict, group, version, ping, lifecycle state or text"
+            filteringPlaceholder={
+              manyFleets
+                ? "Filter instances by verdict, account, region, group, version, ping, lifecycle state or text"
+                : "Filter instances by verdict, group, version, ping, lifecycle state or text"
+            }
             expandToViewport
           />
           <Toggle checked={includeGone} onChange={(e) => showGone(e.detail.checked)}>
@@ -359,7 +376,12 @@ export function InstancesTable({
             title: "Page size",
             options: PAGE_SIZES.map((n) => ({ value: n, label: `${n} instances` })),
           }}
-          contentDisplayPreference={{ title: "Columns", options: COLUMN_OPTIONS }}
+          contentDisplayPreference={{
+            title: "Columns",
+            options: manyFleets
+              ? COLUMN_OPTIONS
+              : COLUMN_OPTIONS.filter((o) => o.id !== "account" && o.id !== "region"),
+          }}
           stripedRowsPreference={{ label: "Striped rows", description: "Shade every other row." }}
         />
       }

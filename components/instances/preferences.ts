@@ -1,12 +1,26 @@
 import { DEFAULT_PAGE_SIZE, PAGE_SIZES } from "./table-model.ts";
-import { SORT_KEYS, type SortKey } from "./url-state.ts";
+import type { SortKey } from "./url-state.ts";
 
 /**
  * The instances table's preferences (page size, columns, striped rows), kept in a cookie rather than localStorage so
  * the server renders the page the person will see: no jump to another page size once the browser takes over.
  */
-/** The table's columns, in their default order: each one is also a sort key. */
-export const COLUMN_IDS = SORT_KEYS;
+/**
+ * The table's columns, in their default order: each one is also a sort key. Account and region show only when the
+ * rows come from more than one fleet (components/instances/instances-table.tsx).
+ */
+export const COLUMN_IDS: readonly SortKey[] = [
+  "verdict",
+  "instanceId",
+  "account",
+  "region",
+  "group",
+  "lifecycleState",
+  "agentVersion",
+  "pingStatus",
+  "registered",
+  "probedAt",
+];
 export type ColumnId = SortKey;
 
 export type TablePreferences = {

@@ -1,9 +1,15 @@
 import { VERDICTS, type Verdict } from "@/lib/diagnosis/types.ts";
+import { splitFleetId } from "@/lib/fleets/fleet-ids.ts";
 import type { InstanceSummary } from "@/lib/store/types.ts";
 
 /** One row of the instances table: the latest verdict of one instance and what it is filtered and sorted by. */
 export type InstanceRow = {
   instanceId: string;
+  /** Unique per row: the fleet and the instance id (the same id in two accounts is two rows). */
+  rowKey: string;
+  /** The Account and Region columns: the fleet's (NONE for a result from before fleets were recorded). */
+  account: string;
+  region: string;
   verdict: Verdict;
   cause: string;
   group: string;
@@ -117,8 +123,14 @@ export function expandRows(c: CompactRows): InstanceRow[] {
   const d = c.dict;
   const rows: InstanceRow[] = new Array(c.ids.length);
   for (let i = 0; i < c.ids.length; i++) {
+    const f = c.fleet?.[i];
+    const fleet = f !== undefined && f >= 0 ? d[f] : undefined;
+    const where = fleet ? splitFleetId(fleet) : { account: NONE, region: NONE };
     rows[i] = {
       instanceId: c.ids[i]!,
+      rowKey: fleet ? `${fleet} ${c.ids[i]}` : c.ids[i]!,
+      account: where.account || NONE,
+      region: where.region || NONE,
       verdict: VERDICTS[c.verdict[i]!] ?? "unknown",
       cause: d[c.cause[i]!] ?? NONE,
       group: d[c.group[i]!] ?? NONE,
@@ -132,8 +144,7 @@ export function expandRows(c: CompactRows): InstanceRow[] {
     };
     const gone = c.gone?.[i];
     if (gone) rows[i]!.goneSince = new Date(gone * 1000).toISOString();
-    const fleet = c.fleet?.[i];
-    if (fleet !== undefined && fleet >= 0 && d[fleet]) rows[i]!.fleet = d[fleet];
+    if (fleet) rows[i]!.fleet = fleet;
   }
   return rows;
 }

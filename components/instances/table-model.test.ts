@@ -10,6 +10,9 @@ const GROUPS = ["web", "api", NONE];
 function rows(n: number): InstanceRow[] {
   return Array.from({ length: n }, (_, i) => ({
     instanceId: `i-${i.toString(16).padStart(17, "0")}`,
+    rowKey: `i-${i.toString(16).padStart(17, "0")}`,
+    account: NONE,
+    region: NONE,
     verdict: VERDICTS[i % VERDICTS.length]!,
     cause: NONE,
     group: GROUPS[i % GROUPS.length]!,
@@ -97,6 +100,7 @@ describe("the table's first page (what the server renders)", () => {
       matching: 0,
       pagesCount: 0,
       pageIndex: 1,
+      fleets: 0,
     });
   });
 });

@@ -17,12 +17,14 @@ export const FILTERING_PROPERTIES: PropertyFilterProperty[] = [
   { key: "lifecycleState", propertyLabel: "Lifecycle state", groupValuesLabel: "States", operators: ["=", "!="] },
   { key: "registered", propertyLabel: "Registered", groupValuesLabel: "Registration", operators: ["=", "!="] },
   { key: "instanceId", propertyLabel: "Instance ID", groupValuesLabel: "Instance IDs", operators: [":", "!:", "="] },
+  { key: "account", propertyLabel: "Account", groupValuesLabel: "Accounts", operators: ["=", "!="] },
+  { key: "region", propertyLabel: "Region", groupValuesLabel: "Regions", operators: ["=", "!="] },
 ];
 
 export type FilteringOption = { propertyKey: string; value: string; label: string };
 
 /** Properties whose distinct values are offered as suggestions; instance ids are not (10,000 values stall typing). */
-const SUGGESTED = ["group", "agentVersion", "pingStatus", "lifecycleState"] as const;
+const SUGGESTED = ["account", "region", "group", "agentVersion", "pingStatus", "lifecycleState"] as const;
 const MAX_SUGGESTIONS = 300;
 
 export function filteringOptionsFor(rows: readonly InstanceRow[]): FilteringOption[] {
@@ -48,8 +50,10 @@ const VERDICT_RANK = new Map(VERDICT_ORDER.map((v, i) => [v, i]));
 // One collator, not String.localeCompare per comparison: sorting 10,000 rows is several times faster.
 const text = new Intl.Collator("en");
 const versions = new Intl.Collator("en", { numeric: true });
-const byText = (field: "group" | "lifecycleState" | "pingStatus" | "registered") => (a: InstanceRow, b: InstanceRow) =>
-  text.compare(a[field], b[field]);
+const byText =
+  (field: "group" | "lifecycleState" | "pingStatus" | "registered" | "account" | "region") =>
+  (a: InstanceRow, b: InstanceRow) =>
+    text.compare(a[field], b[field]);
 // Instance ids and ISO times are ASCII with a fixed shape: code-point order is their natural order.
 const byCode = (field: "instanceId" | "probedAt") => (a: InstanceRow, b: InstanceRow) =>
   a[field] < b[field] ? -1 : a[field] > b[field] ? 1 : 0;
@@ -75,6 +79,8 @@ export const SORTING: Record<SortKey, SortingColumn> = {
   pingStatus: { sortingField: "pingStatus", sortingComparator: byText("pingStatus") },
   registered: { sortingField: "registered", sortingComparator: byText("registered") },
   probedAt: { sortingField: "probedAt", sortingComparator: byCode("probedAt") },
+  account: { sortingField: "account", sortingComparator: byText("account") },
+  region: { sortingField: "region", sortingComparator: byText("region") },
 };
 
 export const PAGE_SIZES = [25, 50, 100, 200] as const;
@@ -107,7 +113,8 @@ export function collectionOptions(pageSize: number, filteringOptions: FilteringO
     },
     sorting: {},
     pagination: { pageSize },
-    selection: { trackBy: "instanceId", keepSelection: true },
+    // Per row, not per instance id: the same id in two accounts is two instances.
+    selection: { trackBy: "rowKey", keepSelection: true },
   } satisfies UseCollectionOptions<InstanceRow>;
 }
 
@@ -119,6 +126,8 @@ export type TablePage = {
   matching: number;
   pagesCount: number;
   pageIndex: number;
+  /** How many fleets the rows come from (account and region are columns when more than one). */
+  fleets: number;
 };
 
 export function tablePage(rows: readonly InstanceRow[], view: TableView, pageSize: number): TablePage {
@@ -138,5 +147,6 @@ export function tablePage(rows: readonly InstanceRow[], view: TableView, pageSiz
     matching: r.filteredItemsCount ?? rows.length,
     pagesCount: r.pagesCount ?? 1,
     pageIndex: r.actualPageIndex ?? 1,
+    fleets: new Set(rows.map((row) => row.fleet)).size,
   };
 }

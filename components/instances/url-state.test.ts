@@ -32,6 +32,20 @@ describe("instances table URL state", () => {
     expect(tableViewToSearch(parseTableView(new URLSearchParams("verdict=healthy")))).toBe("?verdict=healthy");
   });
 
+  it("keeps the picked fleet and the account and region filters in the link", () => {
+    const view = parseTableView(
+      new URLSearchParams("fleet=111111111111%2Fus-east-1&account=222222222222&region=%21eu-west-1"),
+    );
+    expect(view.fleet).toBe("111111111111/us-east-1");
+    expect(view.query.tokens).toEqual([
+      { propertyKey: "account", operator: "=", value: "222222222222" },
+      { propertyKey: "region", operator: "!=", value: "eu-west-1" },
+    ]);
+    expect(tableViewToSearch(view)).toBe("?fleet=111111111111%2Fus-east-1&account=222222222222&region=%21eu-west-1");
+    expect(parseTableView(new URLSearchParams("fleet=all")).fleet).toBeUndefined();
+    expect(parseTableView(new URLSearchParams("fleet=nope")).fleet).toBeUndefined();
+  });
+
   it("accepts Next.js searchParams objects with repeated keys", () => {
     const v = parseTableView({ verdict: ["healthy", "at-risk"], page: "2" });
     expect(v.query.tokens.map((t) => t.value)).toEqual(["healthy", "at-risk"]);

@@ -1,10 +1,12 @@
 import type { PropertyFilterQuery, PropertyFilterToken } from "@cloudscape-design/collection-hooks";
+import { FLEET_PARAM, selectedFleet } from "@/lib/fleets/fleet-ids.ts";
 
 /**
  * The instances table's view (filters, sort, page, the instance opened in the split panel) as a query string, so a
  * link reproduces the view: `/instances?verdict=lifecycle-404:ready&group=!web&q=i-0ab&sort=probedAt&desc=1&page=2`.
  * A value starting with `!` means "not equal"; `q` is free text; `op=or` joins the filters with OR; `include=gone`
- * lists the instances a full scan of the fleet no longer sees too.
+ * lists the instances a full scan of the fleet no longer sees too; `fleet` is the header's fleet picker (the rows the
+ * server sends), `account` and `region` filter those rows like the other properties.
  */
 export type TableView = {
   query: PropertyFilterQuery;
@@ -14,6 +16,8 @@ export type TableView = {
   selected?: string;
   /** Also the gone instances (`include=gone`): they are out of the default listing. */
   includeGone?: boolean;
+  /** The fleet picked in the header (`?fleet=<account>/<region>`); undefined: every fleet. */
+  fleet?: string;
 };
 
 export const SORT_KEYS = [
@@ -25,6 +29,8 @@ export const SORT_KEYS = [
   "pingStatus",
   "registered",
   "probedAt",
+  "account",
+  "region",
 ] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
@@ -37,6 +43,8 @@ export const URL_PROPERTY: Record<string, string> = {
   lifecycle: "lifecycleState",
   registered: "registered",
   id: "instanceId",
+  account: "account",
+  region: "region",
 };
 const PROPERTY_URL = Object.fromEntries(Object.entries(URL_PROPERTY).map(([k, v]) => [v, k]));
 
@@ -81,11 +89,13 @@ export function parseTableView(input: SearchParamsLike): TableView {
     page: Number.isFinite(page) && page > 0 ? Math.min(page, 100_000) : 1,
     selected: p.get("selected")?.slice(0, 64) || undefined,
     ...(p.getAll("include").includes("gone") ? { includeGone: true } : {}),
+    ...(selectedFleet(p.get(FLEET_PARAM)) ? { fleet: selectedFleet(p.get(FLEET_PARAM)) } : {}),
   };
 }
 
 export function tableViewToSearch(view: TableView): string {
   const p = new URLSearchParams();
+  if (view.fleet) p.set(FLEET_PARAM, view.fleet);
   for (const t of view.query.tokens) {
     const value = String(t.value ?? "");
     if (!value) continue;

@@ -9,10 +9,9 @@ import { count } from "@/components/text/plural.ts";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
 import { VERDICT_ORDER, VERDICT_STYLE } from "@/components/verdict/verdicts.ts";
 import type { Verdict } from "@/lib/diagnosis/types.ts";
+import { withFleet } from "@/lib/fleets/fleet-ids.ts";
 
 const FIXABLE: Verdict = "lifecycle-404:ready";
-
-const hrefFor = (v: Verdict) => `/instances?verdict=${encodeURIComponent(v)}`;
 
 /**
  * The first thing on the page: how many instances are in each state. The count a person can fix right now (restart
@@ -23,6 +22,7 @@ export function VerdictCounts({
   total,
   fixAction,
   gone = 0,
+  fleet,
 }: {
   counts: Record<Verdict, number>;
   total: number;
@@ -30,7 +30,10 @@ export function VerdictCounts({
   gone?: number;
   /** The one action that restarts every fixable instance (components/actions/restart-fixable.tsx). */
   fixAction?: ReactNode;
+  /** The fleet picked in the header (undefined: every fleet), kept by the links to the table. */
+  fleet?: string;
 }) {
+  const hrefFor = (v: Verdict) => withFleet(`/instances?verdict=${encodeURIComponent(v)}`, fleet);
   const fixable = counts[FIXABLE] ?? 0;
   const needAttention = total - (counts.healthy ?? 0);
   const others = VERDICT_ORDER.filter((v) => v !== FIXABLE);
@@ -70,7 +73,7 @@ export function VerdictCounts({
               gone > 0 ? (
                 <span data-testid="gone-count">
                   {`Not counted: ${count(gone, "instance")} gone from this fleet (the last full scan did not see ${gone === 1 ? "it" : "them"}). `}
-                  <Link href="/instances?include=gone">Show gone instances</Link>
+                  <Link href={withFleet("/instances?include=gone", fleet)}>Show gone instances</Link>
                 </span>
               ) : undefined
             }

@@ -24,7 +24,16 @@ type Kind = "all" | "tag" | "group";
  * "Scan fleet": starts a scan (POST /api/scans) and follows it live. The page stays usable while it runs; a reload
  * picks the running scan up again because the server renders it into `runningScanId`.
  */
-export function ScanLauncher({ runningScanId, groups }: { runningScanId?: string; groups: string[] }) {
+export function ScanLauncher({
+  runningScanId,
+  groups,
+  fleet,
+}: {
+  runningScanId?: string;
+  groups: string[];
+  /** The fleet picked in the header: the scan reads it alone (undefined: every fleet). */
+  fleet?: string;
+}) {
   const router = useRouter();
   const hydrated = useHydrated();
   const [kind, setKind] = useState<Kind>("all");
@@ -66,7 +75,7 @@ export function ScanLauncher({ runningScanId, groups }: { runningScanId?: string
     setError(undefined);
     setSubmitting(true);
     try {
-      const answer = await startScan(t);
+      const answer = await startScan(t, fleet ? [fleet] : undefined);
       // A sweep over several fleets (the server reads a fleets file): the Scans page shows it, a row per fleet.
       if (!answer.scanId && answer.sweepId) router.push("/scans");
       else setScanId(answer.scanId);

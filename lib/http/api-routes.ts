@@ -14,6 +14,7 @@ export const API_ROUTES: readonly { pattern: string; methods: readonly string[] 
   { pattern: "/api/autopilot/policies", methods: ["PUT"] },
   { pattern: "/api/autopilot/kill-switch", methods: ["POST"] },
   { pattern: "/api/autopilot/breakers/reset", methods: ["POST"] },
+  { pattern: "/api/fleets", methods: ["GET"] },
   { pattern: "/api/instances", methods: ["GET"] },
   { pattern: "/api/instances/table", methods: ["GET"] },
   { pattern: "/api/instances/[id]", methods: ["GET"] },
