@@ -4,6 +4,7 @@ import { alerts001 } from "./alerts-001.ts";
 import { autopilot001 } from "./autopilot-001.ts";
 import { ecs001 } from "./ecs-001.ts";
 import { fleets001 } from "./fleets-001.ts";
+import { groups001 } from "./groups-001.ts";
 import { leases001 } from "./leases-001.ts";
 import { pgPerf001 } from "./pg-perf-001.ts";
 import { replicas001 } from "./replicas-001.ts";
@@ -29,4 +30,5 @@ export const MIGRATIONS: Migration[] = [
   watch001,
   pgPerf001,
   scanTakeover001,
+  groups001,
 ];
