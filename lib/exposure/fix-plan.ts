@@ -25,7 +25,11 @@ export type FixPlan = {
   /** Unified diff of the decoded user data (check-off), or of the image id. */
   diff: string;
   steps: FixStep[];
+  /** Confirms the template step (CreateLaunchTemplateVersion with exactly launchTemplateData). */
   token: string;
+  /** Confirm pointing the group at expectedVersion, and refreshing it then (the template step answers new ones). */
+  pointToken: string;
+  refreshToken: string;
   /** For a mixed-instances group: its policy's launch template spec as the point step sends it (overrides kept). */
   mixedOverrides?: unknown[];
 };
@@ -35,6 +39,19 @@ export type NoFix = { fleet: string; group: string; reason: string; steps: FixSt
 /** Single-quotes a word for a POSIX shell (values from AWS, never from a request, but quoted all the same). */
 export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The confirmation token of pointing a group at a version, or of refreshing it once it launches that version. */
+export function stepToken(
+  fleet: string,
+  group: string,
+  step: "point" | "refresh",
+  templateId: string,
+  version: number,
+) {
+  const h = createHash("sha256");
+  h.update(JSON.stringify([fleet, group, step, templateId, version]));
+  return h.digest("hex").slice(0, 32);
 }
 
 export function planToken(p: Pick<FixPlan, "fleet" | "group" | "templateId" | "sourceVersion" | "launchTemplateData">) {
@@ -137,7 +154,12 @@ export function planFix(input: PlanInput): FixPlan | NoFix {
     steps,
     ...(input.mixedOverrides?.length ? { mixedOverrides: input.mixedOverrides } : {}),
   };
-  return { ...plan, token: planToken(plan) };
+  return {
+    ...plan,
+    token: planToken(plan),
+    pointToken: stepToken(e.fleet, e.group, "point", templateId, next),
+    refreshToken: stepToken(e.fleet, e.group, "refresh", templateId, next),
+  };
 }
 
 export function isFixPlan(p: FixPlan | NoFix): p is FixPlan {

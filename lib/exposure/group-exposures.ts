@@ -1,4 +1,4 @@
-import type { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import type { AutoScalingClient, AutoScalingGroup } from "@aws-sdk/client-auto-scaling";
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { Verdict } from "../diagnosis/types.ts";
@@ -62,8 +62,16 @@ function regionOf(fleet: string): string {
 
 /** Every group of the fleet (or the named ones) with its exposure and the facts behind it. */
 export async function assessGroups(ctx: ExposureContext, fleet: string, names?: string[]): Promise<GroupAssessment[]> {
-  const [groups, parameters, members] = await Promise.all([
-    describeGroups(ctx.clients.autoscaling, names),
+  return assessLaunches(ctx, fleet, await describeGroups(ctx.clients.autoscaling, names));
+}
+
+/** The exposure of groups as given (a group as described, or one with another template version put in). */
+export async function assessLaunches(
+  ctx: ExposureContext,
+  fleet: string,
+  groups: readonly AutoScalingGroup[],
+): Promise<GroupAssessment[]> {
+  const [parameters, members] = await Promise.all([
     readAmiParameters(ctx.clients.ssm),
     membersByGroup(ctx.store, fleet),
   ]);

@@ -29,6 +29,8 @@ export type GroupLaunch = {
   group: string;
   launch: LaunchSource;
   hasWarmPool: boolean;
+  /** The warm pool as the group describes it (absent: none). */
+  warmPool?: { poolState?: string; minSize?: number; maxPreparedCapacity?: number; size?: number };
   /** Base64, as the template version or configuration holds it. */
   userData?: string;
   imageId?: string;
@@ -140,6 +142,17 @@ function resolveImageId(imageId: string | undefined, parameters: readonly EcsAmi
   return parameters.find((p) => p.name === name)?.imageId;
 }
 
+function warmPoolOf(g: AutoScalingGroup): GroupLaunch["warmPool"] {
+  const wp = g.WarmPoolConfiguration;
+  if (!wp) return undefined;
+  return {
+    ...(wp.PoolState ? { poolState: wp.PoolState } : {}),
+    ...(wp.MinSize !== undefined ? { minSize: wp.MinSize } : {}),
+    ...(wp.MaxGroupPreparedCapacity !== undefined ? { maxPreparedCapacity: wp.MaxGroupPreparedCapacity } : {}),
+    ...(g.WarmPoolSize !== undefined ? { size: g.WarmPoolSize } : {}),
+  };
+}
+
 type TemplateRef = { ref: string; version: string };
 
 function templateOf(
@@ -249,8 +262,9 @@ export async function readGroupLaunches(
   } catch {
     // The image's name is one of three sources of the agent version; without it the others still answer.
   }
-  return launches.map((l) => {
+  return launches.map((l, i) => {
     const name = l.imageId ? images.get(l.imageId)?.Name : undefined;
-    return name ? { ...l, imageName: name } : l;
+    const pool = warmPoolOf(groups[i]!);
+    return { ...l, ...(name ? { imageName: name } : {}), ...(pool ? { warmPool: pool } : {}) };
   });
 }
