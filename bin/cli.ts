@@ -23,6 +23,11 @@ const COMMANDS: Record<string, Entry> = {
     usage: "instances [--verdict V] [--group NAME] [--json]",
     load: () => import("./commands/instances.ts").then((m) => m.default),
   },
+  groups: {
+    summary: "which Auto Scaling groups' next launches will fail (launch template user data, image), and the fix",
+    usage: "groups [fix NAME] [--fleet ACCOUNT/REGION] [--json]",
+    load: () => import("./commands/groups.ts").then((m) => m.default),
+  },
   diagnose: {
     summary: "diagnose one probe output (raw JSON line or SSM Output)",
     usage: "diagnose [FILE|-] [--json]",

@@ -64,7 +64,8 @@ export function classifyExposure(f: ExposureFacts): GroupExposure {
     launchWords(f.launch),
     ...(f.launchError ? [`launch settings: ${f.launchError}`] : []),
     ...(f.layers ? [`user data: ${f.layers}`] : []),
-    checkWords(f.check),
+    // Without the launch settings there was no user data to read: saying "not set" would be a guess.
+    ...(f.launch.kind === "none" || f.launchError ? [] : [checkWords(f.check)]),
     ...(f.check.unreadable ? [`user data not fully read: ${f.check.unreadable}`] : []),
     agentWords(f.agent),
     f.hasWarmPool ? "warm pool: yes" : "warm pool: none",
