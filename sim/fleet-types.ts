@@ -36,6 +36,7 @@ export type GroupInstance = {
   protectedFromScaleIn: boolean;
   instanceType: string;
   launchTemplate?: { id: string; name: string; version: string };
+  launchConfigurationName?: string;
 };
 
 export type GroupInfo = {
@@ -49,6 +50,8 @@ export type GroupInfo = {
   tags: Record<string, string>;
   /** In-service and other non-warm instances (DescribeAutoScalingGroups leaves warm-pool ones out). */
   instances: GroupInstance[];
+  /** What the group launches from (launch template, launch configuration or mixed-instances policy), when known. */
+  launch?: GroupLaunchSource;
   warmPool?: {
     poolState: "Stopped" | "Running" | "Hibernated";
     minSize: number;
@@ -108,6 +111,8 @@ export interface Fleet {
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   /** Groups that grow while the simulator runs (launches, warm-pool moves, schedules); absent on fleets without time. */
   scaling?: FleetScaling;
+  /** EC2's launch templates and images of this fleet's account and region, and the groups' launch settings. */
+  ec2?: FleetEc2;
   close(): Promise<void>;
 }
 
@@ -138,4 +143,141 @@ export class FleetError extends Error {
     super(message);
     this.name = "FleetError";
   }
+}
+
+// --- EC2: launch templates, images, and what groups launch from (issue 20) ---------------------------------------
+
+/** Launch template data as EC2 stores it (UserData base64); only what the simulator models. */
+export type LaunchTemplateData = {
+  imageId?: string;
+  instanceType?: string;
+  userData?: string;
+  keyName?: string;
+  iamInstanceProfile?: { arn?: string; name?: string };
+  securityGroupIds?: string[];
+  metadataOptions?: { httpTokens?: string; httpPutResponseHopLimit?: number; httpEndpoint?: string };
+  tagSpecifications?: { resourceType: string; tags: Record<string, string> }[];
+};
+
+export type LaunchTemplateInfo = {
+  id: string;
+  name: string;
+  createdAt: Date;
+  createdBy: string;
+  defaultVersion: number;
+  latestVersion: number;
+  tags: Record<string, string>;
+};
+
+export type LaunchTemplateVersionInfo = {
+  templateId: string;
+  templateName: string;
+  versionNumber: number;
+  description?: string;
+  createdAt: Date;
+  createdBy: string;
+  isDefault: boolean;
+  data: LaunchTemplateData;
+};
+
+export type ImageInfo = {
+  id: string;
+  name: string;
+  ownerId: string;
+  ownerAlias?: string;
+  description: string;
+  creationDate: string;
+  arch: "x86_64" | "arm64";
+  /** The ECS agent the image ships (undefined: no ECS on it). */
+  agentVersion?: string;
+  os: "al2023" | "al2";
+  public: boolean;
+};
+
+/** A launch template as a group names it: by id or name, at a version (`$Latest`, `$Default` or a number). */
+export type TemplateSpec = { id: string; name: string; version: string };
+
+export type GroupLaunchSource =
+  | { kind: "launch-template"; template: TemplateSpec }
+  | { kind: "launch-configuration"; name: string }
+  | {
+      kind: "mixed-instances";
+      template: TemplateSpec;
+      overrides: { instanceType?: string; imageId?: string; weightedCapacity?: string; template?: TemplateSpec }[];
+      distribution: {
+        onDemandAllocationStrategy: string;
+        onDemandBaseCapacity: number;
+        onDemandPercentageAboveBaseCapacity: number;
+        spotAllocationStrategy: string;
+      };
+    };
+
+export type LaunchConfigurationInfo = {
+  name: string;
+  arn: string;
+  imageId: string;
+  instanceType: string;
+  /** Base64, as Auto Scaling returns it. */
+  userData?: string;
+  createdAt: Date;
+  metadataOptions?: { httpTokens?: string; httpPutResponseHopLimit?: number; httpEndpoint?: string };
+};
+
+export type InstanceRefreshInfo = {
+  id: string;
+  group: string;
+  status: "Pending" | "InProgress" | "Successful" | "Failed" | "Cancelling" | "Cancelled";
+  statusReason?: string;
+  startTime: Date;
+  endTime?: Date;
+  percentageComplete: number;
+  instancesToUpdate: number;
+  minHealthyPercentage: number;
+  instanceWarmup: number;
+  skipMatching: boolean;
+  desired?: { launchTemplate?: TemplateSpec };
+};
+
+/** A group's new launch settings (UpdateAutoScalingGroup); exactly one source, or sizes alone. */
+export type GroupUpdate = {
+  launch?: GroupLaunchSource;
+  minSize?: number;
+  maxSize?: number;
+  desiredCapacity?: number;
+};
+
+/**
+ * EC2 of one fleet (account and region). Every call throws FleetError with EC2's or Auto Scaling's error code
+ * (e.g. `InvalidLaunchTemplateId.NotFound`, `ValidationError`).
+ */
+export interface FleetEc2 {
+  /** The account and region this EC2 belongs to. */
+  readonly account: string;
+  readonly region: string;
+  templates(): LaunchTemplateInfo[];
+  /** A template by id or name (exactly one of them). */
+  template(ref: { id?: string; name?: string }): LaunchTemplateInfo;
+  /** Every version of a template, oldest first. */
+  versions(templateId: string): LaunchTemplateVersionInfo[];
+  createVersion(
+    ref: { id?: string; name?: string },
+    opts: { sourceVersion?: string; description?: string; data: LaunchTemplateData },
+  ): LaunchTemplateVersionInfo;
+  setDefaultVersion(ref: { id?: string; name?: string }, version: string): LaunchTemplateInfo;
+  images(): ImageInfo[];
+  /** The public SSM parameters of the ECS-optimized AMIs (/aws/service/ecs/optimized-ami/...). */
+  parameters(): { name: string; value: string; lastModified: Date; version: number }[];
+  launchConfigurations(): LaunchConfigurationInfo[];
+  /** UpdateAutoScalingGroup (launch source and sizes). */
+  updateGroup(group: string, update: GroupUpdate): void;
+  startInstanceRefresh(
+    group: string,
+    opts: {
+      minHealthyPercentage?: number;
+      instanceWarmup?: number;
+      skipMatching?: boolean;
+      desired?: GroupLaunchSource;
+    },
+  ): string;
+  instanceRefreshes(group: string): InstanceRefreshInfo[];
 }

@@ -216,6 +216,22 @@ export function withSnapshots(fleet: Fleet, ttlMs: number): Fleet {
         }
       },
     },
+    // A group's new launch source or size, and a refresh's replacements, show in the listings at once.
+    ec2: fleet.ec2 && {
+      ...fleet.ec2,
+      updateGroup(group, update) {
+        drop();
+        try {
+          fleet.ec2!.updateGroup(group, update);
+        } finally {
+          drop();
+        }
+      },
+      startInstanceRefresh(group, o) {
+        drop();
+        return fleet.ec2!.startInstanceRefresh(group, o);
+      },
+    },
     // Scripts change a host's agent and service, which neither listing shows, so runs keep the memo.
     run: (id, commands, options) => fleet.run(id, commands, options),
     timing: (id) => fleet.timing(id),

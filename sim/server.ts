@@ -7,6 +7,8 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { ASG_OPERATIONS } from "./autoscaling/operations.ts";
 import { type ControlRuntime, handleControl } from "./control.ts";
+import { EC2_OPERATIONS } from "./ec2/operations.ts";
+import { EC2_VERSION, Ec2Params, ec2Error, ec2Response } from "./ec2/protocol.ts";
 import { ECS_OPERATIONS, ECS_TARGET_PREFIX } from "./ecs/index.ts";
 import type { Faults } from "./faults.ts";
 import type { Fleet } from "./fleet-types.ts";
@@ -102,10 +104,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function applyFaults(
   rt: SimRuntime,
   op: string,
-  service: "ssm" | "autoscaling" | "sts" | "ecs",
+  service: "ssm" | "autoscaling" | "sts" | "ecs" | "ec2",
 ): Promise<AwsError | undefined> {
   const decision = rt.faults.decide(op);
   if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+  if (service === "ec2") return ec2Fault(decision.outcome, rt.account, op);
   if (decision.outcome === "denied") {
     const message = `User: arn:aws:iam::${rt.account}:user/sim is not authorized to perform: ${service === "autoscaling" ? "autoscaling" : service}:${op}`;
     // awsJson services name it AccessDeniedException (400); the query ones AccessDenied (403).
@@ -203,6 +206,7 @@ async function handleQuery(rt: SimRuntime, res: ServerResponse, requestId: strin
   const op = params.str("Action");
   if (!op) return sendQueryError(res, requestId, "MissingAction", "The request must contain the parameter Action.");
   if (STS_OPERATIONS.has(op) || params.str("Version") === STS_VERSION) return handleSts(rt, res, requestId, op, params);
+  if (params.str("Version") === EC2_VERSION) return handleEc2(rt, res, requestId, op, body);
   if (!Object.hasOwn(ASG_OPERATIONS, op))
     return sendQueryError(res, requestId, "InvalidAction", `The action ${op} is not valid for this web service.`);
   const version = params.str("Version");
@@ -231,6 +235,49 @@ async function handleQuery(rt: SimRuntime, res: ServerResponse, requestId: strin
     { "Content-Type": "text/xml", "x-amzn-RequestId": requestId },
     queryResponse(op, ASG_NAMESPACE, requestId, result),
   );
+}
+
+/** EC2's faults in its own words (ec2Query codes and statuses). */
+function ec2Fault(outcome: string, account: string, op: string): AwsError | undefined {
+  if (outcome === "denied")
+    return new AwsError(
+      "UnauthorizedOperation",
+      `You are not authorized to perform this operation. User: arn:aws:iam::${account}:user/sim is not authorized to perform: ec2:${op}`,
+      403,
+    );
+  if (outcome === "throttle") return new AwsError("RequestLimitExceeded", "Request limit exceeded.", 503);
+  if (outcome === "server-error")
+    return new AwsError("InternalError", "An internal error has occurred. Retry your request.", 500);
+  if (outcome === "unavailable")
+    return new AwsError("Unavailable", "The service is unavailable. Try again later.", 503);
+  return undefined;
+}
+
+/** EC2 (ec2Query, Version 2016-11-15) shares form bodies with Auto Scaling and STS; its Version tells it apart. */
+async function handleEc2(rt: SimRuntime, res: ServerResponse, requestId: string, op: string, body: Buffer) {
+  const reply = (status: number, xml: string) =>
+    send(res, status, { "Content-Type": "text/xml;charset=UTF-8", "x-amzn-RequestId": requestId }, xml);
+  if (!Object.hasOwn(EC2_OPERATIONS, op))
+    return reply(400, ec2Error(requestId, "InvalidAction", `The action ${op} is not valid for this web service.`));
+  const params = Ec2Params.parse(body.toString("utf8"));
+  const call = rt.calls.add("ec2", op, params.toJSON());
+  let error = await applyFaults(rt, op, "ec2");
+  let result: ReturnType<(typeof EC2_OPERATIONS)[string]> | undefined;
+  if (!error) {
+    try {
+      result = EC2_OPERATIONS[op]!(params, { fleet: rt.fleet() });
+    } catch (e) {
+      error = e instanceof AwsError ? e : internal(e, requestId);
+      if (error.code === "InternalServerError") error = new AwsError("InternalError", error.message, 500);
+    }
+  }
+  if (error) {
+    call.status = error.status;
+    call.error = error.code;
+    return reply(error.status, ec2Error(requestId, error.code, error.message));
+  }
+  call.status = 200;
+  reply(200, ec2Response(op, requestId, result!));
 }
 
 /** STS shares awsQuery with Auto Scaling; its calls are told apart by operation and Version. */

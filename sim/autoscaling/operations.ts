@@ -7,6 +7,7 @@ import { type Fleet, FleetError, type GroupInfo, type GroupInstance } from "../f
 import { AwsError, Checker } from "../protocol/errors.ts";
 import { page, readToken } from "../protocol/paging.ts";
 import type { QueryParams, XmlValue } from "../protocol/query.ts";
+import { LAUNCH_OPERATIONS } from "./launch-operations.ts";
 import { groupXml, instanceXml, launchTemplateXml, warmPoolConfigurationXml } from "./render.ts";
 
 export type AsgOperation = (p: QueryParams, fleet: Fleet) => XmlValue | null;
@@ -177,4 +178,5 @@ export const ASG_OPERATIONS: Record<string, AsgOperation> = {
   DescribeWarmPool: describeWarmPool,
   AttachInstances: attachInstances,
   DetachInstances: detachInstances,
+  ...LAUNCH_OPERATIONS,
 };

@@ -1,5 +1,5 @@
 /** XML shapes of Auto Scaling groups and instances (values as the query protocol serialises them). */
-import type { GroupInfo, GroupInstance } from "../fleet-types.ts";
+import type { GroupInfo, GroupInstance, GroupLaunchSource, TemplateSpec } from "../fleet-types.ts";
 import type { XmlValue } from "../protocol/query.ts";
 
 export function launchTemplateXml(lt: GroupInstance["launchTemplate"]): XmlValue {
@@ -13,6 +13,7 @@ export function instanceXml(i: GroupInstance): XmlValue {
     AvailabilityZone: i.availabilityZone,
     LifecycleState: i.lifecycleState,
     HealthStatus: i.healthStatus,
+    LaunchConfigurationName: i.launchConfigurationName,
     LaunchTemplate: launchTemplateXml(i.launchTemplate),
     ProtectedFromScaleIn: i.protectedFromScaleIn,
   };
@@ -30,14 +31,46 @@ export function warmPoolConfigurationXml(g: GroupInfo): XmlValue {
   };
 }
 
+const specXml = (t: TemplateSpec): XmlValue => ({
+  LaunchTemplateId: t.id,
+  LaunchTemplateName: t.name,
+  Version: t.version,
+});
+
+/** A mixed-instances policy as DescribeAutoScalingGroups shows it (overrides with their own template or image). */
+export function mixedInstancesXml(m: Extract<GroupLaunchSource, { kind: "mixed-instances" }>): XmlValue {
+  return {
+    LaunchTemplate: {
+      LaunchTemplateSpecification: specXml(m.template),
+      Overrides: m.overrides.map((o) => ({
+        InstanceType: o.instanceType,
+        WeightedCapacity: o.weightedCapacity,
+        LaunchTemplateSpecification: o.template ? specXml(o.template) : undefined,
+        ImageId: o.imageId,
+      })),
+    },
+    InstancesDistribution: {
+      OnDemandAllocationStrategy: m.distribution.onDemandAllocationStrategy,
+      OnDemandBaseCapacity: m.distribution.onDemandBaseCapacity,
+      OnDemandPercentageAboveBaseCapacity: m.distribution.onDemandPercentageAboveBaseCapacity,
+      SpotAllocationStrategy: m.distribution.spotAllocationStrategy,
+    },
+  };
+}
+
 export function groupXml(g: GroupInfo): XmlValue {
-  const lt =
-    g.instances.find((i) => i.launchTemplate)?.launchTemplate ??
-    g.warmPool?.instances.find((i) => i.launchTemplate)?.launchTemplate;
+  // Without a modelled source (a stand-in fleet), the members' template is the group's.
+  const lt = g.launch
+    ? undefined
+    : (g.instances.find((i) => i.launchTemplate)?.launchTemplate ??
+      g.warmPool?.instances.find((i) => i.launchTemplate)?.launchTemplate);
+  const src = g.launch;
   return {
     AutoScalingGroupName: g.name,
     AutoScalingGroupARN: g.arn,
-    LaunchTemplate: launchTemplateXml(lt),
+    LaunchConfigurationName: src?.kind === "launch-configuration" ? src.name : undefined,
+    LaunchTemplate: src?.kind === "launch-template" ? specXml(src.template) : launchTemplateXml(lt),
+    MixedInstancesPolicy: src?.kind === "mixed-instances" ? mixedInstancesXml(src) : undefined,
     MinSize: g.minSize,
     MaxSize: g.maxSize,
     DesiredCapacity: g.desiredCapacity,

@@ -15,9 +15,11 @@ import {
   type HostTiming,
   type RunOptions,
 } from "../fleet-types.ts";
+import { checkSizes, Ec2State } from "./ec2-state.ts";
 import { runBash } from "./exec-bash.ts";
 import { type FleetContext, Host } from "./host.ts";
 import { handleHostRequest, serveAgent } from "./host-http.ts";
+import { createRefreshes } from "./instance-refresh.ts";
 import { parseScenario } from "./load-scenario.ts";
 import { renderProbe } from "./model-probe.ts";
 import { hashString } from "./random.ts";
@@ -82,6 +84,7 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
     hosts.set(spec.id, host);
     if (opts.exec === "bash") host.materialize();
   }
+  const ec2 = new Ec2State(scenario, scenario.region, scenario.accountId, createdAt);
   const groups = new Map<string, GroupState>();
   for (const g of scenario.groups) {
     const members = [...hosts.values()].filter((h) => {
@@ -96,9 +99,28 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
       maxSize: Math.max(g.maxSize, desiredCapacity),
       createdAt: createdAt - g.createdAgo * 1000,
       launches: 0,
+      minSize: g.minSize,
+      source: ec2.sourceOf(g),
+      refreshes: [],
     });
   }
-  const scaling = createScaling({ ctx, hosts, groups, materialize: opts.exec === "bash" });
+  // The scenario's members were launched from their group's template at the version it names at load.
+  for (const h of hosts.values()) {
+    const source = h.spec.group && groups.get(h.spec.group.name)?.source;
+    if (!source || source.kind === "launch-configuration") continue;
+    const v = ec2.resolveVersion({ id: source.template.id }, source.template.version);
+    h.launchTemplate = { id: v.templateId, name: v.templateName, version: String(v.versionNumber) };
+  }
+  const scaling = createScaling({ ctx, hosts, groups, materialize: opts.exec === "bash", ec2 });
+  const refreshes = createRefreshes({
+    hosts,
+    groups,
+    replace: (name, ids) => scaling.replace(name, ids),
+    setSource: (name, source) => {
+      groups.get(name)!.source = ec2.checkSource(source);
+    },
+    defaultWarmupSeconds: scenario.timing.bootSeconds + scenario.timing.publishDelaySeconds,
+  });
   const limit = pLimit(opts.maxProcesses ?? 8);
   const held = new Set<Socket>();
   let closed = false;
@@ -139,13 +161,14 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
       computerName: `ip-${h.privateIp.replaceAll(".", "-")}.${scenario.region === "us-east-1" ? "ec2.internal" : `${scenario.region}.compute.internal`}`,
       ipAddress: h.privateIp,
       tags,
-      stopped: h.spec.stopped || now < bootedAt,
+      stopped: h.spec.stopped || now < bootedAt || h.terminatedAt !== undefined,
       whenOffline: ssm.whenOffline,
     };
   };
 
   const fleet: Fleet = {
-    hosts: () => [...hosts.values()].map(info),
+    // A terminated instance is gone from SSM's list (and from the group, and from ECS).
+    hosts: () => [...hosts.values()].filter((h) => h.terminatedAt === undefined).map(info),
     host: (id) => {
       const h = hosts.get(id);
       return h ? info(h) : undefined;
@@ -154,12 +177,14 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
       const now = Date.now();
       return [...groups.values()].map((g): GroupInfo => {
         const members = [...hosts.values()].filter((h) => h.membership(now)?.group === g.spec.name);
-        const inst = (h: Host) => h.groupInstance(now, g.spec.launchTemplate)!;
+        const lc = g.source?.kind === "launch-configuration" ? g.source.name : undefined;
+        const inst = (h: Host) => ({ ...h.groupInstance(now)!, launchConfigurationName: lc });
         const warm = members.filter((h) => h.membership(now)!.inWarmPool);
         return {
           name: g.spec.name,
           arn: g.arn,
-          minSize: g.spec.minSize,
+          launch: g.source,
+          minSize: g.minSize,
           maxSize: g.maxSize,
           desiredCapacity: g.desiredCapacity,
           availabilityZones: g.spec.availabilityZones,
@@ -182,7 +207,7 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
       const names = new Set<string>();
       for (const h of hosts.values()) {
         // A cluster-not-found host names a cluster that does not exist: it makes none.
-        if (!h.hasEcs || h.spec.failure === "cluster-not-found") continue;
+        if (!h.hasEcs || h.spec.failure === "cluster-not-found" || h.terminatedAt !== undefined) continue;
         h.sync();
         names.add(h.agent.cluster ?? ((h.effectiveConfig().get("ECS_CLUSTER") ?? "").trim() || "default"));
       }
@@ -193,6 +218,7 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
     containerInstances: () => {
       const out: ContainerInstanceInfo[] = [];
       for (const h of hosts.values()) {
+        if (h.terminatedAt !== undefined) continue;
         h.sync();
         const a = h.agent;
         const answer = a.introspection();
@@ -245,7 +271,7 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
           );
       }
       for (const id of ids) need(id).detach(now);
-      if (decrement) g.desiredCapacity = Math.max(g.spec.minSize, g.desiredCapacity - ids.length);
+      if (decrement) g.desiredCapacity = Math.max(g.minSize, g.desiredCapacity - ids.length);
     },
     run: (id, commands, options: RunOptions): Promise<ExecResult> => {
       const h = need(id);
@@ -283,6 +309,9 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
         availabilityZone: h.availabilityZone,
         privateIp: h.privateIp,
         launchedAt: iso(h.launchedAt),
+        imageId: h.amiId,
+        launchTemplate: h.launchTemplate,
+        terminatedAt: iso(h.terminatedAt),
         // For "time from InService to healthy": when the group published InService, and (agent) when it registered.
         inServiceAt: iso(h.inServiceAt(now)),
         launchedBy: h.launched
@@ -330,9 +359,36 @@ export async function createFleet(scenarioIn: Scenario, opts: FleetOptions): Pro
     handle: (req: IncomingMessage, res: ServerResponse) =>
       handleHostRequest(req, res, { host: (id) => hosts.get(id), held }),
     scaling,
+    ec2: {
+      account: scenario.accountId,
+      region: scenario.region,
+      templates: () => ec2.templateList(),
+      template: (ref) => ec2.template(ref),
+      versions: (id) => ec2.versions(id),
+      createVersion: (ref, o) => ec2.createVersion(ref, o),
+      setDefaultVersion: (ref, v) => ec2.setDefaultVersion(ref, v),
+      images: () => ec2.imageList(),
+      parameters: () => ec2.parameters(),
+      launchConfigurations: () => ec2.launchConfigurationList(),
+      updateGroup(name, u) {
+        const g = needGroup(name);
+        const source = u.launch ? ec2.checkSource(u.launch) : undefined;
+        const sizes = checkSizes(u, g);
+        if (source) g.source = source;
+        g.minSize = sizes.minSize;
+        g.maxSize = sizes.maxSize;
+        // A new desired capacity launches (or, below the members, simply lowers the target: the simulator does not scale in).
+        const grow = sizes.desiredCapacity - g.desiredCapacity;
+        if (grow > 0) scaling.launch(name, grow, "in-service");
+        else g.desiredCapacity = sizes.desiredCapacity;
+      },
+      startInstanceRefresh: (name, o) => refreshes.start(name, o),
+      instanceRefreshes: (name) => refreshes.list(name),
+    },
     close: async () => {
       closed = true;
       scaling.stop();
+      refreshes.stop();
       for (const h of hosts.values()) h.close();
       anchor.close();
       for (const s of held) s.destroy();

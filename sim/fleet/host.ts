@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import type { GroupInstance, LaunchInto } from "../fleet-types.ts";
+import type { GroupInstance, LaunchInto, TemplateSpec } from "../fleet-types.ts";
 import { Agent } from "./agent.ts";
 import { parseEcsConfig, renderEcsConfig } from "./ecs-config.ts";
 import { hashString, type Rng, rng } from "./random.ts";
@@ -145,6 +145,10 @@ export class Host {
   service: ServiceState;
   dockerActive: boolean;
   sandbox: string | undefined;
+  /** The launch template and version number the group launched this host from (DescribeAutoScalingInstances). */
+  launchTemplate: TemplateSpec | undefined;
+  /** When the group terminated it (an instance refresh): gone from SSM, ECS and the group, frozen from then on. */
+  terminatedAt: number | undefined;
   /** IMDSv2 tokens this host has handed out, with their expiry (ms). */
   readonly tokens = new Map<string, number>();
   private agentServer: http.Server | undefined;
@@ -167,7 +171,7 @@ export class Host {
     const zones = ctx.availabilityZones(spec.group?.name);
     this.availabilityZone = spec.availabilityZone ?? zones[n % zones.length]!;
     this.instanceType = spec.instanceType ?? ctx.instanceTypeOf(spec.group?.name);
-    this.amiId = `ami-0${(hashString(spec.agentVersion) >>> 0).toString(16).padStart(8, "0")}e1c2d3a4`;
+    this.amiId = spec.imageId ?? `ami-0${(hashString(spec.agentVersion) >>> 0).toString(16).padStart(8, "0")}e1c2d3a4`;
     this.etcConfig = this.configText(spec.configAtStart ?? spec.ecsConfig);
     this.varLibConfig = spec.instanceEcsConfig === undefined ? undefined : renderEcsConfig(spec.instanceEcsConfig);
     this.dockerActive = spec.failure !== "docker" && spec.docker === "active";
@@ -408,8 +412,16 @@ export class Host {
       availabilityZone: this.availabilityZone,
       protectedFromScaleIn: false,
       instanceType: this.instanceType,
-      launchTemplate,
+      launchTemplate: this.launchTemplate ?? launchTemplate,
     };
+  }
+
+  /** Terminated by its group: it leaves the group and stops (nothing runs on it any more). */
+  terminate(now: number) {
+    this.sync();
+    for (const s of this.stints) if (s.leftAt === undefined || s.leftAt > now) s.leftAt = now;
+    this.terminatedAt = now;
+    this.close();
   }
 
   attach(group: string, now: number) {

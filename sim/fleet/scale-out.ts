@@ -7,10 +7,19 @@
  * asks before that, gets the 404 and dies, as it does on a real scale-out. Ids are a hash of the group's name and
  * the launch's sequence number, so a scenario launches the same instances every run.
  */
-import { FleetError, type FleetScaling, type LaunchInto } from "../fleet-types.ts";
+import {
+  FleetError,
+  type FleetScaling,
+  type GroupLaunchSource,
+  type InstanceRefreshInfo,
+  type LaunchInto,
+} from "../fleet-types.ts";
+import type { Ec2State } from "./ec2-state.ts";
+import { goParseBool, parseEcsConfig } from "./ecs-config.ts";
 import { type FleetContext, Host } from "./host.ts";
 import { hashString } from "./random.ts";
 import { hostSchema, launchSchema, type ScenarioGroup, type ScenarioHost } from "./scenario-schema.ts";
+import { isAffected } from "./versions.ts";
 
 export type GroupState = {
   spec: ScenarioGroup;
@@ -20,6 +29,10 @@ export type GroupState = {
   createdAt: number;
   /** Launches so far (the next launch is number launches + 1). */
   launches: number;
+  minSize: number;
+  /** What the group launches from (launch template, configuration or mixed policy); the scenario's `launch` alone when absent. */
+  source?: GroupLaunchSource;
+  refreshes: InstanceRefreshInfo[];
 };
 
 type ScheduleState = { done: number; nextAt?: number; timer?: NodeJS.Timeout };
@@ -30,6 +43,8 @@ export type ScalingDeps = {
   groups: Map<string, GroupState>;
   /** Bash mode: a launched host gets its sandbox at once, like the scenario's hosts. */
   materialize: boolean;
+  /** EC2 of the fleet: launch templates and images, for groups that launch from them. */
+  ec2?: Ec2State;
 };
 
 /** `i-0` and 16 hex digits from the group's name and the launch number (`salt` moves it off a taken id). */
@@ -38,7 +53,9 @@ export function launchId(group: string, sequence: number, salt = 0): string {
   return `i-0${h(1)}${h(2)}`;
 }
 
-export function createScaling(deps: ScalingDeps): FleetScaling & { start(): void; stop(): void } {
+export function createScaling(
+  deps: ScalingDeps,
+): FleetScaling & { start(): void; stop(): void; replace(name: string, ids: string[]): string[] } {
   const { ctx, hosts, groups } = deps;
   // Parsed once per group: every launch copies it (a 10,000-host fleet must still load at once).
   const templates = new Map<string, ScenarioHost>();
@@ -109,11 +126,59 @@ export function createScaling(deps: ScalingDeps): FleetScaling & { start(): void
           : `count ${count} would take the desired capacity of '${name}' to ${g.desiredCapacity + count}, above its maxSize ${g.maxSize}.`,
       );
     const n = Math.min(count, room);
+    const ids = spawn(g, n, into, now);
+    if (into === "in-service") g.desiredCapacity += n;
+    return ids;
+  }
+
+  /**
+   * The host spec of launch number `sequence`: the scenario's `launch` settings, and, for a group with a launch
+   * source, the image's agent and OS and the ecs.config its user data writes, at the version the group names now.
+   */
+  function launchSpec(g: GroupState, sequence: number, into: LaunchInto) {
     const base = template(g);
+    if (!g.source || !deps.ec2) return { spec: base, launchTemplate: undefined };
+    const r = deps.ec2.resolveLaunch(g.source, sequence);
+    const agentVersion = r.image.agentVersion ?? base.agentVersion;
+    const ecs = r.image.agentVersion !== undefined;
+    const spec: ScenarioHost = {
+      ...base,
+      agentVersion,
+      os: r.image.os,
+      ami: ecs ? "ecs-optimized" : "plain",
+      arch: r.image.arch === "arm64" ? "aarch64" : "x86_64",
+      imageId: r.image.id,
+      instanceType: r.instanceType ?? base.instanceType,
+      ecsConfig: r.ecsConfig,
+      instanceEcsConfig: r.instanceEcsConfig,
+      imds: r.httpTokens === "optional" ? "optional" : r.httpTokens === "required" ? "required" : base.imds,
+    };
+    if (base.expect !== undefined) {
+      // The scenario asked for expectations: what this launch will do follows from its image and user data.
+      const check = goParseBool(parseEcsConfig(r.instanceEcsConfig, r.ecsConfig).get("ECS_WARM_POOLS_CHECK") ?? "");
+      const dies =
+        isAffected(agentVersion) && check === true && publishDelayMs(g) > (ctx.timing.bootSeconds + 2) * 1000;
+      spec.expect = !ecs
+        ? "unknown"
+        : dies
+          ? into === "warm-pool"
+            ? "lifecycle-404:warmed"
+            : "lifecycle-404:ready"
+          : "healthy";
+    }
+    return { spec, launchTemplate: r.launchTemplate };
+  }
+
+  /** Creates `n` hosts launched by `g` now (the caller adjusts the desired capacity). */
+  function spawn(g: GroupState, n: number, into: LaunchInto, now: number): string[] {
+    const name = g.spec.name;
     const state = into === "warm-pool" ? `Warmed:${g.spec.warmPool!.poolState}` : "InService";
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
-      const sequence = ++g.launches;
+      const sequence = g.launches + 1;
+      // Resolved before the launch counts: a launch that cannot resolve (no such image) launches nothing.
+      const { spec: base, launchTemplate } = launchSpec(g, sequence, into);
+      g.launches = sequence;
       let id = launchId(name, sequence);
       for (let salt = 1; hosts.has(id); salt++) id = launchId(name, sequence, salt);
       const spec: ScenarioHost = {
@@ -124,12 +189,20 @@ export function createScaling(deps: ScalingDeps): FleetScaling & { start(): void
       };
       const host = new Host(spec, ctx, { group: name, sequence, into, at: now, publishDelayMs: publishDelayMs(g) });
       host.index = hosts.size;
+      host.launchTemplate = launchTemplate;
       hosts.set(id, host);
       if (deps.materialize) host.materialize();
       ids.push(id);
     }
-    if (into === "in-service") g.desiredCapacity += n;
     return ids;
+  }
+
+  /** Terminates these members and launches as many replacements from the group's current source (instance refresh). */
+  function replace(name: string, ids: string[]): string[] {
+    const g = need(name);
+    const now = Date.now();
+    for (const id of ids) hosts.get(id)?.terminate(now);
+    return spawn(g, ids.length, "in-service", now);
   }
 
   function move(name: string, count: number, partial: boolean): string[] {
@@ -228,6 +301,7 @@ export function createScaling(deps: ScalingDeps): FleetScaling & { start(): void
 
   return {
     launch: (name, count, into) => launch(name, count, into, false),
+    replace,
     moveToInService: (name, count) => move(name, count, false),
     paused: () => paused,
     setPaused(p) {
@@ -240,10 +314,19 @@ export function createScaling(deps: ScalingDeps): FleetScaling & { start(): void
       const now = Date.now();
       return [...groups.values()].map((g) => {
         const name = g.spec.name;
-        const t = template(g);
+        let t: ScenarioHost;
+        let next: Record<string, unknown> = {};
+        try {
+          const r = launchSpec(g, g.launches + 1, "in-service");
+          t = r.spec;
+          next = { imageId: t.imageId, launchTemplate: r.launchTemplate, source: g.source };
+        } catch (e) {
+          t = template(g);
+          next = { error: (e as Error).message, source: g.source };
+        }
         return {
           name,
-          minSize: g.spec.minSize,
+          minSize: g.minSize,
           maxSize: g.maxSize,
           desiredCapacity: g.desiredCapacity,
           warmPool: g.spec.warmPool ?? null,
@@ -253,6 +336,7 @@ export function createScaling(deps: ScalingDeps): FleetScaling & { start(): void
             ami: t.ami,
             ecsConfig: t.ecsConfig,
             publishDelaySeconds: publishDelayMs(g) / 1000,
+            ...next,
           },
           launches: g.launches,
           scaleOut: schedule(g.spec.scaleOut, launches.get(name), { into: g.spec.scaleOut?.into }),

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
+import { ECS_IMAGES, PLAIN_IMAGES } from "./images.ts";
 import { parseVersion } from "./versions.ts";
 
 /** The design's verdicts (design.md), repeated here because sim/ never imports lib/. */
@@ -165,6 +166,106 @@ const moveToInServiceSchema = z.strictObject({
   startAfter: duration.optional(),
 });
 
+/**
+ * User data as a launch template or launch configuration holds it: plain text (the simulator base64-encodes it),
+ * `{ "text": ..., "gzip": true }` (gzip, then base64, as cloud-init accepts it), or `{ "base64": ... }` as stored.
+ */
+const userDataSchema = z.union([
+  z.string(),
+  z.strictObject({ text: z.string(), gzip: z.boolean().default(false) }),
+  z.strictObject({ base64: z.string().regex(/^[A-Za-z0-9+/=\s]*$/, "expected base64") }),
+]);
+
+/** An image of the catalogue by name (sim/fleet/images.ts), or one of the scenario's own images by name or id. */
+const imageRef = z.string().min(1);
+
+const templateVersionSchema = z.strictObject({
+  description: z.string().max(255).optional(),
+  image: imageRef.optional(),
+  instanceType: z.string().optional(),
+  userData: userDataSchema.optional(),
+  /** IMDS of instances launched from it: tokens "required" (v2) or "optional". */
+  httpTokens: z.enum(["required", "optional"]).optional(),
+  createdAgo: duration.optional(),
+});
+
+const TEMPLATE_NAME = /^[a-zA-Z0-9().\-/_]{3,128}$/;
+
+const launchTemplateSchema = z.strictObject({
+  name: z.string().regex(TEMPLATE_NAME, "expected 3-128 letters, digits or ().-/_"),
+  id: z
+    .string()
+    .regex(/^lt-[0-9a-f]{17}$/, "expected a launch template id like lt-0123456789abcdef0")
+    .optional(),
+  /** The default version's number (1 when absent). */
+  defaultVersion: z.number().int().min(1).default(1),
+  versions: z.array(templateVersionSchema).min(1, "a launch template needs at least one version"),
+  tags: tags.default({}),
+  createdAgo: duration.default(90 * 86400),
+});
+
+const launchConfigurationSchema = z.strictObject({
+  name: z.string().regex(/^[\w\-.:/@ ]{1,255}$/, "expected 1-255 letters, digits, spaces or -_.:/@"),
+  image: imageRef,
+  instanceType: z.string().default("m5.large"),
+  userData: userDataSchema.optional(),
+  httpTokens: z.enum(["required", "optional"]).optional(),
+  createdAgo: duration.default(400 * 86400),
+});
+
+/** An image of the scenario's own (a company's baked AMI: its name need not say which agent it carries). */
+const imageSchema = z.strictObject({
+  name: z.string().min(3).max(128),
+  id: z
+    .string()
+    .regex(/^ami-[0-9a-f]{8}([0-9a-f]{9})?$/, "expected an image id like ami-0123456789abcdef0")
+    .optional(),
+  /** The agent it ships; absent: no ECS on it. */
+  agentVersion: version.optional(),
+  os: z.enum(["al2023", "al2"]).default("al2023"),
+  arch: z.enum(["x86_64", "arm64"]).default("x86_64"),
+  creationDate: z.iso.datetime({ message: "expected an ISO 8601 time like 2025-02-10T00:00:00Z" }),
+  description: z.string().default(""),
+});
+
+const templateRefSchema = z.strictObject({
+  name: z.string(),
+  /** Kept for scenarios that give the id too; it must then be the template's. */
+  id: z.string().optional(),
+  version: z
+    .string()
+    .regex(/^(\$Latest|\$Default|[1-9]\d*)$/, "expected $Latest, $Default or a version number")
+    .default("$Default"),
+});
+
+const mixedInstancesSchema = z.strictObject({
+  launchTemplate: templateRefSchema,
+  overrides: z
+    .array(
+      z.strictObject({
+        instanceType: z.string().optional(),
+        image: imageRef.optional(),
+        weightedCapacity: z.string().optional(),
+        launchTemplate: templateRefSchema.optional(),
+      }),
+    )
+    .max(40)
+    .default([]),
+  instancesDistribution: z
+    .strictObject({
+      onDemandAllocationStrategy: z.enum(["prioritized", "lowest-price"]).default("prioritized"),
+      onDemandBaseCapacity: z.number().int().min(0).default(0),
+      onDemandPercentageAboveBaseCapacity: z.number().int().min(0).max(100).default(100),
+      spotAllocationStrategy: z.string().default("price-capacity-optimized"),
+    })
+    .default({
+      onDemandAllocationStrategy: "prioritized",
+      onDemandBaseCapacity: 0,
+      onDemandPercentageAboveBaseCapacity: 100,
+      spotAllocationStrategy: "price-capacity-optimized",
+    }),
+});
+
 const groupSchema = z.strictObject({
   name: z.string().regex(/^[\w\-.:/@ ]{1,255}$/, "expected 1-255 letters, digits, spaces or -_.:/@"),
   minSize: z.number().int().min(0).default(0),
@@ -173,7 +274,10 @@ const groupSchema = z.strictObject({
   desiredCapacity: z.number().int().min(0).optional(),
   availabilityZones: z.array(z.string().min(1)).min(1).default(["us-east-1a", "us-east-1b", "us-east-1c"]),
   instanceType: z.string().default("m5.large"),
-  launchTemplate: z.strictObject({ id: z.string(), name: z.string(), version: z.string() }).optional(),
+  /** One of these three: what the group launches from (the scenario's launchTemplates / launchConfigurations). */
+  launchTemplate: templateRefSchema.optional(),
+  launchConfiguration: z.string().optional(),
+  mixedInstancesPolicy: mixedInstancesSchema.optional(),
   createdAgo: duration.default(30 * 86400),
   tags: tags.default({}),
   warmPool: warmPoolSchema.optional(),
@@ -211,6 +315,8 @@ export const hostSchema = z.strictObject({
   os: z.enum(OS_KINDS).default("al2023"),
   /** "plain": no ecs-init, no `ecs` unit, no Docker, no agent logs (agentVersion is then only the AMI's label). */
   ami: z.enum(AMI_KINDS).default("ecs-optimized"),
+  /** The AMI id IMDS reports (ami-id); derived from agentVersion when absent (a launch sets its image's). */
+  imageId: z.string().optional(),
   scripts: z.enum(SCRIPT_MODES).default("run"),
   arch: z.enum(["x86_64", "aarch64"]).default("x86_64"),
   instanceType: z.string().optional(),
@@ -271,10 +377,15 @@ export const scenarioSchema = z
       .regex(/^\d{12}$/, "expected 12 digits")
       .default("123456789012"),
     timing: timingSchema.default(timingSchema.parse({})),
+    /** The scenario's own images, next to the catalogue's ECS-optimized and stock Amazon Linux AMIs. */
+    images: z.array(imageSchema).default([]),
+    launchTemplates: z.array(launchTemplateSchema).default([]),
+    launchConfigurations: z.array(launchConfigurationSchema).default([]),
     groups: z.array(groupSchema).default([]),
     hosts: z.array(hostSchema),
   })
   .superRefine((s, ctx) => {
+    checkLaunchSources(s, ctx);
     const groups = new Map(s.groups.map((g) => [g.name, g]));
     const seenGroups = new Set<string>();
     s.groups.forEach((g, i) => {
@@ -380,10 +491,109 @@ export const scenarioSchema = z
     });
   });
 
+type RawScenario = {
+  images: z.output<typeof imageSchema>[];
+  launchTemplates: z.output<typeof launchTemplateSchema>[];
+  launchConfigurations: z.output<typeof launchConfigurationSchema>[];
+  groups: z.output<typeof groupSchema>[];
+};
+
+/** Images, templates, launch configurations and the groups' references to them: each names what it points at. */
+function checkLaunchSources(s: RawScenario, ctx: z.RefinementCtx): void {
+  const imageNames = new Set([...ECS_IMAGES, ...PLAIN_IMAGES].map((i) => i.name));
+  s.images.forEach((img, i) => {
+    if (imageNames.has(img.name))
+      ctx.addIssue({ code: "custom", path: ["images", i, "name"], message: `duplicate image '${img.name}'` });
+    imageNames.add(img.name);
+    if (img.id) imageNames.add(img.id);
+  });
+  const knownImage = (name: string | undefined, path: (string | number)[]) => {
+    if (name !== undefined && !imageNames.has(name))
+      ctx.addIssue({
+        code: "custom",
+        path,
+        message: `no image '${name}' (an ECS-optimized AMI name like al2023-ami-ecs-hvm-2023.0.20250121-kernel-6.1-x86_64, or one of images[])`,
+      });
+  };
+  const templates = new Map<string, z.output<typeof launchTemplateSchema>>();
+  s.launchTemplates.forEach((t, i) => {
+    if (templates.has(t.name))
+      ctx.addIssue({
+        code: "custom",
+        path: ["launchTemplates", i, "name"],
+        message: `duplicate launch template '${t.name}'`,
+      });
+    templates.set(t.name, t);
+    if (t.defaultVersion > t.versions.length)
+      ctx.addIssue({
+        code: "custom",
+        path: ["launchTemplates", i, "defaultVersion"],
+        message: `the template has ${t.versions.length} version(s)`,
+      });
+    t.versions.forEach((v, j) => {
+      knownImage(v.image, ["launchTemplates", i, "versions", j, "image"]);
+    });
+  });
+  const configs = new Set<string>();
+  s.launchConfigurations.forEach((c, i) => {
+    if (configs.has(c.name))
+      ctx.addIssue({
+        code: "custom",
+        path: ["launchConfigurations", i, "name"],
+        message: `duplicate launch configuration '${c.name}'`,
+      });
+    configs.add(c.name);
+    knownImage(c.image, ["launchConfigurations", i, "image"]);
+  });
+  const checkRef = (ref: z.output<typeof templateRefSchema>, path: (string | number)[]) => {
+    const t = templates.get(ref.name);
+    if (!t) {
+      ctx.addIssue({ code: "custom", path: [...path, "name"], message: `no launch template '${ref.name}'` });
+      return;
+    }
+    if (ref.id !== undefined && t.id !== undefined && ref.id !== t.id)
+      ctx.addIssue({ code: "custom", path: [...path, "id"], message: `launch template '${t.name}' has id ${t.id}` });
+    if (/^\d+$/.test(ref.version) && Number(ref.version) > t.versions.length)
+      ctx.addIssue({
+        code: "custom",
+        path: [...path, "version"],
+        message: `launch template '${t.name}' has ${t.versions.length} version(s)`,
+      });
+  };
+  s.groups.forEach((g, i) => {
+    const set = [g.launchTemplate, g.launchConfiguration, g.mixedInstancesPolicy].filter((x) => x !== undefined);
+    if (set.length > 1)
+      ctx.addIssue({
+        code: "custom",
+        path: ["groups", i, "launchTemplate"],
+        message: "a group launches from one of launchTemplate, launchConfiguration or mixedInstancesPolicy",
+      });
+    if (g.launchTemplate) checkRef(g.launchTemplate, ["groups", i, "launchTemplate"]);
+    if (g.launchConfiguration !== undefined && !configs.has(g.launchConfiguration))
+      ctx.addIssue({
+        code: "custom",
+        path: ["groups", i, "launchConfiguration"],
+        message: `no launch configuration '${g.launchConfiguration}'`,
+      });
+    const mip = g.mixedInstancesPolicy;
+    if (mip) {
+      checkRef(mip.launchTemplate, ["groups", i, "mixedInstancesPolicy", "launchTemplate"]);
+      mip.overrides.forEach((o, j) => {
+        knownImage(o.image, ["groups", i, "mixedInstancesPolicy", "overrides", j, "image"]);
+        if (o.launchTemplate)
+          checkRef(o.launchTemplate, ["groups", i, "mixedInstancesPolicy", "overrides", j, "launchTemplate"]);
+      });
+    }
+  });
+}
+
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type ScenarioHost = Scenario["hosts"][number];
 export type ScenarioGroup = Scenario["groups"][number];
 export type ScenarioTiming = Scenario["timing"];
 export type ScenarioLaunch = z.output<typeof launchSchema>;
+export type ScenarioUserData = z.output<typeof userDataSchema>;
+export type ScenarioLaunchTemplate = Scenario["launchTemplates"][number];
+export type ScenarioImage = Scenario["images"][number];
 export type ExpectedVerdict = (typeof EXPECTED_VERDICTS)[number];

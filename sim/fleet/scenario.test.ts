@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { Ec2State } from "./ec2-state.ts";
+import { parseEcsConfig } from "./ecs-config.ts";
 import { generateScenario, loadScenario, parseScenario } from "./index.ts";
 import { EXPECTED_VERDICTS } from "./scenario-schema.ts";
 
@@ -102,18 +104,23 @@ describe("shipped scenarios", () => {
     expect(l404 / demo.hosts.length).toBeLessThan(0.4);
   });
 
-  it("scale-out has groups that keep launching: affected agents into web and batch's warm pool, the fixed one into api", async () => {
+  it("scale-out has groups that keep launching from templates: affected agents into web and batch's warm pool, the fixed one into api", async () => {
     const s = await loadScenario("scale-out");
     expect(s.hosts.every((h) => h.expect)).toBe(true);
     const g = Object.fromEntries(s.groups.map((x) => [x.name, x]));
-    expect(g.web!.launch!.agentVersion).toBe("1.89.3");
     expect(g.web!.scaleOut).toMatchObject({ every: 30, count: 2, into: "in-service" });
     expect(g.batch!.warmPool).toBeDefined();
     expect(g.batch!.scaleOut!.into).toBe("warm-pool");
     expect(g.batch!.moveToInService).toBeDefined();
-    expect(g.api!.launch!.agentVersion).toBe("1.91.1");
-    for (const x of [g.web!, g.batch!, g.api!])
-      expect(x.launch!.ecsConfig).toMatchObject({ ECS_WARM_POOLS_CHECK: "true" });
+    // What each group launches comes from its template's version 1: the image's agent and the user data's ecs.config.
+    expect(g.web!.launchTemplate).toEqual({ name: "web-ecs", version: "1" });
+    const ec2 = new Ec2State(s, s.region, s.accountId, Date.now());
+    const next = (name: string) => ec2.resolveLaunch(ec2.sourceOf(g[name]!)!, 1);
+    expect(next("web").image.agentVersion).toBe("1.89.3");
+    expect(next("batch").image.agentVersion).toBe("1.90.0");
+    expect(next("api").image.agentVersion).toBe("1.91.1");
+    for (const name of ["web", "batch", "api"])
+      expect(parseEcsConfig(next(name).ecsConfig).get("ECS_WARM_POOLS_CHECK")).toBe("true");
     // The 404 needs the group to publish after the agent asks (bootSeconds + about 2 s).
     expect(s.timing.publishDelaySeconds).toBeGreaterThan(s.timing.bootSeconds + 2 + s.timing.lifecycleFailureSeconds);
   });

@@ -5,7 +5,7 @@
 export type Call = {
   seq: number;
   op: string;
-  service: "ssm" | "autoscaling" | "sts" | "ecs";
+  service: "ssm" | "autoscaling" | "sts" | "ecs" | "ec2";
   at: string;
   params: unknown;
   status?: number;

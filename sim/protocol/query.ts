@@ -60,6 +60,14 @@ export class QueryParams {
     return out;
   }
 
+  /** The members of a structure parameter (`LaunchTemplate.LaunchTemplateId`, ...) as their own reader. */
+  sub(name: string): QueryParams | undefined {
+    const prefix = `${name}.`;
+    const sub = new Map<string, string>();
+    for (const [k, v] of this.map) if (k.startsWith(prefix)) sub.set(k.slice(prefix.length), v);
+    return sub.size > 0 ? new QueryParams(sub) : undefined;
+  }
+
   /** A plain object of the parameters, for the call log. */
   toJSON(): Record<string, string> {
     return Object.fromEntries(this.map);

@@ -4,6 +4,7 @@ import type { Body } from "../protocol/input.ts";
 import { cancelCommand } from "./cancel-command.ts";
 import { describeInstanceInformation } from "./describe-instance-information.ts";
 import { getCommandInvocation } from "./get-command-invocation.ts";
+import { getParameter, getParameters } from "./get-parameters.ts";
 import type { CommandStore } from "./invocations.ts";
 import { listCommandInvocations } from "./list-command-invocations.ts";
 import { listCommands } from "./list-commands.ts";
@@ -19,4 +20,6 @@ export const SSM_OPERATIONS: Record<string, SsmOperation> = {
   ListCommands: (b, c) => listCommands(b, c.store),
   CancelCommand: (b, c) => cancelCommand(b, c.store),
   DescribeInstanceInformation: (b, c) => describeInstanceInformation(b, c.fleet),
+  GetParameters: (b, c) => getParameters(b, c.fleet),
+  GetParameter: (b, c) => getParameter(b, c.fleet),
 };
