@@ -10,9 +10,8 @@ import path from "node:path";
 import { DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeLaunchTemplateVersionsCommand } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { simCalls, simEnv } from "@/test/helpers/sim.ts";
-import { b64, gz, mime } from "@/test/helpers/user-data.ts";
-import { type Simulator, startSimulator } from "../../sim/main.ts";
+import { simCalls, simEnv, startSim } from "@/test/helpers/sim.ts";
+import { b64, mime } from "@/test/helpers/user-data.ts";
 import type { Actor } from "../auth/roles.ts";
 import { createClients } from "../aws/clients.ts";
 import type { Store } from "../store/interfaces.ts";
@@ -87,7 +86,7 @@ function scenario() {
 const dir = mkdtempSync(path.join(tmpdir(), "fd-exposure-"));
 const FLEET = "123456789012/us-east-1";
 const OPS: Actor = { id: "ops@example.com", role: "operator" };
-let sim: Simulator;
+let sim: Awaited<ReturnType<typeof startSim>>;
 let store: Store;
 let clients: ReturnType<typeof createClients>;
 let groups: GroupExposure[];
@@ -95,7 +94,7 @@ let groups: GroupExposure[];
 beforeAll(async () => {
   const file = path.join(dir, "exposure.json");
   writeFileSync(file, JSON.stringify(scenario()));
-  sim = await startSimulator({ scenario: file, exec: "model" });
+  sim = await startSim(file);
   Object.assign(process.env, simEnv(sim.url));
   clients = createClients({ region: "us-east-1", maxAttempts: 3 });
   store = openStore(path.join(dir, "fleet.db"));
@@ -190,7 +189,8 @@ describe("the fix, step by step", () => {
       const v = await clients.ec2.send(
         new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: plan.templateId, Versions: ["1", "2"] }),
       );
-      const [v1, v2] = [1, 2].map((n) => v.LaunchTemplateVersions!.find((x) => x.VersionNumber === n)!);
+      const version = (n: number) => v.LaunchTemplateVersions!.find((x) => x.VersionNumber === n)!;
+      const [v1, v2] = [version(1), version(2)];
       // Exactly the preview's user data, and the same form (gzip stays gzip, MIME stays MIME).
       expect(v2.LaunchTemplateData?.UserData).toBe(plan.launchTemplateData.UserData);
       expect(v2.LaunchTemplateData?.ImageId).toBe(v1.LaunchTemplateData?.ImageId);
