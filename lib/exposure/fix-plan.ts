@@ -137,7 +137,7 @@ export function planFix(input: PlanInput): FixPlan | NoFix {
     },
     {
       step: "refresh",
-      title: `Replace ${e.group}'s instances with ones from the new version (optional)`,
+      title: `Replace ${e.group}'s instances with ones from the new version`,
       command: `aws autoscaling start-instance-refresh ${r} --auto-scaling-group-name ${shellQuote(e.group)} --preferences '{"MinHealthyPercentage":90}'`,
       optional: true,
     },

@@ -31,7 +31,7 @@ let routes: {
 beforeAll(async () => {
   key = await makeKey("groups-api-key");
   keys = await startKeyServer([key]);
-  sim = await startSim("small");
+  sim = await startSim("scale-out");
   Object.assign(process.env, simEnv(sim.url), {
     FLEET_DOCTOR_DB: path.join(dir, "api.db"),
     FLEET_DOCTOR_AUTH: "alb",
@@ -83,7 +83,11 @@ describe("GET /api/groups", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { fleet: string; groups: GroupExposure[] };
     expect(body.fleet).toMatch(/\/us-east-1$/);
-    expect(body.groups.map((g) => g.group)).toEqual(["batch", "web"]);
+    expect(body.groups.map((g) => [g.group, g.exposure])).toEqual([
+      ["api", "safe"],
+      ["batch", "exposed"],
+      ["web", "exposed"],
+    ]);
     for (const g of body.groups) {
       expect(["exposed", "safe", "unknown"]).toContain(g.exposure);
       expect(g.evidence.length).toBeGreaterThan(0);
@@ -188,9 +192,59 @@ describe("POST /api/groups/:name/fix/*", () => {
     });
   });
 
-  it("a group that launches no template is not changed (422), and the refusal writes nothing", async () => {
-    const res = await routes.template.POST(post("/api/groups/web/fix/template", { confirm: true }), params("web"));
+  it("a safe group has nothing to fix (422), an exposed one is not refreshed (409); neither writes", async () => {
+    const res = await routes.template.POST(post("/api/groups/api/fix/template", { confirm: true }), params("api"));
     expect(await errorOf(res)).toMatchObject({ status: 422, code: "UNPROCESSABLE" });
+    const refresh = await routes.refresh.POST(post("/api/groups/web/fix/refresh", { confirm: true }), params("web"));
+    expect(await errorOf(refresh)).toMatchObject({ status: 409, code: "CONFLICT" });
+    const stale = await routes.template.POST(
+      post("/api/groups/web/fix/template", { token: "f".repeat(32) }),
+      params("web"),
+    );
+    expect(await errorOf(stale)).toMatchObject({ status: 409, field: "token" });
     expect(await writes()).toEqual([]);
+  });
+
+  it("the preview's tokens carry web through template (201), point (200) and refresh (202), each audited", async () => {
+    const preview = (await (await routes.one.GET(get("/api/groups/web"), params("web"))).json()) as {
+      fix: { token: string; diff: string; expectedVersion: number };
+    };
+    expect(preview.fix.diff).toContain("+echo ECS_WARM_POOLS_CHECK=false >> /etc/ecs/ecs.config");
+    const created = await routes.template.POST(
+      post("/api/groups/web/fix/template", { token: preview.fix.token }),
+      params("web"),
+    );
+    expect(created.status).toBe(201);
+    const c = (await created.json()) as { version: number; pointToken: string };
+    expect(c.version).toBe(preview.fix.expectedVersion);
+    const pointed = await routes.point.POST(
+      post("/api/groups/web/fix/point", { version: c.version, token: c.pointToken }),
+      params("web"),
+    );
+    expect(pointed.status).toBe(200);
+    const p = (await pointed.json()) as { refreshToken: string };
+    const refreshed = await routes.refresh.POST(
+      post("/api/groups/web/fix/refresh", { token: p.refreshToken }),
+      params("web"),
+    );
+    expect(refreshed.status).toBe(202);
+    expect((await writes()).map((w) => w.op)).toEqual([
+      "CreateLaunchTemplateVersion",
+      "UpdateAutoScalingGroup",
+      "StartInstanceRefresh",
+    ]);
+    const after = (await (await routes.one.GET(get("/api/groups/web"), params("web"))).json()) as {
+      exposure: GroupExposure;
+      audit: { step: string; phase: string; actor: string }[];
+    };
+    expect(after.exposure.exposure).toBe("safe");
+    expect(after.audit.map((a) => `${a.step}:${a.phase}:${a.actor}`).reverse()).toEqual([
+      `template:requested:${OPS}`,
+      `template:succeeded:${OPS}`,
+      `point:requested:${OPS}`,
+      `point:succeeded:${OPS}`,
+      `refresh:requested:${OPS}`,
+      `refresh:succeeded:${OPS}`,
+    ]);
   });
 });
