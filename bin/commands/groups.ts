@@ -1,23 +1,31 @@
+import { userInfo } from "node:os";
+import { createInterface } from "node:readline";
+import type { Actor } from "../../lib/auth/roles.ts";
 import { createClients } from "../../lib/aws/clients.ts";
 import { identifyFleet } from "../../lib/aws/fleet.ts";
 import { config } from "../../lib/config.ts";
 import { FleetDoctorError } from "../../lib/errors.ts";
+import { createFixedTemplateVersion } from "../../lib/exposure/create-fixed-template-version.ts";
+import type { FixContext } from "../../lib/exposure/fix-context.ts";
 import { GROUP_NAME } from "../../lib/exposure/fix-context.ts";
-import { isFixPlan } from "../../lib/exposure/fix-plan.ts";
+import { type FixPlan, isFixPlan } from "../../lib/exposure/fix-plan.ts";
 import { groupDetail } from "../../lib/exposure/group-detail.ts";
 import { groupExposures } from "../../lib/exposure/group-exposures.ts";
+import { pointGroupAtVersion } from "../../lib/exposure/point-group-at-version.ts";
+import { startInstanceRefresh } from "../../lib/exposure/start-instance-refresh.ts";
 import type { GroupExposure } from "../../lib/exposure/types.ts";
 import { openConfiguredStore } from "../../lib/store/index.ts";
 import type { Command } from "../cli.ts";
 import { commandFlags } from "../flags.ts";
 
 const USAGE = `Usage: fleet-doctor groups [--fleet ACCOUNT/REGION] [--json]
-       fleet-doctor groups fix NAME [--fleet ACCOUNT/REGION] [--json]
+       fleet-doctor groups fix NAME [--fleet ACCOUNT/REGION] [--json] [--apply]
 
 Reads every Auto Scaling group's launch template (or configuration), user data and image, and says whether its next
 launches will fail on the lifecycle 404 (exposed), will not (safe), or cannot be told (unknown), with why.
 'groups fix NAME' prints the commands that fix an exposed group for good, in order, and the user-data diff. It writes
-nothing: run the commands yourself, or use the Groups page (each write confirmed and audited).
+nothing, unless --apply: it then asks before each write (y to go on, anything else stops) and makes it through the
+same audited verbs as the Groups page (CreateLaunchTemplateVersion, UpdateAutoScalingGroup, StartInstanceRefresh).
 
 Reads: autoscaling:DescribeAutoScalingGroups, DescribeLaunchConfigurations; ec2:DescribeLaunchTemplateVersions,
 DescribeImages; ssm:GetParameters (the public ECS AMI parameters); the probe's agent versions from FLEET_DOCTOR_DB.
@@ -62,8 +70,67 @@ export function formatGroups(groups: readonly GroupExposure[], width: number): s
   return [line(head), ...rows.map(line)].join("\n");
 }
 
+function printable(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => l.replace(/\p{Cc}/gu, " "))
+    .join("\n");
+}
+
+/** Who the audit names for a write from the command line: the local user (the AWS credentials are theirs). */
+function cliActor(): Actor {
+  return { id: `cli:${userInfo().username}`, role: "operator" };
+}
+
+/** Asks each question on stdout and reads one answer line from stdin; only `y` or `yes` goes on. */
+function prompter() {
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  const lines = rl[Symbol.asyncIterator]();
+  return {
+    async ask(question: string): Promise<boolean> {
+      process.stdout.write(`${question} [y/N] `);
+      const next = await lines.next();
+      const answer = next.done ? "" : String(next.value).trim().toLowerCase();
+      process.stdout.write("\n");
+      return answer === "y" || answer === "yes";
+    },
+    close: () => rl.close(),
+  };
+}
+
+/** The three writes, each asked for on its own; stops at the first no. */
+async function apply(plan: FixPlan, ctx: FixContext): Promise<number> {
+  const p = prompter();
+  try {
+    if (!(await p.ask(`\n${plan.steps[0]!.title}?`))) return stopped();
+    const created = await createFixedTemplateVersion(plan.group, { token: plan.token }, ctx);
+    console.log(`created version ${created.version} of ${created.templateId}`);
+    if (!(await p.ask(`Point ${plan.group} at version ${created.version}?`))) return stopped();
+    const pointed = await pointGroupAtVersion(plan.group, { version: created.version, token: created.pointToken }, ctx);
+    console.log(
+      `${pointed.group} now launches ${pointed.templateId} version ${pointed.version}: ${pointed.exposure.exposure}`,
+    );
+    if (!(await p.ask(`Start an instance refresh of ${plan.group} (replaces its instances)?`))) return 0;
+    const refresh = await startInstanceRefresh(plan.group, { token: pointed.refreshToken }, ctx);
+    console.log(`instance refresh ${refresh.instanceRefreshId} started`);
+    return 0;
+  } finally {
+    p.close();
+  }
+}
+
+function stopped(): number {
+  console.log("stopped: nothing more was written");
+  return 1;
+}
+
 export async function run(argv: string[]): Promise<number> {
-  const flags = commandFlags(argv, { fleet: { type: "string" } }, USAGE, true);
+  const flags = commandFlags(
+    argv,
+    { fleet: { type: "string" }, apply: { type: "boolean", default: false } },
+    USAGE,
+    true,
+  );
   if (!flags) return 0;
   const { values, positionals } = flags;
   const [sub, name, ...extra] = positionals;
@@ -71,6 +138,9 @@ export async function run(argv: string[]): Promise<number> {
     throw new FleetDoctorError("BAD_REQUEST", `unknown subcommand '${clean(sub, 20)}'\n\n${USAGE}`);
   if (sub === "fix" && (name === undefined || extra.length > 0)) {
     throw new FleetDoctorError("BAD_REQUEST", `groups fix takes one group name\n\n${USAGE}`);
+  }
+  if (values.apply && (sub !== "fix" || values.json)) {
+    throw new FleetDoctorError("BAD_REQUEST", "--apply goes with 'groups fix NAME' and without --json");
   }
   if (name !== undefined && !GROUP_NAME.safeParse(name).success) {
     throw new FleetDoctorError("BAD_REQUEST", "NAME: not a valid Auto Scaling group name");
@@ -104,12 +174,8 @@ export async function run(argv: string[]): Promise<number> {
         console.log(`\n# ${i + 1}. ${clean(s.title, 200)}${s.optional ? " (optional)" : ""}`);
         console.log(s.command);
       });
-      console.log(
-        `\nThe new version's change:\n${d.fix.diff
-          .split("\n")
-          .map((l) => l.replace(/\p{Cc}/gu, " "))
-          .join("\n")}`,
-      );
+      console.log(`\nThe new version's change:\n${printable(d.fix.diff)}`);
+      if (values.apply) return await apply(d.fix, { ...ctx, actor: cliActor(), fleet: fleet.id });
       return 1;
     }
     const groups = await groupExposures(ctx, fleet.id);
