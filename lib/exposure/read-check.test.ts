@@ -244,6 +244,51 @@ const TABLE: Row[] = [
     part: "mime part 2.1 script",
   },
   {
+    name: "ecs-init trims the line, not the key: a space before = is another key",
+    userData: b64(script("cat <<'EOF' >> /etc/ecs/ecs.config", "ECS_WARM_POOLS_CHECK =true", "EOF")),
+    enabled: false,
+  },
+  {
+    name: "the value is trimmed (CRLF and spaces around it are harmless)",
+    userData: b64(script("cat <<'EOF' >> /etc/ecs/ecs.config", "  ECS_WARM_POOLS_CHECK= true \r", "EOF")),
+    enabled: true,
+    lineNumber: 3,
+  },
+  {
+    name: "a trailing comment makes the value invalid (the check stays off)",
+    userData: b64(script("cat <<'EOF' >> /etc/ecs/ecs.config", "ECS_WARM_POOLS_CHECK=true # warm pools", "EOF")),
+    enabled: false,
+    invalid: true,
+  },
+  {
+    name: "export is another key",
+    userData: b64(script("echo 'export ECS_WARM_POOLS_CHECK=true' >> /etc/ecs/ecs.config")),
+    enabled: false,
+  },
+  {
+    name: "printf without a newline, then echo: the two join on one line",
+    userData: b64(
+      script(
+        "printf 'ECS_CLUSTER=prod' >> /etc/ecs/ecs.config",
+        "echo ECS_WARM_POOLS_CHECK=true >> /etc/ecs/ecs.config",
+      ),
+    ),
+    enabled: false,
+  },
+  {
+    name: "a later cloud-config part's write_files replaces an earlier one's (cloud-init's list merge)",
+    userData: b64(
+      mime([
+        {
+          type: "text/cloud-config",
+          body: cloud("write_files:", "  - path: /etc/ecs/ecs.config", "    content: ECS_WARM_POOLS_CHECK=true"),
+        },
+        { type: "text/cloud-config", body: cloud("write_files:", "  - path: /etc/motd", "    content: hello") },
+      ]),
+    ),
+    enabled: false,
+  },
+  {
     name: "undecodable user data",
     userData: "%%%not base64",
     enabled: false,
