@@ -10,6 +10,7 @@ import path from "node:path";
 import { DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeLaunchTemplateVersionsCommand } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { scanToEnd, simScanContext } from "@/test/helpers/scan-context.ts";
 import { simCalls, simEnv, startSim } from "@/test/helpers/sim.ts";
 import { b64, mime } from "@/test/helpers/user-data.ts";
 import type { Actor } from "../auth/roles.ts";
@@ -79,7 +80,16 @@ function scenario() {
         },
       },
     ],
-    hosts: [],
+    // Members of `custom` (a company image whose name says nothing): the probe's majority names their agent.
+    hosts: ["1.89.3", "1.89.3", "1.89.3", "1.91.1"].map((agentVersion, i) => ({
+      id: `i-0c0570000000000${i}${i}`,
+      agentVersion,
+      os: "al2023",
+      launchedAgo: "2d",
+      ecsConfig: { ECS_CLUSTER: "prod", ECS_WARM_POOLS_CHECK: "true" },
+      group: { name: "custom" },
+      expect: i === 3 ? "healthy" : "lifecycle-404:ready",
+    })),
   };
 }
 
@@ -150,6 +160,19 @@ describe("groupExposures over the simulator", () => {
     expect(count("DescribeLaunchConfigurations")).toBe(1);
     expect(count("GetParameters")).toBe(1);
     expect(count("DescribeInstances")).toBe(0);
+  });
+});
+
+describe("the probe's view", () => {
+  it("a group whose image says nothing takes its agent from the members' latest results", async () => {
+    await scanToEnd({ kind: "all" }, simScanContext(store));
+    const custom = (await groupExposures({ clients, store }, FLEET)).find((g) => g.group === "custom")!;
+    expect(custom.agent).toMatchObject({
+      source: "probe",
+      version: "1.89.3",
+      detail: "3 of 4 members probed run 1.89.3",
+    });
+    expect(custom.exposure).toBe("exposed");
   });
 });
 
