@@ -52,7 +52,7 @@ describe("fleet-doctor groups", () => {
     const r = await cli([]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^api\s+safe\s+api-ecs@\$Latest=1\s/m);
-    expect(r.stdout).toMatch(/^web\s+exposed\s+web-ecs@1\s+ami-\w+ \/ 1\.89\.3 \(image-name\)/m);
+    expect(r.stdout).toMatch(/^web\s+exposed\s+web-ecs@1\s+ami-\w+ \/ 1\.89\.3 \(ssm-parameter\)/m);
     const json = JSON.parse((await cli(["--json"])).stdout) as { groups: { group: string; exposure: string }[] };
     expect(json.groups.map((g) => g.exposure)).toEqual(["safe", "exposed", "exposed"]);
   });

@@ -142,7 +142,8 @@ describe("groupExposures over the simulator", () => {
   });
 
   it("names where each agent version came from", () => {
-    expect(byName("plain").agent).toMatchObject({ version: "1.89.3", source: "image-name", affected: true });
+    // The image's own public parameter names its agent; the name's date would have said the same.
+    expect(byName("plain").agent).toMatchObject({ version: "1.89.3", source: "ssm-parameter", affected: true });
     expect(byName("fixed-ami").agent.affected).toBe(false);
     expect(byName("custom").agent).toMatchObject({ source: "unknown", imageName: "acme-golden-2025" });
     expect(byName("cc-write").hasWarmPool).toBe(true);
@@ -158,7 +159,8 @@ describe("groupExposures over the simulator", () => {
     expect(count("DescribeLaunchTemplateVersions")).toBe(Object.keys(USER_DATA).length);
     expect(count("DescribeImages")).toBe(1);
     expect(count("DescribeLaunchConfigurations")).toBe(1);
-    expect(count("GetParameters")).toBe(1);
+    // The two recommended parameters, then the groups' two ECS-optimized images' own (ten names a call).
+    expect(count("GetParameters")).toBe(2);
     expect(count("DescribeInstances")).toBe(0);
   });
 });

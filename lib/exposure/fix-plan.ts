@@ -66,7 +66,7 @@ export function recommendedImage(
   parameters: readonly EcsAmiParameter[],
 ): EcsAmiParameter | undefined {
   const family = imageName?.startsWith("amzn2-") ? "amazon-linux-2/" : "amazon-linux-2023/";
-  return parameters.find((p) => p.name.includes(family));
+  return parameters.find((p) => p.name.includes(family) && p.name.endsWith("/recommended"));
 }
 
 export type PlanInput = {

@@ -7,7 +7,13 @@ import { agentOfImage, type EcsAmiParameter } from "./agent-version.ts";
 import { classifyExposure } from "./classify.ts";
 import { type FixPlan, type NoFix, planFix } from "./fix-plan.ts";
 import { readUserDataCheck, type UserDataReading } from "./read-check.ts";
-import { describeGroups, type GroupLaunch, readAmiParameters, readGroupLaunches } from "./read-group-launch.ts";
+import {
+  describeGroups,
+  type GroupLaunch,
+  readAmiParameters,
+  readGroupLaunches,
+  readImageParameters,
+} from "./read-group-launch.ts";
 import type { GroupExposure } from "./types.ts";
 
 /** What the exposure verbs read with: one fleet's clients (lib/aws/clients.ts) and the store of probe results. */
@@ -76,6 +82,8 @@ export async function assessLaunches(
     membersByGroup(ctx.store, fleet),
   ]);
   const launches = await readGroupLaunches(ctx.clients, groups, parameters);
+  const imageParameters = await readImageParameters(ctx.clients.ssm, launches);
+  const known = [...parameters, ...imageParameters];
   return launches
     .map((launch) => {
       const reading = launch.error ? { check: { enabled: false }, config: [] } : readUserDataCheck(launch.userData);
@@ -83,7 +91,7 @@ export async function assessLaunches(
       const agent = agentOfImage({
         ...(launch.imageId ? { imageId: launch.imageId } : {}),
         ...(launch.imageName ? { imageName: launch.imageName } : {}),
-        parameters,
+        parameters: known,
         members: seen?.versions ?? [],
       });
       const exposure = classifyExposure({

@@ -35,6 +35,8 @@ export type GroupLaunch = {
   userData?: string;
   imageId?: string;
   imageName?: string;
+  /** x86_64 or arm64 (DescribeImages): where the image's own public parameter lives. */
+  imageArch?: string;
   /** For a template: the version launched (resolved) and the template's latest version number. */
   template?: { templateId: string; version: number; latestVersion: number };
   mixedOverrides?: LaunchTemplateOverrides[];
@@ -130,6 +132,40 @@ export async function readAmiParameters(ssm: SSMClient): Promise<EcsAmiParameter
     // Without them the image name and the probe still tell the agent version; the evidence says which was used.
     return [];
   }
+}
+
+/**
+ * Each ECS-optimized image has a public parameter of its own (`.../amazon-linux-2023/<image name>`, under `arm64/`
+ * for Graviton) whose value names its agent: read for the groups' images, ten names a GetParameters call. Names that
+ * do not exist come back as InvalidParameters, not as an error; a failure leaves the image name's date to answer.
+ */
+export async function readImageParameters(
+  ssm: SSMClient,
+  launches: readonly Pick<GroupLaunch, "imageName" | "imageArch">[],
+): Promise<EcsAmiParameter[]> {
+  const names = new Set<string>();
+  for (const l of launches) {
+    const os = l.imageName?.startsWith("al2023-ami-ecs-")
+      ? "amazon-linux-2023"
+      : l.imageName?.startsWith("amzn2-ami-ecs-")
+        ? "amazon-linux-2"
+        : undefined;
+    if (!os || !l.imageName || !/^[\w.-]{1,200}$/.test(l.imageName)) continue;
+    names.add(`/aws/service/ecs/optimized-ami/${os}${l.imageArch === "arm64" ? "/arm64" : ""}/${l.imageName}`);
+  }
+  const out: EcsAmiParameter[] = [];
+  for (const batch of chunks([...names], 10)) {
+    try {
+      const res = await ssm.send(new GetParametersCommand({ Names: batch }));
+      for (const p of res.Parameters ?? []) {
+        const parsed = p.Name ? parseAmiParameter(p.Name, p.Value) : undefined;
+        if (parsed) out.push(parsed);
+      }
+    } catch {
+      // The image name's date still tells the agent; the evidence says which source answered.
+    }
+  }
+  return out;
 }
 
 /** A template's ImageId may name a parameter (`resolve:ssm:<name>`): the image it resolves to at launch. */
@@ -263,8 +299,13 @@ export async function readGroupLaunches(
     // The image's name is one of three sources of the agent version; without it the others still answer.
   }
   return launches.map((l, i) => {
-    const name = l.imageId ? images.get(l.imageId)?.Name : undefined;
+    const image = l.imageId ? images.get(l.imageId) : undefined;
     const pool = warmPoolOf(groups[i]!);
-    return { ...l, ...(name ? { imageName: name } : {}), ...(pool ? { warmPool: pool } : {}) };
+    return {
+      ...l,
+      ...(image?.Name ? { imageName: image.Name } : {}),
+      ...(image?.Architecture ? { imageArch: image.Architecture } : {}),
+      ...(pool ? { warmPool: pool } : {}),
+    };
   });
 }
