@@ -79,6 +79,16 @@ function scenario() {
           overrides: [{ instanceType: "m5.large" }, { instanceType: "m6i.large" }],
         },
       },
+      {
+        name: "mixed-other",
+        mixedInstancesPolicy: {
+          launchTemplate: { name: "fixed-ami-lt", version: "1" },
+          overrides: [
+            { instanceType: "m5.large" },
+            { instanceType: "m6g.large", launchTemplate: { name: "plain-lt", version: "1" } },
+          ],
+        },
+      },
     ],
     // Members of `custom` (a company image whose name says nothing): the probe's majority names their agent.
     hosts: ["1.89.3", "1.89.3", "1.89.3", "1.91.1"].map((agentVersion, i) => ({
@@ -133,6 +143,7 @@ describe("groupExposures over the simulator", () => {
     ["lc", "exposed", "script", 3],
     ["mixed", "exposed", "script", 3],
     ["custom", "unknown", "script", 3],
+    ["mixed-other", "unknown", undefined, undefined],
   ])("%s is %s (deciding line in %s, line %s)", (name, exposure, part, line) => {
     const g = byName(name);
     expect(g.exposure, g.reason).toBe(exposure);

@@ -255,6 +255,13 @@ export async function readGroupLaunches(
         return { group, hasWarmPool, launch: base, error: `version ${t.ref.version} of ${t.ref.ref} not found` };
       }
       const templateId = v.LaunchTemplateId ?? t.ref.ref;
+      // Instance types whose override names another template launch what that template holds, which is not read
+      // here: the group's exposure cannot be told from its main template alone.
+      const others = (t.overrides ?? []).flatMap((o) => {
+        const ref =
+          o.LaunchTemplateSpecification?.LaunchTemplateId ?? o.LaunchTemplateSpecification?.LaunchTemplateName;
+        return ref && ref !== templateId && ref !== v.LaunchTemplateName ? [ref] : [];
+      });
       const imageId = resolveImageId(v.LaunchTemplateData?.ImageId, parameters);
       return {
         group,
@@ -269,6 +276,9 @@ export async function readGroupLaunches(
         ...(imageId ? { imageId } : {}),
         template: { templateId, version: v.VersionNumber, latestVersion: latest },
         ...(t.overrides ? { mixedOverrides: t.overrides } : {}),
+        ...(others.length > 0
+          ? { error: `instance-type overrides launch other templates (${[...new Set(others)].join(", ")}), not read` }
+          : {}),
       };
     }
     if (g.LaunchConfigurationName) {
