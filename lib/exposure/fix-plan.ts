@@ -54,6 +54,11 @@ export function stepToken(
   return h.digest("hex").slice(0, 32);
 }
 
+/** A word as is when it is plainly safe (ids, `Key=value,...`), else quoted: nothing from AWS is trusted as shell. */
+function word(s: string): string {
+  return /^[\w.,=-]+$/.test(s) ? s : shellQuote(s);
+}
+
 export function planToken(p: Pick<FixPlan, "fleet" | "group" | "templateId" | "sourceVersion" | "launchTemplateData">) {
   const h = createHash("sha256");
   h.update(JSON.stringify([p.fleet, p.group, p.templateId, p.sourceVersion, p.launchTemplateData]));
@@ -118,14 +123,14 @@ export function planFix(input: PlanInput): FixPlan | NoFix {
             },
           }),
         )}`
-      : `--launch-template LaunchTemplateId=${templateId},Version=${next}`;
+      : `--launch-template ${word(`LaunchTemplateId=${templateId},Version=${next}`)}`;
   const steps: FixStep[] = [
     {
       step: "template",
       title: `Create version ${next} of ${templateId} from version ${version}, ${useImage ? `with image ${image!.imageId}` : "with the check off"}`,
       command: [
         `aws ec2 create-launch-template-version ${r}`,
-        `--launch-template-id ${templateId} --source-version ${version}`,
+        `--launch-template-id ${word(templateId)} --source-version ${version}`,
         `--version-description ${shellQuote(description)}`,
         `--launch-template-data ${shellQuote(JSON.stringify(launchTemplateData))}`,
       ].join(" "),

@@ -182,6 +182,20 @@ describe("planFix", () => {
     expect(plan.diff).toContain("+ami-new");
   });
 
+  it("quotes what AWS names: a group name with a quote and spaces stays one shell word", () => {
+    const plan = planFix({
+      exposure: { ...exposure, group: "web's $(group)" },
+      reading,
+      region: "us-east-1",
+      template: { templateId: "lt-0abc", version: 3, latestVersion: 3 },
+      parameters: [],
+    });
+    if (!isFixPlan(plan)) throw new Error(plan.reason);
+    const quoted = `--auto-scaling-group-name 'web'\\''s $(group)'`;
+    expect(plan.steps[1]!.command).toContain(quoted);
+    expect(plan.steps[2]!.command).toContain(quoted);
+  });
+
   it("refuses a group that is not exposed, and a launch configuration", () => {
     const safe = { ...exposure, exposure: "safe" as const };
     expect(isFixPlan(planFix({ exposure: safe, reading, region: "us-east-1", parameters: [] }))).toBe(false);
