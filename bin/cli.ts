@@ -33,6 +33,11 @@ const COMMANDS: Record<string, Entry> = {
     usage: "instance i-... [--fleet ACCOUNT/REGION] [--json]",
     load: () => import("./commands/instance.ts").then((m) => m.default),
   },
+  groups: {
+    summary: "which Auto Scaling groups' next launches will fail (launch template user data, image), and the fix",
+    usage: "groups [fix NAME] [--fleet ACCOUNT/REGION] [--json]",
+    load: () => import("./commands/groups.ts").then((m) => m.default),
+  },
   diagnose: {
     summary: "diagnose one probe output (raw JSON line or SSM Output)",
     usage: "diagnose [FILE|-] [--json]",

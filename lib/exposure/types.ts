@@ -22,6 +22,14 @@ export type CheckSetting = {
   lineNumber?: number;
   /** Which part of the user data it was found in: `script`, `cloud-config write_files`, `cloud-config runcmd`, `mime part N`. */
   part?: string;
+  /** The user-data line that wrote it (the echo, the heredoc line, the sed), when it differs from `line`. */
+  source?: string;
+  /** The value after `=` as the agent gets it (untrimmed). */
+  value?: string;
+  /** The value is no boolean to ParseBool (`"true"`, `yes`): the agent logs it as invalid and leaves the check off. */
+  invalid?: boolean;
+  /** Why the setting cannot be known (undecodable user data, a write to ecs.config not read): exposure `unknown`. */
+  unreadable?: string;
 };
 
 /** The agent version the group's instances will run, and where that was learned. */
@@ -31,6 +39,10 @@ export type AgentVersionSource = {
   source: "ssm-parameter" | "image-name" | "probe" | "unknown";
   imageId?: string;
   imageName?: string;
+  /** Whether that agent has the regression (1.89.3 to 1.91.0); undefined when the version is unknown. */
+  affected?: boolean;
+  /** How the version was read, in words (the parameter, the name's date, `3 of 4 members`). */
+  detail?: string;
 };
 
 export type GroupExposure = {

@@ -287,6 +287,29 @@ export interface LeaderStore {
   resign(name: string): Promise<void>;
 }
 
+/** One row of the group fixes' audit (migrations/groups-001.ts): a write asked, then its answer. */
+export type GroupFixAuditRow = {
+  attemptId: string;
+  phase: "requested" | "succeeded" | "failed";
+  fleet: string;
+  group: string;
+  step: "template" | "point" | "refresh";
+  actor: string;
+  actorRole: string;
+  at: string;
+  templateId?: string;
+  version?: number;
+  /** The exact request (phase requested) or AWS's answer (the new version, the refresh id, the error). */
+  detail: string;
+};
+
+/** The append-only audit of every EC2 / Auto Scaling write made for a group (lib/store/group-fixes.ts, pg-group-fixes.ts). */
+export interface GroupFixStore {
+  record(row: GroupFixAuditRow): Promise<void>;
+  /** Newest first. */
+  list(opts?: { fleet?: string; group?: string; limit?: number }): Promise<GroupFixAuditRow[]>;
+}
+
 /** One new failure as the alerts' dedupe keys it. */
 export type AlertKey = { fleet: string; instanceId: string; verdict: string };
 
@@ -373,6 +396,7 @@ export interface Store
   readonly owner: string;
   readonly actions: ActionAuditStore;
   readonly alerts: AlertStore;
+  readonly groupFixes: GroupFixStore;
   readonly timeline: TimelineStore;
   readonly autopilot: AutopilotStore;
   readonly sweeps: SweepStore;

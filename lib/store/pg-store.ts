@@ -14,6 +14,7 @@ import { inTransaction, migratePg, NOW_MS, numbered, openPool, type Queryable } 
 import { pgActionAuditStore } from "./pg-actions.ts";
 import { pgAlertStore } from "./pg-alerts.ts";
 import { pgAutopilotStore } from "./pg-autopilot.ts";
+import { pgGroupFixStore } from "./pg-group-fixes.ts";
 import { notifyStored, pgEventListener, wakePayload } from "./pg-notify.ts";
 import { PG_ABANDONED_SQL, pgScanTakeoverStore } from "./pg-scan-takeover.ts";
 import { pgSweepStore } from "./pg-sweeps.ts";
@@ -323,6 +324,7 @@ export function openPgStore(url: string, opts: StoreOptions & { poolSize?: numbe
     owner,
     actions,
     alerts: pgAlertStore(db),
+    groupFixes: pgGroupFixStore(db),
     timeline: pgTimelineQueries(db),
     autopilot: pgAutopilotStore(db, tx),
     sweeps: pgSweepStore(db),

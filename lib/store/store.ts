@@ -14,6 +14,7 @@ import { autopilotStore } from "./autopilot.ts";
 import { ecsQueries } from "./ecs.ts";
 import { fleetBusy, isFleetBusyError } from "./fleet-busy.ts";
 import { fleetStateQueries, instanceFleetCondition, latestConditions, scopeConditions } from "./fleets.ts";
+import { groupFixStore } from "./group-fixes.ts";
 import type { ScanFinishedExtra, ScanWrite, Store } from "./interfaces.ts";
 import { leaseTable } from "./leases.ts";
 import { migrate } from "./migrate.ts";
@@ -232,6 +233,7 @@ export function openStore(file: string, opts: StoreOptions = {}): Store {
     owner,
     actions,
     alerts: alertStore(db),
+    groupFixes: groupFixStore(db),
     timeline: timelineQueries(db),
     autopilot: autopilotStore(db),
     sweeps: sweepStore(db),

@@ -5,6 +5,7 @@ import { autopilot001 } from "./autopilot-001.ts";
 import { ecs001 } from "./ecs-001.ts";
 import { fleetKeys001 } from "./fleet-keys-001.ts";
 import { fleets001 } from "./fleets-001.ts";
+import { groups001 } from "./groups-001.ts";
 import { leases001 } from "./leases-001.ts";
 import { pgPerf001 } from "./pg-perf-001.ts";
 import { replicas001 } from "./replicas-001.ts";
@@ -33,4 +34,5 @@ export const MIGRATIONS: Migration[] = [
   scanTakeover001,
   fleetKeys001,
   sweeps001,
+  groups001,
 ];
