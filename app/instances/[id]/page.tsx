@@ -4,10 +4,12 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { RestartButton } from "@/components/actions/restart-button.tsx";
+import { GroupExposureLine } from "@/components/groups/group-exposure-line.tsx";
 import { InstanceDetail } from "@/components/instance/instance-detail.tsx";
 import { Breadcrumbs } from "@/components/shell/breadcrumbs.tsx";
 import { cap } from "@/components/text/cap.ts";
 import { parseId } from "@/lib/http/ids.ts";
+import { loadGroupExposure } from "../../_data/groups.ts";
 import { loadInstance } from "../../_data/instance.ts";
 
 export const dynamic = "force-dynamic";
@@ -23,6 +25,8 @@ export default async function InstancePage({ params }: Props) {
   // Decided before anything streams (no loading.tsx above this page), so the answer is a real 404.
   const view = id ? await loadInstance(id) : undefined;
   if (!view) notFound();
+  // The group's launch template decides whether this instance's failure comes back on the next launch.
+  const group = await loadGroupExposure(view.instanceId, view.target.group);
   return (
     <ContentLayout
       breadcrumbs={
@@ -45,6 +49,7 @@ export default async function InstancePage({ params }: Props) {
       }
     >
       <SpaceBetween size="l">
+        {group ? <GroupExposureLine exposure={group.exposure} fleet={group.fleet} /> : null}
         <InstanceDetail view={view} />
       </SpaceBetween>
     </ContentLayout>
