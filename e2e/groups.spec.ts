@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Server, simulatorEnv, startNext, startSimProcess } from "../bin/servers.ts";
-import { expect, expectAccessible, test } from "./fixtures.ts";
+import { albToken, makeKey, startKeyServer } from "../test/helpers/alb-keys.ts";
+import { expect, expectAccessible, screenshot, test } from "./fixtures.ts";
 
 /*
  * Groups and the permanent fix, as an operator meets them. The simulator runs the scale-out scenario (sped up): `web`
@@ -117,6 +118,7 @@ test("the Groups page lists exposed and safe groups with their evidence", async 
     .first();
   await expect(member).toHaveAttribute("href", /\/instances\?group=web&verdict=/);
   await expectAccessible(page, "groups page");
+  await screenshot(page, "groups-table");
 
   // The exposure filter keeps only the safe group, and the URL says so.
   await page.getByTestId("exposure-filter").getByRole("button").click();
@@ -151,6 +153,7 @@ test("the operator creates the fixed version, points web at it, and web's next l
   await expect(fix.getByTestId("fix-point")).toBeDisabled();
   await expect(fix.getByTestId("fix-refresh")).toBeDisabled();
   await expectAccessible(page, "group page");
+  await screenshot(page, "groups-web-exposed");
 
   // Step 1: its own confirmation, naming the write; nothing is sent before it.
   await fix.getByTestId("fix-template").click();
@@ -178,6 +181,7 @@ test("the operator creates the fixed version, points web at it, and web's next l
   await expect(page.getByTestId("group-audit")).toContainText("Create launch template version");
   await expect(page.getByTestId("group-audit")).toContainText("Point group at version");
   await expect(fix.getByTestId("fix-refresh")).toBeEnabled();
+  await screenshot(page, "groups-web-fixed");
 
   const w = await writes();
   expect(w.map((c) => c.op)).toEqual(["CreateLaunchTemplateVersion", "UpdateAutoScalingGroup"]);
@@ -205,10 +209,53 @@ test("the operator creates the fixed version, points web at it, and web's next l
 });
 
 test("an instance's page names its group's exposure and links to the group", async ({ page }) => {
-  const failing = (await simGroup("batch")).instances[0] ?? (await simGroup("web")).instances[0];
-  expect(failing).toBeTruthy();
-  await page.goto(`${app.url}/instances/${failing!.instanceId}`);
+  // batch was never fixed: its members' pages say their group's next launches fail.
+  const member = (await simGroup("batch")).instances[0];
+  expect(member).toBeTruthy();
+  await page.goto(`${app.url}/instances/${member!.instanceId}`);
   const line = page.getByTestId("instance-group-exposure");
-  await expect(line).toContainText(/Group (batch|web):/);
-  await expect(line.getByRole("link")).toHaveAttribute("href", /\/groups\/(batch|web)\?fleet=/);
+  await expect(line).toContainText("Group batch:");
+  await expect(line).toContainText("Exposed");
+  await expect(line.getByRole("link")).toHaveAttribute("href", /\/groups\/batch\?fleet=/);
+  await screenshot(page, "groups-instance-line");
+});
+
+test("a viewer sees batch's fix with every write disabled and the reason", async ({ browser }) => {
+  test.setTimeout(120_000);
+  // The same build behind a pretend load balancer (FLEET_DOCTOR_AUTH=alb), over the same simulator.
+  const ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/fleet-doctor/0123456789abcdef";
+  const key = await makeKey("groups-e2e-key");
+  const keys = await startKeyServer([key]);
+  const alb = await startNext({
+    ...simulatorEnv(sim.url),
+    FLEET_DOCTOR_DB: path.join(dir, "alb.db"),
+    FLEET_DOCTOR_AUTH: "alb",
+    FLEET_DOCTOR_WATCH: "off",
+    FLEET_DOCTOR_FULL_SCAN_CRON: "off",
+    FLEET_DOCTOR_ALB_ARN: ARN,
+    FLEET_DOCTOR_ALB_KEY_URL: keys.url,
+    FLEET_DOCTOR_OPERATORS: "ops@example.com",
+    FLEET_DOCTOR_VIEWERS: "viewer@example.com",
+  });
+  const token = albToken({ key, signer: ARN, claims: { sub: "viewer@example.com", email: "viewer@example.com" } });
+  const context = await browser.newContext({ extraHTTPHeaders: { "x-amzn-oidc-data": token } });
+  try {
+    const before = (await writes()).length;
+    const page = await context.newPage();
+    await page.goto(`${alb.url}/groups/batch`);
+    const fix = page.getByTestId("group-fix");
+    await expect(fix.getByTestId("fix-diff")).toContainText("ECS_WARM_POOLS_CHECK");
+    for (const step of ["template", "point", "refresh"]) {
+      await expect(fix.getByTestId(`fix-${step}`)).toBeDisabled();
+      await expect(fix.getByTestId(`fix-${step}-blocked`)).toContainText(
+        "Needs the operator role; viewer@example.com is a viewer.",
+      );
+    }
+    await expectAccessible(page, "group page as a viewer");
+    expect((await writes()).length).toBe(before);
+  } finally {
+    await context.close();
+    await alb.stop();
+    await keys.close();
+  }
 });

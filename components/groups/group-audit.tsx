@@ -1,6 +1,7 @@
 "use client";
 
 import Box from "@cloudscape-design/components/box";
+import ExpandableSection from "@cloudscape-design/components/expandable-section";
 import Header from "@cloudscape-design/components/header";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Table from "@cloudscape-design/components/table";
@@ -16,6 +17,14 @@ const STEP: Record<GroupFixAuditRow["step"], string> = {
   point: "Point group at version",
   refresh: "Start instance refresh",
 };
+
+/** The request in words: which template version it started from, or which version the group was pointed at. */
+function requestWords(r: GroupFixAuditRow): string {
+  const v = r.version !== undefined ? ` version ${r.version}` : "";
+  if (r.step === "template") return `New version of ${r.templateId ?? "?"} from${v || " ?"}`;
+  if (r.step === "point") return `${r.group} to ${r.templateId ?? "?"}${v}`;
+  return `Refresh ${r.group}${r.templateId ? ` (launching ${r.templateId}${v})` : ""}`;
+}
 
 function attempts(rows: GroupFixAuditRow[]): (Attempt & { id: string })[] {
   const by = new Map<string, Attempt>();
@@ -59,7 +68,7 @@ export function GroupAudit({ rows }: { rows: GroupFixAuditRow[] }) {
             return r ? `${cap(r.actor, 200)} (${r.actorRole})` : "";
           },
         },
-        { id: "what", header: "What", cell: (a) => STEP[(a.request ?? a.outcome)!.step] },
+        { id: "what", header: "What", cell: (a) => STEP[(a.request ?? a.outcome)!.step], minWidth: 160 },
         {
           id: "outcome",
           header: "Outcome",
@@ -71,21 +80,24 @@ export function GroupAudit({ rows }: { rows: GroupFixAuditRow[] }) {
             ) : (
               <StatusIndicator type="pending">No answer recorded</StatusIndicator>
             ),
+          minWidth: 130,
         },
         {
           id: "before",
-          header: "Before (the request)",
+          header: "Before: the request",
           cell: (a) =>
             a.request ? (
-              <code style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>{cap(a.request.detail, 600)}</code>
+              <ExpandableSection headerText={requestWords(a.request)} variant="footer">
+                <code style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>{cap(a.request.detail, 4000)}</code>
+              </ExpandableSection>
             ) : (
               ""
             ),
-          minWidth: 240,
+          minWidth: 260,
         },
         {
           id: "after",
-          header: "After (the answer)",
+          header: "After: AWS's answer",
           cell: (a) => cap(a.outcome?.detail, 600),
           minWidth: 200,
         },

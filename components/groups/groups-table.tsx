@@ -10,7 +10,7 @@ import { AppLink } from "@/components/shell/app-link.tsx";
 import { cap } from "@/components/text/cap.ts";
 import type { Exposure, GroupExposure } from "@/lib/exposure/types.ts";
 import { ExposureStatus } from "./exposure-status.tsx";
-import { agentText, EXPOSURE_STYLE, imageText, launchText, withFleet } from "./exposure-text.ts";
+import { agentText, EXPOSURE_STYLE, launchText, withFleet } from "./exposure-text.ts";
 import { MemberVerdicts } from "./member-verdicts.tsx";
 
 export type GroupRowView = GroupExposure & { instances: Record<string, number> };
@@ -91,11 +91,20 @@ export function GroupsTable({
           ),
           sortingField: "group",
         },
-        { id: "exposure", header: "Exposure", cell: (g) => <ExposureStatus exposure={g.exposure} /> },
+        { id: "exposure", header: "Exposure", cell: (g) => <ExposureStatus exposure={g.exposure} />, minWidth: 120 },
         { id: "why", header: "Why", cell: (g) => cap(g.reason, 300), minWidth: 220 },
         { id: "launch", header: "Launches from", cell: (g) => cap(launchText(g.launch), 300) },
-        { id: "image", header: "Image", cell: (g) => cap(imageText(g.agent), 200) },
-        { id: "agent", header: "Agent", cell: (g) => cap(agentText(g.agent), 200) },
+        {
+          id: "agent",
+          header: "Image and agent",
+          cell: (g) => (
+            <>
+              <Box>{cap(g.agent.imageName ?? g.agent.imageId ?? "(unknown image)", 200)}</Box>
+              <Box variant="small">{`agent ${cap(agentText(g.agent), 200)}`}</Box>
+            </>
+          ),
+          minWidth: 200,
+        },
         { id: "warmPool", header: "Warm pool", cell: (g) => (g.hasWarmPool ? "Yes" : "No") },
         {
           id: "instances",
