@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { CreateLaunchTemplateVersionCommand, EC2Client, ModifyLaunchTemplateCommand } from "@aws-sdk/client-ec2";
 import { type Server, simulatorEnv, startNext, startSimProcess } from "../bin/servers.ts";
 import { albToken, makeKey, startKeyServer } from "../test/helpers/alb-keys.ts";
 import { expect, expectAccessible, screenshot, test } from "./fixtures.ts";
@@ -258,4 +259,40 @@ test("a viewer sees batch's fix with every write disabled and the reason", async
     await alb.stop();
     await keys.close();
   }
+});
+
+test("a preview gone stale is refused (409) and the page says to reload it", async ({ page }) => {
+  await page.goto(`${app.url}/groups/batch`);
+  const fix = page.getByTestId("group-fix");
+  await expect(fix.getByTestId("fix-template")).toBeEnabled();
+  // Behind the page's back, someone gives batch's template a new default version (still with the check on).
+  const ec2 = new EC2Client({
+    endpoint: sim.url,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  const userData =
+    "#cloud-config\nwrite_files:\n  - path: /etc/ecs/ecs.config\n    append: true\n    content: |\n      ECS_CLUSTER=prod-batch-2\n      ECS_WARM_POOLS_CHECK=true\n";
+  const created = await ec2.send(
+    new CreateLaunchTemplateVersionCommand({
+      LaunchTemplateName: "batch-ecs",
+      SourceVersion: "1",
+      LaunchTemplateData: { UserData: Buffer.from(userData).toString("base64") },
+    }),
+  );
+  const version = created.LaunchTemplateVersion?.VersionNumber;
+  expect(version).toBeGreaterThan(1);
+  await ec2.send(new ModifyLaunchTemplateCommand({ LaunchTemplateName: "batch-ecs", DefaultVersion: String(version) }));
+  const before = (await writes()).length;
+
+  await fix.getByTestId("fix-template").click();
+  const modal = page.getByRole("dialog");
+  await modal.getByTestId("fix-confirm").click();
+  await expect(modal.getByTestId("fix-error")).toContainText("Reload the page");
+  expect((await writes()).length).toBe(before);
+
+  // Reloaded, the preview is of the new default version, and step 1 may be confirmed again.
+  await page.reload();
+  await expect(page.getByTestId("group-exposure")).toContainText(`batch-ecs@$Default (${version})`);
+  await expect(fix.getByTestId("fix-template")).toBeEnabled();
 });
