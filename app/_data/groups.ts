@@ -42,11 +42,13 @@ export async function loadGroup(name: string, fleet?: string): Promise<GroupDeta
 export async function loadGroupExposure(
   instanceId: string,
   group: string | undefined,
+  instanceFleet?: string,
 ): Promise<{ exposure: GroupExposure; fleet: string } | undefined> {
   if (!group) return undefined;
   try {
     const actor = await currentViewer();
-    const fleet = fleetParam(await getStore().instanceFleet(instanceId));
+    // The fleet the page shows the instance in, when it knows; else the fleet of the instance's newest result.
+    const fleet = fleetParam(instanceFleet ?? (await getStore().instanceFleet(instanceId)));
     const ctx = await groupsApiContext(fleet, actor);
     const [a] = await assessGroups(ctx, ctx.fleet, [group]);
     return a?.exposure.group === group ? { exposure: a.exposure, fleet: ctx.fleet } : undefined;
