@@ -187,6 +187,10 @@ test("the operator creates the fixed version, points web at it, and web's next l
   const w = await writes();
   expect(w.map((c) => c.op)).toEqual(["CreateLaunchTemplateVersion", "UpdateAutoScalingGroup"]);
   expect(w[1]!.params).toMatchObject({ AutoScalingGroupName: "web" });
+  // Opened again after step 2: web has no plan any more, and the optional refresh is still offered on its own.
+  await page.reload();
+  await expect(fix.getByTestId("fix-none")).toContainText("safe");
+  await expect(fix.getByTestId("fix-refresh")).toBeEnabled();
 
   // web's launches from now on come from version 2 (the check off): they register, where version 1's died.
   await expect
@@ -295,4 +299,16 @@ test("a preview gone stale is refused (409) and the page says to reload it", asy
   await page.reload();
   await expect(page.getByTestId("group-exposure")).toContainText(`batch-ecs@$Default (${version})`);
   await expect(fix.getByTestId("fix-template")).toBeEnabled();
+  await expect(fix.getByTestId("fix-earlier")).toHaveCount(0);
+
+  // Created from the fresh preview, then the page opened again before step 2: it says so, and step 1 again makes no
+  // second version (the same client token answers the same one).
+  await fix.getByTestId("fix-template").click();
+  await modal.getByTestId("fix-confirm").click();
+  await expect(fix.getByTestId("fix-step-template")).toContainText(`Created version ${version! + 1}`);
+  await page.reload();
+  await expect(fix.getByTestId("fix-earlier")).toContainText(`already created version ${version! + 1}`);
+  await fix.getByTestId("fix-template").click();
+  await modal.getByTestId("fix-confirm").click();
+  await expect(fix.getByTestId("fix-step-template")).toContainText(`Created version ${version! + 1}`);
 });

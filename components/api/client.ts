@@ -148,6 +148,13 @@ export const postGroupPoint = (name: string, fleet: string | undefined, version:
     { version, token },
   );
 
-/** Step 3 (optional): an instance refresh of the group, once it launches the fixed version. */
-export const postGroupRefresh = (name: string, fleet: string | undefined, token: string) =>
-  send<{ group: string; instanceRefreshId: string }>("POST", groupUrl(name, fleet, "/fix/refresh"), { token });
+/**
+ * Step 3 (optional): an instance refresh of the group, once it launches the fixed version; with the token step 2
+ * answered, or (a page opened after step 2) the operator's explicit confirmation.
+ */
+export const postGroupRefresh = (name: string, fleet: string | undefined, token?: string) =>
+  send<{ group: string; instanceRefreshId: string }>(
+    "POST",
+    groupUrl(name, fleet, "/fix/refresh"),
+    token ? { token } : { confirm: true },
+  );

@@ -92,7 +92,7 @@ export function GroupDetailView({ detail, fleet }: { detail: GroupDetail; fleet:
           </SpaceBetween>
         </Container>
       </ColumnLayout>
-      <GroupFix fix={detail.fix} fleet={fleet} />
+      <GroupFix fix={detail.fix} fleet={fleet} audit={detail.audit} exposure={e.exposure} />
       <GroupAudit rows={detail.audit} />
     </SpaceBetween>
   );

@@ -21,6 +21,8 @@ import {
 } from "@/components/api/client.ts";
 import { cap } from "@/components/text/cap.ts";
 import type { FixPlan, FixStep, NoFix } from "@/lib/exposure/fix-plan.ts";
+import type { Exposure } from "@/lib/exposure/types.ts";
+import type { GroupFixAuditRow } from "@/lib/store/interfaces.ts";
 import { DiffView } from "./diff-view.tsx";
 
 type Step = FixStep["step"];
@@ -39,6 +41,111 @@ function failureText(e: ApiFailure): string {
   if (e.status === 409) return `${e.message} Reload the page to see the current preview, then confirm again.`;
   if (e.status === 403) return `${e.message} (needs the operator role)`;
   return e.message || "The request failed.";
+}
+
+/** The group's audited writes as attempts (request and outcome), newest first. */
+function attemptsOf(audit: GroupFixAuditRow[]) {
+  const by = new Map<string, { request?: GroupFixAuditRow; outcome?: GroupFixAuditRow }>();
+  for (const r of audit) {
+    const a = by.get(r.attemptId) ?? {};
+    if (r.phase === "requested") a.request = r;
+    else a.outcome = r;
+    by.set(r.attemptId, a);
+  }
+  return [...by.values()];
+}
+
+/**
+ * A safe group whose newest audited write pointed it at a fixed version (the page was opened after step 2): the
+ * optional refresh, confirmed on its own.
+ */
+function RefreshAfterPoint({ group, fleet, pointed }: { group: string; fleet?: string; pointed: GroupFixAuditRow }) {
+  const router = useRouter();
+  const [me, setMe] = useState<Me>();
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const [started, setStarted] = useState<string>();
+  useEffect(() => {
+    const abort = new AbortController();
+    fetchMe(abort.signal).then(setMe, () => {});
+    return () => abort.abort();
+  }, []);
+  const why = !me
+    ? "Checking your role…"
+    : me.actor.role !== "operator"
+      ? `Needs the operator role; ${me.actor.id} is a viewer.`
+      : started
+        ? "The refresh has started."
+        : undefined;
+  const run = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      setStarted((await postGroupRefresh(group, fleet)).instanceRefreshId);
+      setOpen(false);
+      router.refresh();
+    } catch (e) {
+      setError(failureText(e as ApiFailure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <SpaceBetween size="xs">
+      <Box>
+        {`${pointed.actor} pointed ${group} at ${pointed.templateId ?? "its template"} version ${pointed.version ?? "?"}. Its running instances can be replaced by ones from that version (optional).`}
+      </Box>
+      <SpaceBetween size="xs" direction="horizontal" alignItems="center">
+        <Button
+          disabled={why !== undefined}
+          disabledReason={why}
+          onClick={() => setOpen(true)}
+          data-testid="fix-refresh"
+        >
+          Start refresh
+        </Button>
+        {started ? <StatusIndicator type="success">{`Instance refresh ${started} started.`}</StatusIndicator> : null}
+      </SpaceBetween>
+      {why && !started ? (
+        <Box variant="small" color="text-body-secondary" data-testid="fix-refresh-blocked">
+          {why}
+        </Box>
+      ) : null}
+      {open ? (
+        <Modal
+          visible
+          onDismiss={() => (busy ? undefined : setOpen(false))}
+          header="Start an instance refresh"
+          footer={
+            <Box float="right">
+              <SpaceBetween direction="horizontal" size="xs">
+                <Button variant="link" disabled={busy} onClick={() => setOpen(false)}>
+                  Cancel
+                </Button>
+                <Button variant="primary" loading={busy} onClick={run} data-testid="fix-confirm">
+                  Confirm: start refresh
+                </Button>
+              </SpaceBetween>
+            </Box>
+          }
+        >
+          <SpaceBetween size="s">
+            <Box>
+              One Auto Scaling StartInstanceRefresh on <b>{group}</b> (minimum healthy 90%): its instances are replaced,
+              a few at a time, by ones launched from the version it launches now. The server refuses it unless that
+              version reads safe.
+            </Box>
+            {error ? (
+              <Alert type="error" data-testid="fix-error">
+                {cap(error, 600)}
+              </Alert>
+            ) : null}
+          </SpaceBetween>
+        </Modal>
+      ) : null}
+    </SpaceBetween>
+  );
 }
 
 function CodeBlock({ text, what }: { text: string; what: string }) {
@@ -60,7 +167,17 @@ function CodeBlock({ text, what }: { text: string; what: string }) {
  * the previewed plan (its token), point the group at the version just created, and optionally refresh the instances.
  * Each step opens only when the one before it is done. Viewers see it all with the buttons disabled and the reason.
  */
-export function GroupFix({ fix: initial, fleet }: { fix: FixPlan | NoFix; fleet: string | undefined }) {
+export function GroupFix({
+  fix: initial,
+  fleet,
+  audit,
+  exposure,
+}: {
+  fix: FixPlan | NoFix;
+  fleet: string | undefined;
+  audit: GroupFixAuditRow[];
+  exposure: Exposure;
+}) {
   const router = useRouter();
   // Kept from the first render: after a step the page refreshes (the group may read safe, with no plan any more),
   // and the steps still show what was done.
@@ -86,16 +203,32 @@ export function GroupFix({ fix: initial, fleet }: { fix: FixPlan | NoFix; fleet:
       </div>
     </SpaceBetween>
   );
+  const attempts = attemptsOf(audit);
   if (!isPlan(fix)) {
+    const last = attempts[0];
+    const pointed =
+      exposure === "safe" && last?.outcome?.phase === "succeeded" && last.outcome.step === "point"
+        ? last.outcome
+        : undefined;
     return (
       <Container header={<Header variant="h2">Fix</Header>} data-testid="group-fix">
         <SpaceBetween size="s">
           <Box data-testid="fix-none">{cap(fix.reason, 600)}</Box>
           {fix.steps.length > 0 ? runbook : null}
+          {pointed ? <RefreshAfterPoint group={fix.group} fleet={fleet} pointed={pointed} /> : null}
         </SpaceBetween>
       </Container>
     );
   }
+  // A version already created from this very preview (same template, same source version): confirming step 1 again
+  // sends the same client token, so AWS answers that version instead of making another.
+  const earlier = attempts.find(
+    (a) =>
+      a.request?.step === "template" &&
+      a.request.templateId === fix.templateId &&
+      a.request.version === fix.sourceVersion &&
+      a.outcome?.phase === "succeeded",
+  )?.outcome;
 
   const plan = fix;
   const operator = me?.actor.role === "operator";
@@ -251,6 +384,11 @@ export function GroupFix({ fix: initial, fleet }: { fix: FixPlan | NoFix; fleet:
     >
       <SpaceBetween size="l">
         {runbook}
+        {earlier && !done.template ? (
+          <Alert type="info" data-testid="fix-earlier">
+            {`${cap(earlier.actor, 200)} already created version ${earlier.version ?? "?"} of ${plan.templateId} from this preview; the group does not launch it yet. Confirming step 1 again answers that version (the same client token) instead of creating another; then point the group at it.`}
+          </Alert>
+        ) : null}
         <SpaceBetween size="xs">
           <Box variant="h3">Preview: what the new version changes</Box>
           <DiffView diff={plan.diff} label="User data diff" />
