@@ -59,7 +59,7 @@ export function GroupAudit({ rows }: { rows: GroupFixAuditRow[] }) {
       wrapLines
       empty={<Box textAlign="center">No fixes applied to this group from Fleet Doctor.</Box>}
       columnDefinitions={[
-        { id: "when", header: "When", cell: (a) => <When iso={(a.request ?? a.outcome)?.at} /> },
+        { id: "when", header: "When", cell: (a) => <When iso={(a.request ?? a.outcome)?.at} stacked />, width: 150 },
         {
           id: "who",
           header: "Who",
@@ -67,8 +67,9 @@ export function GroupAudit({ rows }: { rows: GroupFixAuditRow[] }) {
             const r = a.request ?? a.outcome;
             return r ? `${cap(r.actor, 200)} (${r.actorRole})` : "";
           },
+          width: 120,
         },
-        { id: "what", header: "What", cell: (a) => STEP[(a.request ?? a.outcome)!.step], minWidth: 160 },
+        { id: "what", header: "What", cell: (a) => STEP[(a.request ?? a.outcome)!.step], width: 150 },
         {
           id: "outcome",
           header: "Outcome",
@@ -80,7 +81,7 @@ export function GroupAudit({ rows }: { rows: GroupFixAuditRow[] }) {
             ) : (
               <StatusIndicator type="pending">No answer recorded</StatusIndicator>
             ),
-          minWidth: 130,
+          width: 150,
         },
         {
           id: "before",
@@ -93,13 +94,12 @@ export function GroupAudit({ rows }: { rows: GroupFixAuditRow[] }) {
             ) : (
               ""
             ),
-          minWidth: 260,
+          width: 240,
         },
         {
           id: "after",
           header: "After: AWS's answer",
           cell: (a) => cap(a.outcome?.detail, 600),
-          minWidth: 200,
         },
       ]}
     />
