@@ -16,6 +16,7 @@ import { useHydrated } from "./shell/use-hydrated.ts";
 const NAV_ITEMS: SideNavigationProps.Item[] = [
   { type: "link", text: "Fleet", href: "/" },
   { type: "link", text: "Instances", href: "/instances" },
+  { type: "link", text: "Groups", href: "/groups" },
   { type: "link", text: "Scans", href: "/scans" },
   { type: "link", text: "Activity", href: "/activity" },
   { type: "link", text: "Watch", href: "/watch" },

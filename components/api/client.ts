@@ -11,6 +11,9 @@ import type { ActionDetail, ActionKind, PreflightCheck } from "@/lib/actions/typ
 import type { PolicyRequest } from "@/lib/autopilot/requests.ts";
 import type { AutopilotStatusAnswer } from "@/lib/autopilot/status.ts";
 import type { AutopilotStatus, Policy } from "@/lib/autopilot/types.ts";
+import type { CreatedVersion } from "@/lib/exposure/create-fixed-template-version.ts";
+import type { GroupDetail } from "@/lib/exposure/group-detail.ts";
+import type { GroupExposure } from "@/lib/exposure/types.ts";
 import type { SweepFleet, SweepView } from "@/lib/scan/sweep-types.ts";
 import type { Targets } from "@/lib/scan/types.ts";
 import type { WatchStatus } from "@/lib/watch/types.ts";
@@ -156,3 +159,33 @@ export const postKillSwitch = (engaged: boolean) =>
 /** `group: null`: the breaker of the instances in no group. */
 export const postBreakerReset = (group: string | null) =>
   send<{ group: string | null; reset: true }>("POST", "/api/autopilot/breakers/reset", { group });
+
+const groupUrl = (name: string, fleet: string | undefined, tail = "") =>
+  `/api/groups/${seg(name)}${tail}${fleet ? `?${new URLSearchParams({ fleet })}` : ""}`;
+
+/** One group: exposure, warm pool, members by verdict, the fix (diff, commands, tokens) and its audit. */
+export const fetchGroup = (name: string, fleet?: string, signal?: AbortSignal) =>
+  get<GroupDetail>(groupUrl(name, fleet), signal);
+
+/** Step 1 of a group's fix: the launch template version from the previewed plan (its token). */
+export const postGroupTemplate = (name: string, fleet: string | undefined, token: string) =>
+  send<CreatedVersion>("POST", groupUrl(name, fleet, "/fix/template"), { token });
+
+/** Step 2: the group pointed at the version step 1 created (the token step 1 answered). */
+export const postGroupPoint = (name: string, fleet: string | undefined, version: number, token: string) =>
+  send<{ group: string; templateId: string; version: number; exposure: GroupExposure; refreshToken: string }>(
+    "POST",
+    groupUrl(name, fleet, "/fix/point"),
+    { version, token },
+  );
+
+/**
+ * Step 3 (optional): an instance refresh of the group, once it launches the fixed version; with the token step 2
+ * answered, or (a page opened after step 2) the operator's explicit confirmation.
+ */
+export const postGroupRefresh = (name: string, fleet: string | undefined, token?: string) =>
+  send<{ group: string; instanceRefreshId: string }>(
+    "POST",
+    groupUrl(name, fleet, "/fix/refresh"),
+    token ? { token } : { confirm: true },
+  );

@@ -4,6 +4,7 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { RestartButton } from "@/components/actions/restart-button.tsx";
+import { GroupExposureLine } from "@/components/groups/group-exposure-line.tsx";
 import { FleetChoice } from "@/components/instance/fleet-choice.tsx";
 import { InstanceDetail } from "@/components/instance/instance-detail.tsx";
 import { Breadcrumbs } from "@/components/shell/breadcrumbs.tsx";
@@ -11,6 +12,7 @@ import { cap } from "@/components/text/cap.ts";
 import { isFleetId } from "@/lib/aws/fleet-id.ts";
 import { parseId } from "@/lib/http/ids.ts";
 import { instanceHref } from "@/lib/instances/instance-href.ts";
+import { loadGroupExposure } from "../../_data/groups.ts";
 import { instanceFleetChoice, loadInstance } from "../../_data/instance.ts";
 
 export const dynamic = "force-dynamic";
@@ -51,6 +53,8 @@ export default async function InstancePage({ params, searchParams }: Props) {
   }
   const view = await loadInstance(id, undefined, choice.fleet);
   if (!view) notFound();
+  // The group's launch template decides whether this instance's failure comes back on the next launch.
+  const group = await loadGroupExposure(view.instanceId, view.target.group, view.fleet);
   return (
     <ContentLayout
       breadcrumbs={breadcrumbs(view.fleet)}
@@ -65,6 +69,7 @@ export default async function InstancePage({ params, searchParams }: Props) {
       }
     >
       <SpaceBetween size="l">
+        {group ? <GroupExposureLine exposure={group.exposure} fleet={group.fleet} /> : null}
         <InstanceDetail view={view} />
       </SpaceBetween>
     </ContentLayout>
