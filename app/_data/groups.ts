@@ -1,8 +1,11 @@
 import "server-only";
+import { config } from "@/lib/config.ts";
 import { FLEET_PARAM, groupsApiContext } from "@/lib/exposure/api-context.ts";
 import { type GroupDetail, groupDetail } from "@/lib/exposure/group-detail.ts";
 import { assessGroups, groupExposures, membersByGroup } from "@/lib/exposure/group-exposures.ts";
 import type { GroupExposure } from "@/lib/exposure/types.ts";
+import { describeFleetError } from "@/lib/fleets/fleet-error.ts";
+import { listFleets } from "@/lib/fleets/list-fleets.ts";
 import { getStore } from "@/lib/store/index.ts";
 import { currentViewer } from "./viewer.ts";
 
@@ -16,14 +19,37 @@ export function fleetParam(raw: string | string[] | undefined): string | undefin
   return r.success ? r.data : undefined;
 }
 
-/** The Groups page's data: every group of the fleet (`?fleet=`, else the fleet in view) with its exposure and members. */
-export async function loadGroups(fleet?: string): Promise<{ fleet: string; groups: GroupRow[] }> {
+/** A fleet whose groups could not be read (its role, its throttling): shown for that fleet only. */
+export type GroupsFleetError = { fleet: string; message: string };
+
+/**
+ * The Groups page's data: every group of the fleet (`?fleet=`) with its exposure and members; with no fleet picked
+ * and several configured (a fleets file), every configured fleet's groups (a group name is only unique inside one
+ * fleet: each row carries its fleet), fleets read in parallel and each failing on its own.
+ */
+export async function loadGroups(
+  fleet?: string,
+): Promise<{ fleet?: string; groups: GroupRow[]; errors: GroupsFleetError[] }> {
   const actor = await currentViewer();
-  const ctx = await groupsApiContext(fleet, actor);
-  const [groups, members] = await Promise.all([groupExposures(ctx, ctx.fleet), membersByGroup(ctx.store, ctx.fleet)]);
+  const one = async (id: string | undefined) => {
+    const ctx = await groupsApiContext(id, actor);
+    const [groups, members] = await Promise.all([groupExposures(ctx, ctx.fleet), membersByGroup(ctx.store, ctx.fleet)]);
+    return { fleet: ctx.fleet, groups: groups.map((g) => ({ ...g, instances: members.get(g.group)?.verdicts ?? {} })) };
+  };
+  const { targets } = fleet === undefined ? await listFleets(config()) : { targets: [] };
+  if (fleet !== undefined || targets.length <= 1) return { ...(await one(fleet)), errors: [] };
+  const read = await Promise.all(
+    targets.map(async (t) => {
+      try {
+        return { groups: (await one(t.id)).groups };
+      } catch (e) {
+        return { error: { fleet: t.id, message: describeFleetError(e, t).message } };
+      }
+    }),
+  );
   return {
-    fleet: ctx.fleet,
-    groups: groups.map((g) => ({ ...g, instances: members.get(g.group)?.verdicts ?? {} })),
+    groups: read.flatMap((r) => r.groups ?? []),
+    errors: read.flatMap((r) => (r.error ? [r.error] : [])),
   };
 }
 

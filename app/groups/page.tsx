@@ -10,7 +10,7 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 export default async function GroupsPage({ searchParams }: Props) {
   const q = await searchParams;
   const fleet = fleetParam(q.fleet);
-  const { groups } = await loadGroups(fleet);
+  const { groups, errors } = await loadGroups(fleet);
   const exposure = typeof q.exposure === "string" ? q.exposure : undefined;
-  return <GroupsTable groups={groups} fleet={fleet} initialExposure={exposure} />;
+  return <GroupsTable groups={groups} errors={errors} fleet={fleet} initialExposure={exposure} />;
 }

@@ -1,9 +1,11 @@
 "use client";
 
 import { useCollection } from "@cloudscape-design/collection-hooks";
+import Alert from "@cloudscape-design/components/alert";
 import Box from "@cloudscape-design/components/box";
 import Header from "@cloudscape-design/components/header";
 import Select, { type SelectProps } from "@cloudscape-design/components/select";
+import SpaceBetween from "@cloudscape-design/components/space-between";
 import Table from "@cloudscape-design/components/table";
 import { useState } from "react";
 import { AppLink } from "@/components/shell/app-link.tsx";
@@ -28,13 +30,20 @@ const RANK: Record<Exposure, number> = { exposed: 0, unknown: 1, safe: 2 };
  */
 export function GroupsTable({
   groups,
+  errors = [],
   fleet,
   initialExposure,
 }: {
   groups: GroupRowView[];
+  /** Fleets whose groups could not be read (every-fleet view): one line each above the table. */
+  errors?: { fleet: string; message: string }[];
   fleet: string | undefined;
   initialExposure?: string;
 }) {
+  // Rows of several fleets (no fleet picked): each links within its own fleet and shows it.
+  const fleets = new Set(groups.map((g) => g.fleet));
+  const several = fleet === undefined && fleets.size > 1;
+  const rowFleet = (g: GroupRowView) => fleet ?? g.fleet;
   const [filter, setFilter] = useState<SelectProps.Option>(OPTIONS.find((o) => o.value === initialExposure) ?? ALL);
   const sorted = [...groups].sort((a, b) => RANK[a.exposure] - RANK[b.exposure] || a.group.localeCompare(b.group));
   const { items, collectionProps } = useCollection(sorted, {
@@ -51,7 +60,7 @@ export function GroupsTable({
     window.history.replaceState(null, "", url);
   };
   const exposed = groups.filter((g) => g.exposure === "exposed").length;
-  return (
+  const table = (
     <Table
       {...collectionProps}
       data-testid="groups-table"
@@ -75,7 +84,7 @@ export function GroupsTable({
         />
       }
       items={items}
-      trackBy="group"
+      trackBy={(g) => `${g.fleet} ${g.group}`}
       wrapLines
       empty={
         <Box textAlign="center" color="text-body-secondary">
@@ -87,10 +96,15 @@ export function GroupsTable({
           id: "group",
           header: "Group",
           cell: (g) => (
-            <AppLink href={withFleet(`/groups/${encodeURIComponent(g.group)}`, fleet)}>{cap(g.group, 255)}</AppLink>
+            <AppLink href={withFleet(`/groups/${encodeURIComponent(g.group)}`, rowFleet(g))}>
+              {cap(g.group, 255)}
+            </AppLink>
           ),
           sortingField: "group",
         },
+        ...(several
+          ? [{ id: "fleet", header: "Fleet", cell: (g: GroupRowView) => g.fleet.replace("/", " · "), minWidth: 160 }]
+          : []),
         { id: "exposure", header: "Exposure", cell: (g) => <ExposureStatus exposure={g.exposure} />, minWidth: 120 },
         { id: "why", header: "Why", cell: (g) => cap(g.reason, 300), minWidth: 220 },
         { id: "launch", header: "Launches from", cell: (g) => cap(launchText(g.launch), 300) },
@@ -109,9 +123,19 @@ export function GroupsTable({
         {
           id: "instances",
           header: "Instances",
-          cell: (g) => <MemberVerdicts group={g.group} counts={g.instances} fleet={fleet} direction="vertical" />,
+          cell: (g) => <MemberVerdicts group={g.group} counts={g.instances} fleet={rowFleet(g)} direction="vertical" />,
         },
       ]}
     />
+  );
+  return (
+    <SpaceBetween size="m">
+      {errors.map((e) => (
+        <Alert key={e.fleet} type="error" header={`Fleet ${e.fleet}: groups not read`}>
+          {cap(e.message, 400)}
+        </Alert>
+      ))}
+      {table}
+    </SpaceBetween>
   );
 }
