@@ -7,6 +7,17 @@ import type { ActionKind, PreflightCheck } from "./types.ts";
 const minutes = (s: number) => (s < 120 ? `${s} s` : `${Math.round(s / 60)} min`);
 
 /**
+ * The instance's latest result in `fleet`: a result read from another fleet (the same id elsewhere, or a store that
+ * keeps one latest row per id) is no diagnosis of this one. Results from before fleets were recorded count.
+ */
+async function latestIn(store: Store, instanceId: string, fleet: string | undefined) {
+  const latest = await store.latestResult(instanceId, fleet);
+  if (!latest || fleet === undefined) return latest;
+  const scanFleet = await store.scanFleet(latest.scanId);
+  return scanFleet === undefined || scanFleet === fleet ? latest : undefined;
+}
+
+/**
  * Whether a remedy will work on each instance, from its latest stored diagnosis (no AWS call): the diagnosis must
  * be recent, SSM must reach the instance, and the verdict must be one the remedy fixes. A restart needs
  * `restartWillWork` (lifecycle-404:ready, and the agent-failed causes a restart clears). Turning the check off needs
@@ -17,13 +28,29 @@ const minutes = (s: number) => (s < 120 ? `${s} s` : `${Math.round(s / 60)} min`
 export async function preflight(
   kind: ActionKind,
   instanceIds: string[],
-  ctx: { store: Store; config: Pick<Config, "restartMaxAgeSeconds">; now?: number; managed?: ManagedNow },
+  ctx: {
+    store: Store;
+    config: Pick<Config, "restartMaxAgeSeconds">;
+    now?: number;
+    managed?: ManagedNow;
+    /** The fleet the instances are in: only that fleet's results count (the same id may live in another). */
+    fleet?: { id: string };
+  },
 ): Promise<PreflightCheck[]> {
   const now = ctx.now ?? Date.now();
+  const fleet = ctx.fleet?.id;
   const latestOf = new Map(
-    await Promise.all(instanceIds.map(async (id) => [id, await ctx.store.latestResult(id)] as const)),
+    await Promise.all(instanceIds.map(async (id) => [id, await latestIn(ctx.store, id, fleet)] as const)),
   );
-  const goneOf = new Map(await Promise.all(instanceIds.map(async (id) => [id, await ctx.store.goneOf(id)] as const)));
+  const goneOf = new Map(
+    await Promise.all(
+      instanceIds.map(async (id) => {
+        const gone = await ctx.store.goneOf(id, fleet);
+        // Gone from another fleet says nothing of this one.
+        return [id, gone && (fleet === undefined || gone.fleet === fleet) ? gone : undefined] as const;
+      }),
+    ),
+  );
   return instanceIds.map((instanceId): PreflightCheck => {
     const latest = latestOf.get(instanceId);
     if (!latest) return { instanceId, ok: false, reason: "Never diagnosed: scan this instance first." };

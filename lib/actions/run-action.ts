@@ -1,6 +1,7 @@
 import { channel } from "../async/channel.ts";
 import type { Clients } from "../aws/clients.ts";
 import { NOT_DELIVERED } from "../aws/command-output.ts";
+import type { Fleet } from "../aws/fleet.ts";
 import { chunks } from "../aws/inventory.ts";
 import { runCommand } from "../aws/run-command.ts";
 import { findSentCommands } from "../aws/sent-commands.ts";
@@ -13,7 +14,13 @@ import { settledStatus } from "./settled-status.ts";
 import type { ActionDetail, ActionEvent, ActionStatus, InstanceOutcome, InstanceOutcomeKind } from "./types.ts";
 
 export type ActionContext = {
+  /** The clients of the action's fleet (clientsForFleet): every command of the action goes through them. */
   clients: Clients;
+  /**
+   * The fleet those clients read, named so the probe after a restart is stored under it (the default credentials'
+   * STS would name another account). Absent: the one fleet of the default credentials.
+   */
+  fleet?: Fleet;
   store: Store;
   config: Pick<Config, "sendRate" | "pollRate" | "probeTimeoutSeconds" | "deliveryTimeoutSeconds" | "joinGraceSeconds">;
   /** Milliseconds between looks at a running command. */
@@ -129,6 +136,9 @@ async function execute(
   const detail = await actions.detail(actionId);
   if (!detail) throw new Error(`no action ${actionId}`);
   if (detail.status !== "running") return;
+  // Never send one fleet's restart with another fleet's clients (the same id may be another instance there).
+  if (detail.fleet && ctx.fleet && detail.fleet !== ctx.fleet.id)
+    throw new Error(`action ${actionId} is of fleet ${detail.fleet}, not ${ctx.fleet.id}`);
   if (resume) await emit({ type: "resumed", pid: process.pid, at: now() });
 
   const accepted = detail.targets.filter((t) => t.decision === "accepted").map((t) => t.instanceId);

@@ -120,7 +120,7 @@ export interface ResultStore {
   scanResult(scanId: string, instanceId: string): Promise<StoredResult | undefined>;
   /** Newest first, with the raw probe output of each. */
   instanceHistory(instanceId: string, limit?: number): Promise<StoredResult[]>;
-  latestResult(instanceId: string): Promise<StoredResult | undefined>;
+  latestResult(instanceId: string, fleet?: string): Promise<StoredResult | undefined>;
 }
 
 /**
@@ -161,7 +161,7 @@ export interface FleetMembershipStore {
    */
   markGone(scanId: string): Promise<number>;
   /** When and by which full scan an instance was found gone, if it is gone now. */
-  goneOf(instanceId: string): Promise<{ since: string; scanId: string; fleet: string } | undefined>;
+  goneOf(instanceId: string, fleet?: string): Promise<{ since: string; scanId: string; fleet: string } | undefined>;
   /** The fleet an instance's latest result was read from. */
   instanceFleet(instanceId: string): Promise<string | undefined>;
   /** Every fleet with results here, with how many instances (not gone) each has. */
