@@ -27,7 +27,7 @@ function FleetSummary({ o }: { o: Overview }) {
           counts={o.counts}
           total={o.total}
           gone={o.gone}
-          fixAction={<RestartFixable instanceIds={o.fixableIds} />}
+          fixAction={<RestartFixable instanceIds={o.fixableIds} fleet={o.fleet} />}
         />
       )}
       <ScanLauncher runningScanId={o.running?.id} groups={o.groups} />

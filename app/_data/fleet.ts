@@ -101,6 +101,8 @@ export type Overview = {
   running?: ScanRow;
   /** The fleet's fixable instances (lifecycle-404:ready), for the overview's one restart action. */
   fixableIds: string[];
+  /** The fleet in view (`<account>/<region>`): the one its restart action goes to. */
+  fleet: string;
   groups: string[];
   /** Instances of the fleet that a full scan no longer sees: not in `counts` or `total`. */
   gone: number;
@@ -136,6 +138,7 @@ export async function loadOverview(): Promise<Overview> {
     byVersion,
     lastScan: recent.find((s) => s.status !== "running" && s.fleet === scope.fleet) ?? undefined,
     running: recent.find((s) => s.status === "running"),
+    fleet: scope.fleet,
     fixableIds: (await store.latestResults({ ...scope, verdict: ["lifecycle-404:ready"], limit: 1000 })).items.map(
       (i) => i.instanceId,
     ),

@@ -30,9 +30,12 @@ function blocker(me: Me | undefined, checks: PreflightCheck[] | undefined, count
  */
 export function RestartButton({
   instanceIds,
+  fleet,
   variant = "normal",
 }: {
   instanceIds: string[];
+  /** The fleet of the instances shown (`<account>/<region>`): checked and restarted there, never elsewhere. */
+  fleet?: string;
   variant?: "normal" | "primary";
 }) {
   const [me, setMe] = useState<Me>();
@@ -51,14 +54,14 @@ export function RestartButton({
     if (ids.length === 0 || ids.length > 50) return;
     const abort = new AbortController();
     Promise.all([
-      fetchPreflight("restart", ids, abort.signal),
-      fetchPreflight("disable-check-and-restart", ids, abort.signal),
+      fetchPreflight("restart", ids, abort.signal, fleet),
+      fetchPreflight("disable-check-and-restart", ids, abort.signal, fleet),
     ]).then(
       ([restart, disable]) => setChecks({ restart, "disable-check-and-restart": disable }),
       () => {},
     );
     return () => abort.abort();
-  }, [ids]);
+  }, [ids, fleet]);
 
   const why = blocker(me, checks?.restart, ids.length);
   const operator = me?.actor.role === "operator";
@@ -116,6 +119,7 @@ export function RestartButton({
           kind={open.kind}
           force={open.force}
           checks={checks[open.kind]}
+          {...(fleet ? { fleet } : {})}
           onDismiss={() => setOpen(undefined)}
         />
       )}

@@ -48,8 +48,14 @@ export const fetchMe = (signal?: AbortSignal) => get<Me>("/api/me", signal);
 /** The watcher's status: who leads it, its last look, whether it is behind, its full-scan schedule. */
 export const fetchWatch = (signal?: AbortSignal) => get<WatchStatus>("/api/watch", signal);
 
-export async function fetchPreflight(kind: ActionKind, ids: string[], signal?: AbortSignal): Promise<PreflightCheck[]> {
-  const q = new URLSearchParams({ kind, ids: ids.join(",") });
+/** `fleet`: the fleet of the instances (`<account>/<region>`); the server requires it when it reads several. */
+export async function fetchPreflight(
+  kind: ActionKind,
+  ids: string[],
+  signal?: AbortSignal,
+  fleet?: string,
+): Promise<PreflightCheck[]> {
+  const q = new URLSearchParams({ kind, ids: ids.join(","), ...(fleet ? { fleet } : {}) });
   return (await get<{ checks: PreflightCheck[] }>(`/api/actions/preflight?${q}`, signal)).checks;
 }
 
@@ -57,8 +63,14 @@ export async function fetchScript(kind: ActionKind): Promise<string[]> {
   return (await get<{ commands: string[] }>(`/api/actions/script?${new URLSearchParams({ kind })}`)).commands;
 }
 
-export const postAction = (body: { kind: ActionKind; instanceIds: string[]; force?: boolean; reason?: string }) =>
-  send<ActionAnswer>("POST", "/api/actions", body);
+export const postAction = (body: {
+  kind: ActionKind;
+  /** The fleet of the instances shown: an instance id is only unique inside one fleet. */
+  fleet?: string;
+  instanceIds: string[];
+  force?: boolean;
+  reason?: string;
+}) => send<ActionAnswer>("POST", "/api/actions", body);
 
 export async function fetchAction(actionId: string, signal?: AbortSignal): Promise<ActionDetail> {
   return (await get<{ action: ActionDetail }>(`/api/actions/${seg(actionId)}`, signal)).action;

@@ -30,6 +30,8 @@ export type ActionEntry = {
 export type InstanceView = {
   /** The region of the fleet it was read from, for console links. */
   region: string;
+  /** The fleet (`<account>/<region>`) it was read from: its restarts go there. */
+  fleet?: string;
   /** Gone from its fleet: a full scan started at `since` did not see it. */
   gone?: { since: string; fleet: string };
   actions: ActionEntry[];

@@ -38,7 +38,13 @@ export default async function InstancePage({ params }: Props) {
         <Header
           variant="h1"
           description={cap(view.diagnosis.summary, 600)}
-          actions={<RestartButton instanceIds={[view.instanceId]} variant="primary" />}
+          actions={
+            <RestartButton
+              instanceIds={[view.instanceId]}
+              {...(view.fleet ? { fleet: view.fleet } : {})}
+              variant="primary"
+            />
+          }
         >
           {view.instanceId}
         </Header>
