@@ -126,14 +126,22 @@ export async function fetchInstanceView(instanceId: string, signal?: AbortSignal
 }
 
 /** Autopilot in the fleet the server reads: kill switch, policies, breakers, recent entries, groups. */
-export const fetchAutopilot = (signal?: AbortSignal) => get<AutopilotStatusAnswer>("/api/autopilot", signal);
+/** Autopilot in `fleet` (the page's selected fleet); without it, the server's one fleet. */
+export const fetchAutopilot = (signal?: AbortSignal, fleet?: string) =>
+  get<AutopilotStatusAnswer>(`/api/autopilot${fleet ? `?${new URLSearchParams({ fleet })}` : ""}`, signal);
 
 export const putAutopilotPolicy = (body: PolicyRequest) =>
   send<{ policy: Policy; before: Policy | null }>("PUT", "/api/autopilot/policies", body);
 
-export const postKillSwitch = (engaged: boolean) =>
-  send<{ killSwitch: AutopilotStatus["killSwitch"] }>("POST", "/api/autopilot/kill-switch", { engaged });
+export const postKillSwitch = (engaged: boolean, fleet?: string) =>
+  send<{ killSwitch: AutopilotStatus["killSwitch"] }>("POST", "/api/autopilot/kill-switch", {
+    ...(fleet ? { fleet } : {}),
+    engaged,
+  });
 
 /** `group: null`: the breaker of the instances in no group. */
-export const postBreakerReset = (group: string | null) =>
-  send<{ group: string | null; reset: true }>("POST", "/api/autopilot/breakers/reset", { group });
+export const postBreakerReset = (group: string | null, fleet?: string) =>
+  send<{ group: string | null; reset: true }>("POST", "/api/autopilot/breakers/reset", {
+    ...(fleet ? { fleet } : {}),
+    group,
+  });

@@ -17,19 +17,22 @@ import { policyRows } from "./policy-rows.ts";
 const REFRESH_MS = 10_000;
 
 /** Autopilot on the Watch page: the kill switch, the policies and breakers per group, the recent entries. */
-export function AutopilotPanel() {
+export function AutopilotPanel({ fleet }: { fleet?: string } = {}) {
   const [status, setStatus] = useState<AutopilotStatusAnswer>();
   const [me, setMe] = useState<Me>();
   const [error, setError] = useState<string>();
 
-  const load = useCallback(async (signal?: AbortSignal) => {
-    try {
-      setStatus(await fetchAutopilot(signal));
-      setError(undefined);
-    } catch (e) {
-      if (!signal?.aborted) setError((e as Error).message.slice(0, 300));
-    }
-  }, []);
+  const load = useCallback(
+    async (signal?: AbortSignal) => {
+      try {
+        setStatus(await fetchAutopilot(signal, fleet));
+        setError(undefined);
+      } catch (e) {
+        if (!signal?.aborted) setError((e as Error).message.slice(0, 300));
+      }
+    },
+    [fleet],
+  );
 
   useEffect(() => {
     const abort = new AbortController();
@@ -55,9 +58,15 @@ export function AutopilotPanel() {
         }
       >
         {error ? <Alert type="error">{error}</Alert> : null}
-        {status ? <KillSwitch state={status.killSwitch} canChange={canChange} onChanged={refresh} /> : <Spinner />}
+        {status ? (
+          <KillSwitch state={status.killSwitch} fleet={status.fleet} canChange={canChange} onChanged={refresh} />
+        ) : (
+          <Spinner />
+        )}
       </Container>
-      {status ? <PoliciesTable rows={policyRows(status)} canChange={canChange} onChanged={refresh} /> : null}
+      {status ? (
+        <PoliciesTable rows={policyRows(status)} fleet={status.fleet} canChange={canChange} onChanged={refresh} />
+      ) : null}
       {status ? <AutopilotLog entries={status.recent} /> : null}
     </SpaceBetween>
   );

@@ -1,8 +1,8 @@
 import { createClients } from "../aws/clients.ts";
-import { fleetOf } from "../aws/fleet.ts";
 import { config } from "../config.ts";
 import { FleetDoctorError } from "../errors.ts";
 import { clientsForFleet } from "../fleets/clients-for-fleet.ts";
+import { fleetOfTarget } from "../fleets/fleet-of-target.ts";
 import { listFleets } from "../fleets/list-fleets.ts";
 import type { FleetTarget } from "../fleets/types.ts";
 import { defaultScanContext } from "../scan/context.ts";
@@ -35,7 +35,7 @@ export function fleetActionContext(
     clients: clientsForFleet(target, c, { user }),
     store,
     config: c,
-    fleet: fleetOf(target.account, target.region, /^\d{12}$/.test(target.account) ? "sts" : "endpoint"),
+    fleet: fleetOfTarget(target),
   };
 }
 

@@ -322,8 +322,8 @@ export type LatestSeen = {
 export interface WatchStore {
   saveWatchState(name: string, state: StoredWatchState): Promise<void>;
   watchState(name: string): Promise<StoredWatchState | undefined>;
-  /** The latest result of every instance that has one (one query, a few columns each). */
-  latestSeen(): Promise<LatestSeen[]>;
+  /** The latest result of every instance that has one (one query, a few columns each); with `fleet`, that fleet's. */
+  latestSeen(fleet?: string): Promise<LatestSeen[]>;
 }
 
 export interface Store
