@@ -322,7 +322,10 @@ export type LatestSeen = {
 export interface WatchStore {
   saveWatchState(name: string, state: StoredWatchState): Promise<void>;
   watchState(name: string): Promise<StoredWatchState | undefined>;
-  /** The latest result of every instance that has one (one query, a few columns each); with `fleet`, that fleet's. */
+  /**
+   * The latest result of every instance that has one (one query, a few columns each): of `fleet` when given (an id
+   * is only unique inside one fleet), else of every fleet, oldest first (a map by id keeps the newest).
+   */
   latestSeen(fleet?: string): Promise<LatestSeen[]>;
 }
 

@@ -1,6 +1,6 @@
 import type { WatchStore } from "./interfaces.ts";
 import type { Queryable } from "./pg.ts";
-import { LATEST_SEEN, LATEST_SEEN_IN, parse, READ, SAVE, type SeenDb, seen } from "./watch.ts";
+import { LATEST_SEEN, parse, READ, SAVE, type SeenDb, seen } from "./watch.ts";
 
 const numbered = (sql: string) => {
   let n = 0;
@@ -16,12 +16,8 @@ export function pgWatchQueries(db: Queryable): WatchStore {
     async watchState(name) {
       return parse((await db.query<{ state: string }>(numbered(READ), [name])).rows[0]?.state);
     },
-    async latestSeen(fleet) {
-      const r =
-        fleet === undefined
-          ? await db.query<SeenDb>(LATEST_SEEN)
-          : await db.query<SeenDb>(numbered(LATEST_SEEN_IN), [fleet]);
-      return r.rows.map(seen);
+    async latestSeen() {
+      return (await db.query<SeenDb>(LATEST_SEEN)).rows.map(seen);
     },
   };
 }

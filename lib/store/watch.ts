@@ -13,8 +13,6 @@ export type SeenDb = {
 
 // The same SQL on both engines (`?` becomes `$n` on PostgreSQL).
 export const LATEST_SEEN = `SELECT instance_id, verdict, lifecycle_state, ping_status, registered, probed_at FROM latest`;
-/** One fleet's (by its scans; results from before fleets were recorded count with every fleet, as in the listing). */
-export const LATEST_SEEN_IN = `${LATEST_SEEN} WHERE latest.scan_id IN (SELECT id FROM scans WHERE fleet = ? OR fleet IS NULL)`;
 export const SAVE = `INSERT INTO watch_state (name, state, updated_at) VALUES (?, ?, ?)
   ON CONFLICT (name) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`;
 export const READ = `SELECT state FROM watch_state WHERE name = ?`;
@@ -34,12 +32,7 @@ export const parse = (state: string | undefined) => (state ? (JSON.parse(state) 
 
 /** The watcher's queries on SQLite (see migrations/watch-001.ts). */
 export function watchQueries(db: Database.Database): WatchStore {
-  const q = {
-    seen: db.prepare(LATEST_SEEN),
-    seenIn: db.prepare(LATEST_SEEN_IN),
-    save: db.prepare(SAVE),
-    read: db.prepare(READ),
-  };
+  const q = { seen: db.prepare(LATEST_SEEN), save: db.prepare(SAVE), read: db.prepare(READ) };
   return {
     async saveWatchState(name, state) {
       q.save.run(name, JSON.stringify(state), new Date().toISOString());
@@ -47,8 +40,8 @@ export function watchQueries(db: Database.Database): WatchStore {
     async watchState(name) {
       return parse((q.read.get(name) as { state: string } | undefined)?.state);
     },
-    async latestSeen(fleet) {
-      return ((fleet === undefined ? q.seen.all() : q.seenIn.all(fleet)) as SeenDb[]).map(seen);
+    async latestSeen() {
+      return (q.seen.all() as SeenDb[]).map(seen);
     },
   };
 }

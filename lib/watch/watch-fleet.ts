@@ -28,8 +28,8 @@ export type AfterScan = (scanId: string, signal: AbortSignal, fleet?: FleetTarge
 export type WatchContext = {
   store: Store;
   /**
-   * The fleet watched, named (with several fleets): its probes are stored under it, its plan compares that fleet's
-   * results only, and its state is stored under `watcher:<fleet>`. Absent: the one fleet, as before.
+   * The fleet watched, named (with several fleets; its scans name it too, in `scan.fleet`): its probes and plan are
+   * that fleet's, and its state is stored under `watcher:<fleet>`. Absent: the one fleet, as before.
    */
   fleet?: Fleet;
   /** The look's clients: their calls are counted (count-calls.ts) and only the look's calls go through them. */
@@ -115,7 +115,7 @@ export async function watchFleet(ctx: WatchContext, opts: WatchOptions): Promise
       console.error(`[fleet-doctor] watcher: afterScan(${scanId}) failed:`, (e as Error)?.message ?? e);
     }
   };
-  const scanCtx = { ...ctx.scan, store, ...(ctx.fleet ? { fleet: ctx.fleet } : {}) };
+  const scanCtx = { ...ctx.scan, store };
 
   while (!signal.aborted) {
     const startedAt = Date.now();
@@ -164,7 +164,8 @@ export async function watchFleet(ctx: WatchContext, opts: WatchOptions): Promise
     // A look that succeeds ends being behind (a probe scan that fails after it puts the watcher behind again).
     failures = 0;
     delete state.behind;
-    const latest = new Map((await store.latestSeen(ctx.fleet?.id)).map((r) => [r.instanceId, r]));
+    // The fleet the watcher's scans read, when named: another account's instance of the same id is not this one.
+    const latest = new Map((await store.latestSeen(ctx.scan.fleet?.id)).map((r) => [r.instanceId, r]));
     const planned = plan(seen.seen, latest, {
       now: new Date(),
       intervalSeconds: config.intervalSeconds,

@@ -1,3 +1,4 @@
+import type { Fleet } from "../aws/fleet.ts";
 import type { Config } from "../config.ts";
 import { fleetOfTarget } from "../fleets/fleet-of-target.ts";
 import type { FleetsView } from "../fleets/list-fleets.ts";
@@ -39,18 +40,20 @@ export async function watchFleets(
   const { afterScan, onTurn } = opts;
   await Promise.all(
     view.targets.map((target) =>
-      watchFleet(
-        { ...base.contextFor(target), fleet: fleetOfTarget(target) },
-        {
-          ...opts,
-          // Autopilot reviews each scan with the clients of the scan's own fleet.
-          ...(afterScan ? { afterScan: (scanId, signal) => afterScan(scanId, signal, target) } : {}),
-          ...(onTurn ? { onTurn: (turn) => onTurn({ ...turn, fleet: target.id }) } : {}),
-        },
-      ).catch((e: unknown) => {
+      watchFleet(withFleet(base.contextFor(target), fleetOfTarget(target)), {
+        ...opts,
+        // Autopilot reviews each scan with the clients of the scan's own fleet.
+        ...(afterScan ? { afterScan: (scanId, signal) => afterScan(scanId, signal, target) } : {}),
+        ...(onTurn ? { onTurn: (turn) => onTurn({ ...turn, fleet: target.id }) } : {}),
+      }).catch((e: unknown) => {
         // A loop ends only when the signal aborts; anything else is this fleet's alone.
         console.error(`[fleet-doctor] watcher: the loop of fleet ${target.id} stopped:`, e);
       }),
     ),
   );
+}
+
+/** A fleet's context: its probes stored under it, its plan reading its results, its state under its own name. */
+function withFleet(ctx: WatchContext, fleet: Fleet): WatchContext {
+  return { ...ctx, fleet, scan: { ...ctx.scan, fleet } };
 }
