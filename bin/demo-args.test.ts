@@ -1,3 +1,4 @@
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseDemoArgs } from "./demo-args.ts";
 
@@ -68,5 +69,22 @@ describe("parseDemoArgs", () => {
 
   it("refuses --hosts together with FLEET_DOCTOR_SCENARIO", () => {
     expect(() => parseDemoArgs(["--hosts", "10"], { FLEET_DOCTOR_SCENARIO: "demo" }, ROOT)).toThrow(/not both/);
+  });
+});
+
+describe("the fleets file of a scenario of many accounts", () => {
+  /** This checkout: the example must really be there. */
+  const REPO = path.resolve(import.meta.dirname, "..");
+
+  it("the multi scenario brings examples/fleets.multi.yaml; the others none", () => {
+    expect(parseDemoArgs(["--scenario", "multi"], {}, REPO, ["demo", "multi"])).toEqual({
+      kind: "scenario",
+      scenario: "multi",
+      fleetsFile: path.join(REPO, "examples", "fleets.multi.yaml"),
+    });
+    expect(parseDemoArgs([], { FLEET_DOCTOR_SCENARIO: "multi" }, REPO, ["multi"])).toMatchObject({
+      fleetsFile: path.join(REPO, "examples", "fleets.multi.yaml"),
+    });
+    expect(parseDemoArgs(["--scenario", "demo"], {}, REPO, ["demo", "multi"])).not.toHaveProperty("fleetsFile");
   });
 });

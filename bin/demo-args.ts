@@ -3,7 +3,7 @@
  * failures keep arriving), or a generated fleet large enough to see the dashboard at scale. Parsed apart from
  * bin/demo.ts, which starts servers as soon as it is run.
  */
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { isHostCount, numberFlag } from "./flags.ts";
@@ -14,14 +14,16 @@ Starts the fleet simulator and the dashboard against it, and prints the URL.
   (no flags)   the demo scenario: 62 hosts covering every verdict (FLEET_DOCTOR_SCENARIO names another)
   --scenario NAME
                a scenario of sim/scenarios by name (it wins over FLEET_DOCTOR_SCENARIO): demo, scale-out (groups
-               that keep launching instances that die on the lifecycle 404: failures keep arriving), small, edge
+               that keep launching instances that die on the lifecycle 404: failures keep arriving), small, edge,
+               multi (3 accounts x 2 regions of an organization, read through assumed roles as
+               examples/fleets.multi.yaml says; one account's role cannot be assumed)
   --hosts N    a generated fleet of N hosts (1 to 100000), to see the dashboard keep up with a large fleet; its
                probes are rendered in-process, and its scans are kept in data/demo-N-hosts.db, apart from the demo's
   --seed S     another generated fleet of the same size (an integer; default 1)`;
 
 export type DemoPlan =
   | { kind: "help" }
-  | { kind: "scenario"; scenario: string }
+  | { kind: "scenario"; scenario: string; fleetsFile?: string }
   | { kind: "generated"; hosts: number; seed?: number; dbPath: string };
 
 /** The scenarios shipped in sim/scenarios, by name. */
@@ -30,6 +32,20 @@ export function shippedScenarios(): string[] {
     .filter((f) => f.endsWith(".json"))
     .map((f) => f.replace(/\.json$/, ""))
     .sort();
+}
+
+/**
+ * The fleets file shipped for a scenario of many accounts (examples/fleets.<scenario>.yaml: `multi`), which the
+ * dashboard of the demo reads as FLEET_DOCTOR_FLEETS; undefined for a scenario of one fleet.
+ */
+export function scenarioFleetsFile(root: string, scenario: string): string | undefined {
+  const file = path.join(root, "examples", `fleets.${scenario}.yaml`);
+  return existsSync(file) ? file : undefined;
+}
+
+function scenarioPlan(root: string, scenario: string): DemoPlan {
+  const fleetsFile = scenarioFleetsFile(root, scenario);
+  return { kind: "scenario", scenario, ...(fleetsFile ? { fleetsFile } : {}) };
 }
 
 /**
@@ -59,11 +75,11 @@ export function parseDemoArgs(
       throw new Error("give --scenario or --hosts (with --seed), not both");
     if (!scenarios.includes(values.scenario))
       throw new Error(`--scenario: no scenario '${values.scenario}' (there are: ${scenarios.join(", ")})`);
-    return { kind: "scenario", scenario: values.scenario };
+    return scenarioPlan(root, values.scenario);
   }
   if (values.hosts === undefined) {
     if (values.seed !== undefined) throw new Error("--seed goes with --hosts");
-    return { kind: "scenario", scenario: env.FLEET_DOCTOR_SCENARIO || "demo" };
+    return scenarioPlan(root, env.FLEET_DOCTOR_SCENARIO || "demo");
   }
   if (env.FLEET_DOCTOR_SCENARIO) throw new Error("give FLEET_DOCTOR_SCENARIO or --hosts, not both");
   const hosts = numberFlag("hosts", values.hosts, isHostCount)!;

@@ -92,12 +92,15 @@ async function main() {
   console.log(
     plan.kind === "generated"
       ? `Fleet simulator (${plan.hosts} generated hosts; scans kept in ${plan.dbPath}) at ${sim.url}`
-      : `Fleet simulator (scenario ${plan.scenario}) at ${sim.url}`,
+      : `Fleet simulator (scenario ${plan.scenario}${plan.fleetsFile ? `; fleets from ${path.relative(ROOT, plan.fleetsFile)}` : ""}) at ${sim.url}`,
   );
   const app = await startNext(
     {
       ...simulatorEnv(sim.url),
       ...(plan.kind === "generated" ? { FLEET_DOCTOR_DB: plan.dbPath } : {}),
+      // A scenario of many accounts comes with its fleets file; any other reads the one default fleet, whatever
+      // fleets file the shell may name (its accounts are not the simulator's).
+      FLEET_DOCTOR_FLEETS: plan.kind === "scenario" ? (plan.fleetsFile ?? "") : "",
     },
     port,
   );

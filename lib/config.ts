@@ -2,6 +2,7 @@ import { Cron } from "croner";
 import { z } from "zod";
 import { parseWebhooks, type Webhook } from "./alerts/webhook-config.ts";
 import { FleetDoctorError } from "./errors.ts";
+import { type FleetsSpec, readFleetsFile } from "./fleets/fleets-file.ts";
 import { isPostgresUrl } from "./store/pg-url.ts";
 
 /**
@@ -143,6 +144,8 @@ export type Config = {
   webhooks: Webhook[];
   /** FLEET_DOCTOR_FLEETS: the fleets file's path, read and validated by lib/fleets; undefined: the default fleet. */
   fleetsFile?: string;
+  /** The fleets file, read and validated at start (its Organizations and `regions: all` are resolved by listFleets). */
+  fleets?: FleetsSpec;
 };
 
 const list = (s: string) =>
@@ -181,6 +184,19 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       { variable: "FLEET_DOCTOR_WEBHOOKS" },
     );
   }
+  // Read here, once: a bad fleets file stops the program at start with the entry it got wrong.
+  let fleets: FleetsSpec | undefined;
+  if (e.FLEET_DOCTOR_FLEETS) {
+    try {
+      fleets = readFleetsFile(e.FLEET_DOCTOR_FLEETS);
+    } catch (err) {
+      throw new FleetDoctorError(
+        "BAD_REQUEST",
+        `Invalid environment variable FLEET_DOCTOR_FLEETS: ${(err as Error).message}`,
+        { variable: "FLEET_DOCTOR_FLEETS" },
+      );
+    }
+  }
   const region = e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? "us-east-1";
   return {
     region,
@@ -214,7 +230,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       ...(e.FLEET_DOCTOR_FULL_SCAN_CRON === "off" ? {} : { fullScanCron: e.FLEET_DOCTOR_FULL_SCAN_CRON }),
     },
     autopilotKilled: e.FLEET_DOCTOR_AUTOPILOT === "off",
-    ...(e.FLEET_DOCTOR_FLEETS ? { fleetsFile: e.FLEET_DOCTOR_FLEETS } : {}),
+    ...(e.FLEET_DOCTOR_FLEETS ? { fleetsFile: e.FLEET_DOCTOR_FLEETS, fleets } : {}),
     webhooks,
   };
 }

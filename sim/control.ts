@@ -12,6 +12,8 @@ export type ScenarioSpec = { name?: string; path?: string; scenario?: unknown };
 
 export interface ControlRuntime {
   fleet(): Fleet;
+  /** Every fleet (account and region) of the scenario, the default one first. */
+  fleets(): { account: string; region: string; fleet: Fleet }[];
   faults: Faults;
   calls: CallLog;
   /** Fresh fleet from the current scenario, no commands, no calls, the start-up faults. */
@@ -90,6 +92,26 @@ function scalingOf(fleet: Fleet): FleetScaling {
   return fleet.scaling;
 }
 
+/**
+ * The fleet an endpoint acts on: the default one, or the one `?account=<12 digits>&region=<region>` names (either
+ * may be left out: the default fleet's then).
+ */
+function selected(rt: ControlRuntime, url: URL): Fleet {
+  const account = url.searchParams.get("account");
+  const region = url.searchParams.get("region");
+  if (account === null && region === null) return rt.fleet();
+  if (account !== null && !/^\d{12}$/.test(account))
+    throw new ControlError("ValidationException", "account must be 12 digits.");
+  if (region !== null && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region))
+    throw new ControlError("ValidationException", "region must be a region like us-east-1.");
+  const all = rt.fleets();
+  const home = all[0]!;
+  const want = { account: account ?? home.account, region: region ?? home.region };
+  const found = all.find((f) => f.account === want.account && f.region === want.region);
+  if (!found) throw new ControlError("NotFound", `No fleet ${want.account}/${want.region} in this scenario.`, 404);
+  return found.fleet;
+}
+
 async function dispatch(rt: ControlRuntime, method: string, parts: string[], url: URL, body: Buffer): Promise<unknown> {
   const [first, id] = parts;
   const param = (p: string, i: number) =>
@@ -97,7 +119,16 @@ async function dispatch(rt: ControlRuntime, method: string, parts: string[], url
   const route = `${method} ${parts.map(param).join("/")}`;
   switch (route) {
     case "GET health":
-      return { ok: true, hosts: rt.fleet().hosts().length };
+      return { ok: true, hosts: selected(rt, url).hosts().length };
+    case "GET fleets":
+      return {
+        fleets: rt.fleets().map((f) => ({
+          id: `${f.account}/${f.region}`,
+          account: f.account,
+          region: f.region,
+          hosts: f.fleet.hosts().length,
+        })),
+      };
     case "POST reset":
       await rt.reset();
       return { ok: true, hosts: rt.fleet().hosts().length };
@@ -113,13 +144,13 @@ async function dispatch(rt: ControlRuntime, method: string, parts: string[], url
       return { ok: true, hosts: rt.fleet().hosts().length };
     }
     case "GET hosts": {
-      const fleet = rt.fleet();
+      const fleet = selected(rt, url);
       return { hosts: fleet.hosts().map((h) => fleet.describe(h.instanceId) ?? { instanceId: h.instanceId }) };
     }
     case "GET hosts/:id":
-      return hostOr404(rt.fleet(), id!);
+      return hostOr404(selected(rt, url), id!);
     case "POST hosts/:id/attach": {
-      const fleet = rt.fleet();
+      const fleet = selected(rt, url);
       hostOr404(fleet, id!);
       const b = parseJson(body);
       if (typeof b.group !== "string" || b.group === "")
@@ -128,7 +159,7 @@ async function dispatch(rt: ControlRuntime, method: string, parts: string[], url
       return hostOr404(fleet, id!);
     }
     case "POST hosts/:id/detach": {
-      const fleet = rt.fleet();
+      const fleet = selected(rt, url);
       hostOr404(fleet, id!);
       const b = parseJson(body);
       const group = typeof b.group === "string" ? b.group : fleet.membership(id!)?.group;
@@ -137,7 +168,7 @@ async function dispatch(rt: ControlRuntime, method: string, parts: string[], url
       return hostOr404(fleet, id!);
     }
     case "GET groups": {
-      const scaling = scalingOf(rt.fleet());
+      const scaling = scalingOf(selected(rt, url));
       return { paused: scaling.paused(), groups: scaling.describeGroups() };
     }
     case "POST groups/:name/launch": {
@@ -147,25 +178,25 @@ async function dispatch(rt: ControlRuntime, method: string, parts: string[], url
       const into = b.into ?? "in-service";
       if (into !== "in-service" && into !== "warm-pool")
         throw new ControlError("ValidationException", 'into must be "in-service" or "warm-pool".');
-      const fleet = rt.fleet();
+      const fleet = selected(rt, url);
       const ids = scalingOf(fleet).launch(id!, count, into as LaunchInto);
       return { launched: ids.map((i) => hostOr404(fleet, i)) };
     }
     case "POST groups/:name/warm-pool/move": {
       const b = parseJson(body);
       onlyFields(b, ["count"]);
-      const fleet = rt.fleet();
+      const fleet = selected(rt, url);
       const ids = scalingOf(fleet).moveToInService(id!, countField(b));
       return { moved: ids.map((i) => hostOr404(fleet, i)) };
     }
     case "GET scale":
-      return { paused: scalingOf(rt.fleet()).paused() };
+      return { paused: scalingOf(selected(rt, url)).paused() };
     case "POST scale": {
       const b = parseJson(body);
       onlyFields(b, ["paused"]);
       if (typeof b.paused !== "boolean")
         throw new ControlError("ValidationException", "paused (true or false) is required.");
-      const scaling = scalingOf(rt.fleet());
+      const scaling = scalingOf(selected(rt, url));
       scaling.setPaused(b.paused);
       return { paused: scaling.paused() };
     }
@@ -184,7 +215,9 @@ async function dispatch(rt: ControlRuntime, method: string, parts: string[], url
       const since = intParam(url, "since");
       const limit = intParam(url, "limit");
       const op = url.searchParams.get("op") ?? undefined;
-      return { calls: rt.calls.list({ since, op, limit }), lastSeq: rt.calls.lastSeq() };
+      const account = url.searchParams.get("account") ?? undefined;
+      const region = url.searchParams.get("region") ?? undefined;
+      return { calls: rt.calls.list({ since, op, limit, account, region }), lastSeq: rt.calls.lastSeq() };
     }
     case "DELETE calls":
       rt.calls.clear();

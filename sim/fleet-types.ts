@@ -139,3 +139,42 @@ export class FleetError extends Error {
     this.name = "FleetError";
   }
 }
+
+/** An IAM role that STS AssumeRole may hand out sessions of (see the scenario's accounts[].roles). */
+export type DirectoryRole = {
+  account: string;
+  name: string;
+  arn: string;
+  /** AROA...: the role's unique id, the first half of an assumed-role session's UserId. */
+  roleId: string;
+  /** Account ids (any principal of that account) and role ARNs (sessions of that role) its trust policy lets in. */
+  trustedBy: string[];
+  externalId?: string;
+  maxSessionDuration: number;
+};
+
+export type DirectoryAccount = {
+  id: string;
+  name: string;
+  email: string;
+  /** The root or OU it is in (organization accounts only). */
+  parent?: string;
+  joinedAt: Date;
+  roles: Map<string, DirectoryRole>;
+};
+
+export type DirectoryUnit = { id: string; name: string; parent: string };
+
+/**
+ * Who is who across the simulator's accounts: the management account (the scenario's; the account of every key
+ * the simulator's STS did not issue), the accounts and their roles, the organization if any, and the fleets.
+ */
+export type Directory = {
+  /** The scenario's own account and region: the default fleet. */
+  account: string;
+  region: string;
+  /** True when the scenario has `accounts`: requests then go to their caller's account and signing region. */
+  multi: boolean;
+  accounts: Map<string, DirectoryAccount>;
+  organization?: { id: string; rootId: string; units: DirectoryUnit[] };
+};

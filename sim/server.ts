@@ -1,7 +1,12 @@
 /**
- * The simulator's HTTP face on one port: SSM and ECS over awsJson1_1 (requests with `X-Amz-Target`), Auto Scaling over
- * awsQuery (form bodies with `Action=`), the control API under /_sim/ and the hosts' own endpoints (IMDS,
- * introspection) under /_hosts/. Whatever arrives, the answer is AWS-shaped: never a crash, a stack or HTML.
+ * The simulator's HTTP face on one port: SSM, ECS and Organizations over awsJson1_1 (requests with `X-Amz-Target`),
+ * Auto Scaling and STS over awsQuery (form bodies with `Action=`), the control API under /_sim/ and the hosts' own
+ * endpoints (IMDS, introspection) under /_hosts/ (/_fleet/<account>/<region>/_hosts/ for the other fleets of a
+ * multi-account scenario). Whatever arrives, the answer is AWS-shaped: never a crash, a stack or HTML.
+ *
+ * Every AWS request is answered by one fleet: the one of its caller's account (the access key's: a key from the
+ * simulator's own AssumeRole belongs to the role's account, any other to the default account) and of the region of
+ * its signing scope. A scenario without accounts has one fleet, which answers everything.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -9,14 +14,21 @@ import { ASG_OPERATIONS } from "./autoscaling/operations.ts";
 import { type ControlRuntime, handleControl } from "./control.ts";
 import { ECS_OPERATIONS, ECS_TARGET_PREFIX } from "./ecs/index.ts";
 import type { Faults } from "./faults.ts";
-import type { Fleet } from "./fleet-types.ts";
-import type { CallLog } from "./protocol/calls.ts";
+import type { Directory, Fleet } from "./fleet-types.ts";
+import {
+  ORGANIZATIONS_OPERATIONS,
+  ORGANIZATIONS_TARGET_PREFIX,
+  organizationsErrorExtra,
+} from "./organizations/index.ts";
+import { type Caller, signingScope } from "./protocol/caller.ts";
+import type { CallLog, CallService } from "./protocol/calls.ts";
 import { AwsError } from "./protocol/errors.ts";
 import type { Body } from "./protocol/input.ts";
 import { QueryParams, queryError, queryResponse } from "./protocol/query.ts";
 import { SSM_OPERATIONS } from "./ssm/index.ts";
 import type { CommandStore } from "./ssm/invocations.ts";
-import { getCallerIdentity, STS_NAMESPACE, STS_OPERATIONS, STS_VERSION } from "./sts/get-caller-identity.ts";
+import { STS_NAMESPACE, STS_OPERATIONS, STS_VERSION } from "./sts/index.ts";
+import type { Sessions } from "./sts/sessions.ts";
 
 /** Requests larger than this are refused (413) without being parsed. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -26,10 +38,18 @@ const ASG_NAMESPACE = "http://autoscaling.amazonaws.com/doc/2011-01-01/";
 const JSON_TYPE = "application/x-amz-json-1.1";
 
 export interface SimRuntime extends ControlRuntime {
-  /** The AWS account the simulator answers for (STS GetCallerIdentity). */
-  account: string;
+  /** The default account: that of every access key the simulator's STS did not issue. */
+  readonly account: string;
+  /** The default fleet and its commands (the scenario's own account and region). */
   fleet(): Fleet;
   store(): CommandStore;
+  /** The region of requests that carry no signing scope (the scenario's). */
+  region(): string;
+  /** The fleet answering an account and region: an empty one (no hosts) when the scenario has none there. */
+  at(account: string, region: string): { fleet: Fleet; store: CommandStore };
+  /** Accounts, roles and organization of the scenario (undefined for fleets that have none). */
+  directory(): Directory | undefined;
+  sessions: Sessions;
   faults: Faults;
   calls: CallLog;
 }
@@ -71,12 +91,13 @@ export function sendJsonError(
   code: string,
   message: string,
   status = 400,
+  extra?: Record<string, string>,
 ): void {
   send(
     res,
     status,
     { "Content-Type": JSON_TYPE, "x-amzn-RequestId": requestId, "x-amzn-ErrorType": code },
-    JSON.stringify({ __type: code, message }),
+    JSON.stringify({ __type: code, message, ...extra }),
   );
 }
 
@@ -102,20 +123,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function applyFaults(
   rt: SimRuntime,
   op: string,
-  service: "ssm" | "autoscaling" | "sts" | "ecs",
+  service: CallService,
+  caller: Caller,
 ): Promise<AwsError | undefined> {
   const decision = rt.faults.decide(op);
   if (decision.latencyMs > 0) await sleep(decision.latencyMs);
   if (decision.outcome === "denied") {
-    const message = `User: arn:aws:iam::${rt.account}:user/sim is not authorized to perform: ${service === "autoscaling" ? "autoscaling" : service}:${op}`;
+    const message = `User: ${caller.arn} is not authorized to perform: ${service}:${op}`;
     // awsJson services name it AccessDeniedException (400); the query ones AccessDenied (403).
-    return service === "ssm" || service === "ecs"
+    return service === "ssm" || service === "ecs" || service === "organizations"
       ? new AwsError("AccessDeniedException", message, 400)
       : new AwsError("AccessDenied", message, 403);
   }
   if (decision.outcome === "throttle")
     return new AwsError(
-      service === "ssm" ? "ThrottlingException" : service === "ecs" ? "ThrottlingException" : "Throttling",
+      service === "ssm" || service === "ecs"
+        ? "ThrottlingException"
+        : service === "organizations"
+          ? "TooManyRequestsException"
+          : "Throttling",
       "Rate exceeded",
     );
   if (decision.outcome === "server-error")
@@ -123,7 +149,13 @@ async function applyFaults(
       ? new AwsError("InternalServerError", "An internal error occurred.", 500)
       : service === "ecs"
         ? new AwsError("ServerException", "An internal error occurred.", 500)
-        : new AwsError("InternalFailure", "An internal error occurred.", 500);
+        : service === "organizations"
+          ? new AwsError(
+              "ServiceException",
+              "AWS Organizations can't complete your request because of an internal service error.",
+              500,
+            )
+          : new AwsError("InternalFailure", "An internal error occurred.", 500);
   if (decision.outcome === "unavailable")
     return new AwsError("ServiceUnavailable", "Service is unavailable. Try again later.", 503);
   return undefined;
@@ -134,19 +166,30 @@ function internal(e: unknown, requestId: string): AwsError {
   return new AwsError("InternalServerError", `An internal error occurred (request ${requestId}).`, 500);
 }
 
-/** awsJson1_1: SSM (`AmazonSSM.<Op>`) and ECS (`AmazonEC2ContainerServiceV20141113.<Op>`) by target prefix. */
+const JSON_SERVICES: Record<string, "ssm" | "ecs" | "organizations"> = {
+  AmazonSSM: "ssm",
+  [ECS_TARGET_PREFIX]: "ecs",
+  [ORGANIZATIONS_TARGET_PREFIX]: "organizations",
+};
+const JSON_OPERATIONS = { ssm: SSM_OPERATIONS, ecs: ECS_OPERATIONS, organizations: ORGANIZATIONS_OPERATIONS };
+
+/**
+ * awsJson1_1 by target prefix: SSM (`AmazonSSM.<Op>`), ECS (`AmazonEC2ContainerServiceV20141113.<Op>`) and
+ * Organizations (`AWSOrganizationsV20161128.<Op>`).
+ */
 async function handleJson(
   rt: SimRuntime,
   req: IncomingMessage,
   res: ServerResponse,
   requestId: string,
   body: Buffer,
+  caller: Caller,
 ): Promise<void> {
   const target = String(req.headers["x-amz-target"]);
   const m = /^([A-Za-z0-9]+)\.([A-Za-z]+)$/.exec(target);
-  const service = m?.[1] === ECS_TARGET_PREFIX ? "ecs" : "ssm";
-  const op = m?.[1] === ECS_TARGET_PREFIX || m?.[1] === "AmazonSSM" ? m[2] : undefined;
-  const known = service === "ecs" ? ECS_OPERATIONS : SSM_OPERATIONS;
+  const service = (m && Object.hasOwn(JSON_SERVICES, m[1]!) && JSON_SERVICES[m[1]!]) || "ssm";
+  const op = m && Object.hasOwn(JSON_SERVICES, m[1]!) ? m[2] : undefined;
+  const known = JSON_OPERATIONS[service];
   if (!op || !Object.hasOwn(known, op)) {
     return sendJsonError(
       res,
@@ -174,15 +217,20 @@ async function handleJson(
   } catch {
     return sendJsonError(res, requestId, "SerializationException", "The request body is not a valid JSON object.");
   }
-  const call = rt.calls.add(service, op, params);
+  const call = rt.calls.add(service, op, params, { account: caller.account, region: caller.region });
   let result: unknown;
-  let error = await applyFaults(rt, op, service);
+  let error = await applyFaults(rt, op, service, caller);
   if (!error) {
     try {
-      result =
-        service === "ecs"
-          ? ECS_OPERATIONS[op]!(params, rt.fleet())
-          : SSM_OPERATIONS[op]!(params, { fleet: rt.fleet(), store: rt.store() });
+      if (service === "organizations")
+        result = ORGANIZATIONS_OPERATIONS[op]!(params, { caller, directory: rt.directory() });
+      else {
+        const { fleet, store } = rt.at(caller.account, caller.region);
+        result =
+          service === "ecs"
+            ? ECS_OPERATIONS[op]!(params, fleet)
+            : SSM_OPERATIONS[op]!(params, { fleet, store, region: caller.region });
+      }
     } catch (e) {
       error = e instanceof AwsError ? e : internal(e, requestId);
       if (service === "ecs" && error.code === "InternalServerError")
@@ -192,28 +240,35 @@ async function handleJson(
   if (error) {
     call.status = error.status;
     call.error = error.code;
-    return sendJsonError(res, requestId, error.code, error.message, error.status);
+    return sendJsonError(res, requestId, error.code, error.message, error.status, organizationsErrorExtra(error));
   }
   call.status = 200;
   send(res, 200, { "Content-Type": JSON_TYPE, "x-amzn-RequestId": requestId }, JSON.stringify(result));
 }
 
-async function handleQuery(rt: SimRuntime, res: ServerResponse, requestId: string, body: Buffer): Promise<void> {
+async function handleQuery(
+  rt: SimRuntime,
+  res: ServerResponse,
+  requestId: string,
+  body: Buffer,
+  caller: Caller,
+): Promise<void> {
   const params = QueryParams.parse(body.toString("utf8"));
   const op = params.str("Action");
   if (!op) return sendQueryError(res, requestId, "MissingAction", "The request must contain the parameter Action.");
-  if (STS_OPERATIONS.has(op) || params.str("Version") === STS_VERSION) return handleSts(rt, res, requestId, op, params);
+  if (Object.hasOwn(STS_OPERATIONS, op) || params.str("Version") === STS_VERSION)
+    return handleSts(rt, res, requestId, op, params, caller);
   if (!Object.hasOwn(ASG_OPERATIONS, op))
     return sendQueryError(res, requestId, "InvalidAction", `The action ${op} is not valid for this web service.`);
   const version = params.str("Version");
   if (version !== undefined && version !== "2011-01-01")
     return sendQueryError(res, requestId, "InvalidAction", `The action ${op} is not valid for version ${version}.`);
-  const call = rt.calls.add("autoscaling", op, params.toJSON());
-  let error = await applyFaults(rt, op, "autoscaling");
+  const call = rt.calls.add("autoscaling", op, params.toJSON(), { account: caller.account, region: caller.region });
+  let error = await applyFaults(rt, op, "autoscaling", caller);
   let result: ReturnType<(typeof ASG_OPERATIONS)[string]> = null;
   if (!error) {
     try {
-      result = ASG_OPERATIONS[op]!(params, rt.fleet());
+      result = ASG_OPERATIONS[op]!(params, rt.at(caller.account, caller.region).fleet);
     } catch (e) {
       error = e instanceof AwsError ? e : internal(e, requestId);
       if (error.code === "InternalServerError") error = new AwsError("InternalFailure", error.message, 500);
@@ -240,27 +295,38 @@ async function handleSts(
   requestId: string,
   op: string,
   params: QueryParams,
+  caller: Caller,
 ): Promise<void> {
   const error = (code: string, message: string, status = 400) =>
     sendQueryError(res, requestId, code, message, status, STS_NAMESPACE);
-  if (!STS_OPERATIONS.has(op)) return error("InvalidAction", `The action ${op} is not valid for this web service.`);
+  if (!Object.hasOwn(STS_OPERATIONS, op))
+    return error("InvalidAction", `The action ${op} is not valid for this web service.`);
   const version = params.str("Version");
   if (version !== undefined && version !== STS_VERSION)
     return error("InvalidAction", `The action ${op} is not valid for version ${version}.`);
-  const call = rt.calls.add("sts", op, params.toJSON());
-  const fault = await applyFaults(rt, op, "sts");
-  if (fault) {
-    call.status = fault.status;
-    call.error = fault.code;
-    return error(fault.code, fault.message, fault.status);
+  // The log shows what was asked, not the secrets of what was answered.
+  const call = rt.calls.add("sts", op, params.toJSON(), { account: caller.account, region: caller.region });
+  let failure = await applyFaults(rt, op, "sts", caller);
+  let result: ReturnType<(typeof STS_OPERATIONS)[string]> | undefined;
+  if (!failure) {
+    try {
+      result = STS_OPERATIONS[op]!(params, { caller, directory: rt.directory(), sessions: rt.sessions });
+    } catch (e) {
+      failure = e instanceof AwsError ? e : internal(e, requestId);
+      if (failure.code === "InternalServerError") failure = new AwsError("InternalFailure", failure.message, 500);
+    }
+  }
+  if (failure) {
+    call.status = failure.status;
+    call.error = failure.code;
+    return error(failure.code, failure.message, failure.status);
   }
   call.status = 200;
-  const result = getCallerIdentity(params, rt.account);
   send(
     res,
     200,
     { "Content-Type": "text/xml", "x-amzn-RequestId": requestId },
-    queryResponse(op, STS_NAMESPACE, requestId, result),
+    queryResponse(op, STS_NAMESPACE, requestId, result ?? null),
   );
 }
 
@@ -271,6 +337,14 @@ async function route(rt: SimRuntime, req: IncomingMessage, res: ServerResponse):
 
   if (path.startsWith("/_hosts/")) {
     if (rt.fleet().handle(req, res)) return;
+    return sendJsonError(res, requestId, "NotFound", `No host endpoint at ${path}.`, 404);
+  }
+  // Another fleet's hosts: their own prefix, so one instance id in two accounts is two hosts.
+  const other = FLEET_HOSTS.exec(path);
+  if (other) {
+    const entry = rt.fleets().find((f) => f.account === other[1] && f.region === other[2]);
+    req.url = (req.url ?? "/").slice(`/_fleet/${other[1]}/${other[2]}`.length);
+    if (entry?.fleet.handle(req, res)) return;
     return sendJsonError(res, requestId, "NotFound", `No host endpoint at ${path}.`, 404);
   }
 
@@ -295,15 +369,58 @@ async function route(rt: SimRuntime, req: IncomingMessage, res: ServerResponse):
       path === "/" ? 400 : 404,
     );
   }
-  if (req.headers["x-amz-target"] !== undefined) return handleJson(rt, req, res, requestId, read.body);
+  const json = req.headers["x-amz-target"] !== undefined;
   const type = String(req.headers["content-type"] ?? "").toLowerCase();
-  if (type.startsWith("application/x-www-form-urlencoded")) return handleQuery(rt, res, requestId, read.body);
+  const form = !json && type.startsWith("application/x-www-form-urlencoded");
+  const who = callerOf(rt, signingScope(req, url));
+  if ("refused" in who) {
+    const [code, message] =
+      who.refused === "expired"
+        ? [json ? "ExpiredTokenException" : "ExpiredToken", "The security token included in the request is expired"]
+        : [
+            json ? "UnrecognizedClientException" : "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+          ];
+    return json
+      ? sendJsonError(res, requestId, code, message, 400)
+      : sendQueryError(res, requestId, code, message, 403, STS_NAMESPACE);
+  }
+  if (json) return handleJson(rt, req, res, requestId, read.body, who);
+  if (form) return handleQuery(rt, res, requestId, read.body, who);
   return sendJsonError(
     res,
     requestId,
     "UnknownOperationException",
     "The request names no operation: send X-Amz-Target (awsJson1_1) or a form body with Action= (awsQuery).",
   );
+}
+
+const FLEET_HOSTS = /^\/_fleet\/(\d{12})\/([a-z0-9-]+)\/_hosts\//;
+
+/**
+ * The caller of a request from its signing scope: a session the simulator's STS issued (its account, if its
+ * token matches and it has not expired), else the default account's user. The region is the scope's.
+ */
+function callerOf(rt: SimRuntime, scope: ReturnType<typeof signingScope>): Caller | { refused: "expired" | "invalid" } {
+  const region = scope.region ?? rt.region();
+  const session = rt.sessions.get(scope.accessKeyId);
+  if (session) {
+    if (scope.sessionToken !== session.sessionToken) return { refused: "invalid" };
+    if (session.expiresAt.getTime() <= Date.now()) return { refused: "expired" };
+    return {
+      account: session.account,
+      region,
+      arn: session.arn,
+      userId: `${session.roleId}:${session.sessionName}`,
+      session,
+    };
+  }
+  return {
+    account: rt.account,
+    region,
+    arn: `arn:aws:iam::${rt.account}:user/fleet-doctor-sim`,
+    userId: "AIDASIMULATORFLEETDOC",
+  };
 }
 
 export function createSimServer(rt: SimRuntime): Server {

@@ -62,3 +62,65 @@ export function generateScenario(opts: { hosts: number; seed?: number }): Scenar
     `generated(${count}, seed ${seed})`,
   );
 }
+
+/** Regions a generated multi-account scenario takes when given a count. */
+const GENERATED_REGIONS = ["us-east-1", "eu-west-1", "us-west-2", "eu-central-1", "ap-southeast-2", "ap-northeast-1"];
+
+/**
+ * generateMultiScenario: an organization for benchmarks, deterministic for a seed. The management account (the
+ * default 123456789012) has no hosts; `accounts` member accounts (111111111111, 222222222222, ... then
+ * 1000000000NN) each have a fleet in every region, `hosts` spread evenly over all of them, each fleet a
+ * generateScenario fleet. Every member has a role FleetDoctorMember trusting the management account, and all are in
+ * the OU ou-root-members.
+ */
+export function generateMultiScenario(opts: {
+  accounts?: number;
+  regions?: number | string[];
+  hosts: number;
+  seed?: number;
+}): Scenario {
+  const accountCount = Math.max(1, Math.floor(opts.accounts ?? 3));
+  const regions =
+    typeof opts.regions === "number"
+      ? GENERATED_REGIONS.slice(0, Math.max(1, Math.min(GENERATED_REGIONS.length, Math.floor(opts.regions))))
+      : (opts.regions ?? ["us-east-1", "eu-west-1"]);
+  const total = Math.max(0, Math.floor(opts.hosts));
+  const seed = opts.seed ?? 1;
+  const management = "123456789012";
+  const fleetCount = accountCount * regions.length;
+  let fleetIndex = 0;
+  const accounts = Array.from({ length: accountCount }, (_, i) => {
+    const id = i < 9 ? String(i + 1).repeat(12) : String(100_000_000_000 + i);
+    const name = `member-${String(i + 1).padStart(2, "0")}`;
+    return {
+      id,
+      name,
+      email: `aws+${name}@example.com`,
+      parent: "ou-root-members",
+      roles: [{ name: "FleetDoctorMember", trustedBy: [management] }],
+      fleets: regions.map((region) => {
+        const k = fleetIndex++;
+        // Hosts spread evenly: the first (total % fleetCount) fleets take one more.
+        const hosts = Math.floor(total / fleetCount) + (k < total % fleetCount ? 1 : 0);
+        const fleet = generateScenario({ hosts, seed: seed * 1000 + k });
+        return {
+          region,
+          groups: fleet.groups.map((g) => ({ ...g, availabilityZones: [`${region}a`, `${region}b`, `${region}c`] })),
+          hosts: fleet.hosts.map((h) => ({ ...h, tags: { ...h.tags, account: name, region } })),
+        };
+      }),
+    };
+  });
+  return parseScenario(
+    {
+      name: `generated-multi-${accountCount}x${regions.length}-${total}-${seed}`,
+      description: `A generated organization: ${accountCount} member accounts in ${regions.join(", ")}, ${total} hosts (seed ${seed}).`,
+      accountId: management,
+      region: regions[0],
+      hosts: [],
+      organization: { units: [{ id: "ou-root-members", name: "Members" }] },
+      accounts,
+    },
+    `generatedMulti(${accountCount} accounts, ${regions.length} regions, ${total} hosts, seed ${seed})`,
+  );
+}

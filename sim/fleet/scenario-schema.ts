@@ -258,132 +258,261 @@ export const hostSchema = z.strictObject({
   note: z.string().optional(),
 });
 
-export const scenarioSchema = z
+/** The checks of one fleet's groups and hosts (the scenario's own, and each account's per region). */
+function checkFleet(
+  s: { groups: z.output<typeof groupSchema>[]; hosts: z.output<typeof hostSchema>[] },
+  ctx: z.RefinementCtx,
+): void {
+  const groups = new Map(s.groups.map((g) => [g.name, g]));
+  const seenGroups = new Set<string>();
+  s.groups.forEach((g, i) => {
+    if (seenGroups.has(g.name))
+      ctx.addIssue({ code: "custom", path: ["groups", i, "name"], message: `duplicate group '${g.name}'` });
+    seenGroups.add(g.name);
+    if (g.minSize > g.maxSize)
+      ctx.addIssue({ code: "custom", path: ["groups", i, "minSize"], message: "must not exceed maxSize" });
+    if (g.scaleOut?.into === "warm-pool" && !g.warmPool)
+      ctx.addIssue({
+        code: "custom",
+        path: ["groups", i, "scaleOut", "into"],
+        message: `group '${g.name}' has no warm pool`,
+      });
+    if (g.moveToInService && !g.warmPool)
+      ctx.addIssue({
+        code: "custom",
+        path: ["groups", i, "moveToInService"],
+        message: `group '${g.name}' has no warm pool to move instances from`,
+      });
+  });
+  const seen = new Set<string>();
+  s.hosts.forEach((h, i) => {
+    if (seen.has(h.id)) ctx.addIssue({ code: "custom", path: ["hosts", i, "id"], message: `duplicate host '${h.id}'` });
+    seen.add(h.id);
+    if (h.ami === "plain" && h.failure)
+      ctx.addIssue({
+        code: "custom",
+        path: ["hosts", i, "failure"],
+        message: "a plain AMI has no ECS agent to fail (remove failure or use the ecs-optimized AMI)",
+      });
+    const issue = (field: string, message: string) =>
+      ctx.addIssue({ code: "custom", path: ["hosts", i, field], message });
+    if (h.ami === "plain") {
+      const ecsOnly = [
+        ["docker", h.docker !== "active"],
+        ["diskFull", h.diskFull !== undefined],
+        ["proxy", h.proxy !== undefined],
+        ["ecsUnit", h.ecsUnit !== "enabled"],
+        ["acs", h.acs !== "connected"],
+        ["fixedTrouble", h.fixedTrouble !== undefined],
+      ] as const;
+      for (const [field, set] of ecsOnly)
+        if (set)
+          issue(field, "a plain AMI has no ECS agent, ecs unit or Docker (remove it or use the ecs-optimized AMI)");
+    }
+    if (isDebOs(h.os) && h.ami === "plain")
+      issue("ami", "the plain AMI is Amazon Linux: a Debian or Ubuntu host is the deb install");
+    if (h.failure === "disk-full" && h.diskFull === undefined)
+      issue("diskFull", 'a disk-full failure needs the full folder: set diskFull (e.g. "/var/lib/ecs")');
+    const v = parseVersion(h.agentVersion);
+    const before = (x: [number, number, number]) => !!v && (v[0] - x[0] || v[1] - x[1] || v[2] - x[2]) < 0;
+    if (h.failure === "docker-api" && !before([1, 81, 0]))
+      issue("failure", "docker-api needs an agent before 1.81.0 (1.81.0 and later negotiate the Docker API version)");
+    if (h.failure === "cloud-init" && before([1, 105, 0]))
+      issue("failure", "cloud-init needs agent 1.105.0 or later (earlier agents do not check cloud-init)");
+    if (h.failure === "clock-skew" && !before([1, 91, 0]))
+      issue("failure", "clock-skew needs an agent on the old SDK (before 1.91.0: newer ones correct the skew)");
+    if (
+      h.ecsUnit === "disabled" &&
+      (h.failure || h.acs !== "connected" || h.fixedTrouble || h.ecsStoppedAgo !== undefined)
+    )
+      issue("ecsUnit", "a disabled unit never ran: it cannot also fail, lose ACS, have old trouble or be stopped");
+    if (h.acs === "disconnected" && (h.failure || h.docker !== "active"))
+      issue("acs", "a disconnected agent is registered and running: no failure, Docker active");
+    if (h.fixedTrouble && (h.failure || h.docker !== "active" || h.launchedAgo < 3 * 3600))
+      issue(
+        "fixedTrouble",
+        "a trap host is healthy now (no failure, Docker active) and launched 3h or more ago (old lines in rotated files)",
+      );
+    if (h.ecsStoppedAgo !== undefined && (h.ami === "plain" || h.ecsStoppedAgo >= h.launchedAgo))
+      ctx.addIssue({
+        code: "custom",
+        path: ["hosts", i, "ecsStoppedAgo"],
+        message: h.ami === "plain" ? "a plain AMI has no ecs service to stop" : "must be less than launchedAgo",
+      });
+    if (!h.group) return;
+    const g = groups.get(h.group.name);
+    if (!g) {
+      ctx.addIssue({ code: "custom", path: ["hosts", i, "group", "name"], message: `no group '${h.group.name}'` });
+      return;
+    }
+    if (h.group.state.startsWith("Warmed:") && !g.warmPool)
+      ctx.addIssue({
+        code: "custom",
+        path: ["hosts", i, "group", "state"],
+        message: `group '${g.name}' has no warm pool`,
+      });
+    if (h.group.joinedAgo !== undefined && h.group.joinedAgo > h.launchedAgo)
+      ctx.addIssue({
+        code: "custom",
+        path: ["hosts", i, "group", "joinedAgo"],
+        message: "must not exceed launchedAgo",
+      });
+    const joined = h.group.joinedAgo ?? h.launchedAgo;
+    if (h.group.detachedAgo !== undefined && h.group.detachedAgo > joined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["hosts", i, "group", "detachedAgo"],
+        message: "must not exceed joinedAgo (or launchedAgo)",
+      });
+  });
+}
+
+const regionSchema = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "expected a region like us-east-1");
+const accountIdSchema = z.string().regex(/^\d{12}$/, "expected 12 digits");
+
+/**
+ * An IAM role Fleet Doctor may assume (STS AssumeRole). `trustedBy`: who its trust policy lets in: an account id
+ * (any principal of that account, as `arn:aws:iam::<id>:root` means) or a role ARN (sessions of that role: role
+ * chaining). An empty list trusts nobody, so every AssumeRole is AccessDenied.
+ */
+const roleSchema = z.strictObject({
+  name: z.string().regex(/^[\w+=,.@-]{1,64}$/, "expected a role name (1-64 letters, digits or +=,.@_-)"),
+  trustedBy: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^(\d{12}|arn:aws:iam::\d{12}:(root|role\/[\w+=,.@-]{1,64}))$/,
+          "expected an account id or arn:aws:iam::<account>:role/<name>",
+        ),
+    )
+    .default([]),
+  /** The sts:ExternalId its trust policy requires (AccessDenied without it, or with another). */
+  externalId: z
+    .string()
+    .regex(/^[\w+=,.@:/-]{2,1224}$/, "expected 2-1224 letters, digits or +=,.@:/_-")
+    .optional(),
+  /** The longest DurationSeconds AssumeRole grants (IAM's MaxSessionDuration, default one hour). */
+  maxSessionDuration: z.number().int().min(3600).max(43200).default(3600),
+});
+
+/** One region of a member account: its hosts and groups (its own timing, or the scenario's). */
+const memberFleetSchema = z
   .strictObject({
-    name: z.string().min(1),
-    description: z.string().optional(),
-    region: z
-      .string()
-      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "expected a region like us-east-1")
-      .default("us-east-1"),
-    accountId: z
-      .string()
-      .regex(/^\d{12}$/, "expected 12 digits")
-      .default("123456789012"),
-    timing: timingSchema.default(timingSchema.parse({})),
+    region: regionSchema,
+    timing: timingSchema.optional(),
     groups: z.array(groupSchema).default([]),
-    hosts: z.array(hostSchema),
+    hosts: z.array(hostSchema).default([]),
   })
-  .superRefine((s, ctx) => {
-    const groups = new Map(s.groups.map((g) => [g.name, g]));
-    const seenGroups = new Set<string>();
-    s.groups.forEach((g, i) => {
-      if (seenGroups.has(g.name))
-        ctx.addIssue({ code: "custom", path: ["groups", i, "name"], message: `duplicate group '${g.name}'` });
-      seenGroups.add(g.name);
-      if (g.minSize > g.maxSize)
-        ctx.addIssue({ code: "custom", path: ["groups", i, "minSize"], message: "must not exceed maxSize" });
-      if (g.scaleOut?.into === "warm-pool" && !g.warmPool)
-        ctx.addIssue({
-          code: "custom",
-          path: ["groups", i, "scaleOut", "into"],
-          message: `group '${g.name}' has no warm pool`,
-        });
-      if (g.moveToInService && !g.warmPool)
-        ctx.addIssue({
-          code: "custom",
-          path: ["groups", i, "moveToInService"],
-          message: `group '${g.name}' has no warm pool to move instances from`,
-        });
+  .superRefine(checkFleet);
+
+const accountSchema = z.strictObject({
+  id: accountIdSchema,
+  /** Organizations' account name (ListAccounts). */
+  name: z.string().min(1).max(50),
+  email: z.string().min(6).max(64).optional(),
+  /** The OU it is in (organization.units[].id), or the root when absent. */
+  parent: z.string().optional(),
+  joinedAgo: duration.default(365 * 86400),
+  roles: z.array(roleSchema).default([]),
+  fleets: z.array(memberFleetSchema).default([]),
+});
+
+/** AWS Organizations as the management account (the scenario's accountId) sees it. */
+const organizationSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^o-[a-z0-9]{10,32}$/, "expected an organization id like o-a1b2c3d4e5")
+    .default("o-fleetdoc01"),
+  rootId: z
+    .string()
+    .regex(/^r-[0-9a-z]{4,32}$/, "expected a root id like r-a1b2")
+    .default("r-root"),
+  managementName: z.string().min(1).max(50).default("management"),
+  managementEmail: z.string().min(6).max(64).optional(),
+  units: z
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^ou-[0-9a-z]{4,32}-[0-9a-z]{4,32}$/, "expected an OU id like ou-root-workloads"),
+        name: z.string().min(1).max(128),
+        /** Another unit's id, or the root when absent. */
+        parent: z.string().optional(),
+      }),
+    )
+    .default([]),
+});
+
+const scenarioBase = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  region: regionSchema.default("us-east-1"),
+  accountId: accountIdSchema.default("123456789012"),
+  timing: timingSchema.default(timingSchema.parse({})),
+  groups: z.array(groupSchema).default([]),
+  hosts: z.array(hostSchema),
+  /**
+   * Other accounts (and other regions of this one): a multi-account scenario. Requests are then answered by the
+   * fleet of their caller's account and signing region; without `accounts` every request gets the one fleet.
+   */
+  accounts: z.array(accountSchema).optional(),
+  organization: organizationSchema.optional(),
+});
+
+export const scenarioSchema = scenarioBase.superRefine((s, ctx) => {
+  checkFleet(s, ctx);
+  checkAccounts(s, ctx);
+});
+
+/** Accounts unique, one fleet per account and region, parents and units that exist. */
+function checkAccounts(s: z.output<typeof scenarioBase>, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+  const units = new Set<string>();
+  const org = s.organization;
+  if (org) {
+    org.units.forEach((u, i) => {
+      if (units.has(u.id)) issue(["organization", "units", i, "id"], `duplicate unit '${u.id}'`);
+      units.add(u.id);
     });
-    const seen = new Set<string>();
-    s.hosts.forEach((h, i) => {
-      if (seen.has(h.id))
-        ctx.addIssue({ code: "custom", path: ["hosts", i, "id"], message: `duplicate host '${h.id}'` });
-      seen.add(h.id);
-      if (h.ami === "plain" && h.failure)
-        ctx.addIssue({
-          code: "custom",
-          path: ["hosts", i, "failure"],
-          message: "a plain AMI has no ECS agent to fail (remove failure or use the ecs-optimized AMI)",
-        });
-      const issue = (field: string, message: string) =>
-        ctx.addIssue({ code: "custom", path: ["hosts", i, field], message });
-      if (h.ami === "plain") {
-        const ecsOnly = [
-          ["docker", h.docker !== "active"],
-          ["diskFull", h.diskFull !== undefined],
-          ["proxy", h.proxy !== undefined],
-          ["ecsUnit", h.ecsUnit !== "enabled"],
-          ["acs", h.acs !== "connected"],
-          ["fixedTrouble", h.fixedTrouble !== undefined],
-        ] as const;
-        for (const [field, set] of ecsOnly)
-          if (set)
-            issue(field, "a plain AMI has no ECS agent, ecs unit or Docker (remove it or use the ecs-optimized AMI)");
-      }
-      if (isDebOs(h.os) && h.ami === "plain")
-        issue("ami", "the plain AMI is Amazon Linux: a Debian or Ubuntu host is the deb install");
-      if (h.failure === "disk-full" && h.diskFull === undefined)
-        issue("diskFull", 'a disk-full failure needs the full folder: set diskFull (e.g. "/var/lib/ecs")');
-      const v = parseVersion(h.agentVersion);
-      const before = (x: [number, number, number]) => !!v && (v[0] - x[0] || v[1] - x[1] || v[2] - x[2]) < 0;
-      if (h.failure === "docker-api" && !before([1, 81, 0]))
-        issue("failure", "docker-api needs an agent before 1.81.0 (1.81.0 and later negotiate the Docker API version)");
-      if (h.failure === "cloud-init" && before([1, 105, 0]))
-        issue("failure", "cloud-init needs agent 1.105.0 or later (earlier agents do not check cloud-init)");
-      if (h.failure === "clock-skew" && !before([1, 91, 0]))
-        issue("failure", "clock-skew needs an agent on the old SDK (before 1.91.0: newer ones correct the skew)");
-      if (
-        h.ecsUnit === "disabled" &&
-        (h.failure || h.acs !== "connected" || h.fixedTrouble || h.ecsStoppedAgo !== undefined)
-      )
-        issue("ecsUnit", "a disabled unit never ran: it cannot also fail, lose ACS, have old trouble or be stopped");
-      if (h.acs === "disconnected" && (h.failure || h.docker !== "active"))
-        issue("acs", "a disconnected agent is registered and running: no failure, Docker active");
-      if (h.fixedTrouble && (h.failure || h.docker !== "active" || h.launchedAgo < 3 * 3600))
+    org.units.forEach((u, i) => {
+      if (u.parent !== undefined && u.parent !== org.rootId && !units.has(u.parent))
+        issue(["organization", "units", i, "parent"], `no unit '${u.parent}' (nor the root '${org.rootId}')`);
+    });
+  }
+  const seen = new Set<string>();
+  (s.accounts ?? []).forEach((a, i) => {
+    if (seen.has(a.id)) issue(["accounts", i, "id"], `duplicate account '${a.id}'`);
+    seen.add(a.id);
+    if (a.parent !== undefined) {
+      if (!org) issue(["accounts", i, "parent"], "there is no organization (add organization)");
+      else if (a.parent !== org.rootId && !units.has(a.parent))
+        issue(["accounts", i, "parent"], `no unit '${a.parent}' (nor the root '${org.rootId}')`);
+    }
+    const roles = new Set<string>();
+    a.roles.forEach((r, j) => {
+      if (roles.has(r.name)) issue(["accounts", i, "roles", j, "name"], `duplicate role '${r.name}'`);
+      roles.add(r.name);
+    });
+    const regions = new Set<string>();
+    a.fleets.forEach((f, j) => {
+      if (regions.has(f.region)) issue(["accounts", i, "fleets", j, "region"], `duplicate region '${f.region}'`);
+      regions.add(f.region);
+      if (a.id === s.accountId && f.region === s.region)
         issue(
-          "fixedTrouble",
-          "a trap host is healthy now (no failure, Docker active) and launched 3h or more ago (old lines in rotated files)",
+          ["accounts", i, "fleets", j, "region"],
+          `${a.id}/${f.region} is the scenario's own fleet (its top-level hosts and groups)`,
         );
-      if (h.ecsStoppedAgo !== undefined && (h.ami === "plain" || h.ecsStoppedAgo >= h.launchedAgo))
-        ctx.addIssue({
-          code: "custom",
-          path: ["hosts", i, "ecsStoppedAgo"],
-          message: h.ami === "plain" ? "a plain AMI has no ecs service to stop" : "must be less than launchedAgo",
-        });
-      if (!h.group) return;
-      const g = groups.get(h.group.name);
-      if (!g) {
-        ctx.addIssue({ code: "custom", path: ["hosts", i, "group", "name"], message: `no group '${h.group.name}'` });
-        return;
-      }
-      if (h.group.state.startsWith("Warmed:") && !g.warmPool)
-        ctx.addIssue({
-          code: "custom",
-          path: ["hosts", i, "group", "state"],
-          message: `group '${g.name}' has no warm pool`,
-        });
-      if (h.group.joinedAgo !== undefined && h.group.joinedAgo > h.launchedAgo)
-        ctx.addIssue({
-          code: "custom",
-          path: ["hosts", i, "group", "joinedAgo"],
-          message: "must not exceed launchedAgo",
-        });
-      const joined = h.group.joinedAgo ?? h.launchedAgo;
-      if (h.group.detachedAgo !== undefined && h.group.detachedAgo > joined)
-        ctx.addIssue({
-          code: "custom",
-          path: ["hosts", i, "group", "detachedAgo"],
-          message: "must not exceed joinedAgo (or launchedAgo)",
-        });
     });
   });
+}
 
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type ScenarioHost = Scenario["hosts"][number];
 export type ScenarioGroup = Scenario["groups"][number];
 export type ScenarioTiming = Scenario["timing"];
+export type ScenarioAccount = NonNullable<Scenario["accounts"]>[number];
+export type ScenarioRole = ScenarioAccount["roles"][number];
+export type ScenarioMemberFleet = ScenarioAccount["fleets"][number];
+export type ScenarioOrganization = NonNullable<Scenario["organization"]>;
 export type ScenarioLaunch = z.output<typeof launchSchema>;
 export type ExpectedVerdict = (typeof EXPECTED_VERDICTS)[number];

@@ -4,12 +4,14 @@ import type { Body } from "../protocol/input.ts";
 import { cancelCommand } from "./cancel-command.ts";
 import { describeInstanceInformation } from "./describe-instance-information.ts";
 import { getCommandInvocation } from "./get-command-invocation.ts";
+import { getParametersByPath } from "./get-parameters-by-path.ts";
 import type { CommandStore } from "./invocations.ts";
 import { listCommandInvocations } from "./list-command-invocations.ts";
 import { listCommands } from "./list-commands.ts";
 import { sendCommand } from "./send-command.ts";
 
-export type SsmContext = { fleet: Fleet; store: CommandStore };
+/** The fleet of the caller's account and signing region, its commands, and that region. */
+export type SsmContext = { fleet: Fleet; store: CommandStore; region: string };
 export type SsmOperation = (body: Body, ctx: SsmContext) => unknown;
 
 export const SSM_OPERATIONS: Record<string, SsmOperation> = {
@@ -19,4 +21,5 @@ export const SSM_OPERATIONS: Record<string, SsmOperation> = {
   ListCommands: (b, c) => listCommands(b, c.store),
   CancelCommand: (b, c) => cancelCommand(b, c.store),
   DescribeInstanceInformation: (b, c) => describeInstanceInformation(b, c.fleet),
+  GetParametersByPath: (b, c) => getParametersByPath(b, c.region),
 };
