@@ -7,6 +7,7 @@ import { listFleets } from "../../lib/fleets/list-fleets.ts";
 import type { FleetTarget } from "../../lib/fleets/types.ts";
 import { runAsLeader } from "../../lib/leader.ts";
 import { openConfiguredStore } from "../../lib/store/index.ts";
+import { WATCHER_ACTOR } from "../../lib/watch/probe.ts";
 import { watchContext } from "../../lib/watch/watch-context.ts";
 import { WATCHER, type WatchTurn } from "../../lib/watch/watch-fleet.ts";
 import { watchFleets } from "../../lib/watch/watch-fleets.ts";
@@ -89,7 +90,14 @@ export async function run(argv: string[]): Promise<number> {
     // Every fleet (the fleets file's, or the default credentials' one), each with its own clients.
     const view = await listFleets(c);
     const contextFor = (t: FleetTarget) =>
-      watchContext(store, c, watch, view.source === "default" ? undefined : (user) => clientsForFleet(t, c, { user }));
+      watchContext(
+        store,
+        c,
+        watch,
+        view.source === "default"
+          ? undefined
+          : { region: t.region, clients: clientsForFleet(t, c, { user: WATCHER_ACTOR }) },
+      );
     const print = (turn: WatchTurn) =>
       console.log(
         values.json ? JSON.stringify({ ...turn, state: undefined, behind: turn.state.behind }) : turnLine(turn),

@@ -6,15 +6,8 @@ import type { Clients } from "../aws/clients.ts";
  * throttles), so that a look can say what it cost. The clients should be the watcher's own: a probe scan runs on
  * others so that its calls never count as the look's.
  */
-const COUNTERS = new WeakMap<Clients, { total: number }>();
-
 export function countCalls(clients: Clients): { readonly total: number } {
-  // Clients of a fleet are cached (clientsForFleet): a watcher that leads again counts on the counter it added
-  // before (a look reads a difference), rather than adding a second middleware of the same name.
-  const known = COUNTERS.get(clients);
-  if (known) return known;
   const counter = { total: 0 };
-  COUNTERS.set(clients, counter);
   // The ECS client's smithy types differ from SSM's (another SDK release); its middleware stack is the same.
   for (const client of [clients.ssm, clients.autoscaling, clients.ecs as unknown as SSMClient]) {
     client.middlewareStack.add(

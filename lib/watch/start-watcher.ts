@@ -4,6 +4,7 @@ import { listFleets } from "../fleets/list-fleets.ts";
 import type { FleetTarget } from "../fleets/types.ts";
 import { runAsLeader } from "../leader.ts";
 import { getStore } from "../store/index.ts";
+import { WATCHER_ACTOR } from "./probe.ts";
 import { watchContext } from "./watch-context.ts";
 import { type AfterScan, WATCHER } from "./watch-fleet.ts";
 import { watchFleets } from "./watch-fleets.ts";
@@ -34,7 +35,9 @@ export function startWatcher(opts: { afterScan?: AfterScan; signal?: AbortSignal
             store,
             c,
             c.watch,
-            view.source === "default" ? undefined : (user) => clientsForFleet(t, c, { user }),
+            view.source === "default"
+              ? undefined
+              : { region: t.region, clients: clientsForFleet(t, c, { user: WATCHER_ACTOR }) },
           );
         return watchFleets(
           view,

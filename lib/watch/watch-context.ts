@@ -6,24 +6,28 @@ import type { WatchContext } from "./watch-fleet.ts";
 
 /**
  * What the watcher runs with in a process: the look's own clients (counted), other clients for its scans, the
- * store, and the watch config (the CLI may override its interval). With `fleetClients`, one fleet's clients (its
- * assumed role: lib/fleets/clientsForFleet, given by the caller so this module stays loadable outside the server);
- * without, the default credentials' (the one fleet).
+ * store, and the watch config (the CLI may override its interval). With `fleet`, clients of that fleet's region
+ * with the credentials of its clients (clientsForFleet: its assumed role); without, the default credentials' (the
+ * one fleet).
  */
 export function watchContext(
   store: Store,
   c: Config,
   watch: Config["watch"] = c.watch,
-  fleetClients?: (user: string) => Clients,
+  fleet?: { region: string; clients: Clients },
 ): WatchContext {
-  // Two sessions per fleet: a fleet's clients are cached per (fleet, user), and the look's clients count every call
-  // that goes through them, so the probe scans must not share them.
-  const clients = fleetClients ? fleetClients("watcher") : createClients(c);
+  // Fresh clients, never the fleet's shared ones: the look's count every call through them, and a probe scan's
+  // throttling is its own; the credentials (and their refresh) are the fleet's.
+  const fresh = () =>
+    fleet
+      ? createClients({ region: fleet.region, maxAttempts: c.maxAttempts }, fleet.clients.ssm.config.credentials)
+      : createClients(c);
+  const clients = fresh();
   return {
     store,
     clients,
     callCounter: countCalls(clients),
-    scan: { clients: fleetClients ? fleetClients("watcher-probe") : createClients(c), config: c },
+    scan: { clients: fresh(), config: c },
     config: watch,
   };
 }
