@@ -3,7 +3,7 @@ import type { Clients } from "../aws/clients.ts";
 import { errorName, isThrottling } from "../aws/errors.ts";
 import type { Fleet } from "../aws/fleet.ts";
 import type { Config } from "../config.ts";
-import { FleetDoctorError } from "../errors.ts";
+import { FleetDoctorError, isFleetDoctorError } from "../errors.ts";
 import type { FleetTarget } from "../fleets/types.ts";
 import type { ScanContext } from "../scan/run-scan.ts";
 import type { Store, StoredWatchState } from "../store/interfaces.ts";
@@ -141,8 +141,9 @@ export async function watchFleet(ctx: WatchContext, opts: WatchOptions): Promise
       failures += 1;
       const reason = String((e as Error)?.message ?? e).slice(0, 300);
       // Throttling is only being behind; anything else (a role that cannot be assumed) is this fleet's error too.
-      if (isThrottling(e)) delete state.error;
-      else state.error = { code: errorName(e), message: reason };
+      const code = isFleetDoctorError(e) && typeof e.details?.code === "string" ? e.details.code : errorName(e);
+      if (isThrottling(e) || isThrottling({ name: code })) delete state.error;
+      else state.error = { code, message: reason };
       const waitMs = backoffMs(failures, {
         baseMs: opts.backoff?.baseMs ?? 2000,
         capMs: opts.backoff?.capMs ?? 300_000,
