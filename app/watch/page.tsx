@@ -15,7 +15,7 @@ export default async function WatchPage({ searchParams }: Props) {
   return (
     <div style={{ display: "grid", gap: 20 }}>
       <WatcherPanel />
-      <AutopilotPanel {...(typeof fleet === "string" && fleet ? { fleet } : {})} />
+      <AutopilotPanel {...(typeof fleet === "string" && fleet && fleet !== "all" ? { fleet } : {})} />
     </div>
   );
 }

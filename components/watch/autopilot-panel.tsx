@@ -6,7 +6,7 @@ import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Spinner from "@cloudscape-design/components/spinner";
 import { useCallback, useEffect, useState } from "react";
-import { fetchAutopilot, fetchMe, type Me } from "@/components/api/client.ts";
+import { type ApiFailure, fetchAutopilot, fetchMe, type Me } from "@/components/api/client.ts";
 import type { AutopilotStatusAnswer } from "@/lib/autopilot/status.ts";
 import { AutopilotLog } from "./autopilot-log.tsx";
 import { KillSwitch } from "./kill-switch.tsx";
@@ -28,7 +28,14 @@ export function AutopilotPanel({ fleet }: { fleet?: string } = {}) {
         setStatus(await fetchAutopilot(signal, fleet));
         setError(undefined);
       } catch (e) {
-        if (!signal?.aborted) setError((e as Error).message.slice(0, 300));
+        if (signal?.aborted) return;
+        // With several fleets and none picked: policies are per fleet, so the page asks for one.
+        const unnamed = (e as ApiFailure).details?.field === "fleet";
+        setError(
+          unnamed
+            ? "Pick one fleet in the header: autopilot's policies are per fleet (a group name is only unique inside one)."
+            : (e as Error).message.slice(0, 300),
+        );
       }
     },
     [fleet],
