@@ -1,7 +1,10 @@
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { storeEngines } from "../../test/helpers/store-engines.ts";
 import type { ActionTarget } from "../actions/types.ts";
 import type { Store } from "./interfaces.ts";
+import { migrate } from "./migrate.ts";
+import { MIGRATIONS } from "./migrations/index.ts";
 
 /**
  * Actions per fleet (migration actions-fleet-001) on both engines: an instance id is only unique inside a fleet, so
@@ -109,5 +112,42 @@ describe.each(engines)("actions per fleet on $name", (e) => {
     expect(prod.targets[0]).toMatchObject({ decision: "joined", joinedAction: legacy.id });
     await store.actions.finishAction(legacy.id, "completed");
     expect((await ask(store, PROD, [ID])).created).toBe(true);
+  });
+});
+
+describe("migration actions-fleet-001 over a store that has actions", () => {
+  const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(MIGRATIONS.find((m) => m.id === "actions-fleet-001")!));
+  const seed = [
+    `INSERT INTO actions (id, kind, actor, actor_role, forced, created_at, requested, max_concurrency, max_errors, wait_seconds)
+     VALUES ('a-old', 'restart', 'alice', 'operator', 0, '2026-12-06T08:00:00.000Z', '["${ID}"]', 1, 1, 60)`,
+    `INSERT INTO action_inflight (instance_id, action_id) VALUES ('${ID}', 'a-old')`,
+  ];
+
+  it("keeps an unfinished action's claim (fleet '') and leaves the old action without a fleet (SQLite)", async () => {
+    const file = await engines[0].fresh();
+    const db = new Database(file);
+    migrate(db, before);
+    for (const q of seed) db.exec(q);
+    migrate(db);
+    expect(db.prepare("SELECT fleet, instance_id, action_id FROM action_inflight").all()).toEqual([
+      { fleet: "", instance_id: ID, action_id: "a-old" },
+    ]);
+    expect(db.prepare("SELECT fleet FROM actions").all()).toEqual([{ fleet: null }]);
+    db.close();
+  });
+
+  it("applies its PostgreSQL script over the same rows", async () => {
+    const url = await engines[1].fresh();
+    for (const m of before) await engines[1].sql(url, m.pg);
+    for (const q of seed) await engines[1].sql(url, q);
+    await engines[1].sql(url, MIGRATIONS.find((m) => m.id === "actions-fleet-001")!.pg);
+    expect(await engines[1].sql(url, "SELECT fleet, instance_id, action_id FROM action_inflight")).toEqual([
+      { fleet: "", instance_id: ID, action_id: "a-old" },
+    ]);
+    await engines[1].sql(
+      url,
+      `INSERT INTO action_inflight (fleet, instance_id, action_id) VALUES ('${PROD}', '${ID}', 'a-old')`,
+    );
+    expect((await engines[1].sql(url, "SELECT count(*)::int AS n FROM action_inflight"))[0]).toEqual({ n: 2 });
   });
 });
