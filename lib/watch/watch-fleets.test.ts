@@ -11,6 +11,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator } from "../../sim/main.ts";
 import type { SimCall } from "../../test/helpers/sim.ts";
+import { createAlertSink } from "../alerts/create-alert-sink.ts";
+import { autopilotAfterScan } from "../autopilot/after-watcher-scan.ts";
 import { parseConfig } from "../config.ts";
 import { clientsForFleet } from "../fleets/clients-for-fleet.ts";
 import { listFleets } from "../fleets/list-fleets.ts";
@@ -120,6 +122,83 @@ accounts:
       expect(await callsOf("123456789012", "SendCommand")).toEqual([]);
       // The status's newest look is one of the fleets'.
       expect([f.get(PROD)?.lastLook?.at, f.get(STAGING)?.lastLook?.at]).toContain(status.lastLook?.at);
+    } finally {
+      await store.close();
+    }
+  }, 90_000);
+
+  it("reviews each fleet's scans with that fleet's policies and clients: group web restarts in prod only", async () => {
+    const file = path.join(tmp, "fleets-2.yaml");
+    writeFileSync(
+      file,
+      `defaults: { role: FleetDoctorMember, regions: [us-east-1] }
+accounts:
+  - { account_id: "111111111111", name: prod, external_id: fleet-doctor-demo }
+  - { account_id: "222222222222", name: staging }
+`,
+    );
+    const db = path.join(tmp, "autopilot.db");
+    const c = parseConfig({
+      ...process.env,
+      FLEET_DOCTOR_FLEETS: file,
+      FLEET_DOCTOR_DB: db,
+      FLEET_DOCTOR_FULL_SCAN_CRON: "off",
+      FLEET_DOCTOR_RESTART_WAIT: "20",
+    });
+    const store = openStore(db);
+    const watch = { ...c.watch, enabled: true, intervalSeconds: 1 };
+    const policy = { dryRun: false, maxRestartsPerHour: 20, breakerFailures: 3, breakerWindowMinutes: 15 };
+    const at = new Date().toISOString();
+    // The same group name in two fleets: restart in prod, off in staging.
+    await store.autopilot.setPolicy(
+      { fleet: PROD, group: "web", mode: "restart", ...policy, author: "ops", updatedAt: at },
+      "ops",
+    );
+    await store.autopilot.setPolicy(
+      { fleet: STAGING, group: "web", mode: "off", ...policy, author: "ops", updatedAt: at },
+      "ops",
+    );
+    const view = await listFleets(c);
+    const stop = new AbortController();
+    const running = watchFleets(
+      view,
+      {
+        store,
+        config: watch,
+        contextFor: (t) =>
+          watchContext(store, c, watch, { region: t.region, clients: clientsForFleet(t, c, { user: "watcher" }) }),
+      },
+      { signal: stop.signal, afterScan: autopilotAfterScan(store, c, createAlertSink({ store, webhooks: [] })) },
+    );
+    let done: Awaited<ReturnType<typeof store.actions.list>> = [];
+    for (let i = 0; i < 600; i++) {
+      done = await store.actions.list({ fleet: PROD });
+      if (done.length > 0 && done.every((a) => a.status !== "running")) break;
+      await sleep(100);
+    }
+    stop.abort();
+    await running;
+    try {
+      expect(done.length).toBeGreaterThan(0);
+      expect(done.every((a) => a.actor === "autopilot" && a.fleet === PROD)).toBe(true);
+      expect(await store.actions.list({ fleet: STAGING })).toEqual([]);
+      const restarts = async (account: string) =>
+        (await callsOf(account, "SendCommand")).filter((call) =>
+          ((call.params as { Parameters?: { commands?: string[] } }).Parameters?.commands?.[1] ?? "").startsWith(
+            "# fleet-doctor-restart",
+          ),
+        );
+      // What prod's actions restarted was sent in prod's account, and only there.
+      const sent = (await restarts("111111111111")).flatMap(
+        (call) => (call.params as { InstanceIds: string[] }).InstanceIds,
+      );
+      expect(sent.length).toBeGreaterThan(0);
+      const accepted = (await Promise.all(done.map((a) => store.actions.detail(a.id)))).flatMap((d) =>
+        (d?.targets ?? []).filter((t) => t.decision === "accepted").map((t) => t.instanceId),
+      );
+      expect(sent.sort()).toEqual(accepted.sort());
+      expect(await restarts("222222222222")).toEqual([]);
+      expect(await restarts("123456789012")).toEqual([]);
     } finally {
       await store.close();
     }
