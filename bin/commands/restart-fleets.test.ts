@@ -55,7 +55,8 @@ accounts:
   const store = openConfiguredStore(c);
   try {
     const target = (await listFleets(c)).targets.find((t) => t.id === PROD)!;
-    for await (const _ of runScan({ kind: "all" }, fleetActionContext(target, "test", store, c))) {
+    const ctx = fleetActionContext(target, "test", store, c);
+    for await (const _ of runScan({ kind: "all" }, { ...ctx, fleet: ctx.clientsFleet! })) {
       // stored
     }
   } finally {

@@ -103,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
           ...(values.reason ? { reason: values.reason } : {}),
         },
         actor,
-        { ...ctx, managed },
+        { ...ctx, managed, fleet: target.id },
       ),
     );
     const ids = new Set([answer.actionId, ...answer.joined.map((j) => j.actionId)]);

@@ -35,7 +35,7 @@ export function fleetActionContext(
     clients: clientsForFleet(target, c, { user }),
     store,
     config: c,
-    fleet: fleetOfTarget(target),
+    clientsFleet: fleetOfTarget(target),
   };
 }
 

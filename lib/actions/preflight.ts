@@ -33,12 +33,12 @@ export async function preflight(
     config: Pick<Config, "restartMaxAgeSeconds">;
     now?: number;
     managed?: ManagedNow;
-    /** The fleet the instances are in: only that fleet's results count (the same id may live in another). */
-    fleet?: { id: string };
+    /** The fleet the instances are in (an id is only unique inside one); without it, each id's newest result's. */
+    fleet?: string;
   },
 ): Promise<PreflightCheck[]> {
   const now = ctx.now ?? Date.now();
-  const fleet = ctx.fleet?.id;
+  const { fleet } = ctx;
   const latestOf = new Map(
     await Promise.all(instanceIds.map(async (id) => [id, await latestIn(ctx.store, id, fleet)] as const)),
   );

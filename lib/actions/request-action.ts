@@ -74,7 +74,7 @@ export async function requestAction(
      * The fleet the instances belong to (the caller's pickFleet): the claim, the preflight and the audit are keyed
      * by it. Absent: the one fleet before fleets existed.
      */
-    fleet?: { id: string };
+    fleet?: string;
   },
 ): Promise<ActionAnswer> {
   // Who may restart is the caller's check (withActor("operator") on the route; the CLI is the local operator).
@@ -90,13 +90,10 @@ export async function requestAction(
       },
     );
   }
-  const fleet = ctx.fleet?.id ?? req.fleet;
+  const fleet = ctx.fleet ?? req.fleet;
   const ids = [...new Set(req.instanceIds)];
   const checks = new Map(
-    (await preflight(req.kind, ids, { ...ctx, ...(fleet ? { fleet: { id: fleet } } : {}) })).map((c) => [
-      c.instanceId,
-      c,
-    ]),
+    (await preflight(req.kind, ids, { ...ctx, ...(fleet ? { fleet } : {}) })).map((c) => [c.instanceId, c]),
   );
   const id = crypto.randomUUID();
   const accepted = ids.filter((i) => checks.get(i)!.ok || (force && !checks.get(i)!.hard));

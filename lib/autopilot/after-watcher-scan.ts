@@ -34,6 +34,6 @@ export function autopilotAfterScan(store: Store, c: Config, alerts: AlertSink): 
       return;
     }
     const fleet = fleetOfTarget(target);
-    await reviewScan(scanId, { store, clients: clientsOf(target), fleet, config: c, alerts, signal });
+    await reviewScan(scanId, { store, clients: clientsOf(target), clientsFleet: fleet, config: c, alerts, signal });
   };
 }

@@ -10,7 +10,7 @@ export type ReviewContext = {
   /** The clients of the scan's fleet: its restarts are sent with them. */
   clients: Clients;
   /** The fleet those clients read; a review of another fleet's scan is refused (never restart with wrong clients). */
-  fleet?: Fleet;
+  clientsFleet?: Fleet;
   config: Pick<
     Config,
     | "autopilotKilled"

@@ -36,9 +36,9 @@ const keyOr = (c: Candidate) => c.failureKey ?? `verdict=${c.verdict}`;
  */
 export async function reviewScan(scanId: string, ctx: ReviewContext): Promise<ReviewResult> {
   const { store } = ctx;
-  const fleet = (await store.scanFleet(scanId)) ?? ctx.fleet?.id ?? (await fleetOf(ctx.clients)).id;
-  if (ctx.fleet && ctx.fleet.id !== fleet)
-    throw new Error(`scan ${scanId} is of fleet ${fleet}; this review has the clients of ${ctx.fleet.id}`);
+  const fleet = (await store.scanFleet(scanId)) ?? ctx.clientsFleet?.id ?? (await fleetOf(ctx.clients)).id;
+  if (ctx.clientsFleet && ctx.clientsFleet.id !== fleet)
+    throw new Error(`scan ${scanId} is of fleet ${fleet}; this review has the clients of ${ctx.clientsFleet.id}`);
   const policies = await store.autopilot.policies(fleet);
   const defaultPolicy = policies.find((p) => p.group === null);
   const policyOf = (group: string) =>
@@ -230,7 +230,7 @@ async function startRestart(
     },
     AUTOPILOT_ACTOR,
     // The policy's fleet: the claim, the preflight and the audit are that fleet's.
-    { store: ctx.store, config: ctx.config, fleet: { id: fleet } },
+    { store: ctx.store, config: ctx.config, fleet },
   );
   const at = new Date().toISOString();
   const base = { fleet, group, actor: AUTOPILOT_ACTOR.id, actionId: answer.actionId };

@@ -71,7 +71,8 @@ beforeAll(async () => {
     store = ctx.store;
     for await (const _ of runScan(
       { kind: "all" },
-      { ...ctx, tuning: { firstPollMs: 200, minPollMs: 200, maxPollMs: 500 } },
+      // The scan names its fleet: the assumed role's account, not the default credentials'.
+      { ...ctx, fleet: ctx.clientsFleet!, tuning: { firstPollMs: 200, minPollMs: 200, maxPollMs: 500 } },
     )) {
       // stored
     }

@@ -28,7 +28,7 @@ export const POST = withActor("operator", async (request, actor) => {
   const ctx = fleetActionContext(target, actor.id);
   // What SSM manages now: a vanished instance is refused by the preflight, never sent to.
   const managed = await managedNow(ctx.clients, requestedIds(body));
-  const answer = await requestAction(body, actor, { ...ctx, managed });
+  const answer = await requestAction(body, actor, { ...ctx, managed, fleet: target.id });
   if (answer.created && answer.accepted.length > 0) {
     void startInBackground(answer.actionId, ctx);
     return json(answer, 202, { location: `/api/actions/${answer.actionId}` });

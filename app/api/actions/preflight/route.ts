@@ -31,8 +31,8 @@ export const GET = withActor("viewer", async (request, actor) => {
   const q = readQuery(request, query);
   // The instances of one fleet (required when several are configured): its SSM, its latest results.
   const target = pickFleet(q.fleet, await listFleets(appConfig()));
-  const { clients, store, config, fleet } = fleetActionContext(target, actor.id);
+  const { clients, store, config } = fleetActionContext(target, actor.id);
   const managed = await managedNow(clients, q.ids);
-  const checks = await preflight(q.kind, q.ids, { store, config, managed, ...(fleet ? { fleet } : {}) });
+  const checks = await preflight(q.kind, q.ids, { store, config, managed, fleet: target.id });
   return json({ kind: q.kind, role: actor.role, checks });
 });
