@@ -30,7 +30,7 @@ export type ActionEntry = {
 export type InstanceView = {
   /** The region of the fleet it was read from, for console links. */
   region: string;
-  /** The fleet (`<account>/<region>`) it was read from: its restarts go there. */
+  /** The fleet (`<account>/<region>`) it was read from; absent for a result from before fleets were recorded. */
   fleet?: string;
   /** Gone from its fleet: a full scan started at `since` did not see it. */
   gone?: { since: string; fleet: string };
