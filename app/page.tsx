@@ -31,7 +31,9 @@ function FleetSummary({ o }: { o: Overview }) {
           total={o.total}
           gone={o.gone}
           fleet={o.view.picked}
-          fixAction={o.view.ids.length === 1 ? <RestartFixable instanceIds={o.fixableIds} /> : undefined}
+          fixAction={
+            o.view.ids.length === 1 ? <RestartFixable instanceIds={o.fixableIds} fleet={o.view.ids[0]} /> : undefined
+          }
         />
       )}
       <ScanLauncher runningScanId={o.running?.id} groups={o.groups} fleet={o.view.picked} />

@@ -76,8 +76,11 @@ export async function loadInstance(
     store.goneOf(instanceId, fleetId ?? fleet),
     store.actions.list({ instanceId, limit: 50 }),
   ]);
+  // This instance's actions: its fleet's (the same id in another fleet is another instance), and those from before
+  // fleets were recorded.
+  const mine = rows.filter((a) => !a.fleet || !fleet || a.fleet === fleet);
   const actions = await Promise.all(
-    rows.map(async (a): Promise<ActionEntry> => {
+    mine.map(async (a): Promise<ActionEntry> => {
       const mine = (await store.actions.detail(a.id))?.outcomes.find((o) => o.instanceId === instanceId);
       if (mine?.scanId) verifying.set(mine.scanId, a.id);
       const outcome = mine?.outcome;

@@ -4,12 +4,18 @@ import { WatcherPanel } from "@/components/watch/watcher-panel.tsx";
 export const metadata = { title: "Watch" };
 export const dynamic = "force-dynamic";
 
-/** The watcher, and the autopilot that acts on what it finds; each panel loads and refreshes itself. */
-export default function WatchPage() {
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+/**
+ * The watcher, and the autopilot that acts on what it finds; each panel loads and refreshes itself. Autopilot is
+ * the selected fleet's (`?fleet=`, the header's fleet picker): its policies are per fleet.
+ */
+export default async function WatchPage({ searchParams }: Props) {
+  const fleet = (await searchParams).fleet;
   return (
     <div style={{ display: "grid", gap: 20 }}>
       <WatcherPanel />
-      <AutopilotPanel />
+      <AutopilotPanel {...(typeof fleet === "string" && fleet && fleet !== "all" ? { fleet } : {})} />
     </div>
   );
 }

@@ -1,24 +1,28 @@
 import { userInfo } from "node:os";
 import { ZodError } from "zod";
+import { actionContextFor, fleetActionContext } from "../../lib/actions/context.ts";
 import { managedNow } from "../../lib/actions/managed-now.ts";
 import { requestAction, resumeActions } from "../../lib/actions/request-action.ts";
 import { type ActionContext, runAction } from "../../lib/actions/run-action.ts";
 import type { ActionDetail } from "../../lib/actions/types.ts";
 import type { Actor } from "../../lib/auth/roles.ts";
-import { createClients } from "../../lib/aws/clients.ts";
 import { sleep } from "../../lib/aws/pace.ts";
 import { config } from "../../lib/config.ts";
 import { FleetDoctorError } from "../../lib/errors.ts";
+import { listFleets } from "../../lib/fleets/list-fleets.ts";
+import { pickFleet } from "../../lib/fleets/pick-fleet.ts";
 import { openConfiguredStore } from "../../lib/store/index.ts";
 import type { Command } from "../cli.ts";
 import { commandFlags } from "../flags.ts";
 
-const USAGE = `Usage: fleet-doctor restart i-... [i-...] [--disable-check] [--force --reason TEXT] [--json]
+const USAGE = `Usage: fleet-doctor restart i-... [i-...] [--fleet ACCOUNT/REGION] [--disable-check] [--force --reason TEXT] [--json]
 
 Restarts the ECS agent on the instances whose latest diagnosis (at most FLEET_DOCTOR_RESTART_MAX_AGE seconds old)
 says a restart will work, waits for each to register again or fail again, re-diagnoses it and records everything
 in the audit log (FLEET_DOCTOR_DB). The same preflight as the dashboard: the others are refused with the reason.
 
+  --fleet ID        the fleet of the instances (ACCOUNT/REGION, e.g. 111111111111/us-east-1); required when the
+                    fleets file (FLEET_DOCTOR_FLEETS) lists several: an instance id is only unique inside one
   --disable-check   set ECS_WARM_POOLS_CHECK=false (dated backup kept), then restart; only for instances in no
                     Auto Scaling group
   --force           also restart instances the preflight refused (not unreachable ones, not group members
@@ -65,6 +69,7 @@ export async function run(argv: string[]): Promise<number> {
   const flags = commandFlags(
     argv,
     {
+      fleet: { type: "string" },
       "disable-check": { type: "boolean", default: false },
       force: { type: "boolean", default: false },
       reason: { type: "string" },
@@ -76,13 +81,17 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = flags;
   if (positionals.length === 0) throw new FleetDoctorError("BAD_REQUEST", "Name at least one instance id.");
   const cfg = config();
-  const store = openConfiguredStore(cfg);
-  const ctx: ActionContext = { clients: createClients(cfg), store, config: cfg };
   // The person at this shell holds the AWS credentials already: they act as an operator, under their login name.
   const actor: Actor = { id: `cli:${userInfo().username}`, role: "operator" };
+  // The fleet of the instances, with its own clients (its assumed role): before the store opens, so a missing or bad
+  // --fleet exits 2 at once.
+  const target = pickFleet(values.fleet, await listFleets(cfg), "--fleet");
+  const store = openConfiguredStore(cfg);
+  const ctx = fleetActionContext(target, actor.id, store, cfg);
   try {
-    // Finish what a crashed process left (collect, never resend) so its instances are free again.
-    const resumed = await resumeActions(ctx);
+    // Finish what a crashed process left (collect, never resend) so its instances are free again; each action with
+    // its own fleet's clients.
+    const resumed = await resumeActions(ctx, (a) => actionContextFor(a, store, cfg));
     // What SSM manages now: a vanished instance is refused by the preflight, never sent to.
     const managed = await managedNow(ctx.clients, positionals);
     const answer = await asBadRequest(() =>
@@ -94,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
           ...(values.reason ? { reason: values.reason } : {}),
         },
         actor,
-        { store, config: cfg, managed },
+        { ...ctx, managed, fleet: target.id },
       ),
     );
     const ids = new Set([answer.actionId, ...answer.joined.map((j) => j.actionId)]);

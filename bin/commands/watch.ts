@@ -2,10 +2,15 @@ import { createAlertSink } from "../../lib/alerts/create-alert-sink.ts";
 import { autopilotAfterScan } from "../../lib/autopilot/after-watcher-scan.ts";
 import { config } from "../../lib/config.ts";
 import { FleetDoctorError } from "../../lib/errors.ts";
+import { clientsForFleet } from "../../lib/fleets/clients-for-fleet.ts";
+import { listFleets } from "../../lib/fleets/list-fleets.ts";
+import type { FleetTarget } from "../../lib/fleets/types.ts";
 import { runAsLeader } from "../../lib/leader.ts";
 import { openConfiguredStore } from "../../lib/store/index.ts";
+import { WATCHER_ACTOR } from "../../lib/watch/probe.ts";
 import { watchContext } from "../../lib/watch/watch-context.ts";
-import { WATCHER, type WatchTurn, watchFleet } from "../../lib/watch/watch-fleet.ts";
+import { WATCHER, type WatchTurn } from "../../lib/watch/watch-fleet.ts";
+import { watchFleets } from "../../lib/watch/watch-fleets.ts";
 import type { Command } from "../cli.ts";
 import { commandFlags, numberFlag } from "../flags.ts";
 
@@ -22,7 +27,7 @@ Prints one line per look (seen, probed by reason, verdicts, calls, behind); --js
 
 /** One line per turn, for a terminal. */
 export function turnLine(turn: WatchTurn): string {
-  const t = new Date().toISOString().slice(11, 19);
+  const t = `${new Date().toISOString().slice(11, 19)}${turn.fleet ? ` ${turn.fleet}` : ""}`;
   if (turn.kind === "behind") {
     return `${t} behind since ${turn.state.behind?.since.slice(11, 19)}: ${turn.error}; retry at ${turn.state.behind?.retryAt.slice(11, 19)}`;
   }
@@ -77,11 +82,22 @@ export async function run(argv: string[]): Promise<number> {
   // The store's timers never keep a process alive on their own: the watcher in the foreground does.
   const alive = setInterval(() => {}, 60_000);
   try {
-    const ctx = watchContext(store, c, {
+    const watch = {
       ...c.watch,
       ...(interval !== undefined ? { intervalSeconds: interval } : {}),
       ...(stale !== undefined ? { staleSeconds: stale } : {}),
-    });
+    };
+    // Every fleet (the fleets file's, or the default credentials' one), each with its own clients.
+    const view = await listFleets(c);
+    const contextFor = (t: FleetTarget) =>
+      watchContext(
+        store,
+        c,
+        watch,
+        view.source === "default"
+          ? undefined
+          : { region: t.region, clients: clientsForFleet(t, c, { user: WATCHER_ACTOR }) },
+      );
     const print = (turn: WatchTurn) =>
       console.log(
         values.json ? JSON.stringify({ ...turn, state: undefined, behind: turn.state.behind }) : turnLine(turn),
@@ -91,8 +107,14 @@ export async function run(argv: string[]): Promise<number> {
       store,
       WATCHER,
       async (signal) => {
-        console.error(`fleet-doctor watch: leading (every ${ctx.config.intervalSeconds} s)`);
-        await watchFleet(ctx, { signal, onTurn: print, afterScan: autopilotAfterScan(store, c, alerts) });
+        console.error(
+          `fleet-doctor watch: leading (every ${watch.intervalSeconds} s, ${view.targets.length} fleet(s)${view.errors.length ? `, ${view.errors.length} unreachable: ${view.errors.map((e) => `${e.fleet} ${e.code}`).join(", ")}` : ""})`,
+        );
+        await watchFleets(
+          view,
+          { store, config: watch, contextFor },
+          { signal, onTurn: print, afterScan: autopilotAfterScan(store, c, alerts) },
+        );
       },
       { signal: stop.signal },
     );

@@ -117,6 +117,7 @@ export function ActionDetail({ initial }: { initial: Detail }) {
               ),
             },
             { label: "Remedy", value: `${KIND_TEXT[detail.kind] ?? detail.kind}${detail.forced ? " (forced)" : ""}` },
+            { label: "Fleet", value: detail.fleet ?? "the default fleet (before fleets were recorded)" },
             { label: "Who", value: `${detail.actor.slice(0, 120)} (${detail.actorRole})` },
             { label: "When", value: <When iso={detail.createdAt} /> },
             { label: "Why", value: detail.reason ? detail.reason.slice(0, 500) : "-" },

@@ -56,6 +56,12 @@ export function ActionsTable({ actions }: { actions: ActionRow[] }) {
           cell: (a) => <Wraps max={160}>{`${a.actor.slice(0, 120)} (${a.actorRole})`}</Wraps>,
         },
         {
+          id: "fleet",
+          header: "Fleet",
+          // An instance id is only unique inside one fleet: the audit says which fleet's instance was restarted.
+          cell: (a) => a.fleet ?? "-",
+        },
+        {
           id: "instances",
           header: "Instances",
           cell: (a) => (a.requested.length === 1 ? a.requested[0] : `${a.requested.length} instances`),

@@ -13,8 +13,14 @@ import { RestartModal } from "./restart-modal.tsx";
 type Checks = Record<ActionKind, PreflightCheck[]>;
 
 /** Why nothing can be done, in one line, from the preflight and the role. */
-function blocker(me: Me | undefined, checks: PreflightCheck[] | undefined, count: number): string | undefined {
+function blocker(
+  me: Me | undefined,
+  checks: PreflightCheck[] | undefined,
+  count: number,
+  mixedFleets = false,
+): string | undefined {
   if (count === 0) return "Select instances to restart.";
+  if (mixedFleets) return "Select instances of one fleet: a restart acts in one account and region.";
   if (count > 50) return "At most 50 instances per action.";
   if (!me || !checks) return "Checking…";
   if (me.actor.role !== "operator") return `Restarting needs the operator role; ${me.actor.id} is a viewer.`;
@@ -30,9 +36,15 @@ function blocker(me: Me | undefined, checks: PreflightCheck[] | undefined, count
  */
 export function RestartButton({
   instanceIds,
+  fleet,
+  mixedFleets = false,
   variant = "normal",
 }: {
   instanceIds: string[];
+  /** The fleet of the instances shown (`<account>/<region>`): checked and restarted there, never elsewhere. */
+  fleet?: string;
+  /** The selection spans several fleets: nothing is checked or offered (selection-fleet.ts). */
+  mixedFleets?: boolean;
   variant?: "normal" | "primary";
 }) {
   const [me, setMe] = useState<Me>();
@@ -48,19 +60,19 @@ export function RestartButton({
   }, []);
   useEffect(() => {
     setChecks(undefined);
-    if (ids.length === 0 || ids.length > 50) return;
+    if (ids.length === 0 || ids.length > 50 || mixedFleets) return;
     const abort = new AbortController();
     Promise.all([
-      fetchPreflight("restart", ids, abort.signal),
-      fetchPreflight("disable-check-and-restart", ids, abort.signal),
+      fetchPreflight("restart", ids, abort.signal, fleet),
+      fetchPreflight("disable-check-and-restart", ids, abort.signal, fleet),
     ]).then(
       ([restart, disable]) => setChecks({ restart, "disable-check-and-restart": disable }),
       () => {},
     );
     return () => abort.abort();
-  }, [ids]);
+  }, [ids, fleet, mixedFleets]);
 
-  const why = blocker(me, checks?.restart, ids.length);
+  const why = blocker(me, checks?.restart, ids.length, mixedFleets);
   const operator = me?.actor.role === "operator";
   const disableOk = checks?.["disable-check-and-restart"].some((c) => c.ok) ?? false;
   const forceable = checks?.restart.some((c) => !c.ok && !c.hard) ?? false;
@@ -116,6 +128,7 @@ export function RestartButton({
           kind={open.kind}
           force={open.force}
           checks={checks[open.kind]}
+          {...(fleet ? { fleet } : {})}
           onDismiss={() => setOpen(undefined)}
         />
       )}

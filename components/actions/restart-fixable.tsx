@@ -40,7 +40,7 @@ function tally(details: ActionDetail[]) {
  * confirmation that names the count; the overview then follows the restarts and says how many came back verified
  * healthy. These instances run no tasks (their agent never registered), so they go in one batch per action.
  */
-export function RestartFixable({ instanceIds }: { instanceIds: string[] }) {
+export function RestartFixable({ instanceIds, fleet }: { instanceIds: string[]; fleet?: string }) {
   const router = useRouter();
   const [phase, setPhase] = useState<Phase>({ kind: "idle" });
   const [operator, setOperator] = useState<boolean>();
@@ -89,7 +89,7 @@ export function RestartFixable({ instanceIds }: { instanceIds: string[] }) {
     setPhase({ kind: "checking" });
     try {
       const checks = (
-        await Promise.all(chunks(instanceIds, PER_ACTION).map((c) => fetchPreflight("restart", c)))
+        await Promise.all(chunks(instanceIds, PER_ACTION).map((c) => fetchPreflight("restart", c, undefined, fleet)))
       ).flat();
       setTyped("");
       setPhase({ kind: "confirm", ready: checks.filter((c) => c.ok), left: checks.filter((c) => !c.ok) });
@@ -109,7 +109,7 @@ export function RestartFixable({ instanceIds }: { instanceIds: string[] }) {
         PER_ACTION,
       )) {
         // The server restarts a batch of ready instances at once (defaultConcurrency): they run no tasks.
-        answers.push(await postAction({ kind: "restart", instanceIds: batch }));
+        answers.push(await postAction({ kind: "restart", ...(fleet ? { fleet } : {}), instanceIds: batch }));
       }
       setPhase({ kind: "running", actionIds: answers.map((a) => a.actionId), details: [] });
     } catch (e) {

@@ -26,10 +26,13 @@ export function RestartModal({
   kind,
   force,
   checks,
+  fleet,
   onDismiss,
 }: {
   kind: ActionKind;
   force: boolean;
+  /** The fleet of the instances (sent with the request). */
+  fleet?: string;
   checks: PreflightCheck[];
   onDismiss: () => void;
 }) {
@@ -53,6 +56,7 @@ export function RestartModal({
     try {
       const answer = await postAction({
         kind,
+        ...(fleet ? { fleet } : {}),
         instanceIds: targets.map((t) => t.instanceId),
         ...(force ? { force: true, reason: reason.trim() } : {}),
       });

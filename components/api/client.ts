@@ -52,8 +52,14 @@ export const fetchMe = (signal?: AbortSignal) => get<Me>("/api/me", signal);
 /** The watcher's status: who leads it, its last look, whether it is behind, its full-scan schedule. */
 export const fetchWatch = (signal?: AbortSignal) => get<WatchStatus>("/api/watch", signal);
 
-export async function fetchPreflight(kind: ActionKind, ids: string[], signal?: AbortSignal): Promise<PreflightCheck[]> {
-  const q = new URLSearchParams({ kind, ids: ids.join(",") });
+/** `fleet`: the fleet of the instances (`<account>/<region>`); the server requires it when it reads several. */
+export async function fetchPreflight(
+  kind: ActionKind,
+  ids: string[],
+  signal?: AbortSignal,
+  fleet?: string,
+): Promise<PreflightCheck[]> {
+  const q = new URLSearchParams({ kind, ids: ids.join(","), ...(fleet ? { fleet } : {}) });
   return (await get<{ checks: PreflightCheck[] }>(`/api/actions/preflight?${q}`, signal)).checks;
 }
 
@@ -61,8 +67,14 @@ export async function fetchScript(kind: ActionKind): Promise<string[]> {
   return (await get<{ commands: string[] }>(`/api/actions/script?${new URLSearchParams({ kind })}`)).commands;
 }
 
-export const postAction = (body: { kind: ActionKind; instanceIds: string[]; force?: boolean; reason?: string }) =>
-  send<ActionAnswer>("POST", "/api/actions", body);
+export const postAction = (body: {
+  kind: ActionKind;
+  /** The fleet of the instances shown: an instance id is only unique inside one fleet. */
+  fleet?: string;
+  instanceIds: string[];
+  force?: boolean;
+  reason?: string;
+}) => send<ActionAnswer>("POST", "/api/actions", body);
 
 export async function fetchAction(actionId: string, signal?: AbortSignal): Promise<ActionDetail> {
   return (await get<{ action: ActionDetail }>(`/api/actions/${seg(actionId)}`, signal)).action;
@@ -148,17 +160,25 @@ export async function fetchInstanceView(
 }
 
 /** Autopilot in the fleet the server reads: kill switch, policies, breakers, recent entries, groups. */
-export const fetchAutopilot = (signal?: AbortSignal) => get<AutopilotStatusAnswer>("/api/autopilot", signal);
+/** Autopilot in `fleet` (the page's selected fleet); without it, the server's one fleet. */
+export const fetchAutopilot = (signal?: AbortSignal, fleet?: string) =>
+  get<AutopilotStatusAnswer>(`/api/autopilot${fleet ? `?${new URLSearchParams({ fleet })}` : ""}`, signal);
 
 export const putAutopilotPolicy = (body: PolicyRequest) =>
   send<{ policy: Policy; before: Policy | null }>("PUT", "/api/autopilot/policies", body);
 
-export const postKillSwitch = (engaged: boolean) =>
-  send<{ killSwitch: AutopilotStatus["killSwitch"] }>("POST", "/api/autopilot/kill-switch", { engaged });
+export const postKillSwitch = (engaged: boolean, fleet?: string) =>
+  send<{ killSwitch: AutopilotStatus["killSwitch"] }>("POST", "/api/autopilot/kill-switch", {
+    ...(fleet ? { fleet } : {}),
+    engaged,
+  });
 
 /** `group: null`: the breaker of the instances in no group. */
-export const postBreakerReset = (group: string | null) =>
-  send<{ group: string | null; reset: true }>("POST", "/api/autopilot/breakers/reset", { group });
+export const postBreakerReset = (group: string | null, fleet?: string) =>
+  send<{ group: string | null; reset: true }>("POST", "/api/autopilot/breakers/reset", {
+    ...(fleet ? { fleet } : {}),
+    group,
+  });
 
 const groupUrl = (name: string, fleet: string | undefined, tail = "") =>
   `/api/groups/${seg(name)}${tail}${fleet ? `?${new URLSearchParams({ fleet })}` : ""}`;

@@ -64,7 +64,7 @@ export function InstancePanel({ instanceId, fleet }: { instanceId: string; fleet
     <SpaceBetween size="m">
       <SpaceBetween direction="horizontal" size="m" alignItems="center">
         {fullPage}
-        <RestartButton instanceIds={[instanceId]} />
+        <RestartButton instanceIds={[instanceId]} {...(state.view.fleet ? { fleet: state.view.fleet } : {})} />
       </SpaceBetween>
       <InstanceDetail view={state.view} />
     </SpaceBetween>

@@ -15,6 +15,7 @@ import Toggle from "@cloudscape-design/components/toggle";
 import { useRouter } from "next/navigation";
 import { type ReactNode, startTransition, useCallback, useEffect, useMemo, useState } from "react";
 import { RestartButton } from "@/components/actions/restart-button.tsx";
+import { selectionFleet } from "@/components/actions/selection-fleet.ts";
 import { fetchTableRows } from "@/components/api/client.ts";
 import { useSplitPanelSlot } from "@/components/shell/split-panel-slot.tsx";
 import { formatTime } from "@/components/text/time.ts";
@@ -222,6 +223,8 @@ export function InstancesTable({
     });
 
   const selected = collectionProps.selectedItems ?? [];
+  // One restart acts in one fleet: the selection's, or none offered when it spans several.
+  const selectedFleet = selectionFleet(selected);
   const sortKey = collectionProps.sortingColumn?.sortingField as SortKey | undefined;
 
   const view: TableView = {
@@ -306,7 +309,11 @@ export function InstancesTable({
           }
           actions={
             <SpaceBetween direction="horizontal" size="xs">
-              <RestartButton instanceIds={selected.map((r) => r.instanceId)} />
+              <RestartButton
+                instanceIds={selected.map((r) => r.instanceId)}
+                {...(selectedFleet.fleet ? { fleet: selectedFleet.fleet } : {})}
+                mixedFleets={selectedFleet.mixed}
+              />
               <ButtonDropdown
                 items={[
                   { id: "csv", text: "CSV (current view)" },

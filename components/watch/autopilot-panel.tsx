@@ -6,7 +6,7 @@ import Header from "@cloudscape-design/components/header";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import Spinner from "@cloudscape-design/components/spinner";
 import { useCallback, useEffect, useState } from "react";
-import { fetchAutopilot, fetchMe, type Me } from "@/components/api/client.ts";
+import { type ApiFailure, fetchAutopilot, fetchMe, type Me } from "@/components/api/client.ts";
 import type { AutopilotStatusAnswer } from "@/lib/autopilot/status.ts";
 import { AutopilotLog } from "./autopilot-log.tsx";
 import { KillSwitch } from "./kill-switch.tsx";
@@ -17,19 +17,29 @@ import { policyRows } from "./policy-rows.ts";
 const REFRESH_MS = 10_000;
 
 /** Autopilot on the Watch page: the kill switch, the policies and breakers per group, the recent entries. */
-export function AutopilotPanel() {
+export function AutopilotPanel({ fleet }: { fleet?: string } = {}) {
   const [status, setStatus] = useState<AutopilotStatusAnswer>();
   const [me, setMe] = useState<Me>();
   const [error, setError] = useState<string>();
 
-  const load = useCallback(async (signal?: AbortSignal) => {
-    try {
-      setStatus(await fetchAutopilot(signal));
-      setError(undefined);
-    } catch (e) {
-      if (!signal?.aborted) setError((e as Error).message.slice(0, 300));
-    }
-  }, []);
+  const load = useCallback(
+    async (signal?: AbortSignal) => {
+      try {
+        setStatus(await fetchAutopilot(signal, fleet));
+        setError(undefined);
+      } catch (e) {
+        if (signal?.aborted) return;
+        // With several fleets and none picked: policies are per fleet, so the page asks for one.
+        const unnamed = (e as ApiFailure).details?.field === "fleet";
+        setError(
+          unnamed
+            ? "Pick one fleet in the header: autopilot's policies are per fleet (a group name is only unique inside one)."
+            : (e as Error).message.slice(0, 300),
+        );
+      }
+    },
+    [fleet],
+  );
 
   useEffect(() => {
     const abort = new AbortController();
@@ -55,9 +65,15 @@ export function AutopilotPanel() {
         }
       >
         {error ? <Alert type="error">{error}</Alert> : null}
-        {status ? <KillSwitch state={status.killSwitch} canChange={canChange} onChanged={refresh} /> : <Spinner />}
+        {status ? (
+          <KillSwitch state={status.killSwitch} fleet={status.fleet} canChange={canChange} onChanged={refresh} />
+        ) : (
+          <Spinner />
+        )}
       </Container>
-      {status ? <PoliciesTable rows={policyRows(status)} canChange={canChange} onChanged={refresh} /> : null}
+      {status ? (
+        <PoliciesTable rows={policyRows(status)} fleet={status.fleet} canChange={canChange} onChanged={refresh} />
+      ) : null}
       {status ? <AutopilotLog entries={status.recent} /> : null}
     </SpaceBetween>
   );

@@ -16,10 +16,13 @@ import type { AutopilotStatus } from "@/lib/autopilot/types.ts";
  */
 export function KillSwitch({
   state,
+  fleet,
   canChange,
   onChanged,
 }: {
   state: AutopilotStatus["killSwitch"];
+  /** The fleet of the page that sets it: the switch is global, its log entry is under this fleet. */
+  fleet?: string;
   canChange: boolean;
   onChanged: () => void;
 }) {
@@ -33,7 +36,7 @@ export function KillSwitch({
     setBusy(true);
     setError(undefined);
     try {
-      await postKillSwitch(asking);
+      await postKillSwitch(asking, fleet);
       setAsking(undefined);
       onChanged();
     } catch (e) {

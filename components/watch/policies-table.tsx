@@ -15,10 +15,13 @@ import { groupText, type PolicyRow } from "./policy-rows.ts";
 /** The policies per group and the default, what applies where, each group's breaker; operators edit and reset. */
 export function PoliciesTable({
   rows,
+  fleet,
   canChange,
   onChanged,
 }: {
   rows: PolicyRow[];
+  /** The fleet these policies are of: edits and resets name it (a group name is only unique inside one). */
+  fleet: string;
   canChange: boolean;
   onChanged: () => void;
 }) {
@@ -28,7 +31,7 @@ export function PoliciesTable({
   const reset = async (group: string | null) => {
     setError(undefined);
     try {
-      await postBreakerReset(group);
+      await postBreakerReset(group, fleet);
       onChanged();
     } catch (e) {
       setError((e as Error).message.slice(0, 300));
@@ -139,6 +142,7 @@ export function PoliciesTable({
       {error ? <Box color="text-status-error">{error}</Box> : null}
       {editing ? (
         <PolicyModal
+          fleet={fleet}
           group={editing.group}
           {...(editing.own ? { current: editing.own } : editing.effective ? { current: editing.effective } : {})}
           onDismiss={() => setEditing(undefined)}

@@ -24,11 +24,14 @@ type Numbers = "maxRestartsPerHour" | "breakerFailures" | "breakerWindowMinutes"
 
 /** Edits one group's (or the default) policy; the server checks every field and names the one it refuses. */
 export function PolicyModal({
+  fleet,
   group,
   current,
   onDismiss,
   onSaved,
 }: {
+  /** The fleet the policy is set in (`<account>/<region>`), sent with it. */
+  fleet: string;
   group: string | null;
   current?: Policy;
   onDismiss: () => void;
@@ -49,6 +52,7 @@ export function PolicyModal({
     setError(undefined);
     try {
       await putAutopilotPolicy({
+        fleet,
         group,
         mode,
         dryRun,

@@ -16,6 +16,7 @@ import { When } from "@/components/text/when.tsx";
 import { VerdictStatus } from "@/components/verdict/verdict-status.tsx";
 import { isVerdict } from "@/lib/diagnosis/catalogue.ts";
 import type { WatchStatus } from "@/lib/watch/types.ts";
+import { FleetWatchTable } from "./fleet-watch-table.tsx";
 
 /** How often the panel asks again: a look is every 30 s by default, so a few seconds keeps it close. */
 const REFRESH_MS = 3000;
@@ -146,6 +147,7 @@ function Body({ status }: { status: WatchStatus }) {
           ]}
         />
       ) : null}
+      {status.fleets ? <FleetWatchTable fleets={status.fleets} /> : null}
       <KeyValuePairs
         columns={3}
         items={[

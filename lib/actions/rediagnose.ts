@@ -13,7 +13,7 @@ const WAIT_FOR_FLEET_MS = 120_000;
  */
 export async function rediagnose(
   ids: string[],
-  ctx: Pick<ScanContext, "clients" | "store" | "config">,
+  ctx: Pick<ScanContext, "clients" | "store" | "config" | "fleet">,
   actor: string,
   waitMs = WAIT_FOR_FLEET_MS,
 ): Promise<string | undefined> {

@@ -8,7 +8,7 @@ import { auditText } from "./audit-text.ts";
 import type { ManagedNow } from "./managed-now.ts";
 import { preflight } from "./preflight.ts";
 import { type ActionContext, runAction } from "./run-action.ts";
-import { ACTION_KINDS, type ActionTarget, MAX_ACTION_TARGETS } from "./types.ts";
+import { ACTION_KINDS, type ActionRow, type ActionTarget, MAX_ACTION_TARGETS } from "./types.ts";
 
 export const MIN_FORCE_REASON = 10;
 
@@ -16,6 +16,8 @@ export const MIN_FORCE_REASON = 10;
 export const actionRequestSchema = z
   .object({
     kind: z.enum(ACTION_KINDS),
+    /** The fleet of the instances (`<account>/<region>`): resolved by the caller (pickFleet) before this. */
+    fleet: z.string().max(100).optional(),
     instanceIds: z
       .array(z.string().regex(INSTANCE_ID, "not an instance id (i-… or mi-…)"))
       .min(1)
@@ -68,6 +70,11 @@ export async function requestAction(
     config: Pick<Config, "restartMaxAgeSeconds" | "restartWaitSeconds">;
     now?: number;
     managed?: ManagedNow;
+    /**
+     * The fleet the instances belong to (the caller's pickFleet): the claim, the preflight and the audit are keyed
+     * by it. Absent: the one fleet before fleets existed.
+     */
+    fleet?: string;
   },
 ): Promise<ActionAnswer> {
   // Who may restart is the caller's check (withActor("operator") on the route; the CLI is the local operator).
@@ -83,8 +90,11 @@ export async function requestAction(
       },
     );
   }
+  const fleet = ctx.fleet ?? req.fleet;
   const ids = [...new Set(req.instanceIds)];
-  const checks = new Map((await preflight(req.kind, ids, ctx)).map((c) => [c.instanceId, c]));
+  const checks = new Map(
+    (await preflight(req.kind, ids, { ...ctx, ...(fleet ? { fleet } : {}) })).map((c) => [c.instanceId, c]),
+  );
   const id = crypto.randomUUID();
   const accepted = ids.filter((i) => checks.get(i)!.ok || (force && !checks.get(i)!.hard));
   const maxConcurrency = Math.min(
@@ -100,6 +110,7 @@ export async function requestAction(
     {
       id,
       kind: req.kind,
+      ...(fleet ? { fleet } : {}),
       actor: actor.id,
       actorRole: actor.role,
       forced: force,
@@ -181,12 +192,29 @@ export function startInBackground(
  * Takes over every unfinished action whose lease expired (its owner died: a crash, a deploy, a kill), collecting
  * what it sent and never resending. Any process may call it at any time; an action a live process drives is left.
  */
-export async function resumeActions(ctx: ActionContext): Promise<{ actionId: string; done: Promise<void> }[]> {
+export async function resumeActions(
+  ctx: ActionContext,
+  /** The context of an action's own fleet (its clients); without it, `ctx` (one fleet). */
+  contextFor?: (action: ActionRow) => Promise<ActionContext>,
+): Promise<{ actionId: string; done: Promise<void> }[]> {
   const actions = ctx.store.actions;
   const resumed: { actionId: string; done: Promise<void> }[] = [];
   for (const actionId of await actions.unfinished()) {
+    const row = await actions.get(actionId);
+    if (!row) continue;
+    let actx: ActionContext;
+    try {
+      actx = contextFor ? await contextFor(row) : ctx;
+    } catch (e) {
+      // Its fleet is not configured (or cannot be entered) here: leave it for a process that can reach it.
+      console.error(
+        `[fleet-doctor] cannot resume action ${actionId} of fleet ${row.fleet}:`,
+        (e as Error)?.message ?? e,
+      );
+      continue;
+    }
     if (await actions.takeOver(actionId)) {
-      resumed.push({ actionId, done: startInBackground(actionId, ctx, { resume: true }) });
+      resumed.push({ actionId, done: startInBackground(actionId, actx, { resume: true }) });
     }
   }
   return resumed;

@@ -1,6 +1,7 @@
 import { channel } from "../async/channel.ts";
 import type { Clients } from "../aws/clients.ts";
 import { NOT_DELIVERED } from "../aws/command-output.ts";
+import type { Fleet } from "../aws/fleet.ts";
 import { chunks } from "../aws/inventory.ts";
 import { runCommand } from "../aws/run-command.ts";
 import { findSentCommands } from "../aws/sent-commands.ts";
@@ -13,7 +14,13 @@ import { settledStatus } from "./settled-status.ts";
 import type { ActionDetail, ActionEvent, ActionStatus, InstanceOutcome, InstanceOutcomeKind } from "./types.ts";
 
 export type ActionContext = {
+  /** The clients of the action's fleet (clientsForFleet): every command of the action goes through them. */
   clients: Clients;
+  /**
+   * The fleet those clients read, named so the probe after a restart is stored under it (the default credentials'
+   * STS would name another account). Absent: the one fleet of the default credentials.
+   */
+  clientsFleet?: Fleet;
   store: Store;
   config: Pick<Config, "sendRate" | "pollRate" | "probeTimeoutSeconds" | "deliveryTimeoutSeconds" | "joinGraceSeconds">;
   /** Milliseconds between looks at a running command. */
@@ -129,6 +136,9 @@ async function execute(
   const detail = await actions.detail(actionId);
   if (!detail) throw new Error(`no action ${actionId}`);
   if (detail.status !== "running") return;
+  // Never send one fleet's restart with another fleet's clients (the same id may be another instance there).
+  if (detail.fleet && ctx.clientsFleet && detail.fleet !== ctx.clientsFleet.id)
+    throw new Error(`action ${actionId} is of fleet ${detail.fleet}, not ${ctx.clientsFleet.id}`);
   if (resume) await emit({ type: "resumed", pid: process.pid, at: now() });
 
   const accepted = detail.targets.filter((t) => t.decision === "accepted").map((t) => t.instanceId);
@@ -353,7 +363,9 @@ async function verify(
   if (reached.length > 0) {
     await emit({ type: "rediagnosing", instanceIds: reached, at: now() });
     try {
-      const scanId = await rediagnose(reached, ctx, `action:${actionId}`);
+      // Stored under the action's fleet (its clients'), never under what STS says of the default credentials.
+      const scanCtx = ctx.clientsFleet ? { ...ctx, fleet: ctx.clientsFleet } : ctx;
+      const scanId = await rediagnose(reached, scanCtx, `action:${actionId}`);
       // The scan's events are slim; its results are read once, from the store.
       for (const r of scanId ? await ctx.store.scanResults(scanId) : []) {
         after.set(r.instanceId, { verdict: r.verdict, summary: r.summary, scanId: r.scanId });

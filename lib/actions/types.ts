@@ -105,6 +105,8 @@ export type StoredActionEvent = { seq: number; event: ActionEvent };
 export type ActionRow = {
   id: string;
   kind: ActionKind;
+  /** The fleet (`<account>/<region>`) the action restarts instances of; absent for actions from before fleets. */
+  fleet?: string;
   actor: string;
   actorRole: string;
   forced: boolean;

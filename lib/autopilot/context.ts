@@ -1,12 +1,16 @@
 import type { AlertSink } from "../alerts/types.ts";
 import type { Clients } from "../aws/clients.ts";
+import type { Fleet } from "../aws/fleet.ts";
 import type { Config } from "../config.ts";
 import type { Store } from "../store/interfaces.ts";
 
 /** What a review needs: the watcher's store and clients, the config (kill switch, the restart's), where alerts go. */
 export type ReviewContext = {
   store: Store;
+  /** The clients of the scan's fleet: its restarts are sent with them. */
   clients: Clients;
+  /** The fleet those clients read; a review of another fleet's scan is refused (never restart with wrong clients). */
+  clientsFleet?: Fleet;
   config: Pick<
     Config,
     | "autopilotKilled"

@@ -16,8 +16,15 @@ const groupName = z
 
 export const POLICY_DEFAULTS = { dryRun: false, maxRestartsPerHour: 20, breakerFailures: 3, breakerWindowMinutes: 15 };
 
+/**
+ * The fleet a request acts in (`<account>/<region>`): a group name is only unique inside one. Read by the route
+ * (pickFleet: required when several fleets are configured); the verbs get it resolved, in their context.
+ */
+const fleetField = z.string().max(100).optional();
+
 export const policyRequestSchema = z
   .object({
+    fleet: fleetField,
     group: groupName.nullable(),
     mode: z.enum(AUTOPILOT_MODES),
     dryRun: z.boolean().default(POLICY_DEFAULTS.dryRun),
@@ -28,10 +35,10 @@ export const policyRequestSchema = z
   .strict();
 export type PolicyRequest = z.infer<typeof policyRequestSchema>;
 
-export const killSwitchRequestSchema = z.object({ engaged: z.boolean() }).strict();
+export const killSwitchRequestSchema = z.object({ fleet: fleetField, engaged: z.boolean() }).strict();
 
 /** `group: null` resets the breaker of the instances in no group. */
-export const breakerResetRequestSchema = z.object({ group: groupName.nullable() }).strict();
+export const breakerResetRequestSchema = z.object({ fleet: fleetField, group: groupName.nullable() }).strict();
 
 /**
  * Parses a body; an unknown field is a 400 naming it (zod alone would name the whole body), any other issue is

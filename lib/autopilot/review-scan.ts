@@ -36,7 +36,9 @@ const keyOr = (c: Candidate) => c.failureKey ?? `verdict=${c.verdict}`;
  */
 export async function reviewScan(scanId: string, ctx: ReviewContext): Promise<ReviewResult> {
   const { store } = ctx;
-  const fleet = (await store.scanFleet(scanId)) ?? (await fleetOf(ctx.clients)).id;
+  const fleet = (await store.scanFleet(scanId)) ?? ctx.clientsFleet?.id ?? (await fleetOf(ctx.clients)).id;
+  if (ctx.clientsFleet && ctx.clientsFleet.id !== fleet)
+    throw new Error(`scan ${scanId} is of fleet ${fleet}; this review has the clients of ${ctx.clientsFleet.id}`);
   const policies = await store.autopilot.policies(fleet);
   const defaultPolicy = policies.find((p) => p.group === null);
   const policyOf = (group: string) =>
@@ -229,7 +231,8 @@ async function startRestart(
       reason: `Autopilot: ${which}, set by ${policy.author} at ${policy.updatedAt}.`,
     },
     AUTOPILOT_ACTOR,
-    { store: ctx.store, config: ctx.config },
+    // The policy's fleet: the claim, the preflight and the audit are that fleet's.
+    { store: ctx.store, config: ctx.config, fleet },
   );
   const at = new Date().toISOString();
   const base = { fleet, group, actor: AUTOPILOT_ACTOR.id, actionId: answer.actionId };

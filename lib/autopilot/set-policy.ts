@@ -9,7 +9,8 @@ export async function setPolicy(
   actor: Actor,
   ctx: { store: Store; fleet: string },
 ): Promise<{ policy: Policy; before: Policy | null }> {
-  const req = parseBody(policyRequestSchema, input);
+  // The fleet is the context's (resolved from the request by the route), never the body's text.
+  const { fleet: _named, ...req } = parseBody(policyRequestSchema, input);
   const policy: Policy = { fleet: ctx.fleet, ...req, author: actor.id, updatedAt: new Date().toISOString() };
   const before = await ctx.store.autopilot.setPolicy(policy, actor.id);
   return { policy, before: before ?? null };

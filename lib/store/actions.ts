@@ -14,6 +14,12 @@ import {
 } from "./rows.ts";
 
 /**
+ * Which claims of `action_inflight f` hold an instance for a request in fleet `?` (given twice): that fleet's, and a
+ * claim from before fleets (''), which holds the id everywhere; a request without a fleet ('') sees every fleet's.
+ */
+export const SAME_FLEET = `(? = '' OR f.fleet = ? OR f.fleet = '')`;
+
+/**
  * The actions' tables (SQLite), over the store's connection. Writes that belong together run in one transaction;
  * the claim of instances runs in an IMMEDIATE one so that two requests (two tabs, the CLI and the dashboard) can
  * never both claim the same instance. Which process drives an action is its lease; `action_runs` keeps the history.
@@ -21,18 +27,18 @@ import {
 export function actionAuditStore(db: Database.Database, leases: LeaseTable, wake: EventEmitter): ActionAuditStore {
   const q = {
     insertAction: db.prepare(
-      `INSERT INTO actions (id, kind, actor, actor_role, forced, reason, created_at, requested, max_concurrency, max_errors, wait_seconds)
-       VALUES (@id, @kind, @actor, @actorRole, @forced, @reason, @createdAt, @requested, @maxConcurrency, @maxErrors, @waitSeconds)`,
+      `INSERT INTO actions (id, kind, fleet, actor, actor_role, forced, reason, created_at, requested, max_concurrency, max_errors, wait_seconds)
+       VALUES (@id, @kind, @fleet, @actor, @actorRole, @forced, @reason, @createdAt, @requested, @maxConcurrency, @maxErrors, @waitSeconds)`,
     ),
     insertTarget: db.prepare(
       `INSERT INTO action_targets (action_id, instance_id, n, decision, reason, preflight, joined_action) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     inflight: db.prepare(
-      `SELECT f.action_id FROM action_inflight f WHERE f.instance_id = ?
+      `SELECT f.action_id FROM action_inflight f WHERE f.instance_id = ? AND ${SAME_FLEET}
          AND NOT EXISTS (SELECT 1 FROM action_events e WHERE e.action_id = f.action_id AND e.type = 'action-finished')`,
     ),
-    deleteStaleLock: db.prepare(`DELETE FROM action_inflight WHERE instance_id = ?`),
-    lock: db.prepare(`INSERT INTO action_inflight (instance_id, action_id) VALUES (?, ?)`),
+    deleteStaleLock: db.prepare(`DELETE FROM action_inflight AS f WHERE instance_id = ? AND ${SAME_FLEET}`),
+    lock: db.prepare(`INSERT INTO action_inflight (fleet, instance_id, action_id) VALUES (?, ?, ?)`),
     unlock: db.prepare(`DELETE FROM action_inflight WHERE instance_id = ? AND action_id = ?`),
     unlockAll: db.prepare(`DELETE FROM action_inflight WHERE action_id = ?`),
     nextSeq: db.prepare(`SELECT coalesce(max(seq), 0) + 1 AS seq FROM action_events WHERE action_id = ?`),
@@ -48,6 +54,10 @@ export function actionAuditStore(db: Database.Database, leases: LeaseTable, wake
     list: db.prepare(`${SELECT_ACTION} ORDER BY a.created_at DESC, a.id DESC LIMIT ?`),
     listForInstance: db.prepare(
       `${SELECT_ACTION} WHERE a.id IN (SELECT action_id FROM action_targets WHERE instance_id = ?) ORDER BY a.created_at DESC LIMIT ?`,
+    ),
+    listForFleet: db.prepare(`${SELECT_ACTION} WHERE a.fleet = ? ORDER BY a.created_at DESC, a.id DESC LIMIT ?`),
+    listForFleetInstance: db.prepare(
+      `${SELECT_ACTION} WHERE a.fleet = ? AND a.id IN (SELECT action_id FROM action_targets WHERE instance_id = ?) ORDER BY a.created_at DESC LIMIT ?`,
     ),
     targets: db.prepare(`SELECT * FROM action_targets WHERE action_id = ? ORDER BY n`),
     commands: db.prepare(`SELECT * FROM action_commands WHERE action_id = ? ORDER BY batch`),
@@ -70,8 +80,8 @@ export function actionAuditStore(db: Database.Database, leases: LeaseTable, wake
     return r ? toActionRow(r) : undefined;
   }
 
-  function inflightAction(instanceId: string): string | undefined {
-    return (q.inflight.get(instanceId) as { action_id: string } | undefined)?.action_id;
+  function inflightAction(instanceId: string, fleet = ""): string | undefined {
+    return (q.inflight.get(instanceId, fleet, fleet) as { action_id: string } | undefined)?.action_id;
   }
 
   function applyWrite(actionId: string, w: ActionWrite): void {
@@ -108,20 +118,21 @@ export function actionAuditStore(db: Database.Database, leases: LeaseTable, wake
   });
 
   return {
-    async inflightAction(instanceId) {
-      return inflightAction(instanceId);
+    async inflightAction(instanceId, fleet) {
+      return inflightAction(instanceId, fleet);
     },
 
     async createAction(input, decide, started) {
       const answer = db
         .transaction(() => {
+          const fleet = input.fleet ?? "";
           const joined = new Map<string, string>();
           const free = new Set<string>();
           for (const id of input.requested) {
-            const holder = inflightAction(id);
+            const holder = inflightAction(id, fleet);
             if (holder) joined.set(id, holder);
             else {
-              q.deleteStaleLock.run(id);
+              q.deleteStaleLock.run(id, fleet, fleet);
               free.add(id);
             }
           }
@@ -131,6 +142,7 @@ export function actionAuditStore(db: Database.Database, leases: LeaseTable, wake
           q.insertAction.run({
             id: input.id,
             kind: input.kind,
+            fleet: input.fleet ?? null,
             actor: input.actor,
             actorRole: input.actorRole,
             forced: input.forced ? 1 : 0,
@@ -151,7 +163,7 @@ export function actionAuditStore(db: Database.Database, leases: LeaseTable, wake
               JSON.stringify(t.preflight),
               t.joinedAction ?? null,
             );
-            if (t.decision === "accepted") q.lock.run(t.instanceId, input.id);
+            if (t.decision === "accepted") q.lock.run(fleet, t.instanceId, input.id);
           }
           q.insertRun.run(input.id, process.pid, new Date().toISOString());
           leases.acquire("action", input.id);
@@ -207,7 +219,15 @@ export function actionAuditStore(db: Database.Database, leases: LeaseTable, wake
 
     async list(opts = {}) {
       const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
-      const rows = (opts.instanceId ? q.listForInstance.all(opts.instanceId, limit) : q.list.all(limit)) as ActionDb[];
+      const rows = (
+        opts.fleet !== undefined
+          ? opts.instanceId
+            ? q.listForFleetInstance.all(opts.fleet, opts.instanceId, limit)
+            : q.listForFleet.all(opts.fleet, limit)
+          : opts.instanceId
+            ? q.listForInstance.all(opts.instanceId, limit)
+            : q.list.all(limit)
+      ) as ActionDb[];
       return rows.map(toActionRow);
     },
 

@@ -200,8 +200,11 @@ export type ActionWrite =
  * instance; a lease (like a scan's) says which process drives an action.
  */
 export interface ActionAuditStore {
-  /** The unfinished action already restarting this instance, if any. */
-  inflightAction(instanceId: string): Promise<string | undefined>;
+  /**
+   * The unfinished action already restarting this instance of `fleet`, if any (an instance id is only unique inside
+   * one fleet). Without a fleet (or ''), any fleet's.
+   */
+  inflightAction(instanceId: string, fleet?: string): Promise<string | undefined>;
   /**
    * Records the action atomically (and exclusively: two requests never claim one instance): instances another
    * unfinished action holds are `joined`, the others are claimed. `decide` gets the ids still free and returns each
@@ -222,7 +225,8 @@ export interface ActionAuditStore {
   finishAction(actionId: string, end: ActionEnd): Promise<ActionEvent | undefined>;
   get(id: string): Promise<ActionRow | undefined>;
   detail(id: string): Promise<ActionDetail | undefined>;
-  list(opts?: { limit?: number; instanceId?: string }): Promise<ActionRow[]>;
+  /** Newest first; with `fleet`, that fleet's actions only (with `instanceId`, that instance of that fleet). */
+  list(opts?: { limit?: number; instanceId?: string; fleet?: string }): Promise<ActionRow[]>;
   /** Actions without an `action-finished` event, oldest first. */
   unfinished(): Promise<string[]>;
   /**

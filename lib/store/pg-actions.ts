@@ -49,11 +49,12 @@ export function pgActionAuditStore(
     return r ? toActionRow(r) : undefined;
   }
 
-  async function inflightAction(c: Queryable, instanceId: string): Promise<string | undefined> {
+  // The claims that hold an instance for a request in fleet $2: see SAME_FLEET in actions.ts.
+  async function inflightAction(c: Queryable, instanceId: string, fleet = ""): Promise<string | undefined> {
     const r = await c.query<{ action_id: string }>(
-      `SELECT f.action_id FROM action_inflight f WHERE f.instance_id = $1
+      `SELECT f.action_id FROM action_inflight f WHERE f.instance_id = $1 AND ($2 = '' OR f.fleet = $2 OR f.fleet = '')
          AND NOT EXISTS (SELECT 1 FROM action_events e WHERE e.action_id = f.action_id AND e.type = 'action-finished')`,
-      [instanceId],
+      [instanceId, fleet],
     );
     return r.rows[0]?.action_id;
   }
@@ -98,20 +99,24 @@ export function pgActionAuditStore(
   }
 
   return {
-    async inflightAction(instanceId) {
-      return inflightAction(db, instanceId);
+    async inflightAction(instanceId, fleet) {
+      return inflightAction(db, instanceId, fleet);
     },
 
     async createAction(input, decide, started) {
       const answer = await tx(async (c) => {
         await c.query(CLAIMS_LOCK);
+        const fleet = input.fleet ?? "";
         const joined = new Map<string, string>();
         const free = new Set<string>();
         for (const id of input.requested) {
-          const holder = await inflightAction(c, id);
+          const holder = await inflightAction(c, id, fleet);
           if (holder) joined.set(id, holder);
           else {
-            await c.query(`DELETE FROM action_inflight WHERE instance_id = $1`, [id]);
+            await c.query(
+              `DELETE FROM action_inflight f WHERE instance_id = $1 AND ($2 = '' OR f.fleet = $2 OR f.fleet = '')`,
+              [id, fleet],
+            );
             free.add(id);
           }
         }
@@ -120,7 +125,7 @@ export function pgActionAuditStore(
         if (!targets.some((t) => t.decision !== "joined")) return { targets, created: false };
         await c.query(
           `INSERT INTO actions (id, kind, actor, actor_role, forced, reason, created_at, requested, max_concurrency,
-             max_errors, wait_seconds) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+             max_errors, wait_seconds, fleet) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
           [
             input.id,
             input.kind,
@@ -133,6 +138,7 @@ export function pgActionAuditStore(
             input.maxConcurrency,
             input.maxErrors,
             input.waitSeconds,
+            input.fleet ?? null,
           ],
         );
         for (const [n, t] of targets.entries()) {
@@ -150,7 +156,8 @@ export function pgActionAuditStore(
             ],
           );
           if (t.decision === "accepted")
-            await c.query(`INSERT INTO action_inflight (instance_id, action_id) VALUES ($1, $2)`, [
+            await c.query(`INSERT INTO action_inflight (fleet, instance_id, action_id) VALUES ($1, $2, $3)`, [
+              fleet,
               t.instanceId,
               input.id,
             ]);
@@ -234,13 +241,22 @@ export function pgActionAuditStore(
 
     async list(opts = {}) {
       const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
-      const r = opts.instanceId
-        ? await db.query<ActionDb>(
-            `${SELECT_ACTION} WHERE a.id IN (SELECT action_id FROM action_targets WHERE instance_id = $1)
-             ORDER BY a.created_at DESC LIMIT $2`,
-            [opts.instanceId, limit],
-          )
-        : await db.query<ActionDb>(`${SELECT_ACTION} ORDER BY a.created_at DESC, a.id DESC LIMIT $1`, [limit]);
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (opts.fleet !== undefined) {
+        params.push(opts.fleet);
+        where.push(`a.fleet = $${params.length}`);
+      }
+      if (opts.instanceId) {
+        params.push(opts.instanceId);
+        where.push(`a.id IN (SELECT action_id FROM action_targets WHERE instance_id = $${params.length})`);
+      }
+      params.push(limit);
+      const r = await db.query<ActionDb>(
+        `${SELECT_ACTION} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+         ORDER BY a.created_at DESC, a.id DESC LIMIT $${params.length}`,
+        params,
+      );
       return r.rows.map(toActionRow);
     },
 

@@ -165,6 +165,8 @@ export type ActionDb = {
   max_concurrency: number;
   max_errors: number;
   wait_seconds: number;
+  /** NULL for actions from before actions-fleet-001. */
+  fleet?: string | null;
   finished: string | null;
 };
 
@@ -175,6 +177,7 @@ export function toActionRow(r: ActionDb): ActionRow {
   return {
     id: r.id,
     kind: r.kind,
+    ...(r.fleet ? { fleet: r.fleet } : {}),
     actor: r.actor,
     actorRole: r.actor_role,
     forced: r.forced === 1,

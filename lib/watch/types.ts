@@ -29,5 +29,25 @@ export type WatchStatus = {
   nextLookAt?: string;
   /** Set while the watcher is behind: throttled or failing, backing off; `since` when it fell behind. */
   behind?: { since: string; reason: string; retryAt: string };
+  /** What the last failed turn failed on, when it was not throttling (a denied role, an unreachable account). */
+  error?: { code: string; message: string };
   fullScan: { cron?: string; lastScanId?: string; lastAt?: string; nextAt?: string };
+  /**
+   * With several fleets (a fleets file): each fleet's own state, one look per fleet per interval. A fleet that cannot
+   * be entered is an error of its own; the others go on. Absent with the one fleet of the default credentials (the
+   * fields above are then that fleet's).
+   */
+  fleets?: FleetWatch[];
+};
+
+/** One fleet's watch: its last look, when the next is due, whether it is behind, its error. */
+export type FleetWatch = {
+  /** `<account>/<region>` */
+  fleet: string;
+  name?: string;
+  lastLook?: WatchLook;
+  nextLookAt?: string;
+  behind?: WatchStatus["behind"];
+  error?: WatchStatus["error"];
+  fullScan?: WatchStatus["fullScan"];
 };

@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Clients } from "../aws/clients.ts";
+import { errorName, isThrottling } from "../aws/errors.ts";
+import type { Fleet } from "../aws/fleet.ts";
 import type { Config } from "../config.ts";
-import { FleetDoctorError } from "../errors.ts";
+import { FleetDoctorError, isFleetDoctorError } from "../errors.ts";
+import type { FleetTarget } from "../fleets/types.ts";
 import type { ScanContext } from "../scan/run-scan.ts";
 import type { Store, StoredWatchState } from "../store/interfaces.ts";
 import { backoffMs } from "./backoff.ts";
@@ -11,7 +14,7 @@ import { countReasons, type PlannedProbe, plan } from "./plan.ts";
 import { type ProbeOutcome, probe } from "./probe.ts";
 import type { WatchLook } from "./types.ts";
 
-import { WATCHER } from "./watcher-name.ts";
+import { fleetWatcherName, WATCHER } from "./watcher-name.ts";
 
 export { WATCHER };
 
@@ -20,10 +23,15 @@ export { WATCHER };
  * `signal` aborts when the watcher stops or loses the lead. Autopilot's review plugs in here. A throw is logged
  * and never stops the watcher.
  */
-export type AfterScan = (scanId: string, signal: AbortSignal) => Promise<void>;
+export type AfterScan = (scanId: string, signal: AbortSignal, fleet?: FleetTarget) => Promise<void>;
 
 export type WatchContext = {
   store: Store;
+  /**
+   * The fleet watched, named (with several fleets; its scans name it too, in `scan.fleet`): its probes and plan are
+   * that fleet's, and its state is stored under `watcher:<fleet>`. Absent: the one fleet, as before.
+   */
+  fleet?: Fleet;
   /** The look's clients: their calls are counted (count-calls.ts) and only the look's calls go through them. */
   clients: Clients;
   callCounter: { readonly total: number };
@@ -33,10 +41,14 @@ export type WatchContext = {
 };
 
 /** What happened in one turn of the loop, for a terminal to print (the CLI) or a test to follow. */
-export type WatchTurn =
+export type WatchTurn = (
   | { kind: "look"; look: WatchLook; planned: PlannedProbe[]; state: StoredWatchState }
   | { kind: "full-scan"; outcome: ProbeOutcome; state: StoredWatchState }
-  | { kind: "behind"; error: string; waitMs: number; state: StoredWatchState };
+  | { kind: "behind"; error: string; waitMs: number; state: StoredWatchState }
+) & {
+  /** With several fleets, the fleet of this turn. */
+  fleet?: string;
+};
 
 export type WatchOptions = {
   signal: AbortSignal;
@@ -69,7 +81,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export async function watchFleet(ctx: WatchContext, opts: WatchOptions): Promise<void> {
   const { store, config } = ctx;
   const { signal } = opts;
-  const before = await store.watchState(WATCHER);
+  const name = ctx.fleet ? fleetWatcherName(ctx.fleet.id) : WATCHER;
+  const before = await store.watchState(name);
   const state: StoredWatchState = {
     ...before,
     intervalSeconds: config.intervalSeconds,
@@ -90,7 +103,7 @@ export async function watchFleet(ctx: WatchContext, opts: WatchOptions): Promise
   let quickLooks = 0;
   let fullDue = true;
   const save = async () => {
-    await store.saveWatchState(WATCHER, state).catch((e: Error) => {
+    await store.saveWatchState(name, state).catch((e: Error) => {
       console.error("[fleet-doctor] watcher: could not store its state:", e.message);
     });
   };
@@ -122,10 +135,15 @@ export async function watchFleet(ctx: WatchContext, opts: WatchOptions): Promise
       }
       failures = 0;
       delete state.behind;
+      delete state.error;
     } catch (e) {
       if (signal.aborted) break;
       failures += 1;
       const reason = String((e as Error)?.message ?? e).slice(0, 300);
+      // Throttling is only being behind; anything else (a role that cannot be assumed) is this fleet's error too.
+      const code = isFleetDoctorError(e) && typeof e.details?.code === "string" ? e.details.code : errorName(e);
+      if (isThrottling(e) || isThrottling({ name: code })) delete state.error;
+      else state.error = { code, message: reason };
       const waitMs = backoffMs(failures, {
         baseMs: opts.backoff?.baseMs ?? 2000,
         capMs: opts.backoff?.capMs ?? 300_000,

@@ -62,7 +62,13 @@ export default async function InstancePage({ params, searchParams }: Props) {
         <Header
           variant="h1"
           description={cap(view.diagnosis.summary, 600)}
-          actions={<RestartButton instanceIds={[view.instanceId]} variant="primary" />}
+          actions={
+            <RestartButton
+              instanceIds={[view.instanceId]}
+              {...(view.fleet ? { fleet: view.fleet } : {})}
+              variant="primary"
+            />
+          }
         >
           {view.instanceId}
         </Header>

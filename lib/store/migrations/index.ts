@@ -1,5 +1,6 @@
 import { scans001 } from "./001-scans.ts";
 import { actions001 } from "./actions-001.ts";
+import { actionsFleet001 } from "./actions-fleet-001.ts";
 import { alerts001 } from "./alerts-001.ts";
 import { autopilot001 } from "./autopilot-001.ts";
 import { ecs001 } from "./ecs-001.ts";
@@ -35,4 +36,5 @@ export const MIGRATIONS: Migration[] = [
   fleetKeys001,
   sweeps001,
   groups001,
+  actionsFleet001,
 ];

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { autopilotApiContext } from "@/lib/autopilot/api-context.ts";
+import { autopilotApiContext, fleetOfBody } from "@/lib/autopilot/api-context.ts";
 import { resetBreaker } from "@/lib/autopilot/reset-breaker.ts";
 import { json, readJson } from "@/lib/http/respond.ts";
 import { withActor } from "@/lib/http/with-actor.ts";
@@ -13,5 +13,5 @@ export const runtime = "nodejs";
  */
 export const POST = withActor("operator", async (request, actor) => {
   const body = await readJson(request, z.unknown());
-  return json(await resetBreaker(body, actor, await autopilotApiContext()));
+  return json(await resetBreaker(body, actor, await autopilotApiContext(fleetOfBody(body))));
 });
