@@ -22,6 +22,7 @@ const cfnTags: Tags = [
 ];
 
 type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+type Policy = { PolicyName: string; PolicyDocument: { Statement: Statement[] } };
 type Template = {
   Parameters: Record<string, { NoEcho?: boolean }>;
   Resources: {
@@ -29,7 +30,7 @@ type Template = {
       Type: string;
       Properties: {
         AssumeRolePolicyDocument: { Statement: Statement[] };
-        Policies: { PolicyName: string; PolicyDocument: { Statement: Statement[] } }[];
+        Policies: (Policy | { "Fn::If": [string, Policy, unknown] })[];
       };
     };
   };
@@ -45,8 +46,15 @@ function loadTemplate(): Template {
 }
 
 const list = <T>(v: T | T[]) => (Array.isArray(v) ? v : [v]);
-const statements = (t: Template) =>
-  t.Resources.FleetDoctorMember.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement);
+/** The policies always attached, and those only under a condition (`!If [Cond, policy, !Ref AWS::NoValue]`). */
+const policies = (t: Template) =>
+  t.Resources.FleetDoctorMember.Properties.Policies.map((p) =>
+    "Fn::If" in p ? { condition: p["Fn::If"][0], policy: p["Fn::If"][1] } : { condition: undefined, policy: p },
+  );
+const statements = (t: Template, which: "always" | "all" = "all") =>
+  policies(t)
+    .filter((p) => which === "all" || p.condition === undefined)
+    .flatMap((p) => p.policy.PolicyDocument.Statement);
 const matches = (pattern: string, action: string) =>
   new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(action);
 
@@ -117,7 +125,7 @@ describe("the member-account role template", () => {
   });
 
   it("writes only through SendCommand of AWS-RunShellScript to the account's instances (and cancels its own)", () => {
-    const all = statements(loadTemplate());
+    const all = statements(loadTemplate(), "always");
     const reads = /^(\w+:(Describe|List|Get)\w*\*?)$/;
     const writes = all.flatMap((s) => list(s.Action).filter((a) => !reads.test(a)));
     expect(writes.sort()).toEqual(["ssm:CancelCommand", "ssm:SendCommand"]);
@@ -133,6 +141,20 @@ describe("the member-account role template", () => {
     expect(all.every((s) => s.Effect === "Allow" && !list(s.Action).some((a) => a === "*" || a.endsWith(":*")))).toBe(
       true,
     );
+  });
+
+  it("allows the group fix's three writes only when AllowGroupFixes is true, on this account's templates and groups", () => {
+    const t = loadTemplate();
+    const optional = policies(t).filter((p) => p.condition !== undefined);
+    expect(optional.map((p) => p.condition)).toEqual(["GroupFixes"]);
+    const actions = optional[0]!.policy.PolicyDocument.Statement.flatMap((s) => list(s.Action)).sort();
+    expect(actions).toEqual([
+      "autoscaling:StartInstanceRefresh",
+      "autoscaling:UpdateAutoScalingGroup",
+      "ec2:CreateLaunchTemplateVersion",
+    ]);
+    for (const s of optional[0]!.policy.PolicyDocument.Statement)
+      expect(JSON.stringify(s.Resource)).toContain("${AWS::AccountId}");
   });
 
   it("reports an unknown tag (what CloudFormation would reject)", () => {
