@@ -1,4 +1,4 @@
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { GetCallerIdentityCommand, STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
 import type { Config } from "../config.ts";
 
 /**
@@ -38,8 +38,14 @@ function endpointAccount(env: Record<string, string | undefined>): string {
 export async function identifyFleet(
   config: Pick<Config, "region"> & Partial<Pick<Config, "maxAttempts">>,
   env: Record<string, string | undefined> = process.env,
+  /** The credentials whose account to name (a fleet's assumed role); absent: the SDK's default chain. */
+  credentials?: STSClientConfig["credentials"],
 ): Promise<Fleet> {
-  const sts = new STSClient({ region: config.region, maxAttempts: Math.min(config.maxAttempts ?? 2, 2) });
+  const sts = new STSClient({
+    region: config.region,
+    maxAttempts: Math.min(config.maxAttempts ?? 2, 2),
+    ...(credentials ? { credentials } : {}),
+  });
   try {
     const answer = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(10_000) });
     if (answer.Account) return fleetOf(answer.Account, config.region, "sts");

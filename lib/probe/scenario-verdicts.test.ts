@@ -22,8 +22,9 @@ import { MAX_REPORT_BYTES } from "./report-schema.ts";
 import { probeCommands } from "./scripts.ts";
 
 const SCENARIO_DIR = path.resolve(import.meta.dirname, "../../sim/scenarios");
+// A multi-account scenario's hosts live in its member accounts (lib/scan/multi-verdicts.test.ts reads them there).
 const scenarios = readdirSync(SCENARIO_DIR)
-  .filter((f) => f.endsWith(".json"))
+  .filter((f) => f.endsWith(".json") && !("accounts" in JSON.parse(readFileSync(path.join(SCENARIO_DIR, f), "utf8"))))
   .map((f) => f.replace(/\.json$/, ""));
 
 type ScenarioHost = { id: string; expect?: string; stopped?: boolean; failure?: string };

@@ -56,9 +56,12 @@ const now = () => new Date().toISOString();
  * Invocations SSM has not ended by their deadline are recorded unresolved, and the scan then ends `partial`.
  * Aborting `ctx.signal` cancels the outstanding commands and ends the scan `cancelled`.
  */
-/** The fleet the scan's clients read: STS's account (or the endpoint's name) in their region. */
+/**
+ * The fleet the scan's clients read: STS's account of the clients' own credentials (an assumed role names its
+ * member account, not the account that assumed it), or the endpoint's name, in their region.
+ */
 export async function fleetOf(clients: Clients): Promise<Fleet> {
-  return identifyFleet({ region: await clients.ssm.config.region() });
+  return identifyFleet({ region: await clients.ssm.config.region() }, process.env, clients.ssm.config.credentials);
 }
 
 export async function* runScan(targets: Targets, ctx: ScanContext): AsyncGenerator<ScanEvent> {
