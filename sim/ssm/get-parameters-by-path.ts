@@ -3,30 +3,13 @@
  * (/aws/service/global-infrastructure/regions/<region> = <region>), which callers page through to expand
  * "every region". Any other path holds no parameters, as in an account that has none.
  */
+import { DEFAULT_REGIONS } from "../ec2/regions.ts";
 import { AwsError, Checker } from "../protocol/errors.ts";
 import { type Body, optBool, optInt, optObjectList, optString } from "../protocol/input.ts";
 import { page, readToken } from "../protocol/paging.ts";
 
-/** The commercial regions enabled by default in every account (opt-in regions left out). */
-export const PUBLIC_REGIONS = [
-  "ap-northeast-1",
-  "ap-northeast-2",
-  "ap-northeast-3",
-  "ap-south-1",
-  "ap-southeast-1",
-  "ap-southeast-2",
-  "ca-central-1",
-  "eu-central-1",
-  "eu-north-1",
-  "eu-west-1",
-  "eu-west-2",
-  "eu-west-3",
-  "sa-east-1",
-  "us-east-1",
-  "us-east-2",
-  "us-west-1",
-  "us-west-2",
-] as const;
+/** The commercial regions enabled by default in every account (opt-in regions left out): EC2's DescribeRegions list. */
+export const PUBLIC_REGIONS = DEFAULT_REGIONS;
 
 const REGIONS_PATH = "/aws/service/global-infrastructure/regions";
 /** When AWS last touched these parameters (fixed: they are not ours to change). */
