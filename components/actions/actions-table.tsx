@@ -55,12 +55,25 @@ export function ActionsTable({ actions }: { actions: ActionRow[] }) {
           // An identity from the ALB can be a long address without a space: it breaks at the bound.
           cell: (a) => <Wraps max={160}>{`${a.actor.slice(0, 120)} (${a.actorRole})`}</Wraps>,
         },
-        {
-          id: "fleet",
-          header: "Fleet",
-          // An instance id is only unique inside one fleet: the audit says which fleet's instance was restarted.
-          cell: (a) => a.fleet ?? "-",
-        },
+        // An instance id is only unique inside one fleet: with several, the audit says which fleet's instance was
+        // restarted (account above region, so the table still fits at 1280 px); with one there is nothing to tell.
+        ...(new Set(actions.map((a) => a.fleet ?? "")).size > 1
+          ? [
+              {
+                id: "fleet",
+                header: "Fleet",
+                cell: (a: (typeof actions)[number]) => {
+                  const [account, region] = (a.fleet ?? "-").split("/");
+                  return (
+                    <>
+                      <Box>{account}</Box>
+                      {region ? <Box variant="small">{region}</Box> : null}
+                    </>
+                  );
+                },
+              },
+            ]
+          : []),
         {
           id: "instances",
           header: "Instances",
