@@ -6,6 +6,7 @@ import { identifyFleet } from "../../lib/aws/fleet.ts";
 import { config } from "../../lib/config.ts";
 import { FleetDoctorError } from "../../lib/errors.ts";
 import { createFixedTemplateVersion } from "../../lib/exposure/create-fixed-template-version.ts";
+import { exposureClients } from "../../lib/exposure/exposure-clients.ts";
 import type { FixContext } from "../../lib/exposure/fix-context.ts";
 import { GROUP_NAME } from "../../lib/exposure/fix-context.ts";
 import { type FixPlan, isFixPlan } from "../../lib/exposure/fix-plan.ts";
@@ -156,7 +157,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const store = openConfiguredStore(cfg);
   try {
-    const ctx = { clients: createClients(cfg), store };
+    const ctx = { clients: exposureClients(createClients(cfg)), store };
     if (sub === "fix") {
       const d = await groupDetail(ctx, fleet.id, name!);
       if (values.json) {

@@ -1,5 +1,4 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
-import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SSMClient, type SSMClientConfig } from "@aws-sdk/client-ssm";
 import type { Config } from "../config.ts";
@@ -17,7 +16,6 @@ export type Clients = {
   autoscaling: AutoScalingClient;
   ecs: ECSClient;
   /** Launch templates and images (group exposure, issue 20). */
-  ec2: EC2Client;
   /** Watches every failed attempt (retried or not) until the returned function is called. */
   observe(fn: AttemptObserver): () => void;
 };
@@ -25,7 +23,7 @@ export type Clients = {
 /**
  * The SDK clients, from config: region, adaptive retry (client-side rate limiting on throttling) and the attempt
  * budget. Endpoints are not set here: the SDK reads AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_SSM /
- * AWS_ENDPOINT_URL_AUTO_SCALING / AWS_ENDPOINT_URL_ECS / AWS_ENDPOINT_URL_EC2 itself, which is how the simulator is reached with no code path
+ * AWS_ENDPOINT_URL_AUTO_SCALING / AWS_ENDPOINT_URL_ECS itself, which is how the simulator is reached with no code path
  * of its own.
  */
 export function createClients(
@@ -42,11 +40,10 @@ export function createClients(
   const ssm = new SSMClient(common);
   const autoscaling = new AutoScalingClient(common);
   const ecs = new ECSClient(common);
-  const ec2 = new EC2Client(common);
   const observers = new Set<AttemptObserver>();
   // The ECS client is of a later SDK release whose smithy types TypeScript will not unify with SSM's in one call
   // signature; its middleware stack is the same at run time.
-  for (const client of [ssm, autoscaling, ecs as unknown as SSMClient, ec2 as unknown as SSMClient] as const) {
+  for (const client of [ssm, autoscaling, ecs as unknown as SSMClient] as const) {
     // In the deserialize step, inside the retry loop: it sees every attempt's parsed error, not just the last one.
     client.middlewareStack.add(
       (next, context) => async (args) => {
@@ -72,7 +69,6 @@ export function createClients(
     ssm,
     autoscaling,
     ecs,
-    ec2,
     observe(fn) {
       observers.add(fn);
       return () => observers.delete(fn);

@@ -8,6 +8,7 @@ import { FleetDoctorError } from "../errors.ts";
 import { clientsForFleet } from "../fleets/clients-for-fleet.ts";
 import { listFleets } from "../fleets/list-fleets.ts";
 import { getStore } from "../store/index.ts";
+import { exposureClients } from "./exposure-clients.ts";
 import { GROUP_NAME } from "./fix-context.ts";
 
 /** `<account>/<region>` as fleets are named (an account may be an endpoint's host when STS did not answer). */
@@ -26,12 +27,17 @@ export async function groupsApiContext(fleet: string | undefined, actor: Actor) 
   const store = getStore();
   const inView = await fleetInView();
   if (fleet === undefined || fleet === inView.id) {
-    return { fleet: inView.id, clients: createClients(config()), store, actor };
+    return { fleet: inView.id, clients: exposureClients(createClients(config())), store, actor };
   }
   const { targets } = await listFleets(config());
   const target = targets.find((t) => t.id === fleet);
   if (!target) throw new FleetDoctorError("NOT_FOUND", `No configured fleet ${fleet}`, { field: "fleet" });
-  return { fleet: target.id, clients: clientsForFleet(target, config()), store, actor };
+  return {
+    fleet: target.id,
+    clients: exposureClients(clientsForFleet(target, config(), { user: actor.id })),
+    store,
+    actor,
+  };
 }
 
 /** The `[name]` of a group route, percent-decoded once and checked. */

@@ -18,6 +18,7 @@ import { createClients } from "../aws/clients.ts";
 import type { Store } from "../store/interfaces.ts";
 import { openStore } from "../store/store.ts";
 import { createFixedTemplateVersion } from "./create-fixed-template-version.ts";
+import { exposureClients } from "./exposure-clients.ts";
 import { isFixPlan } from "./fix-plan.ts";
 import { groupDetail } from "./group-detail.ts";
 import { groupExposures } from "./group-exposures.ts";
@@ -108,7 +109,7 @@ const FLEET = "123456789012/us-east-1";
 const OPS: Actor = { id: "ops@example.com", role: "operator" };
 let sim: Awaited<ReturnType<typeof startSim>>;
 let store: Store;
-let clients: ReturnType<typeof createClients>;
+let clients: ReturnType<typeof exposureClients>;
 let groups: GroupExposure[];
 
 beforeAll(async () => {
@@ -116,7 +117,7 @@ beforeAll(async () => {
   writeFileSync(file, JSON.stringify(scenario()));
   sim = await startSim(file);
   Object.assign(process.env, simEnv(sim.url));
-  clients = createClients({ region: "us-east-1", maxAttempts: 3 });
+  clients = exposureClients(createClients({ region: "us-east-1", maxAttempts: 3 }));
   store = openStore(path.join(dir, "fleet.db"));
   groups = await groupExposures({ clients, store }, FLEET);
 }, 120_000);
