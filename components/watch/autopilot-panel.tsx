@@ -22,6 +22,8 @@ export function AutopilotPanel({ fleet }: { fleet?: string } = {}) {
   const [me, setMe] = useState<Me>();
   const [error, setError] = useState<string>();
 
+  // With several fleets and none picked the page asks for one: a question, not a failure.
+  const [pickFleet, setPickFleet] = useState(false);
   const load = useCallback(
     async (signal?: AbortSignal) => {
       try {
@@ -31,6 +33,7 @@ export function AutopilotPanel({ fleet }: { fleet?: string } = {}) {
         if (signal?.aborted) return;
         // With several fleets and none picked: policies are per fleet, so the page asks for one.
         const unnamed = (e as ApiFailure).details?.field === "fleet";
+        setPickFleet(unnamed);
         setError(
           unnamed
             ? "Pick one fleet in the header: autopilot's policies are per fleet (a group name is only unique inside one)."
@@ -64,7 +67,7 @@ export function AutopilotPanel({ fleet }: { fleet?: string } = {}) {
           </Header>
         }
       >
-        {error ? <Alert type="error">{error}</Alert> : null}
+        {error ? <Alert type={pickFleet ? "info" : "error"}>{error}</Alert> : null}
         {status ? (
           <KillSwitch state={status.killSwitch} fleet={status.fleet} canChange={canChange} onChanged={refresh} />
         ) : (

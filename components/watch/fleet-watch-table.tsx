@@ -19,6 +19,8 @@ export function FleetWatchTable({ fleets }: { fleets: FleetWatch[] }) {
       ariaLabels={{ tableLabel: "Fleets watched" }}
       items={fleets}
       trackBy="fleet"
+      // A denied fleet's error is a long AWS sentence: it wraps in its column rather than widening the page.
+      wrapLines
       columnDefinitions={[
         {
           id: "fleet",
