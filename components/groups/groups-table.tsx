@@ -105,7 +105,7 @@ export function GroupsTable({
         ...(several
           ? [{ id: "fleet", header: "Fleet", cell: (g: GroupRowView) => g.fleet.replace("/", " · "), minWidth: 160 }]
           : []),
-        { id: "exposure", header: "Exposure", cell: (g) => <ExposureStatus exposure={g.exposure} />, minWidth: 120 },
+        { id: "exposure", header: "Exposure", cell: (g) => <ExposureStatus exposure={g.exposure} />, minWidth: 140 },
         { id: "why", header: "Why", cell: (g) => cap(g.reason, 300), minWidth: 220 },
         { id: "launch", header: "Launches from", cell: (g) => cap(launchText(g.launch), 300) },
         {

@@ -1,4 +1,5 @@
 import { errorName } from "../aws/errors.ts";
+import { FleetDoctorError } from "../errors.ts";
 import type { FleetError, FleetTarget, RoleHop } from "./types.ts";
 
 /** Which hop of a role chain an AssumeRole failure came from (set by the chain, read by describeFleetError). */
@@ -24,6 +25,9 @@ export function roleAccount(roleArn: string): string | undefined {
  * ARNs, never secrets) and left out for a denied AssumeRole, whose message only repeats the caller and the role.
  */
 export function describeFleetError(e: unknown, target: FleetTarget): FleetError {
+  // A call's failure wrapped by lib/aws/errors.ts (awsError) is told by the AWS error it carries.
+  const cause = (e as { cause?: unknown } | undefined)?.cause;
+  if (e instanceof FleetDoctorError && cause && typeof cause === "object") return describeFleetError(cause, target);
   const code = errorName(e);
   const base = { fleet: target.id, account: target.account, region: target.region, code };
   const failure = e && typeof e === "object" ? failedHops.get(e) : undefined;
