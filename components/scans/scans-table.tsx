@@ -26,6 +26,8 @@ export const SCAN_STATUS: Record<ScanStatus, { type: StatusIndicatorProps.Type; 
 };
 
 export function ScansTable({ scans }: { scans: ScanListRow[] }) {
+  // A scan reads one fleet: with scans of several fleets listed, each says which (account above region).
+  const severalFleets = new Set(scans.map((s) => s.fleet ?? "")).size > 1;
   const { items, collectionProps, paginationProps } = useCollection(scans, {
     pagination: { pageSize: 25 },
     sorting: {},
@@ -76,6 +78,23 @@ export function ScansTable({ scans }: { scans: ScanListRow[] }) {
           ),
           sortingField: "status",
         },
+        ...(severalFleets
+          ? [
+              {
+                id: "fleet",
+                header: "Fleet",
+                cell: (s: ScanListRow) => {
+                  const [account, region] = (s.fleet ?? "-").split("/");
+                  return (
+                    <>
+                      <Box>{account}</Box>
+                      {region ? <Box variant="small">{region}</Box> : null}
+                    </>
+                  );
+                },
+              },
+            ]
+          : []),
         { id: "targets", header: "Targets", cell: (s) => describeTargets(s.targets) },
         {
           id: "done",

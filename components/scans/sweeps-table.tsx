@@ -61,6 +61,8 @@ export function SweepsTable({ sweeps }: { sweeps: SweepView[] }) {
       ariaLabels={{ tableLabel: "Sweeps" }}
       items={rows}
       trackBy="id"
+      // A fleet's error (a denied role) is a long sentence: it wraps rather than running off the table.
+      wrapLines
       expandableRows={{
         getItemChildren: children,
         isItemExpandable: (r) => !r.fleet,
