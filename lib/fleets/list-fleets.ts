@@ -1,5 +1,5 @@
 import { errorName } from "../aws/errors.ts";
-import { identifyFleet } from "../aws/fleet.ts";
+import { defaultFleet } from "../aws/fleet-in-view.ts";
 import type { Config } from "../config.ts";
 import { allRegions } from "./all-regions.ts";
 import { type FleetsSpec, type RoleRef, readFleetsFile, roleArn } from "./fleets-file.ts";
@@ -106,14 +106,14 @@ async function resolve(spec: FleetsSpec, config: Config): Promise<FleetsView> {
 
 /**
  * The fleets to read. Without a fleets file (FLEET_DOCTOR_FLEETS), the one fleet of the default credentials and
- * region, named by STS as before. With one, its accounts times their regions, and the organization's accounts;
- * an account whose regions or whose organization could not be listed is an error of its own, never a throw. The
- * resolved view is kept for a minute (fifteen seconds when it has errors).
+ * region, named by STS once per process (lib/aws/fleet-in-view.ts). With one, its accounts times their regions, and
+ * the organization's accounts; an account whose regions or whose organization could not be listed is an error of its
+ * own, never a throw. The resolved view is kept for a minute (fifteen seconds when it has errors).
  */
 export async function listFleets(config: Config): Promise<FleetsView> {
   const spec = config.fleets ?? (config.fleetsFile ? readFleetsFile(config.fleetsFile) : undefined);
   if (!spec) {
-    const fleet = await identifyFleet(config);
+    const fleet = await defaultFleet(config);
     return {
       source: "default",
       targets: [{ id: fleet.id, account: fleet.account, region: fleet.region, roles: [] }],
