@@ -1,6 +1,6 @@
-import { isFleetId } from "../../lib/aws/fleet-id.ts";
 import { config } from "../../lib/config.ts";
 import { FleetDoctorError } from "../../lib/errors.ts";
+import { isFleetId } from "../../lib/fleets/fleet-ids.ts";
 import { parseId } from "../../lib/http/ids.ts";
 import { requireOneFleet } from "../../lib/instances/which-fleet.ts";
 import { openConfiguredStore } from "../../lib/store/index.ts";

@@ -6,16 +6,14 @@ import { fleetInView } from "../aws/fleet-in-view.ts";
 import { config } from "../config.ts";
 import { FleetDoctorError } from "../errors.ts";
 import { clientsForFleet } from "../fleets/clients-for-fleet.ts";
+import { FLEET_ID_MESSAGE, isFleetId } from "../fleets/fleet-ids.ts";
 import { listFleets } from "../fleets/list-fleets.ts";
 import { getStore } from "../store/index.ts";
 import { exposureClients } from "./exposure-clients.ts";
 import { GROUP_NAME } from "./fix-context.ts";
 
 /** `<account>/<region>` as fleets are named (an account may be an endpoint's host when STS did not answer). */
-export const FLEET_PARAM = z
-  .string()
-  .max(200)
-  .regex(/^[^/\s]+\/[a-z0-9-]{1,40}$/, "a fleet id <account>/<region>");
+export const FLEET_PARAM = z.string().max(300).refine(isFleetId, FLEET_ID_MESSAGE);
 
 export const fleetQuery = z.object({ fleet: FLEET_PARAM.optional() });
 

@@ -16,6 +16,9 @@ const ENDPOINT_ACCOUNT = /^[A-Za-z0-9][A-Za-z0-9.:_-]{0,252}$/;
 export const isAccountId = (s: string): boolean => ACCOUNT.test(s);
 export const isRegionName = (s: string): boolean => REGION.test(s);
 
+/** What a request, URL or flag is told when its fleet id is malformed. */
+export const FLEET_ID_MESSAGE = "must be a fleet id, <account>/<region> (e.g. 111111111111/us-east-1)";
+
 /** `<account>/<region>`: a 12-digit account (or the endpoint a fleet without STS is named by) and a region. */
 export function isFleetId(s: string): boolean {
   if (s.length > 300) return false;

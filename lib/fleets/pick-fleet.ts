@@ -1,9 +1,7 @@
 import { FleetDoctorError } from "../errors.ts";
+import { isFleetId } from "./fleet-ids.ts";
 import type { FleetsView } from "./list-fleets.ts";
 import type { FleetTarget } from "./types.ts";
-
-/** A fleet id as a request names it: 12 digits, a slash, a region. */
-export const FLEET_ID = /^\d{12}\/[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 /**
  * The fleet a request acts on (a restart, a policy), by the id it names in `field`. A group name or an instance id is
@@ -23,8 +21,12 @@ export function pickFleet(requested: unknown, view: FleetsView, field = "fleet")
   // The one fleet of the default credentials may be named by its endpoint when there is no STS: it is matched as is.
   const known = typeof requested === "string" ? view.targets.find((t) => t.id === requested) : undefined;
   if (known) return known;
-  if (typeof requested !== "string" || !FLEET_ID.test(requested)) {
-    throw new FleetDoctorError("BAD_REQUEST", `${field}: not a fleet id (12 digits, a slash, a region)`, { field });
+  if (typeof requested !== "string" || !isFleetId(requested)) {
+    throw new FleetDoctorError(
+      "BAD_REQUEST",
+      `${field}: not a fleet id (<account>/<region>, e.g. 111111111111/us-east-1)`,
+      { field },
+    );
   }
   const failed = view.errors.find((e) => e.fleet === requested);
   if (failed) {

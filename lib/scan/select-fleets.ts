@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { FleetDoctorError } from "../errors.ts";
+import { FLEET_ID_MESSAGE, isFleetId } from "../fleets/fleet-ids.ts";
 import type { FleetsView } from "../fleets/list-fleets.ts";
 import type { FleetError, FleetTarget } from "../fleets/types.ts";
 
@@ -7,10 +8,7 @@ import type { FleetError, FleetTarget } from "../fleets/types.ts";
  * A fleet id as a request may name it: `<account>/<region>` (the account is 12 digits from STS, or an endpoint's
  * host when the endpoint has no STS: lib/aws/fleet.ts). Whether it is one Fleet Doctor reads is selectFleets'.
  */
-export const fleetIdSchema = z
-  .string()
-  .max(120)
-  .regex(/^[A-Za-z0-9.:_-]+\/[a-z0-9-]+$/, "must be a fleet id <account>/<region>");
+export const fleetIdSchema = z.string().max(300).refine(isFleetId, FLEET_ID_MESSAGE);
 
 /** `fleets` of POST /api/scans: fleet ids, or "all". */
 // Not a z.union: its error would name `fleets` for an entry of the wrong type; each entry is named (fleets[i]).

@@ -5,8 +5,9 @@ import { requestAction, startInBackground } from "@/lib/actions/request-action.t
 import { INSTANCE_ID } from "@/lib/aws/ids.ts";
 import { config } from "@/lib/config.ts";
 import { FleetDoctorError } from "@/lib/errors.ts";
+import { FLEET_ID_MESSAGE, isFleetId } from "@/lib/fleets/fleet-ids.ts";
 import { listFleets } from "@/lib/fleets/list-fleets.ts";
-import { FLEET_ID, pickFleet } from "@/lib/fleets/pick-fleet.ts";
+import { pickFleet } from "@/lib/fleets/pick-fleet.ts";
 import { json, readJson, readQuery } from "@/lib/http/respond.ts";
 import { withActor } from "@/lib/http/with-actor.ts";
 
@@ -46,7 +47,7 @@ export const POST = withActor("operator", async (request, actor) => {
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).optional(),
   instanceId: z.string().regex(INSTANCE_ID).optional(),
-  fleet: z.string().max(100).regex(FLEET_ID, "not a fleet id (12 digits, a slash, a region)").optional(),
+  fleet: z.string().max(300).refine(isFleetId, FLEET_ID_MESSAGE).optional(),
 });
 
 /** Actions, newest first (`?instanceId=` for one instance's, `?fleet=` for one fleet's). */

@@ -9,7 +9,7 @@ import { FleetChoice } from "@/components/instance/fleet-choice.tsx";
 import { InstanceDetail } from "@/components/instance/instance-detail.tsx";
 import { Breadcrumbs } from "@/components/shell/breadcrumbs.tsx";
 import { cap } from "@/components/text/cap.ts";
-import { isFleetId } from "@/lib/aws/fleet-id.ts";
+import { isFleetId } from "@/lib/fleets/fleet-ids.ts";
 import { parseId } from "@/lib/http/ids.ts";
 import { instanceHref } from "@/lib/instances/instance-href.ts";
 import { loadGroupExposure } from "../../_data/groups.ts";
@@ -30,7 +30,7 @@ export default async function InstancePage({ params, searchParams }: Props) {
   const id = parseId("instance", (await params).id);
   // `?fleet=<account>/<region>`: which fleet's instance of this id (a malformed one names no instance: 404).
   const raw = (await searchParams).fleet;
-  if (!id || (raw !== undefined && !isFleetId(raw))) notFound();
+  if (!id || (raw !== undefined && (typeof raw !== "string" || !isFleetId(raw)))) notFound();
   const asked = raw as string | undefined;
   // Decided before anything streams (no loading.tsx above this page), so the answer is a real 404.
   const choice = await instanceFleetChoice(id, asked);
