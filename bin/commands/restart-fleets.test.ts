@@ -2,11 +2,12 @@
  * `fleet-doctor restart --fleet` against the simulator's `multi` scenario: with several fleets the id alone is
  * ambiguous (exit 2 naming --fleet); with the fleet, the restart goes to that fleet's account only.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { startSimulator } from "../../sim/main.ts";
+import type { startSimulator } from "../../sim/main.ts";
+import { startMultiSim, writeProdStagingFleets } from "../../test/helpers/multi-fleets.ts";
 import type { SimCall } from "../../test/helpers/sim.ts";
 
 const SHARED = "i-0a1b2c3d4e5f60718";
@@ -24,27 +25,13 @@ async function restartsIn(account: string): Promise<SimCall[]> {
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ scenario: "multi", exec: "model" });
-  const fleets = path.join(dir, "fleets.yaml");
-  writeFileSync(
-    fleets,
-    `defaults: { role: FleetDoctorMember, regions: [us-east-1] }
-accounts:
-  - { account_id: "111111111111", name: prod, external_id: fleet-doctor-demo }
-  - { account_id: "222222222222", name: staging }
-`,
-  );
+  sim = await startMultiSim();
+  const fleets = writeProdStagingFleets(dir);
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL: sim.url,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
     FLEET_DOCTOR_DB: path.join(dir, "cli.db"),
     FLEET_DOCTOR_RESTART_WAIT: "20",
     FLEET_DOCTOR_FLEETS: fleets,
   });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
   // prod diagnosed through its role, into the CLI's store.
   const { config } = await import("../../lib/config.ts");
   const { listFleets } = await import("../../lib/fleets/list-fleets.ts");

@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator } from "../../sim/main.ts";
+import type { startSimulator } from "../../sim/main.ts";
+import { startMultiSim } from "../../test/helpers/multi-fleets.ts";
 import type { SimCall } from "../../test/helpers/sim.ts";
 import { createAlertSink } from "../alerts/create-alert-sink.ts";
 import { autopilotAfterScan } from "../autopilot/after-watcher-scan.ts";
@@ -29,15 +30,7 @@ let sim: Awaited<ReturnType<typeof startSimulator>>;
 const tmp = mkdtempSync(path.join(tmpdir(), "fd-watch-fleets-"));
 
 beforeAll(async () => {
-  sim = await startSimulator({ scenario: "multi", exec: "model" });
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: sim.url,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-  });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
+  sim = await startMultiSim();
 }, 60_000);
 afterAll(async () => {
   await sim?.close();

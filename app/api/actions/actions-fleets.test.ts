@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator } from "@/sim/main.ts";
+import type { startSimulator } from "@/sim/main.ts";
+import { startMultiSim } from "@/test/helpers/multi-fleets.ts";
 import type { SimCall } from "@/test/helpers/sim.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "fd-actions-fleets-"));
@@ -49,15 +50,7 @@ async function restartsIn(account: string): Promise<SimCall[]> {
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ scenario: "multi", exec: "model" });
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: sim.url,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-  });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
+  sim = await startMultiSim();
   routes = { actions: await import("./route.ts"), preflight: await import("./preflight/route.ts") };
   const { runScan } = await import("@/lib/scan/run-scan.ts");
   const { fleetActionContext } = await import("@/lib/actions/context.ts");

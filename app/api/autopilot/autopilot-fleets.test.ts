@@ -3,12 +3,13 @@
  * inside one fleet, so a policy, a breaker reset and the status name their fleet (400 naming `fleet` without it),
  * and a policy set in one fleet is not the other's.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AutopilotStatusAnswer } from "@/lib/autopilot/status.ts";
-import { startSimulator } from "@/sim/main.ts";
+import type { startSimulator } from "@/sim/main.ts";
+import { startMultiSim, writeProdStagingFleets } from "@/test/helpers/multi-fleets.ts";
 
 const BASE = "http://127.0.0.1:3997";
 const PROD = "111111111111/us-east-1";
@@ -22,21 +23,9 @@ let routes: {
 };
 
 beforeAll(async () => {
-  sim = await startSimulator({ scenario: "multi", exec: "model" });
-  const fleets = path.join(dir, "fleets.yaml");
-  writeFileSync(
-    fleets,
-    `defaults: { role: FleetDoctorMember, regions: [us-east-1] }
-accounts:
-  - { account_id: "111111111111", name: prod, external_id: fleet-doctor-demo }
-  - { account_id: "222222222222", name: staging }
-`,
-  );
+  sim = await startMultiSim();
+  const fleets = writeProdStagingFleets(dir);
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL: sim.url,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
     FLEET_DOCTOR_DB: path.join(dir, "api.db"),
     FLEET_DOCTOR_AUTH: "none",
     FLEET_DOCTOR_FLEETS: fleets,
