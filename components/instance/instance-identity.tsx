@@ -59,10 +59,9 @@ export function InstanceIdentity({ view }: { view: InstanceView }) {
             { label: "Instance ID", value: <Copyable text={view.instanceId} what="instance ID" /> },
             { label: "Private IP", value: <Copyable text={view.target.ipAddress} what="private IP" /> },
             { label: "Hostname", value: <Copyable text={view.target.computerName} what="hostname" /> },
-            ...(view.fleet ? [{ label: "Account", value: splitFleetId(view.fleet).account }] : []),
-            { label: "Region", value: view.region },
             // An instance id is only unique inside one account and region: say which this is.
-            ...(view.fleet ? [{ label: "Account", value: cap(view.fleet.split("/")[0] ?? "", 255) }] : []),
+            ...(view.fleet ? [{ label: "Account", value: cap(splitFleetId(view.fleet).account, 255) }] : []),
+            { label: "Region", value: view.region },
             { label: "EC2", value: <External href={links?.ec2}>Instance in EC2</External> },
             {
               label: "Systems Manager",
